@@ -1,0 +1,16 @@
+"""The data model: one module per aggregate. Import from here."""
+
+from cjm_workshop.models.facilitator import Facilitator
+from cjm_workshop.models.participant import Participant
+from cjm_workshop.models.rate_limit import RateLimitCounter
+from cjm_workshop.models.workshop import Persona, Stage, Workshop, WorkshopStatus
+
+__all__ = [
+    "Facilitator",
+    "Participant",
+    "Persona",
+    "RateLimitCounter",
+    "Stage",
+    "Workshop",
+    "WorkshopStatus",
+]

@@ -1,0 +1,129 @@
+"""The workshop aggregate: the workshop itself, its personas and its stages."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from cjm_workshop.extensions import db
+from cjm_workshop.models.base import utcnow
+
+TITLE_MAX = 120
+JOURNEY_MAX = 300
+GOAL_MAX = 300
+PERSONA_NAME_MAX = 60
+PERSONA_TEXT_MAX = 1000
+STAGE_NAME_MAX = 40
+LANGUAGES = ("en", "nl")
+DOTS_MIN, DOTS_MAX = 1, 20
+
+
+class WorkshopStatus(enum.StrEnum):
+    DRAFT = "draft"
+    LIVE = "live"
+    CLOSED = "closed"
+
+
+# Which status may follow which; the services refuse anything else.
+STATUS_TRANSITIONS: dict[WorkshopStatus, frozenset[WorkshopStatus]] = {
+    WorkshopStatus.DRAFT: frozenset({WorkshopStatus.LIVE, WorkshopStatus.CLOSED}),
+    WorkshopStatus.LIVE: frozenset({WorkshopStatus.CLOSED}),
+    WorkshopStatus.CLOSED: frozenset({WorkshopStatus.LIVE}),
+}
+
+
+class Workshop(db.Model):
+    __tablename__ = "workshop"
+    __table_args__ = (
+        CheckConstraint(
+            f"dots_per_participant BETWEEN {DOTS_MIN} AND {DOTS_MAX}", name="dots_range"
+        ),
+        CheckConstraint("language IN ('en', 'nl')", name="language_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    facilitator_id: Mapped[int] = mapped_column(
+        ForeignKey("facilitator.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    journey: Mapped[str] = mapped_column(String(JOURNEY_MAX))
+    goal: Mapped[str] = mapped_column(String(GOAL_MAX))
+    language: Mapped[str] = mapped_column(String(2))
+    dots_per_participant: Mapped[int] = mapped_column(default=5)
+    status: Mapped[WorkshopStatus] = mapped_column(
+        Enum(
+            WorkshopStatus,
+            name="workshop_status",
+            native_enum=False,
+            length=10,
+            values_callable=lambda statuses: [s.value for s in statuses],
+            validate_strings=True,
+        ),
+        default=WorkshopStatus.DRAFT,
+    )
+    join_code: Mapped[str] = mapped_column(String(8), unique=True)
+    # Carried by the QR link so that scanned joins never count against the throttle.
+    join_token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    facilitator: Mapped[Facilitator] = relationship()  # noqa: F821
+    personas: Mapped[list[Persona]] = relationship(
+        back_populates="workshop",
+        order_by="Persona.position",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+    stages: Mapped[list[Stage]] = relationship(
+        back_populates="workshop",
+        order_by="Stage.position",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+    participants: Mapped[list[Participant]] = relationship(  # noqa: F821
+        back_populates="workshop",
+        order_by="Participant.joined_at",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status is WorkshopStatus.CLOSED
+
+    def __repr__(self) -> str:
+        return f"<Workshop {self.join_code} {self.title!r}>"
+
+
+class Persona(db.Model):
+    __tablename__ = "persona"
+    __table_args__ = (
+        UniqueConstraint("workshop_id", "position", name="uq_persona_workshop_position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    name: Mapped[str] = mapped_column(String(PERSONA_NAME_MAX))
+    description: Mapped[str] = mapped_column(Text, default="")
+    goals: Mapped[str] = mapped_column(Text, default="")
+    frustrations: Mapped[str] = mapped_column(Text, default="")
+
+    workshop: Mapped[Workshop] = relationship(back_populates="personas")
+
+
+class Stage(db.Model):
+    __tablename__ = "stage"
+    __table_args__ = (
+        UniqueConstraint("workshop_id", "position", name="uq_stage_workshop_position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    name: Mapped[str] = mapped_column(String(STAGE_NAME_MAX))
+
+    workshop: Mapped[Workshop] = relationship(back_populates="stages")

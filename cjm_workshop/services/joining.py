@@ -1,0 +1,99 @@
+"""Participants joining a workshop from their phones."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from cjm_workshop.models import Participant, Workshop
+from cjm_workshop.models.participant import DISPLAY_NAME_MAX
+from cjm_workshop.services.errors import WorkshopClosed, WorkshopNotFound
+from cjm_workshop.services.workshops import normalise_join_code
+
+# Concurrent joins with the same name may collide on the unique name; try the next suffix.
+_NAME_ATTEMPTS = 50
+
+
+def find_workshop(session: Session, typed_code: str) -> Workshop:
+    code = normalise_join_code(typed_code)
+    workshop = session.scalar(select(Workshop).where(Workshop.join_code == code)) if code else None
+    if workshop is None:
+        raise WorkshopNotFound(code)
+    return workshop
+
+
+def open_for_joining(workshop: Workshop) -> Workshop:
+    if workshop.is_closed:
+        raise WorkshopClosed(workshop.join_code)
+    return workshop
+
+
+def participant_by_token(
+    session: Session, workshop: Workshop, token: str | None
+) -> Participant | None:
+    if not token:
+        return None
+    return session.scalar(
+        select(Participant).where(
+            Participant.workshop_id == workshop.id, Participant.token == token
+        )
+    )
+
+
+def clean_display_name(name: str) -> str:
+    return " ".join(name.split())[:DISPLAY_NAME_MAX]
+
+
+def join(
+    session: Session, workshop: Workshop, display_name: str, join_key: str | None
+) -> Participant:
+    """Add a participant; a retried join (same form nonce) returns the first one."""
+    open_for_joining(workshop)
+    base = clean_display_name(display_name)
+    for _attempt in range(_NAME_ATTEMPTS):
+        existing = _by_join_key(session, workshop, join_key)
+        if existing is not None:
+            return existing
+        taken = set(
+            session.scalars(
+                select(Participant.name_key).where(Participant.workshop_id == workshop.id)
+            )
+        )
+        name = _disambiguated(base, taken)
+        participant = Participant(
+            workshop_id=workshop.id,
+            display_name=name,
+            name_key=name.casefold(),
+            token=secrets.token_urlsafe(32),
+            join_key=join_key or None,
+        )
+        try:
+            with session.begin_nested():
+                session.add(participant)
+        except IntegrityError:
+            continue  # someone took that name (or this nonce) a moment ago: look again
+        return participant
+    raise RuntimeError(f"could not find a free name for {base!r}")
+
+
+def _by_join_key(session: Session, workshop: Workshop, join_key: str | None) -> Participant | None:
+    if not join_key:
+        return None
+    return session.scalar(
+        select(Participant).where(
+            Participant.workshop_id == workshop.id, Participant.join_key == join_key
+        )
+    )
+
+
+def _disambiguated(base: str, taken: set[str]) -> str:
+    """ "Anna" stays "Anna" when free, else becomes "Anna 2", "Anna 3", ..."""
+    if base.casefold() not in taken:
+        return base
+    number = 2
+    while f"{base} {number}".casefold() in taken:
+        number += 1
+    return f"{base} {number}"

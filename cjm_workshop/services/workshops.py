@@ -1,0 +1,221 @@
+"""Preparing a workshop (step 1, Scope): the brief, personas, stages, join code, status."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cjm_workshop.models import Facilitator, Persona, Stage, Workshop, WorkshopStatus
+from cjm_workshop.models.workshop import STATUS_TRANSITIONS
+from cjm_workshop.services.errors import (
+    InvalidMove,
+    LastPersona,
+    LastStage,
+    StatusChangeNotAllowed,
+)
+
+# Easy to read aloud and to type: no 0/O, 1/I/L, U/V confusion, upper case only.
+JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTWXYZ23456789"
+JOIN_CODE_LENGTH = 8
+
+# Stage models, named in the workshop's own language (this is content, not interface).
+STAGE_TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
+    "acpra": {
+        "en": ("Awareness", "Consideration", "Purchase", "Retention", "Advocacy"),
+        "nl": ("Bewustwording", "Overweging", "Aankoop", "Behoud", "Aanbeveling"),
+    },
+    "aida": {
+        "en": ("Attention", "Interest", "Desire", "Action"),
+        "nl": ("Aandacht", "Interesse", "Verlangen", "Actie"),
+    },
+    "stdc": {
+        "en": ("See", "Think", "Do", "Care"),
+        "nl": ("Zien", "Denken", "Doen", "Zorgen"),
+    },
+}
+CUSTOM_TEMPLATE = "custom"
+
+
+@dataclass(frozen=True)
+class PersonaFields:
+    name: str
+    description: str = ""
+    goals: str = ""
+    frustrations: str = ""
+
+
+@dataclass(frozen=True)
+class WorkshopFields:
+    title: str
+    journey: str
+    goal: str
+    language: str
+    dots_per_participant: int
+
+
+def generate_join_code() -> str:
+    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+
+
+def normalise_join_code(typed: str) -> str:
+    """What a person typed or read aloud, as stored: upper case, no spaces or dashes."""
+    return "".join(ch for ch in typed.upper() if ch.isalnum())
+
+
+def format_join_code(code: str) -> str:
+    return f"{code[:4]}-{code[4:]}"
+
+
+def _unused_join_code(session: Session) -> str:
+    while True:
+        code = generate_join_code()
+        if session.scalar(select(Workshop.id).where(Workshop.join_code == code)) is None:
+            return code
+
+
+def stage_names_for(template: str, language: str, custom: Sequence[str] = ()) -> list[str]:
+    if template == CUSTOM_TEMPLATE:
+        names = [name.strip() for name in custom if name.strip()]
+    else:
+        names = list(STAGE_TEMPLATES[template][language])
+    if not names:
+        raise LastStage("a journey needs at least one stage")
+    return names
+
+
+def create_workshop(
+    session: Session,
+    facilitator: Facilitator,
+    fields: WorkshopFields,
+    *,
+    persona: PersonaFields,
+    stage_template: str,
+    custom_stages: Sequence[str] = (),
+) -> Workshop:
+    workshop = Workshop(
+        facilitator=facilitator,
+        join_code=_unused_join_code(session),
+        join_token=secrets.token_urlsafe(24),
+        status=WorkshopStatus.DRAFT,
+    )
+    _apply(workshop, fields)
+    for position, name in enumerate(
+        stage_names_for(stage_template, fields.language, custom_stages)
+    ):
+        workshop.stages.append(Stage(position=position, name=name))
+    workshop.personas.append(Persona(position=0, **_persona_values(persona)))
+    session.add(workshop)
+    session.flush()
+    return workshop
+
+
+def update_workshop(session: Session, workshop: Workshop, fields: WorkshopFields) -> None:
+    _apply(workshop, fields)
+    session.flush()
+
+
+def delete_workshop(session: Session, workshop: Workshop) -> None:
+    session.delete(workshop)
+    session.flush()
+
+
+def change_status(session: Session, workshop: Workshop, target: WorkshopStatus) -> None:
+    if target not in STATUS_TRANSITIONS[workshop.status]:
+        raise StatusChangeNotAllowed(f"{workshop.status} -> {target}")
+    workshop.status = target
+    session.flush()
+
+
+def _apply(workshop: Workshop, fields: WorkshopFields) -> None:
+    workshop.title = fields.title.strip()
+    workshop.journey = fields.journey.strip()
+    workshop.goal = fields.goal.strip()
+    workshop.language = fields.language
+    workshop.dots_per_participant = fields.dots_per_participant
+
+
+def _persona_values(fields: PersonaFields) -> dict[str, str]:
+    return {
+        "name": fields.name.strip(),
+        "description": fields.description.strip(),
+        "goals": fields.goals.strip(),
+        "frustrations": fields.frustrations.strip(),
+    }
+
+
+# --- personas -------------------------------------------------------------------------
+
+
+def add_persona(session: Session, workshop: Workshop, fields: PersonaFields) -> Persona:
+    persona = Persona(position=len(workshop.personas), **_persona_values(fields))
+    workshop.personas.append(persona)
+    session.flush()
+    return persona
+
+
+def update_persona(session: Session, persona: Persona, fields: PersonaFields) -> None:
+    for key, value in _persona_values(fields).items():
+        setattr(persona, key, value)
+    session.flush()
+
+
+def delete_persona(session: Session, persona: Persona) -> None:
+    workshop = persona.workshop
+    if len(workshop.personas) <= 1:
+        raise LastPersona("a workshop needs at least one persona")
+    workshop.personas.remove(persona)
+    session.flush()
+    _renumber(session, workshop.personas)
+
+
+# --- stages ---------------------------------------------------------------------------
+
+
+def add_stage(session: Session, workshop: Workshop, name: str) -> Stage:
+    stage = Stage(position=len(workshop.stages), name=name.strip())
+    workshop.stages.append(stage)
+    session.flush()
+    return stage
+
+
+def rename_stage(session: Session, stage: Stage, name: str) -> None:
+    stage.name = name.strip()
+    session.flush()
+
+
+def move_stage(session: Session, stage: Stage, to_position: int) -> None:
+    stages = list(stage.workshop.stages)
+    if not 0 <= to_position < len(stages):
+        raise InvalidMove(f"no position {to_position} among {len(stages)} stages")
+    stages.remove(stage)
+    stages.insert(to_position, stage)
+    _renumber(session, stages)
+
+
+def delete_stage(session: Session, stage: Stage) -> None:
+    workshop = stage.workshop
+    if len(workshop.stages) <= 1:
+        raise LastStage("a journey needs at least one stage")
+    workshop.stages.remove(stage)
+    session.flush()
+    _renumber(session, workshop.stages)
+
+
+def _renumber(session: Session, items: Sequence[Persona | Stage]) -> None:
+    """Give items the dense positions 0..n-1 in the order given.
+
+    Positions are unique per workshop in the schema, so the rows first step aside to
+    negative positions and then take their final places.
+    """
+    for index, item in enumerate(items):
+        item.position = -(index + 1)
+    session.flush()
+    for index, item in enumerate(items):
+        item.position = index
+    session.flush()
+    if items:
+        session.expire(items[0].workshop, ["stages", "personas"])

@@ -1,0 +1,1 @@
+"""Facilitator accounts: sign up, log in, log out."""

@@ -1,0 +1,41 @@
+"""Sign-up and log-in forms."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms.validators import Email, EqualTo, Length
+
+from cjm_workshop.models.facilitator import EMAIL_MAX, NAME_MAX
+from cjm_workshop.services.accounts import PASSWORD_MIN
+from cjm_workshop.web.forms import required_text, strip
+
+
+class SignupForm(FlaskForm):
+    name = StringField(_l("Your name"), validators=required_text(NAME_MAX), filters=[strip])
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[
+            *required_text(EMAIL_MAX),
+            Email(message=_l("Enter a valid e-mail address."), check_deliverability=False),
+        ],
+        filters=[strip],
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[
+            *required_text(200),
+            Length(min=PASSWORD_MIN, message=_l("Use at least %(min)d characters.")),
+        ],
+    )
+    password_confirm = PasswordField(
+        _l("Repeat password"),
+        validators=[EqualTo("password", message=_l("The passwords do not match."))],
+    )
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=required_text(EMAIL_MAX), filters=[strip])
+    password = PasswordField(_l("Password"), validators=required_text(200))
+    remember = BooleanField(_l("Remember me on this computer"))

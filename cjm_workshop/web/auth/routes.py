@@ -1,0 +1,80 @@
+"""Sign up, log in and log out. Failed log-ins are rate-limited per address."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required, login_user, logout_user
+
+from cjm_workshop.extensions import db, limiter, login_manager
+from cjm_workshop.models import Facilitator
+from cjm_workshop.services import accounts
+from cjm_workshop.services.errors import EmailTaken
+from cjm_workshop.web.auth.forms import LoginForm, SignupForm
+from cjm_workshop.web.errors import domain_message
+from cjm_workshop.web.urls import safe_next
+
+bp = Blueprint("auth", __name__)
+
+login_manager.login_view = "auth.login"
+login_manager.login_message = _l("Please log in to see this page.")
+login_manager.login_message_category = "info"
+login_manager.session_protection = "basic"
+
+
+@login_manager.user_loader
+def _load_facilitator(user_id: str) -> Facilitator | None:
+    return db.session.get(Facilitator, int(user_id)) if user_id.isdigit() else None
+
+
+def _failed(response) -> bool:
+    # Only failed attempts count: a successful log-in redirects.
+    return response.status_code != 302
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup():
+    if current_user.is_authenticated:
+        return redirect(url_for("workshops.dashboard"))
+    form = SignupForm()
+    if form.validate_on_submit():
+        try:
+            facilitator = accounts.create_facilitator(
+                db.session, email=form.email.data, name=form.name.data, password=form.password.data
+            )
+        except EmailTaken as error:
+            form.email.errors.append(domain_message(error))
+        else:
+            db.session.commit()
+            login_user(facilitator)
+            flash(_("Welcome, %(name)s! Create your first workshop.", name=facilitator.name))
+            return redirect(url_for("workshops.dashboard"))
+    status = 422 if form.errors else 200
+    return render_template("auth/signup.html", form=form), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10 per minute;40 per hour", methods=["POST"], deduct_when=_failed)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("workshops.dashboard"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        facilitator = accounts.authenticate(
+            db.session, email=form.email.data, password=form.password.data
+        )
+        if facilitator is not None:
+            login_user(facilitator, remember=form.remember.data)
+            return redirect(safe_next(request.args.get("next")) or url_for("workshops.dashboard"))
+        form.password.errors.append(_("E-mail address or password is wrong."))
+    status = 422 if form.errors else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    logout_user()
+    flash(_("You are logged out."))
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,1 @@
+"""Pages that belong to nobody in particular: home, health, language switch."""

@@ -1,0 +1,102 @@
+"""Error pages in the visitor's language, and the mapping of domain errors to messages."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from cjm_workshop.services import errors as domain
+from cjm_workshop.web.htmx import is_htmx, retarget
+
+DOMAIN_MESSAGES = {
+    domain.EmailTaken: _l("An account with this e-mail address already exists."),
+    domain.WorkshopNotFound: _l(
+        "There is no workshop with this code. Check the code and try again."
+    ),
+    domain.WorkshopClosed: _l(
+        "This workshop has been closed. Ask the facilitator for the new code."
+    ),
+    domain.LastPersona: _l("A workshop needs at least one persona."),
+    domain.LastStage: _l("A journey needs at least one stage."),
+    domain.StatusChangeNotAllowed: _l("The workshop cannot change to that status now."),
+    domain.InvalidMove: _l("That position does not exist."),
+}
+
+ERROR_TITLES = {
+    400: _l("Bad request"),
+    403: _l("Access denied"),
+    404: _l("Page not found"),
+    405: _l("Not allowed"),
+    413: _l("Too much data"),
+    429: _l("Too many attempts"),
+    500: _l("Something went wrong"),
+}
+ERROR_TEXTS = {
+    400: _l("The request could not be understood."),
+    403: _l("You do not have access to this page."),
+    404: _l("This page does not exist (any more)."),
+    405: _l("This page cannot be used that way."),
+    413: _l("What you sent is too large."),
+    429: _l("Please wait a minute before you try again."),
+    500: _l("The error has been logged. Please try again in a moment."),
+}
+
+# Fields never echoed back into a page, and fields nobody typed (not shown, only resent).
+SECRET_FIELDS = frozenset({"password", "password_confirm", "csrf_token"})
+MACHINE_FIELDS = frozenset({"join_key", "k", "position", "target", "remember"})
+
+
+def domain_message(error: domain.DomainError) -> str:
+    return str(DOMAIN_MESSAGES.get(type(error), ERROR_TEXTS[500]))
+
+
+def error_page(status: int, message: str | None = None):
+    return (
+        render_template(
+            "errors/error.html",
+            status=status,
+            title=ERROR_TITLES.get(status, ERROR_TITLES[500]),
+            message=message or ERROR_TEXTS.get(status, ERROR_TEXTS[500]),
+        ),
+        status,
+    )
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(domain.DomainError)
+    def _domain_error(error: domain.DomainError):
+        body, status = error_page(error.status, domain_message(error))
+        if is_htmx():
+            flash_html = render_template("_flash_message.html", message=domain_message(error))
+            return retarget(app.make_response((flash_html, status)), "#flash")
+        return body, status
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(error: CSRFError):
+        # A stale or missing token must not lose what was typed: show it again with a
+        # fresh token and ask to send once more.
+        fields = [
+            (name, value)
+            for name, value in request.form.items(multi=True)
+            if name not in SECRET_FIELDS
+        ]
+        html = render_template(
+            "errors/resend.html",
+            fields=fields,
+            machine_fields=MACHINE_FIELDS,
+            action=request.full_path.rstrip("?"),
+        )
+        if is_htmx():
+            return retarget(app.make_response((html, 400)), "main")
+        return html, 400
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):
+        return error_page(error.code or 500)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        app.logger.exception("unhandled error", exc_info=error)
+        return error_page(500)

@@ -1,0 +1,26 @@
+"""Field helpers shared by the forms of every blueprint."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms.validators import DataRequired, Length
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def required_text(max_length: int, min_length: int = 1) -> list:
+    """Required after trimming, with a limit the message names."""
+    return [
+        DataRequired(message=_l("This field is required.")),
+        Length(
+            min=min_length,
+            max=max_length,
+            message=_l("Use between %(min)d and %(max)d characters."),
+        ),
+    ]
+
+
+def optional_text(max_length: int) -> list:
+    return [Length(max=max_length, message=_l("Use at most %(max)d characters."))]

@@ -1,0 +1,43 @@
+"""Per-request defaults: security headers, a session that outlives a long workshop."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, session
+from flask_babel import format_date, get_locale
+from flask_babel import lazy_gettext as _l
+
+from cjm_workshop.services.workshops import format_join_code
+from cjm_workshop.web.i18n import LANGUAGE_NAMES
+
+STATUS_LABELS = {"draft": _l("Draft"), "live": _l("Live"), "closed": _l("Closed")}
+
+
+def register(app: Flask) -> None:
+    @app.before_request
+    def _long_session() -> None:
+        # The CSRF token lives in the session; keep it across a whole day of workshop.
+        session.permanent = True
+
+    @app.context_processor
+    def _page_language() -> dict:
+        return {
+            "current_language": str(get_locale()),
+            "language_names": LANGUAGE_NAMES,
+            "status_labels": STATUS_LABELS,
+        }
+
+    app.add_template_filter(format_join_code, "join_code")
+    app.add_template_filter(format_date, "format_date")
+
+    @app.after_request
+    def _security_headers(response: Response) -> Response:
+        # same-origin (not no-referrer): Flask-WTF's HTTPS referrer check needs it.
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+            "script-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+        )
+        return response

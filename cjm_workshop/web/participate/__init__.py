@@ -1,0 +1,1 @@
+"""The participant's side: joining from a phone and the workshop brief."""

@@ -1,0 +1,35 @@
+"""Joining forms: the code typed by hand, and the display name."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, StringField
+
+from cjm_workshop.models.participant import DISPLAY_NAME_MAX
+from cjm_workshop.web.forms import required_text, strip
+
+
+class JoinCodeForm(FlaskForm):
+    code = StringField(
+        _l("Workshop code"),
+        validators=required_text(12),
+        filters=[strip],
+        render_kw={"autocapitalize": "characters", "autocomplete": "off", "spellcheck": "false"},
+    )
+
+
+class JoinNameForm(FlaskForm):
+    display_name = StringField(
+        _l("Your name"),
+        validators=required_text(DISPLAY_NAME_MAX),
+        filters=[strip],
+        description=_l("Shown to the facilitator. A first name is enough."),
+        render_kw={"autocomplete": "given-name", "maxlength": DISPLAY_NAME_MAX},
+    )
+    # A nonce per form: pressing "Join" twice, or a retry after a dropped connection,
+    # finds the participant the first press created.
+    join_key = HiddenField(default=lambda: secrets.token_urlsafe(16))
+    k = HiddenField()

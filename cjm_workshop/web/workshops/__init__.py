@@ -1,0 +1,1 @@
+"""The facilitator's side: dashboard, preparing a workshop, the projector page."""

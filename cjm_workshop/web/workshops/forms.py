@@ -1,0 +1,159 @@
+"""Forms for preparing a workshop."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, NumberRange, ValidationError
+
+from cjm_workshop.models.workshop import (
+    DOTS_MAX,
+    DOTS_MIN,
+    GOAL_MAX,
+    JOURNEY_MAX,
+    PERSONA_NAME_MAX,
+    PERSONA_TEXT_MAX,
+    STAGE_NAME_MAX,
+    TITLE_MAX,
+)
+from cjm_workshop.services.workshops import CUSTOM_TEMPLATE, PersonaFields, WorkshopFields
+from cjm_workshop.web.forms import optional_text, required_text, strip
+from cjm_workshop.web.i18n import LANGUAGE_NAMES
+
+CUSTOM_STAGES_MAX = 12
+
+
+def stage_template_choices():
+    return [
+        ("acpra", _l("Awareness – Consideration – Purchase – Retention – Advocacy")),
+        ("aida", _l("AIDA: Attention – Interest – Desire – Action")),
+        ("stdc", _l("See – Think – Do – Care")),
+        (CUSTOM_TEMPLATE, _l("Custom: my own stages")),
+    ]
+
+
+class WorkshopForm(FlaskForm):
+    title = StringField(_l("Title"), validators=required_text(TITLE_MAX), filters=[strip])
+    journey = StringField(
+        _l("The journey in one sentence"),
+        validators=required_text(JOURNEY_MAX),
+        filters=[strip],
+        description=_l("For example: a patient books a dentist appointment online."),
+    )
+    goal = StringField(
+        _l("Measurable goal"),
+        validators=required_text(GOAL_MAX),
+        filters=[strip],
+        description=_l(
+            "For example: a third fewer phone calls about appointments within six months."
+        ),
+    )
+    language = SelectField(
+        _l("Language of the workshop"),
+        choices=list(LANGUAGE_NAMES.items()),
+        description=_l("Used for the stage names and, later, the poster."),
+    )
+    dots_per_participant = IntegerField(
+        _l("Dots per participant"),
+        default=5,
+        validators=[
+            InputRequired(message=_l("Enter a whole number.")),
+            NumberRange(
+                min=DOTS_MIN,
+                max=DOTS_MAX,
+                message=_l("Choose between %(min)d and %(max)d dots."),
+            ),
+        ],
+    )
+
+    def workshop_fields(self) -> WorkshopFields:
+        return WorkshopFields(
+            title=self.title.data,
+            journey=self.journey.data,
+            goal=self.goal.data,
+            language=self.language.data,
+            dots_per_participant=self.dots_per_participant.data,
+        )
+
+
+class PersonaSubform(Form):
+    """The fields of a persona; used alone and inside the new-workshop form."""
+
+    name = StringField(
+        _l("Persona name"), validators=required_text(PERSONA_NAME_MAX), filters=[strip]
+    )
+    description = TextAreaField(
+        _l("Short description"), validators=optional_text(PERSONA_TEXT_MAX), filters=[strip]
+    )
+    goals = TextAreaField(_l("Goals"), validators=optional_text(PERSONA_TEXT_MAX), filters=[strip])
+    frustrations = TextAreaField(
+        _l("Frustrations"), validators=optional_text(PERSONA_TEXT_MAX), filters=[strip]
+    )
+
+    def persona_fields(self) -> PersonaFields:
+        return PersonaFields(
+            name=self.name.data,
+            description=self.description.data or "",
+            goals=self.goals.data or "",
+            frustrations=self.frustrations.data or "",
+        )
+
+
+class PersonaForm(FlaskForm):
+    persona = FormField(PersonaSubform, label=_l("Persona"))
+
+
+class NewWorkshopForm(WorkshopForm):
+    """Creating a workshop also chooses its stage model and describes its first persona."""
+
+    stage_template = RadioField(_l("Stage model"), choices=stage_template_choices, default="acpra")
+    custom_stages = TextAreaField(
+        _l("Your stages, one per line"),
+        validators=optional_text(CUSTOM_STAGES_MAX * (STAGE_NAME_MAX + 1)),
+        filters=[strip],
+    )
+    persona = FormField(PersonaSubform, label=_l("First persona"))
+
+    def validate_custom_stages(self, field) -> None:
+        if self.stage_template.data != CUSTOM_TEMPLATE:
+            return
+        names = self.custom_stage_names()
+        if not names:
+            raise ValidationError(_l("Enter at least one stage, one per line."))
+        if len(names) > CUSTOM_STAGES_MAX:
+            raise ValidationError(_l("Use at most %(max)d stages.", max=CUSTOM_STAGES_MAX))
+        if any(len(name) > STAGE_NAME_MAX for name in names):
+            raise ValidationError(
+                _l("A stage name has at most %(max)d characters.", max=STAGE_NAME_MAX)
+            )
+
+    def custom_stage_names(self) -> list[str]:
+        return [
+            line.strip() for line in (self.custom_stages.data or "").splitlines() if line.strip()
+        ]
+
+
+class StageForm(FlaskForm):
+    name = StringField(_l("Stage name"), validators=required_text(STAGE_NAME_MAX), filters=[strip])
+
+
+class MoveForm(FlaskForm):
+    position = IntegerField(validators=[InputRequired()])
+
+
+class StatusForm(FlaskForm):
+    target = HiddenField(validators=[InputRequired()])
+
+
+class ConfirmForm(FlaskForm):
+    """A button and its CSRF token: deleting, logging out."""

@@ -1,0 +1,272 @@
+"""Dashboard, preparing a workshop (brief, personas, stages, status) and the projector page."""
+
+from __future__ import annotations
+
+import segno
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from cjm_workshop.extensions import db
+from cjm_workshop.models import Participant, Workshop, WorkshopStatus
+from cjm_workshop.services import workshops as service
+from cjm_workshop.web.access import owned_workshop_or_404, persona_or_404, stage_or_404
+from cjm_workshop.web.htmx import is_htmx, render
+from cjm_workshop.web.urls import is_loopback_address, public_url
+from cjm_workshop.web.workshops.forms import (
+    ConfirmForm,
+    MoveForm,
+    NewWorkshopForm,
+    PersonaForm,
+    StageForm,
+    StatusForm,
+    WorkshopForm,
+)
+
+bp = Blueprint("workshops", __name__, url_prefix="/workshops")
+
+
+@bp.before_request
+@login_required
+def _facilitators_only() -> None:
+    """Every page here belongs to a logged-in facilitator."""
+
+
+def _form_status(form) -> int:
+    return 422 if form.errors else 200
+
+
+@bp.get("/")
+def dashboard():
+    workshops = db.session.scalars(
+        select(Workshop)
+        .where(Workshop.facilitator_id == current_user.id)
+        .order_by(Workshop.created_at.desc(), Workshop.id.desc())
+    ).all()
+    counts = _participant_counts([w.id for w in workshops])
+    return render_template(
+        "workshops/dashboard.html",
+        workshops=workshops,
+        counts=counts,
+        WorkshopStatus=WorkshopStatus,
+    )
+
+
+def _participant_counts(workshop_ids: list[int]) -> dict[int, int]:
+    if not workshop_ids:
+        return {}
+    rows = db.session.execute(
+        select(Participant.workshop_id, func.count())
+        .where(Participant.workshop_id.in_(workshop_ids))
+        .group_by(Participant.workshop_id)
+    )
+    return dict(rows.tuples().all())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create():
+    form = NewWorkshopForm()
+    if form.validate_on_submit():
+        workshop = service.create_workshop(
+            db.session,
+            current_user,
+            form.workshop_fields(),
+            persona=form.persona.form.persona_fields(),
+            stage_template=form.stage_template.data,
+            custom_stages=form.custom_stage_names(),
+        )
+        db.session.commit()
+        flash(_("Workshop created. Share the join code when the room is ready."))
+        return redirect(url_for(".overview", workshop_id=workshop.id))
+    return render_template("workshops/new.html", form=form), _form_status(form)
+
+
+def _overview_context(workshop: Workshop) -> dict:
+    join_url = public_url("participate.join_link", code=workshop.join_code)
+    return {
+        "workshop": workshop,
+        "join_url": join_url,
+        "loopback": is_loopback_address(join_url),
+        "persona_form": PersonaForm(formdata=None),
+        "stage_form": StageForm(formdata=None),
+        "button_form": ConfirmForm(formdata=None),
+        "participant_count": len(workshop.participants),
+        "WorkshopStatus": WorkshopStatus,
+    }
+
+
+@bp.get("/<int:workshop_id>")
+def overview(workshop_id: int):
+    workshop = owned_workshop_or_404(workshop_id)
+    return render_template("workshops/overview.html", **_overview_context(workshop))
+
+
+@bp.route("/<int:workshop_id>/edit", methods=["GET", "POST"])
+def edit(workshop_id: int):
+    workshop = owned_workshop_or_404(workshop_id)
+    form = WorkshopForm(obj=workshop)
+    if form.validate_on_submit():
+        service.update_workshop(db.session, workshop, form.workshop_fields())
+        db.session.commit()
+        flash(_("Workshop saved."))
+        return redirect(url_for(".overview", workshop_id=workshop.id))
+    return render_template("workshops/edit.html", form=form, workshop=workshop), _form_status(form)
+
+
+@bp.route("/<int:workshop_id>/delete", methods=["GET", "POST"])
+def delete(workshop_id: int):
+    workshop = owned_workshop_or_404(workshop_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        title = workshop.title
+        service.delete_workshop(db.session, workshop)
+        db.session.commit()
+        flash(_("Workshop “%(title)s” deleted.", title=title))
+        return redirect(url_for(".dashboard"))
+    return render_template("workshops/delete.html", form=form, workshop=workshop)
+
+
+@bp.post("/<int:workshop_id>/status")
+def change_status(workshop_id: int):
+    workshop = owned_workshop_or_404(workshop_id)
+    form = StatusForm()
+    if form.validate_on_submit() and form.target.data in {s.value for s in WorkshopStatus}:
+        service.change_status(db.session, workshop, WorkshopStatus(form.target.data))
+        db.session.commit()
+    return redirect(url_for(".overview", workshop_id=workshop.id))
+
+
+# --- personas and stages: each change answers htmx with its section, others with a redirect
+
+
+def _section(workshop: Workshop, name: str):
+    if is_htmx():
+        return render(f"workshops/_{name}.html", **_overview_context(workshop))
+    return redirect(url_for(".overview", workshop_id=workshop.id, _anchor=name))
+
+
+def _invalid_section(workshop: Workshop, name: str, **forms):
+    context = _overview_context(workshop) | forms
+    template = f"workshops/_{name}.html" if is_htmx() else "workshops/overview.html"
+    return render_template(template, **context), 422
+
+
+@bp.post("/<int:workshop_id>/personas")
+def add_persona(workshop_id: int):
+    workshop = owned_workshop_or_404(workshop_id)
+    form = PersonaForm()
+    if not form.validate_on_submit():
+        return _invalid_section(workshop, "personas", persona_form=form)
+    service.add_persona(db.session, workshop, form.persona.form.persona_fields())
+    db.session.commit()
+    return _section(workshop, "personas")
+
+
+@bp.route("/<int:workshop_id>/personas/<int:persona_id>/edit", methods=["GET", "POST"])
+def edit_persona(workshop_id: int, persona_id: int):
+    workshop = owned_workshop_or_404(workshop_id)
+    persona = persona_or_404(workshop, persona_id)
+    form = PersonaForm(
+        data={
+            "persona": {
+                "name": persona.name,
+                "description": persona.description,
+                "goals": persona.goals,
+                "frustrations": persona.frustrations,
+            }
+        }
+    )
+    if form.validate_on_submit():
+        service.update_persona(db.session, persona, form.persona.form.persona_fields())
+        db.session.commit()
+        flash(_("Persona saved."))
+        return redirect(url_for(".overview", workshop_id=workshop.id, _anchor="personas"))
+    return render_template(
+        "workshops/persona.html", form=form, workshop=workshop, persona=persona
+    ), _form_status(form)
+
+
+@bp.post("/<int:workshop_id>/personas/<int:persona_id>/delete")
+def delete_persona(workshop_id: int, persona_id: int):
+    workshop = owned_workshop_or_404(workshop_id)
+    persona = persona_or_404(workshop, persona_id)
+    if ConfirmForm().validate_on_submit():
+        service.delete_persona(db.session, persona)
+        db.session.commit()
+    return _section(workshop, "personas")
+
+
+@bp.post("/<int:workshop_id>/stages")
+def add_stage(workshop_id: int):
+    workshop = owned_workshop_or_404(workshop_id)
+    form = StageForm()
+    if not form.validate_on_submit():
+        return _invalid_section(workshop, "stages", stage_form=form)
+    service.add_stage(db.session, workshop, form.name.data)
+    db.session.commit()
+    return _section(workshop, "stages")
+
+
+@bp.post("/<int:workshop_id>/stages/<int:stage_id>/rename")
+def rename_stage(workshop_id: int, stage_id: int):
+    workshop = owned_workshop_or_404(workshop_id)
+    stage = stage_or_404(workshop, stage_id)
+    form = StageForm()
+    if not form.validate_on_submit():
+        return _invalid_section(workshop, "stages", rename_errors={stage.id: form.name.errors})
+    service.rename_stage(db.session, stage, form.name.data)
+    db.session.commit()
+    return _section(workshop, "stages")
+
+
+@bp.post("/<int:workshop_id>/stages/<int:stage_id>/move")
+def move_stage(workshop_id: int, stage_id: int):
+    workshop = owned_workshop_or_404(workshop_id)
+    stage = stage_or_404(workshop, stage_id)
+    form = MoveForm()
+    if form.validate_on_submit():
+        service.move_stage(db.session, stage, form.position.data)
+        db.session.commit()
+    return _section(workshop, "stages")
+
+
+@bp.post("/<int:workshop_id>/stages/<int:stage_id>/delete")
+def delete_stage(workshop_id: int, stage_id: int):
+    workshop = owned_workshop_or_404(workshop_id)
+    stage = stage_or_404(workshop, stage_id)
+    if ConfirmForm().validate_on_submit():
+        service.delete_stage(db.session, stage)
+        db.session.commit()
+    return _section(workshop, "stages")
+
+
+# --- the projector ("board")
+
+
+@bp.get("/<int:workshop_id>/board")
+def board(workshop_id: int):
+    workshop = owned_workshop_or_404(workshop_id)
+    qr_url = public_url("participate.join_link", code=workshop.join_code, k=workshop.join_token)
+    qr_svg = segno.make(qr_url, error="m").svg_inline(
+        scale=10, border=2, dark="#111", light="#fff", omitsize=True
+    )
+    return render_template(
+        "workshops/board.html",
+        workshop=workshop,
+        qr_svg=qr_svg,
+        join_url=public_url("participate.join_link", code=workshop.join_code),
+        join_page=public_url("participate.join"),
+        participant_count=len(workshop.participants),
+    )
+
+
+@bp.get("/<int:workshop_id>/board/participants")
+def board_participants(workshop_id: int):
+    workshop = owned_workshop_or_404(workshop_id)
+    # A fragment the projector page polls; it has no page of its own.
+    return render_template(
+        "workshops/_board_participants.html",
+        workshop=workshop,
+        participant_count=len(workshop.participants),
+    )

@@ -1,0 +1,107 @@
+"""Test data made through the real domain services, committed, returned as plain records."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+from flask import Flask
+
+from cjm_workshop.extensions import db
+from cjm_workshop.services import accounts, joining
+from cjm_workshop.services import workshops as service
+from cjm_workshop.services.workshops import PersonaFields, WorkshopFields
+
+PASSWORD = "correct horse battery"  # noqa: S105 - test data
+_numbers = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class FacilitatorRecord:
+    id: int
+    email: str
+
+
+@dataclass(frozen=True)
+class WorkshopRecord:
+    id: int
+    join_code: str
+    join_token: str
+    stage_ids: tuple[int, ...]
+    persona_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class ParticipantRecord:
+    id: int
+    workshop_id: int
+    token: str
+    display_name: str
+
+
+def workshop_fields(**overrides) -> WorkshopFields:
+    values = {
+        "title": "Booking a dentist appointment",
+        "journey": "A patient books a first appointment online.",
+        "goal": "30% fewer phone calls about appointments.",
+        "language": "en",
+        "dots_per_participant": 5,
+    } | overrides
+    return WorkshopFields(**values)
+
+
+class Factories:
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+
+    def facilitator(self, email: str | None = None, name: str = "Frida") -> FacilitatorRecord:
+        email = email or f"facilitator{next(_numbers)}@example.org"
+        with self.app.app_context():
+            facilitator = accounts.create_facilitator(
+                db.session, email=email, name=name, password=PASSWORD
+            )
+            db.session.commit()
+            return FacilitatorRecord(facilitator.id, facilitator.email)
+
+    def workshop(
+        self,
+        facilitator: FacilitatorRecord | None = None,
+        *,
+        template: str = "acpra",
+        personas: int = 1,
+        **fields,
+    ) -> WorkshopRecord:
+        facilitator = facilitator or self.facilitator()
+        with self.app.app_context():
+            from cjm_workshop.models import Facilitator
+
+            owner = db.session.get(Facilitator, facilitator.id)
+            workshop = service.create_workshop(
+                db.session,
+                owner,
+                workshop_fields(**fields),
+                persona=PersonaFields(name="Fatima", description="Busy parent"),
+                stage_template=template,
+            )
+            for number in range(2, personas + 1):
+                service.add_persona(db.session, workshop, PersonaFields(name=f"Persona {number}"))
+            db.session.commit()
+            return WorkshopRecord(
+                workshop.id,
+                workshop.join_code,
+                workshop.join_token,
+                tuple(stage.id for stage in workshop.stages),
+                tuple(persona.id for persona in workshop.personas),
+            )
+
+    def participant(self, workshop: WorkshopRecord, name: str = "Anna") -> ParticipantRecord:
+        with self.app.app_context():
+            from cjm_workshop.models import Workshop
+
+            participant = joining.join(
+                db.session, db.session.get(Workshop, workshop.id), name, join_key=None
+            )
+            db.session.commit()
+            return ParticipantRecord(
+                participant.id, workshop.id, participant.token, participant.display_name
+            )
