@@ -20,9 +20,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
         instance_path=str(config.INSTANCE),
     )
-    app.config.update(config.from_environment() if test_config is None else {})
-    if test_config is not None:
-        app.config.update(test_config)
+    if test_config is None:
+        app.config.update(config.from_environment())
+    else:
+        app.config.update(config.DEFAULTS | test_config)
     config.INSTANCE.mkdir(exist_ok=True)
     if app.config["PROXY_COUNT"]:
         count = app.config["PROXY_COUNT"]

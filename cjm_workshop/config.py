@@ -20,6 +20,36 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+# Settings that do not depend on the environment; tests start from these too.
+DEFAULTS: dict = {
+    # Cookies: HttpOnly and SameSite=Lax always; Secure behind HTTPS (see from_environment).
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_DURATION": 30 * 24 * 3600,
+    "PERMANENT_SESSION_LIFETIME": 14 * 24 * 3600,
+    # A phone page opened at 09:00 must still post at 10:05: tokens live as long as
+    # the session does instead of Flask-WTF's default hour.
+    "WTF_CSRF_TIME_LIMIT": None,
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
+    "RATELIMIT_STRATEGY": "fixed-window",
+    "RATELIMIT_HEADERS_ENABLED": False,
+    "BABEL_DEFAULT_LOCALE": "en",
+    "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
+    "COMPRESS_MIMETYPES": [
+        "text/html",
+        "text/css",
+        "application/javascript",
+        "text/javascript",
+        "application/json",
+        "image/svg+xml",
+    ],
+    "COMPRESS_ALGORITHM": ["gzip"],
+    "COMPRESS_MIN_SIZE": 300,
+}
+
+
 def from_environment() -> dict:
     """Build the Flask config from environment variables (see README, Configuration)."""
     env = os.environ.get("APP_ENV", "production").strip().lower()
@@ -34,40 +64,15 @@ def from_environment() -> dict:
     base_url = os.environ.get("BASE_URL", "").strip().rstrip("/")
     secure_cookies = _bool("SECURE_COOKIES", base_url.startswith("https://"))
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE / 'cjm.sqlite3'}"
-    return {
+    return DEFAULTS | {
         "APP_ENV": env,
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "BASE_URL": base_url,
         "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "0") or 0),
-        # Cookies: HttpOnly and SameSite=Lax always, Secure behind HTTPS.
-        "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": secure_cookies,
-        "REMEMBER_COOKIE_HTTPONLY": True,
-        "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": secure_cookies,
-        "REMEMBER_COOKIE_DURATION": 30 * 24 * 3600,
-        "PERMANENT_SESSION_LIFETIME": 14 * 24 * 3600,
-        # A phone page opened at 09:00 must still post at 10:05: tokens live as long as
-        # the session does instead of Flask-WTF's default hour.
-        "WTF_CSRF_TIME_LIMIT": None,
-        "MAX_CONTENT_LENGTH": 1024 * 1024,
         # Rate-limit counters live where every worker and app server sees them:
         # the database by default, or Redis (redis://...) when configured.
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "cjm-db://"),
-        "RATELIMIT_STRATEGY": "fixed-window",
-        "RATELIMIT_HEADERS_ENABLED": False,
-        "BABEL_DEFAULT_LOCALE": "en",
-        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
-        "COMPRESS_MIMETYPES": [
-            "text/html",
-            "text/css",
-            "application/javascript",
-            "text/javascript",
-            "application/json",
-            "image/svg+xml",
-        ],
-        "COMPRESS_ALGORITHM": ["gzip"],
-        "COMPRESS_MIN_SIZE": 300,
     }

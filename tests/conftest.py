@@ -60,14 +60,6 @@ def app(database_url: str) -> Iterator[Flask]:
             "SESSION_COOKIE_SECURE": False,
             "REMEMBER_COOKIE_SECURE": False,
             "RATELIMIT_STORAGE_URI": "cjm-db://",
-            "RATELIMIT_STRATEGY": "fixed-window",
-            "RATELIMIT_HEADERS_ENABLED": False,
-            "BABEL_DEFAULT_LOCALE": "en",
-            "BABEL_TRANSLATION_DIRECTORIES": str(
-                Path(__file__).resolve().parent.parent / "cjm_workshop" / "translations"
-            ),
-            "MAX_CONTENT_LENGTH": 1024 * 1024,
-            "COMPRESS_REGISTER": True,
         }
     )
     with app.app_context():

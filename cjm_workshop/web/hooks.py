@@ -6,6 +6,7 @@ from flask import Flask, Response, session
 from flask_babel import format_date, get_locale
 from flask_babel import lazy_gettext as _l
 
+from cjm_workshop.extensions import db
 from cjm_workshop.services.workshops import format_join_code
 from cjm_workshop.web.i18n import LANGUAGE_NAMES
 
@@ -28,6 +29,15 @@ def register(app: Flask) -> None:
 
     app.add_template_filter(format_join_code, "join_code")
     app.add_template_filter(format_date, "format_date")
+
+    @app.after_request
+    def _end_transaction(response: Response) -> Response:
+        # Views commit what they mean to keep; whatever is left is discarded now rather
+        # than at teardown, so that SQLite's write lock (BEGIN IMMEDIATE) is released
+        # before later after-request work, such as the rate limiter counting a failed
+        # attempt on its own connection. Registered after the extensions, so it runs first.
+        db.session.close()
+        return response
 
     @app.after_request
     def _security_headers(response: Response) -> Response:

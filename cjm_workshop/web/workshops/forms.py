@@ -10,6 +10,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     RadioField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -33,12 +34,12 @@ from cjm_workshop.web.i18n import LANGUAGE_NAMES
 CUSTOM_STAGES_MAX = 12
 
 
-def stage_template_choices():
+def stage_template_choices() -> list[SelectChoice]:
     return [
-        ("acpra", _l("Awareness – Consideration – Purchase – Retention – Advocacy")),
-        ("aida", _l("AIDA: Attention – Interest – Desire – Action")),
-        ("stdc", _l("See – Think – Do – Care")),
-        (CUSTOM_TEMPLATE, _l("Custom: my own stages")),
+        SelectChoice("acpra", _l("Awareness – Consideration – Purchase – Retention – Advocacy")),
+        SelectChoice("aida", _l("AIDA: Attention – Interest – Desire – Action")),
+        SelectChoice("stdc", _l("See – Think – Do – Care")),
+        SelectChoice(CUSTOM_TEMPLATE, _l("Custom: my own stages")),
     ]
 
 
@@ -60,7 +61,7 @@ class WorkshopForm(FlaskForm):
     )
     language = SelectField(
         _l("Language of the workshop"),
-        choices=list(LANGUAGE_NAMES.items()),
+        choices=[SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()],
         description=_l("Used for the stage names and, later, the poster."),
     )
     dots_per_participant = IntegerField(

@@ -61,7 +61,7 @@ def _participant_counts(workshop_ids: list[int]) -> dict[int, int]:
         .where(Participant.workshop_id.in_(workshop_ids))
         .group_by(Participant.workshop_id)
     )
-    return dict(rows.tuples().all())
+    return {workshop_id: count for workshop_id, count in rows}
 
 
 @bp.route("/new", methods=["GET", "POST"])

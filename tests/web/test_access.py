@@ -1,0 +1,150 @@
+"""Every route has an owner; everybody else gets a login redirect, a 404 or a join page."""
+
+from __future__ import annotations
+
+import pytest
+
+# (method, url template, owner). Owners: public, facilitator (of that workshop),
+# participant (of that workshop).
+ROUTES = [
+    ("GET", "/", "public"),
+    ("GET", "/healthz", "public"),
+    ("GET", "/lang/nl", "public"),
+    ("GET", "/login", "public"),
+    ("POST", "/login", "public"),
+    ("GET", "/signup", "public"),
+    ("POST", "/signup", "public"),
+    ("POST", "/logout", "facilitator"),
+    ("GET", "/join", "public"),
+    ("POST", "/join", "public"),
+    ("GET", "/j/{code}", "public"),
+    ("POST", "/j/{code}", "public"),
+    ("GET", "/w/{code}", "participant"),
+    ("GET", "/workshops/", "facilitator"),
+    ("GET", "/workshops/new", "facilitator"),
+    ("POST", "/workshops/new", "facilitator"),
+    ("GET", "/workshops/{id}", "facilitator"),
+    ("GET", "/workshops/{id}/edit", "facilitator"),
+    ("POST", "/workshops/{id}/edit", "facilitator"),
+    ("GET", "/workshops/{id}/delete", "facilitator"),
+    ("POST", "/workshops/{id}/delete", "facilitator"),
+    ("POST", "/workshops/{id}/status", "facilitator"),
+    ("POST", "/workshops/{id}/personas", "facilitator"),
+    ("GET", "/workshops/{id}/personas/{persona}/edit", "facilitator"),
+    ("POST", "/workshops/{id}/personas/{persona}/edit", "facilitator"),
+    ("POST", "/workshops/{id}/personas/{persona}/delete", "facilitator"),
+    ("POST", "/workshops/{id}/stages", "facilitator"),
+    ("POST", "/workshops/{id}/stages/{stage}/rename", "facilitator"),
+    ("POST", "/workshops/{id}/stages/{stage}/move", "facilitator"),
+    ("POST", "/workshops/{id}/stages/{stage}/delete", "facilitator"),
+    ("GET", "/workshops/{id}/board", "facilitator"),
+    ("GET", "/workshops/{id}/board/participants", "facilitator"),
+]
+
+FACILITATOR_ROUTES = [route for route in ROUTES if route[2] == "facilitator"]
+WORKSHOP_ROUTES = [route for route in ROUTES if "{id}" in route[1]]
+PARTICIPANT_ROUTES = [route for route in ROUTES if route[2] == "participant"]
+
+
+def test_every_route_is_in_the_access_table(app):
+    known = {(method, _rule_of(url)) for method, url, _ in ROUTES}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            assert (method, rule.rule) in known, f"{method} {rule.rule} has no access test"
+
+
+def _rule_of(url: str) -> str:
+    return (
+        url.replace("{id}", "<int:workshop_id>")
+        .replace("{persona}", "<int:persona_id>")
+        .replace("{stage}", "<int:stage_id>")
+        .replace("{code}", "<code>")
+        .replace("/lang/nl", "/lang/<language>")
+    )
+
+
+@pytest.fixture
+def target(make):
+    """A workshop owned by someone else than whoever the test plays."""
+    workshop = make.workshop(make.facilitator("owner@example.org"))
+    return workshop
+
+
+def _url(template: str, workshop) -> str:
+    return template.format(
+        id=workshop.id,
+        persona=workshop.persona_ids[0],
+        stage=workshop.stage_ids[0],
+        code=workshop.join_code,
+    )
+
+
+def _call(client, method: str, url: str):
+    return client.open(url, method=method, data={"name": "x", "position": 0, "target": "live"})
+
+
+@pytest.mark.parametrize(("method", "template", "owner"), FACILITATOR_ROUTES)
+def test_anonymous_visitors_are_sent_to_log_in(client, target, method, template, owner):
+    response = _call(client, method, _url(template, target))
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+
+
+@pytest.mark.parametrize(("method", "template", "owner"), WORKSHOP_ROUTES)
+def test_another_facilitator_gets_404(client, auth, make, target, method, template, owner):
+    make.facilitator("intruder@example.org")
+    auth.login("intruder@example.org")
+    response = _call(client, method, _url(template, target))
+    assert response.status_code == 404
+    assert "Booking a dentist appointment" not in response.text
+
+
+@pytest.mark.parametrize(("method", "template", "owner"), WORKSHOP_ROUTES)
+def test_a_participant_of_another_workshop_gets_nothing(
+    client, make, target, method, template, owner
+):
+    other = make.workshop()
+    participant = make.participant(other)
+    client.set_cookie(f"cjm_p_{other.join_code}", participant.token)
+    client.set_cookie(f"cjm_p_{target.join_code}", participant.token)
+    response = _call(client, method, _url(template, target))
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+
+
+@pytest.mark.parametrize(("method", "template", "owner"), PARTICIPANT_ROUTES)
+def test_participant_pages_need_a_participant_of_that_workshop(
+    client, make, target, method, template, owner
+):
+    other = make.workshop()
+    stranger = make.participant(other)
+    client.set_cookie(f"cjm_p_{target.join_code}", stranger.token)  # a token from workshop B
+    response = _call(client, method, _url(template, target))
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/j/{target.join_code}"
+    own = make.participant(target, "Bea")
+    client.set_cookie(f"cjm_p_{target.join_code}", own.token)
+    assert _call(client, method, _url(template, target)).status_code == 200
+
+
+@pytest.mark.parametrize(("method", "template", "owner"), WORKSHOP_ROUTES)
+def test_unknown_ids_are_404_for_the_owner(client, auth, make, method, template, owner):
+    facilitator = make.facilitator("me@example.org")
+    workshop = make.workshop(facilitator)
+    auth.login("me@example.org")
+    unknown = template.format(
+        id=workshop.id + 1000, persona=999999, stage=999999, code=workshop.join_code
+    )
+    assert _call(client, method, unknown).status_code == 404
+    if "{persona}" in template or "{stage}" in template:
+        # a persona or stage of another workshop, inside my own workshop's URL
+        foreign = make.workshop()
+        crossed = template.format(
+            id=workshop.id,
+            persona=foreign.persona_ids[0],
+            stage=foreign.stage_ids[0],
+            code=workshop.join_code,
+        )
+        assert _call(client, method, crossed).status_code == 404

@@ -1,0 +1,121 @@
+"""Sign up, log in, remember me, log out, and the log-in throttle."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from cjm_workshop.extensions import db
+from cjm_workshop.models import Facilitator
+
+SIGNUP = {
+    "name": "Frida",
+    "email": "frida@example.org",
+    "password": "correct horse battery",
+    "password_confirm": "correct horse battery",
+}
+
+
+def count_facilitators(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(Facilitator))
+
+
+def test_sign_up_logs_in_and_shows_the_dashboard(client, app):
+    response = client.post("/signup", data=SIGNUP)
+    assert response.status_code == 302
+    assert count_facilitators(app) == 1
+    dashboard = client.get("/workshops/")
+    assert dashboard.status_code == 200
+    assert "Welcome, Frida!" in dashboard.text
+    assert "No workshops yet" in dashboard.text
+
+
+def test_sign_up_refuses_bad_input_and_writes_nothing(client, app):
+    cases = [
+        ({"name": "   "}, "This field is required."),
+        ({"email": "not-an-address"}, "Enter a valid e-mail address."),
+        ({"password": "short", "password_confirm": "short"}, "Use at least 10 characters."),
+        ({"password_confirm": "something else"}, "The passwords do not match."),
+        ({"name": "x" * 10_000}, "Use between 1 and 80 characters."),
+    ]
+    for change, message in cases:
+        response = client.post("/signup", data=SIGNUP | change)
+        assert response.status_code == 422, change
+        assert message in response.text
+    assert count_facilitators(app) == 0
+
+
+def test_an_email_address_cannot_sign_up_twice(client, app, make):
+    make.facilitator("frida@example.org")
+    response = client.post("/signup", data=SIGNUP | {"email": "Frida@Example.org"})
+    assert response.status_code == 422
+    assert "already exists" in response.text
+    assert count_facilitators(app) == 1
+
+
+def test_names_with_html_are_shown_escaped(client):
+    client.post("/signup", data=SIGNUP | {"name": "<script>alert(1)</script>"})
+    page = client.get("/workshops/").text
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_log_in_and_log_out(client, auth, make):
+    make.facilitator("frida@example.org")
+    response = auth.login("frida@example.org")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/workshops/"
+    assert client.get("/workshops/").status_code == 200
+    assert auth.logout().status_code == 302
+    assert client.get("/workshops/").status_code == 302
+
+
+def test_wrong_password_is_refused_with_a_message(client, auth, make):
+    make.facilitator("frida@example.org")
+    response = auth.login("frida@example.org", "wrong password")
+    assert response.status_code == 422
+    assert "E-mail address or password is wrong." in response.text
+    assert client.get("/workshops/").status_code == 302
+
+
+def test_log_in_goes_back_to_the_page_asked_for_but_never_off_site(client, make):
+    make.facilitator("frida@example.org")
+    login = {"email": "frida@example.org", "password": "correct horse battery"}
+    response = client.post("/login?next=/workshops/new", data=login)
+    assert response.headers["Location"] == "/workshops/new"
+    client.post("/logout")
+    response = client.post("/login?next=//evil.example/x", data=login)
+    assert response.headers["Location"] == "/workshops/"
+
+
+def test_remember_me_sets_a_safe_long_lived_cookie(client, make):
+    make.facilitator("frida@example.org")
+    response = client.post(
+        "/login",
+        data={"email": "frida@example.org", "password": "correct horse battery", "remember": "y"},
+    )
+    cookies = response.headers.getlist("Set-Cookie")
+    remember = next(c for c in cookies if c.startswith("remember_token="))
+    assert "HttpOnly" in remember
+    assert "SameSite=Lax" in remember
+    session_cookie = next(c for c in cookies if c.startswith("session="))
+    assert "HttpOnly" in session_cookie
+    assert "SameSite=Lax" in session_cookie
+    # A fresh browser with only the remember cookie is still logged in.
+    token = remember.split(";", 1)[0].split("=", 1)[1]
+    client.delete_cookie("session")
+    client.set_cookie("remember_token", token)
+    assert client.get("/workshops/").status_code == 200
+
+
+def test_failed_log_ins_are_throttled_but_successes_do_not_count(client, auth, make):
+    make.facilitator("frida@example.org")
+    for _ in range(12):
+        assert auth.login("frida@example.org").status_code == 302
+        auth.logout()
+    statuses = [auth.login("frida@example.org", "wrong").status_code for _ in range(11)]
+    assert statuses[:10] == [422] * 10
+    assert statuses[10] == 429
+    throttled = auth.login("frida@example.org")
+    assert throttled.status_code == 429
+    assert "Please wait a minute" in throttled.text
