@@ -94,6 +94,8 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
+        if error.response is not None:  # a page made for this error (e.g. the join throttle)
+            return error.response
         return error_page(error.code or 500)
 
     @app.errorhandler(Exception)
