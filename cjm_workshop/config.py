@@ -47,6 +47,9 @@ DEFAULTS: dict = {
     ],
     "COMPRESS_ALGORITHM": ["gzip"],
     "COMPRESS_MIN_SIZE": 300,
+    # Never buffer a stream to compress it (and Flask-Compress leaks the file handle of a
+    # streamed file); static files are read into memory first instead (web/hooks.py).
+    "COMPRESS_STREAMS": False,
 }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, session
+from flask import Flask, Response, request, session
 from flask_babel import format_date, get_locale
 from flask_babel import lazy_gettext as _l
 
@@ -37,6 +37,15 @@ def register(app: Flask) -> None:
         # before later after-request work, such as the rate limiter counting a failed
         # attempt on its own connection. Registered after the extensions, so it runs first.
         db.session.close()
+        return response
+
+    @app.after_request
+    def _buffer_static_files(response: Response) -> Response:
+        # Our static files are a few KB: buffered, Flask-Compress can gzip them (a phone's
+        # first visit must stay small). Buffering closes the file when the response closes.
+        if request.endpoint == "static" and response.status_code == 200:
+            response.direct_passthrough = False
+            response.get_data()
         return response
 
     @app.after_request

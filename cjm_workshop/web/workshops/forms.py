@@ -145,7 +145,7 @@ class NewWorkshopForm(WorkshopForm):
 
 
 class StageForm(FlaskForm):
-    name = StringField(_l("Stage name"), validators=required_text(STAGE_NAME_MAX), filters=[strip])
+    name = StringField(_l("New stage"), validators=required_text(STAGE_NAME_MAX), filters=[strip])
 
 
 class MoveForm(FlaskForm):
