@@ -164,12 +164,9 @@ def update_persona(session: Session, persona: Persona, fields: PersonaFields) ->
 
 
 def delete_persona(session: Session, persona: Persona) -> None:
-    workshop = persona.workshop
-    if len(workshop.personas) <= 1:
+    if len(persona.workshop.personas) <= 1:
         raise LastPersona("a workshop needs at least one persona")
-    workshop.personas.remove(persona)
-    session.flush()
-    _renumber(session, workshop.personas)
+    _remove(session, persona.workshop.personas, persona)
 
 
 # --- stages ---------------------------------------------------------------------------
@@ -197,12 +194,16 @@ def move_stage(session: Session, stage: Stage, to_position: int) -> None:
 
 
 def delete_stage(session: Session, stage: Stage) -> None:
-    workshop = stage.workshop
-    if len(workshop.stages) <= 1:
+    if len(stage.workshop.stages) <= 1:
         raise LastStage("a journey needs at least one stage")
-    workshop.stages.remove(stage)
+    _remove(session, stage.workshop.stages, stage)
+
+
+def _remove(session: Session, items: list, item: Persona | Stage) -> None:
+    """Remove an item from its ordered collection and close the gap it leaves."""
+    items.remove(item)
     session.flush()
-    _renumber(session, workshop.stages)
+    _renumber(session, items)
 
 
 def _renumber(session: Session, items: Sequence[Persona | Stage]) -> None:
