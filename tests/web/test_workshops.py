@@ -68,6 +68,11 @@ def test_create_a_workshop(client, app, me):
     assert "Draft" in dashboard
 
 
+def test_a_new_workshop_starts_in_the_facilitators_language(client, me):
+    page = client.get("/workshops/new", headers={"Accept-Language": "nl"}).text
+    assert '<option selected value="nl">' in page
+
+
 def test_create_with_custom_stages_in_dutch(client, app, me):
     data = NEW | {
         "stage_template": "custom",

@@ -120,6 +120,7 @@ class NewWorkshopForm(WorkshopForm):
     stage_template = RadioField(_l("Stage model"), choices=stage_template_choices, default="acpra")
     custom_stages = TextAreaField(
         _l("Your stages, one per line"),
+        description=_l("Only used with “Custom”."),
         validators=optional_text(CUSTOM_STAGES_MAX * (STAGE_NAME_MAX + 1)),
         filters=[strip],
     )

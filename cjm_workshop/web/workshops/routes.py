@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import segno
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -67,6 +68,8 @@ def _participant_counts(workshop_ids: list[int]) -> dict[int, int]:
 @bp.route("/new", methods=["GET", "POST"])
 def create():
     form = NewWorkshopForm()
+    if request.method == "GET":
+        form.language.data = str(get_locale())  # the facilitator's own language first
     if form.validate_on_submit():
         workshop = service.create_workshop(
             db.session,
