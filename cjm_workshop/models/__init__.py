@@ -3,6 +3,7 @@
 from cjm_workshop.models.facilitator import Facilitator
 from cjm_workshop.models.participant import Participant
 from cjm_workshop.models.rate_limit import RateLimitCounter
+from cjm_workshop.models.step import STEPS, Step, StepState, WorkshopStep
 from cjm_workshop.models.workshop import Persona, Stage, Workshop, WorkshopStatus
 
 __all__ = [
@@ -10,6 +11,10 @@ __all__ = [
     "Participant",
     "Persona",
     "RateLimitCounter",
+    "STEPS",
+    "Step",
+    "StepState",
+    "WorkshopStep",
     "Stage",
     "Workshop",
     "WorkshopStatus",

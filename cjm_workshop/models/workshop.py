@@ -5,11 +5,12 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cjm_workshop.extensions import db
-from cjm_workshop.models.base import utcnow
+from cjm_workshop.models.base import enum_column, utcnow
+from cjm_workshop.models.step import Step, WorkshopStep
 
 TITLE_MAX = 120
 JOURNEY_MAX = 300
@@ -54,16 +55,13 @@ class Workshop(db.Model):
     language: Mapped[str] = mapped_column(String(2))
     dots_per_participant: Mapped[int] = mapped_column(default=5)
     status: Mapped[WorkshopStatus] = mapped_column(
-        Enum(
-            WorkshopStatus,
-            name="workshop_status",
-            native_enum=False,
-            length=10,
-            values_callable=lambda statuses: [s.value for s in statuses],
-            validate_strings=True,
-        ),
-        default=WorkshopStatus.DRAFT,
+        enum_column(WorkshopStatus, "workshop_status", length=10), default=WorkshopStatus.DRAFT
     )
+    current_step: Mapped[Step] = mapped_column(
+        enum_column(Step, "current_step"), default=Step.SCOPE
+    )
+    # Goes up with every change phones or the board must show; live updates watch it.
+    revision: Mapped[int] = mapped_column(default=0)
     join_code: Mapped[str] = mapped_column(String(8), unique=True)
     # Carried by the QR link so that scanned joins never count against the throttle.
     join_token: Mapped[str] = mapped_column(String(64), unique=True)
@@ -83,6 +81,12 @@ class Workshop(db.Model):
         cascade="all, delete-orphan",
         passive_deletes=True,
     )
+    steps: Mapped[list[WorkshopStep]] = relationship(
+        back_populates="workshop",
+        order_by="WorkshopStep.id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
     participants: Mapped[list[Participant]] = relationship(  # noqa: F821
         back_populates="workshop",
         order_by="Participant.joined_at",
@@ -93,6 +97,9 @@ class Workshop(db.Model):
     @property
     def is_closed(self) -> bool:
         return self.status is WorkshopStatus.CLOSED
+
+    def step_state(self, step: Step) -> WorkshopStep:
+        return next(s for s in self.steps if s.step is step)
 
     def __repr__(self) -> str:
         return f"<Workshop {self.join_code} {self.title!r}>"

@@ -33,3 +33,7 @@ class StatusChangeNotAllowed(DomainError):
 
 class InvalidMove(DomainError):
     status = 400
+
+
+class StepNotCurrent(DomainError):
+    pass

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cjm_workshop.models import Facilitator, Persona, Stage, Workshop, WorkshopStatus
+from cjm_workshop.models import Facilitator, Persona, Stage, Step, Workshop, WorkshopStatus
 from cjm_workshop.models.workshop import STATUS_TRANSITIONS
 from cjm_workshop.services.errors import (
     InvalidMove,
@@ -17,6 +17,7 @@ from cjm_workshop.services.errors import (
     LastStage,
     StatusChangeNotAllowed,
 )
+from cjm_workshop.services.steps import new_steps, touch
 
 # Easy to read aloud and to type: no 0/O, 1/I/L, U/V confusion, upper case only.
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTWXYZ23456789"
@@ -101,6 +102,9 @@ def create_workshop(
         join_code=_unused_join_code(session),
         join_token=secrets.token_urlsafe(24),
         status=WorkshopStatus.DRAFT,
+        current_step=Step.SCOPE,
+        revision=0,
+        steps=new_steps(),
     )
     _apply(workshop, fields)
     for position, name in enumerate(
@@ -115,6 +119,7 @@ def create_workshop(
 
 def update_workshop(session: Session, workshop: Workshop, fields: WorkshopFields) -> None:
     _apply(workshop, fields)
+    touch(workshop)
     session.flush()
 
 
@@ -127,6 +132,7 @@ def change_status(session: Session, workshop: Workshop, target: WorkshopStatus) 
     if target not in STATUS_TRANSITIONS[workshop.status]:
         raise StatusChangeNotAllowed(f"{workshop.status} -> {target}")
     workshop.status = target
+    touch(workshop)
     session.flush()
 
 
@@ -153,6 +159,7 @@ def _persona_values(fields: PersonaFields) -> dict[str, str]:
 def add_persona(session: Session, workshop: Workshop, fields: PersonaFields) -> Persona:
     persona = Persona(position=len(workshop.personas), **_persona_values(fields))
     workshop.personas.append(persona)
+    touch(workshop)
     session.flush()
     return persona
 
@@ -160,6 +167,7 @@ def add_persona(session: Session, workshop: Workshop, fields: PersonaFields) -> 
 def update_persona(session: Session, persona: Persona, fields: PersonaFields) -> None:
     for key, value in _persona_values(fields).items():
         setattr(persona, key, value)
+    touch(persona.workshop)
     session.flush()
 
 
@@ -175,12 +183,14 @@ def delete_persona(session: Session, persona: Persona) -> None:
 def add_stage(session: Session, workshop: Workshop, name: str) -> Stage:
     stage = Stage(position=len(workshop.stages), name=name.strip())
     workshop.stages.append(stage)
+    touch(workshop)
     session.flush()
     return stage
 
 
 def rename_stage(session: Session, stage: Stage, name: str) -> None:
     stage.name = name.strip()
+    touch(stage.workshop)
     session.flush()
 
 
@@ -212,6 +222,8 @@ def _renumber(session: Session, items: Sequence[Persona | Stage]) -> None:
     Positions are unique per workshop in the schema, so the rows first step aside to
     negative positions and then take their final places.
     """
+    if items:
+        touch(items[0].workshop)
     for index, item in enumerate(items):
         item.position = -(index + 1)
     session.flush()

@@ -1,0 +1,43 @@
+"""The six guided steps of a workshop and the state of each."""
+
+from __future__ import annotations
+
+import enum
+
+from sqlalchemy import ForeignKey, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from cjm_workshop.extensions import db
+from cjm_workshop.models.base import enum_column
+
+
+class Step(enum.StrEnum):
+    SCOPE = "scope"
+    RESEARCH = "research"
+    TOUCHPOINTS = "touchpoints"
+    VISUALIZE = "visualize"
+    EMOTIONS = "emotions"
+    ACTIONS = "actions"
+
+
+STEPS: tuple[Step, ...] = tuple(Step)
+
+
+class StepState(enum.StrEnum):
+    NOT_STARTED = "not_started"
+    OPEN = "open"  # open for contributions
+    CLOSED = "closed"
+
+
+class WorkshopStep(db.Model):
+    __tablename__ = "workshop_step"
+    __table_args__ = (UniqueConstraint("workshop_id", "step", name="uq_workshop_step_step"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"))
+    step: Mapped[Step] = mapped_column(enum_column(Step, "step"))
+    state: Mapped[StepState] = mapped_column(
+        enum_column(StepState, "step_state"), default=StepState.NOT_STARTED
+    )
+
+    workshop: Mapped[Workshop] = relationship(back_populates="steps")  # noqa: F821

@@ -1,0 +1,85 @@
+"""The step engine: which step the room is in and whether it takes contributions.
+
+Entering a step opens it (unless the facilitator closed it before); leaving a step closes
+it, so contributions only ever go to the step on the screen. The facilitator may close and
+reopen the current step. A closed workshop changes no step.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from cjm_workshop.models import STEPS, Step, StepState, Workshop, WorkshopStatus, WorkshopStep
+from cjm_workshop.services.errors import StepNotCurrent, WorkshopClosed
+
+# A suggested timebox per step, in minutes (the prompts live with the interface text).
+TIMEBOX_MINUTES: dict[Step, int] = {
+    Step.SCOPE: 10,
+    Step.RESEARCH: 15,
+    Step.TOUCHPOINTS: 20,
+    Step.VISUALIZE: 20,
+    Step.EMOTIONS: 15,
+    Step.ACTIONS: 25,
+}
+
+
+def new_steps() -> list[WorkshopStep]:
+    """The six steps of a new workshop: scope open, the rest not started."""
+    return [
+        WorkshopStep(
+            step=step, state=StepState.OPEN if step is Step.SCOPE else StepState.NOT_STARTED
+        )
+        for step in STEPS
+    ]
+
+
+def touch(workshop: Workshop) -> None:
+    """Mark a change that phones and the board must show."""
+    workshop.revision = (workshop.revision or 0) + 1
+
+
+def go_to_step(session: Session, workshop: Workshop, target: Step) -> None:
+    if workshop.is_closed:
+        raise WorkshopClosed(workshop.join_code)
+    if target is workshop.current_step:
+        return
+    leaving = workshop.step_state(workshop.current_step)
+    if leaving.state is StepState.OPEN:
+        leaving.state = StepState.CLOSED
+    entering = workshop.step_state(target)
+    if entering.state is StepState.NOT_STARTED:
+        entering.state = StepState.OPEN
+    workshop.current_step = target
+    if workshop.status is WorkshopStatus.DRAFT:
+        workshop.status = WorkshopStatus.LIVE  # leading the room through steps is running it
+    touch(workshop)
+    session.flush()
+
+
+def next_step(workshop: Workshop) -> Step | None:
+    index = STEPS.index(workshop.current_step)
+    return STEPS[index + 1] if index + 1 < len(STEPS) else None
+
+
+def previous_step(workshop: Workshop) -> Step | None:
+    index = STEPS.index(workshop.current_step)
+    return STEPS[index - 1] if index > 0 else None
+
+
+def set_contributions(session: Session, workshop: Workshop, step: Step, open_: bool) -> None:
+    """Open or close the current step for contributions."""
+    if workshop.is_closed:
+        raise WorkshopClosed(workshop.join_code)
+    if step is not workshop.current_step:
+        raise StepNotCurrent(step.value)
+    workshop.step_state(step).state = StepState.OPEN if open_ else StepState.CLOSED
+    touch(workshop)
+    session.flush()
+
+
+def accepts_contributions(workshop: Workshop, step: Step) -> bool:
+    return (
+        not workshop.is_closed
+        and step is workshop.current_step
+        and workshop.step_state(step).state is StepState.OPEN
+    )
