@@ -1,12 +1,26 @@
 """The data model: one module per aggregate. Import from here."""
 
 from cjm_workshop.models.facilitator import Facilitator
+from cjm_workshop.models.note import (
+    NOTE_TEXT_MAX,
+    STEP_NOTE_KINDS,
+    Channel,
+    Note,
+    NoteKind,
+    ResearchSource,
+)
 from cjm_workshop.models.participant import Participant
 from cjm_workshop.models.rate_limit import RateLimitCounter
 from cjm_workshop.models.step import STEPS, Step, StepState, WorkshopStep
 from cjm_workshop.models.workshop import Persona, Stage, Workshop, WorkshopStatus
 
 __all__ = [
+    "NOTE_TEXT_MAX",
+    "STEP_NOTE_KINDS",
+    "Channel",
+    "Note",
+    "NoteKind",
+    "ResearchSource",
     "Facilitator",
     "Participant",
     "Persona",

@@ -39,5 +39,8 @@ class WorkshopStep(db.Model):
     state: Mapped[StepState] = mapped_column(
         enum_column(StepState, "step_state"), default=StepState.NOT_STARTED
     )
+    # Private writing: notes stay with their authors (and the facilitator) until revealed.
+    private: Mapped[bool] = mapped_column(default=False)
+    revealed: Mapped[bool] = mapped_column(default=False)
 
     workshop: Mapped[Workshop] = relationship(back_populates="steps")  # noqa: F821

@@ -54,6 +54,8 @@ class Workshop(db.Model):
     goal: Mapped[str] = mapped_column(String(GOAL_MAX))
     language: Mapped[str] = mapped_column(String(2))
     dots_per_participant: Mapped[int] = mapped_column(default=5)
+    # When on, no participant ever sees who wrote a note (the facilitator does).
+    anonymous: Mapped[bool] = mapped_column(default=False)
     status: Mapped[WorkshopStatus] = mapped_column(
         enum_column(WorkshopStatus, "workshop_status", length=10), default=WorkshopStatus.DRAFT
     )

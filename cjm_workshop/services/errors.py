@@ -37,3 +37,25 @@ class InvalidMove(DomainError):
 
 class StepNotCurrent(DomainError):
     pass
+
+
+class StepClosed(DomainError):
+    """The step does not take contributions (not current, or closed by the facilitator)."""
+
+
+class NotYourNote(DomainError):
+    status = 403
+
+
+class InvalidNote(DomainError):
+    """A note that breaks a rule; `reason` names which, for the message."""
+
+    status = 422
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class IdempotencyConflict(DomainError):
+    """The idempotency key was already used by somebody else."""

@@ -1,0 +1,92 @@
+"""Sticky notes: what participants (and the facilitator, by proxy) add to the map."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from cjm_workshop.extensions import db
+from cjm_workshop.models.base import enum_column, utcnow
+from cjm_workshop.models.step import Step
+
+NOTE_TEXT_MAX = 280
+
+
+class NoteKind(enum.StrEnum):
+    INSIGHT = "insight"  # research insight
+    TOUCHPOINT = "touchpoint"
+    CUSTOMER_ACTION = "customer_action"
+    PAIN_POINT = "pain_point"
+    OPPORTUNITY = "opportunity"
+
+
+class ResearchSource(enum.StrEnum):
+    INTERVIEW = "interview"
+    SURVEY = "survey"
+    ANALYTICS = "analytics"
+    SUPPORT_LOG = "support_log"  # sales/support log
+    USABILITY_TEST = "usability_test"
+    OTHER = "other"
+
+
+class Channel(enum.StrEnum):
+    WEBSITE = "website"
+    APP = "app"
+    EMAIL = "email"
+    SOCIAL_MEDIA = "social_media"
+    ADVERTISING = "advertising"
+    PHONE = "phone"
+    CHAT = "chat"  # chat/messaging
+    STORE = "store"  # store/in person
+    OTHER = "other"
+
+
+# Which kinds of note each step collects.
+STEP_NOTE_KINDS: dict[Step, tuple[NoteKind, ...]] = {
+    Step.SCOPE: (),
+    Step.RESEARCH: (NoteKind.INSIGHT,),
+    Step.TOUCHPOINTS: (NoteKind.TOUCHPOINT, NoteKind.CUSTOMER_ACTION),
+    Step.VISUALIZE: (),
+    Step.EMOTIONS: (NoteKind.PAIN_POINT,),
+    Step.ACTIONS: (NoteKind.OPPORTUNITY,),
+}
+
+
+class Note(db.Model):
+    __tablename__ = "note"
+    __table_args__ = (
+        UniqueConstraint("workshop_id", "idempotency_key", name="uq_note_workshop_idempotency"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshop.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[NoteKind] = mapped_column(enum_column(NoteKind, "note_kind"))
+    step: Mapped[Step] = mapped_column(enum_column(Step, "note_step"))
+    text: Mapped[str] = mapped_column(String(NOTE_TEXT_MAX))
+    stage_id: Mapped[int | None] = mapped_column(ForeignKey("stage.id", ondelete="SET NULL"))
+    persona_id: Mapped[int | None] = mapped_column(ForeignKey("persona.id", ondelete="SET NULL"))
+    source: Mapped[ResearchSource | None] = mapped_column(enum_column(ResearchSource, "source"))
+    channel: Mapped[Channel | None] = mapped_column(enum_column(Channel, "channel"))
+    # A pain point may name its touchpoint; an opportunity the pain point it answers.
+    touchpoint_id: Mapped[int | None] = mapped_column(ForeignKey("note.id", ondelete="SET NULL"))
+    pain_point_id: Mapped[int | None] = mapped_column(ForeignKey("note.id", ondelete="SET NULL"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("participant.id", ondelete="SET NULL"))
+    # Typed in by the facilitator for the room (paper stickies, people without a phone).
+    by_facilitator: Mapped[bool] = mapped_column(default=False)
+    hidden: Mapped[bool] = mapped_column(default=False)
+    # Made on the phone for each submission: a retried submission finds the first note.
+    idempotency_key: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    workshop: Mapped[Workshop] = relationship()  # noqa: F821
+    stage: Mapped[Stage | None] = relationship()  # noqa: F821
+    persona: Mapped[Persona | None] = relationship()  # noqa: F821
+    author: Mapped[Participant | None] = relationship()  # noqa: F821
+    touchpoint: Mapped[Note | None] = relationship(foreign_keys=[touchpoint_id], remote_side=[id])
+    pain_point: Mapped[Note | None] = relationship(foreign_keys=[pain_point_id], remote_side=[id])

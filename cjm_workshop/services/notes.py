@@ -1,0 +1,230 @@
+"""Notes: adding, editing, hiding and deleting them, and who may see which.
+
+Participants add notes of the kinds the current step collects while it is open, and edit
+or delete their own notes while that step is open. The facilitator edits, hides and
+deletes any note and adds notes for the room (proxy) in any step. Every submission carries
+an idempotency key made on the phone: the same key twice gives the first note back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cjm_workshop.models import (
+    NOTE_TEXT_MAX,
+    STEP_NOTE_KINDS,
+    Channel,
+    Note,
+    NoteKind,
+    Participant,
+    Persona,
+    ResearchSource,
+    Stage,
+    Step,
+    Workshop,
+)
+from cjm_workshop.services.errors import (
+    IdempotencyConflict,
+    InvalidNote,
+    NotYourNote,
+    StepClosed,
+    WorkshopClosed,
+)
+from cjm_workshop.services.steps import accepts_contributions, touch
+
+KIND_STEP: dict[NoteKind, Step] = {
+    kind: step for step, kinds in STEP_NOTE_KINDS.items() for kind in kinds
+}
+STAGE_REQUIRED = frozenset({NoteKind.TOUCHPOINT, NoteKind.CUSTOMER_ACTION, NoteKind.PAIN_POINT})
+
+
+@dataclass(frozen=True)
+class NoteFields:
+    kind: NoteKind
+    text: str
+    stage_id: int | None = None
+    persona_id: int | None = None
+    source: ResearchSource | None = None
+    channel: Channel | None = None
+    touchpoint_id: int | None = None
+    pain_point_id: int | None = None
+
+
+def add_note(
+    session: Session,
+    workshop: Workshop,
+    fields: NoteFields,
+    idempotency_key: str,
+    *,
+    participant: Participant | None = None,
+) -> Note:
+    """Add a note by `participant`, or by the facilitator for the room when None."""
+    existing = session.scalar(
+        select(Note).where(Note.workshop_id == workshop.id, Note.idempotency_key == idempotency_key)
+    )
+    if existing is not None:
+        if existing.author_id != (participant.id if participant else None):
+            raise IdempotencyConflict(idempotency_key)
+        return existing
+    step = KIND_STEP.get(fields.kind)
+    if step is None:
+        raise InvalidNote("kind")
+    if participant is not None and not accepts_contributions(workshop, step):
+        raise StepClosed(step.value)
+    if participant is None and workshop.is_closed:
+        raise WorkshopClosed(workshop.join_code)
+    note = Note(
+        workshop_id=workshop.id,
+        kind=fields.kind,
+        step=step,
+        author_id=participant.id if participant else None,
+        by_facilitator=participant is None,
+        idempotency_key=idempotency_key,
+    )
+    _apply(session, workshop, note, fields)
+    session.add(note)
+    touch(workshop)
+    session.flush()
+    return note
+
+
+def edit_note(
+    session: Session, note: Note, fields: NoteFields, *, participant: Participant | None = None
+) -> None:
+    _check_may_change(note, participant)
+    if fields.kind is not note.kind:
+        raise InvalidNote("kind")
+    _apply(session, note.workshop, note, fields)
+    touch(note.workshop)
+    session.flush()
+
+
+def delete_note(session: Session, note: Note, *, participant: Participant | None = None) -> None:
+    _check_may_change(note, participant)
+    touch(note.workshop)
+    session.delete(note)
+    session.flush()
+
+
+def set_hidden(session: Session, note: Note, hidden: bool) -> None:
+    """Facilitator only: take a note off the board without deleting it."""
+    note.hidden = hidden
+    touch(note.workshop)
+    session.flush()
+
+
+def _check_may_change(note: Note, participant: Participant | None) -> None:
+    if participant is None:
+        return  # the facilitator may change any note
+    if note.author_id != participant.id:
+        raise NotYourNote(str(note.id))
+    if not accepts_contributions(note.workshop, note.step):
+        raise StepClosed(note.step.value)
+
+
+def _apply(session: Session, workshop: Workshop, note: Note, fields: NoteFields) -> None:
+    text = fields.text.strip()
+    if not text:
+        raise InvalidNote("empty")
+    if len(text) > NOTE_TEXT_MAX:
+        raise InvalidNote("too_long")
+    note.text = text
+    note.stage_id = _own(session, workshop, Stage, fields.stage_id, "stage")
+    if note.stage_id is None and fields.kind in STAGE_REQUIRED:
+        raise InvalidNote("stage_required")
+    note.persona_id = _own(session, workshop, Persona, fields.persona_id, "persona")
+    note.source = fields.source if fields.kind is NoteKind.INSIGHT else None
+    if fields.kind is NoteKind.INSIGHT and note.source is None:
+        raise InvalidNote("source_required")
+    note.channel = fields.channel if fields.kind is NoteKind.TOUCHPOINT else None
+    if fields.kind is NoteKind.TOUCHPOINT and note.channel is None:
+        raise InvalidNote("channel_required")
+    note.touchpoint_id = (
+        _linked(session, workshop, fields.touchpoint_id, NoteKind.TOUCHPOINT)
+        if fields.kind is NoteKind.PAIN_POINT
+        else None
+    )
+    note.pain_point_id = (
+        _linked(session, workshop, fields.pain_point_id, NoteKind.PAIN_POINT)
+        if fields.kind is NoteKind.OPPORTUNITY
+        else None
+    )
+
+
+def _own(session: Session, workshop: Workshop, model, object_id: int | None, what: str):
+    if object_id is None:
+        return None
+    found = session.get(model, object_id)
+    if found is None or found.workshop_id != workshop.id:
+        raise InvalidNote(f"unknown_{what}")
+    return found.id
+
+
+def _linked(session: Session, workshop: Workshop, note_id: int | None, kind: NoteKind):
+    if note_id is None:
+        return None
+    linked = session.get(Note, note_id)
+    if linked is None or linked.workshop_id != workshop.id or linked.kind is not kind:
+        raise InvalidNote(f"unknown_{kind.value}")
+    return linked.id
+
+
+# --- visibility ---------------------------------------------------------------------
+
+
+def can_see(note: Note, participant: Participant | None) -> bool:
+    """May this participant (None: the facilitator) see this note?"""
+    if participant is None:
+        return True
+    if note.author_id == participant.id:
+        return True
+    if note.hidden:
+        return False
+    step = note.workshop.step_state(note.step)
+    return not step.private or step.revealed
+
+
+def shows_author(workshop: Workshop, participant: Participant | None) -> bool:
+    """Is the author's name shown? Always to the facilitator, never when anonymous."""
+    return participant is None or not workshop.anonymous
+
+
+def notes_for(
+    session: Session,
+    workshop: Workshop,
+    participant: Participant | None = None,
+    steps: Iterable[Step] | None = None,
+) -> list[Note]:
+    query = select(Note).where(Note.workshop_id == workshop.id).order_by(Note.id)
+    if steps is not None:
+        query = query.where(Note.step.in_(list(steps)))
+    return [note for note in session.scalars(query) if can_see(note, participant)]
+
+
+def set_private(session: Session, workshop: Workshop, step: Step, private: bool) -> None:
+    state = workshop.step_state(step)
+    state.private = private
+    if not private:
+        state.revealed = False
+    touch(workshop)
+    session.flush()
+
+
+def reveal(session: Session, workshop: Workshop, step: Step) -> None:
+    workshop.step_state(step).revealed = True
+    touch(workshop)
+    session.flush()
+
+
+def contributor_ids(session: Session, workshop: Workshop, step: Step) -> set[int]:
+    return set(
+        session.scalars(
+            select(Note.author_id).where(
+                Note.workshop_id == workshop.id, Note.step == step, Note.author_id.is_not(None)
+            )
+        )
+    )
