@@ -1,6 +1,7 @@
 """The data model: one module per aggregate. Import from here."""
 
 from cjm_workshop.models.facilitator import Facilitator
+from cjm_workshop.models.live_event import LiveEvent, LiveEventKind
 from cjm_workshop.models.note import (
     NOTE_TEXT_MAX,
     STEP_NOTE_KINDS,
@@ -15,6 +16,8 @@ from cjm_workshop.models.step import STEPS, Step, StepState, WorkshopStep
 from cjm_workshop.models.workshop import Persona, Stage, Workshop, WorkshopStatus
 
 __all__ = [
+    "LiveEvent",
+    "LiveEventKind",
     "NOTE_TEXT_MAX",
     "STEP_NOTE_KINDS",
     "Channel",

@@ -87,7 +87,8 @@ def add_note(
     )
     _apply(session, workshop, note, fields)
     session.add(note)
-    touch(workshop)
+    session.flush()
+    touch(session, workshop, note.id)
     session.flush()
     return note
 
@@ -99,13 +100,13 @@ def edit_note(
     if fields.kind is not note.kind:
         raise InvalidNote("kind")
     _apply(session, note.workshop, note, fields)
-    touch(note.workshop)
+    touch(session, note.workshop, note.id)
     session.flush()
 
 
 def delete_note(session: Session, note: Note, *, participant: Participant | None = None) -> None:
     _check_may_change(note, participant)
-    touch(note.workshop)
+    touch(session, note.workshop, note.id)
     session.delete(note)
     session.flush()
 
@@ -113,7 +114,7 @@ def delete_note(session: Session, note: Note, *, participant: Participant | None
 def set_hidden(session: Session, note: Note, hidden: bool) -> None:
     """Facilitator only: take a note off the board without deleting it."""
     note.hidden = hidden
-    touch(note.workshop)
+    touch(session, note.workshop, note.id)
     session.flush()
 
 
@@ -210,13 +211,13 @@ def set_private(session: Session, workshop: Workshop, step: Step, private: bool)
     state.private = private
     if not private:
         state.revealed = False
-    touch(workshop)
+    touch(session, workshop)
     session.flush()
 
 
 def reveal(session: Session, workshop: Workshop, step: Step) -> None:
     workshop.step_state(step).revealed = True
-    touch(workshop)
+    touch(session, workshop)
     session.flush()
 
 

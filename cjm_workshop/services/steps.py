@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from cjm_workshop.models import STEPS, Step, StepState, Workshop, WorkshopStatus, WorkshopStep
+from cjm_workshop.models import (
+    STEPS,
+    LiveEvent,
+    LiveEventKind,
+    Step,
+    StepState,
+    Workshop,
+    WorkshopStatus,
+    WorkshopStep,
+)
 from cjm_workshop.services.errors import StepNotCurrent, WorkshopClosed
 
 # A suggested timebox per step, in minutes (the prompts live with the interface text).
@@ -33,9 +42,11 @@ def new_steps() -> list[WorkshopStep]:
     ]
 
 
-def touch(workshop: Workshop) -> None:
-    """Mark a change that phones and the board must show."""
+def touch(session: Session, workshop: Workshop, note_id: int | None = None) -> None:
+    """Record a change that phones and the board must show (about one note, or not)."""
     workshop.revision = (workshop.revision or 0) + 1
+    kind = LiveEventKind.NOTE if note_id is not None else LiveEventKind.REFRESH
+    session.add(LiveEvent(workshop_id=workshop.id, kind=kind, note_id=note_id))
 
 
 def go_to_step(session: Session, workshop: Workshop, target: Step) -> None:
@@ -52,7 +63,7 @@ def go_to_step(session: Session, workshop: Workshop, target: Step) -> None:
     workshop.current_step = target
     if workshop.status is WorkshopStatus.DRAFT:
         workshop.status = WorkshopStatus.LIVE  # leading the room through steps is running it
-    touch(workshop)
+    touch(session, workshop)
     session.flush()
 
 
@@ -73,7 +84,7 @@ def set_contributions(session: Session, workshop: Workshop, step: Step, open_: b
     if step is not workshop.current_step:
         raise StepNotCurrent(step.value)
     workshop.step_state(step).state = StepState.OPEN if open_ else StepState.CLOSED
-    touch(workshop)
+    touch(session, workshop)
     session.flush()
 
 

@@ -119,7 +119,7 @@ def create_workshop(
 
 def update_workshop(session: Session, workshop: Workshop, fields: WorkshopFields) -> None:
     _apply(workshop, fields)
-    touch(workshop)
+    touch(session, workshop)
     session.flush()
 
 
@@ -132,7 +132,7 @@ def change_status(session: Session, workshop: Workshop, target: WorkshopStatus) 
     if target not in STATUS_TRANSITIONS[workshop.status]:
         raise StatusChangeNotAllowed(f"{workshop.status} -> {target}")
     workshop.status = target
-    touch(workshop)
+    touch(session, workshop)
     session.flush()
 
 
@@ -159,7 +159,7 @@ def _persona_values(fields: PersonaFields) -> dict[str, str]:
 def add_persona(session: Session, workshop: Workshop, fields: PersonaFields) -> Persona:
     persona = Persona(position=len(workshop.personas), **_persona_values(fields))
     workshop.personas.append(persona)
-    touch(workshop)
+    touch(session, workshop)
     session.flush()
     return persona
 
@@ -167,7 +167,7 @@ def add_persona(session: Session, workshop: Workshop, fields: PersonaFields) -> 
 def update_persona(session: Session, persona: Persona, fields: PersonaFields) -> None:
     for key, value in _persona_values(fields).items():
         setattr(persona, key, value)
-    touch(persona.workshop)
+    touch(session, persona.workshop)
     session.flush()
 
 
@@ -183,14 +183,14 @@ def delete_persona(session: Session, persona: Persona) -> None:
 def add_stage(session: Session, workshop: Workshop, name: str) -> Stage:
     stage = Stage(position=len(workshop.stages), name=name.strip())
     workshop.stages.append(stage)
-    touch(workshop)
+    touch(session, workshop)
     session.flush()
     return stage
 
 
 def rename_stage(session: Session, stage: Stage, name: str) -> None:
     stage.name = name.strip()
-    touch(stage.workshop)
+    touch(session, stage.workshop)
     session.flush()
 
 
@@ -223,7 +223,7 @@ def _renumber(session: Session, items: Sequence[Persona | Stage]) -> None:
     negative positions and then take their final places.
     """
     if items:
-        touch(items[0].workshop)
+        touch(session, items[0].workshop)
     for index, item in enumerate(items):
         item.position = -(index + 1)
     session.flush()
