@@ -55,9 +55,8 @@ run: install translations seed
 	@echo "  Log in as demo@cjm.example with password demo-workshop"
 	@echo "  (HOST=0.0.0.0 lets phones in the room reach this computer; see README)"
 	@echo
-	SECRET_KEY=$${SECRET_KEY:-$$(cat instance/secret_key)} $(BIN)/gunicorn \
-	  --bind $(HOST):$(PORT) --workers $(WORKERS) --no-control-socket \
-	  --access-logfile - wsgi:app
+	@HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) SECRET_KEY=$${SECRET_KEY:-$$(cat instance/secret_key)} \
+	  $(BIN)/gunicorn --config gunicorn.conf.py --no-control-socket wsgi:app
 
 test: install-test translations
 	$(BIN)/pytest

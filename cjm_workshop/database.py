@@ -3,8 +3,8 @@
 SQLite gets WAL, a busy timeout and foreign keys on every connection, and its write
 transactions start with BEGIN IMMEDIATE: with a plain (deferred) BEGIN, a transaction that
 reads and then writes fails with "database is locked" instead of waiting for the lock.
-Requests that cannot write (GET/HEAD) keep a deferred BEGIN so readers never queue behind
-a writer.
+Requests that cannot write (GET/HEAD) and read-only side connections keep a deferred BEGIN,
+so readers never queue behind a writer.
 """
 
 from __future__ import annotations
@@ -36,7 +36,12 @@ def tune_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
-        if has_request_context() and request.method in READ_ONLY_METHODS:
-            connection.exec_driver_sql("BEGIN")
-        else:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        reading = connection.get_execution_options().get("read_only") or (
+            has_request_context() and request.method in READ_ONLY_METHODS
+        )
+        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+
+def read_only_connection(engine: Engine):
+    """A connection for reads on the side (live updates): never waits for the write lock."""
+    return engine.connect().execution_options(read_only=True)

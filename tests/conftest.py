@@ -65,6 +65,8 @@ def app(database_url: str) -> Iterator[Flask]:
     with app.app_context():
         upgrade()
     yield app
+    if "cjm_live" in app.extensions:
+        app.extensions["cjm_live"].stop()  # end open event streams before the database goes
     with app.app_context():
         _db.engine.dispose()
 
@@ -132,3 +134,11 @@ class AuthActions:
 @pytest.fixture
 def auth(client) -> AuthActions:
     return AuthActions(client)
+
+
+@pytest.fixture
+def me(make, auth):
+    """A facilitator, logged in through `client`."""
+    facilitator = make.facilitator("me@example.org")
+    auth.login("me@example.org")
+    return facilitator

@@ -105,3 +105,27 @@ class Factories:
             return ParticipantRecord(
                 participant.id, workshop.id, participant.token, participant.display_name
             )
+
+    def note(
+        self,
+        workshop: WorkshopRecord,
+        participant: ParticipantRecord | None = None,
+        text: str = "Patients phone because the site shows no free slots",
+        step: str = "research",
+    ) -> int:
+        """An insight (research step, which this opens) by `participant`, or by proxy."""
+        from cjm_workshop.models import Note, NoteKind, Participant, ResearchSource, Step, Workshop
+        from cjm_workshop.services import notes, steps
+
+        with self.app.app_context():
+            room = db.session.get(Workshop, workshop.id)
+            steps.go_to_step(db.session, room, Step(step))
+            author = db.session.get(Participant, participant.id) if participant else None
+            fields = notes.NoteFields(
+                kind=NoteKind.INSIGHT, text=text, source=ResearchSource.INTERVIEW
+            )
+            note: Note = notes.add_note(
+                db.session, room, fields, f"factory-{next(_numbers)}", participant=author
+            )
+            db.session.commit()
+            return note.id

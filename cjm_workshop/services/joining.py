@@ -8,9 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from cjm_workshop.models import Participant, Workshop
+from cjm_workshop.models import LiveEventKind, Participant, Workshop
 from cjm_workshop.models.participant import DISPLAY_NAME_MAX
 from cjm_workshop.services.errors import WorkshopClosed, WorkshopNotFound
+from cjm_workshop.services.steps import touch
 from cjm_workshop.services.workshops import normalise_join_code
 
 # Concurrent joins with the same name may collide on the unique name; try the next suffix.
@@ -75,6 +76,7 @@ def join(
                 session.add(participant)
         except IntegrityError:
             continue  # someone took that name (or this nonce) a moment ago: look again
+        touch(session, workshop, kind=LiveEventKind.PRESENCE)
         return participant
     raise RuntimeError(f"could not find a free name for {base!r}")
 

@@ -177,16 +177,19 @@ def _linked(session: Session, workshop: Workshop, note_id: int | None, kind: Not
 # --- visibility ---------------------------------------------------------------------
 
 
-def can_see(note: Note, participant: Participant | None) -> bool:
-    """May this participant (None: the facilitator) see this note?"""
-    if participant is None:
-        return True
-    if note.author_id == participant.id:
-        return True
+def visible_to_room(note: Note) -> bool:
+    """Shown on the board and to every participant: not hidden, not private until revealed."""
     if note.hidden:
         return False
     step = note.workshop.step_state(note.step)
     return not step.private or step.revealed
+
+
+def can_see(note: Note, participant: Participant | None) -> bool:
+    """May this participant (None: the facilitator) see this note?"""
+    if participant is None or note.author_id == participant.id:
+        return True
+    return visible_to_room(note)
 
 
 def shows_author(workshop: Workshop, participant: Participant | None) -> bool:
@@ -204,6 +207,14 @@ def notes_for(
     if steps is not None:
         query = query.where(Note.step.in_(list(steps)))
     return [note for note in session.scalars(query) if can_see(note, participant)]
+
+
+def notes_of_kind(session: Session, workshop: Workshop, kind: NoteKind) -> list[Note]:
+    """The room's notes of one kind (to link a pain point or an opportunity to)."""
+    query = select(Note).where(
+        Note.workshop_id == workshop.id, Note.kind == kind, Note.hidden.is_(False)
+    )
+    return list(session.scalars(query.order_by(Note.id)))
 
 
 def set_private(session: Session, workshop: Workshop, step: Step, private: bool) -> None:

@@ -42,10 +42,16 @@ def new_steps() -> list[WorkshopStep]:
     ]
 
 
-def touch(session: Session, workshop: Workshop, note_id: int | None = None) -> None:
+def touch(
+    session: Session,
+    workshop: Workshop,
+    note_id: int | None = None,
+    kind: LiveEventKind | None = None,
+) -> None:
     """Record a change that phones and the board must show (about one note, or not)."""
     workshop.revision = (workshop.revision or 0) + 1
-    kind = LiveEventKind.NOTE if note_id is not None else LiveEventKind.REFRESH
+    if kind is None:
+        kind = LiveEventKind.NOTE if note_id is not None else LiveEventKind.REFRESH
     session.add(LiveEvent(workshop_id=workshop.id, kind=kind, note_id=note_id))
 
 

@@ -9,10 +9,11 @@ def register(app: Flask) -> None:
     from cjm_workshop.web import errors, hooks
     from cjm_workshop.web.auth.routes import bp as auth_bp
     from cjm_workshop.web.core.routes import bp as core_bp
+    from cjm_workshop.web.facilitate.routes import bp as facilitate_bp
     from cjm_workshop.web.participate.routes import bp as participate_bp
     from cjm_workshop.web.workshops.routes import bp as workshops_bp
 
-    for blueprint in (core_bp, auth_bp, workshops_bp, participate_bp):
+    for blueprint in (core_bp, auth_bp, workshops_bp, facilitate_bp, participate_bp):
         app.register_blueprint(blueprint)
     errors.register(app)
     hooks.register(app)

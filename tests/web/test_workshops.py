@@ -26,13 +26,6 @@ NEW = {
 
 
 @pytest.fixture
-def me(make, auth):
-    facilitator = make.facilitator("me@example.org")
-    auth.login("me@example.org")
-    return facilitator
-
-
-@pytest.fixture
 def workshop(make, me):
     return make.workshop(me, template="stdc")
 
@@ -251,12 +244,12 @@ def test_the_projector_shows_qr_code_and_participants(client, make, workshop):
     assert "<svg" in page
     assert f"{workshop.join_code[:4]}-{workshop.join_code[4:]}" in page
     assert f"http://localhost/j/{workshop.join_code}" in page
-    assert 'hx-trigger="every 2s"' in page
-    count_fragment = client.get(f"/workshops/{workshop.id}/board/participants", headers=HX)
-    assert '<span class="board-count">0</span>' in count_fragment.text
+    assert f'data-events="/workshops/{workshop.id}/events?view=board"' in page
+    assert '<span class="board-count">0</span>' in page
     make.participant(workshop)
-    count_fragment = client.get(f"/workshops/{workshop.id}/board/participants", headers=HX)
-    assert '<span class="board-count">1</span>' in count_fragment.text
+    live_part = client.get(f"/workshops/{workshop.id}/board", headers=HX)
+    assert live_part.text.lstrip().startswith('<div class="live-part"')
+    assert '<span class="board-count">1</span>' in live_part.text
 
 
 def test_the_qr_code_carries_base_url_and_join_token(client, app, workshop, monkeypatch):

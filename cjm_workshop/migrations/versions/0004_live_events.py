@@ -21,7 +21,7 @@ def upgrade():
     op.create_table('live_event',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('workshop_id', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.Enum('note', 'refresh', name='live_event_kind', native_enum=False, create_constraint=True, length=20), nullable=False),
+    sa.Column('kind', sa.Enum('note', 'presence', 'refresh', name='live_event_kind', native_enum=False, create_constraint=True, length=20), nullable=False),
     sa.Column('note_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['workshop_id'], ['workshop.id'], name=op.f('fk_live_event_workshop_id_workshop'), ondelete='CASCADE'),

@@ -9,17 +9,31 @@ from __future__ import annotations
 
 import hmac
 
-from flask import Blueprint, Response, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf as csrf_token
 
+from cjm_workshop import live
 from cjm_workshop.extensions import db, limiter
-from cjm_workshop.models import Workshop
-from cjm_workshop.services import joining
-from cjm_workshop.services.errors import WorkshopClosed, WorkshopNotFound
+from cjm_workshop.models import STEPS, Note, NoteKind, Workshop
+from cjm_workshop.services import joining, notes, steps
+from cjm_workshop.services.errors import InvalidNote, WorkshopClosed, WorkshopNotFound
 from cjm_workshop.services.workshops import format_join_code, normalise_join_code
 from cjm_workshop.web.access import current_participant, remember_participant
 from cjm_workshop.web.errors import domain_message
+from cjm_workshop.web.htmx import is_htmx, render
+from cjm_workshop.web.notes import edit_form, forms_for_step, note_form, render_note
 from cjm_workshop.web.participate.forms import JoinCodeForm, JoinNameForm
+from cjm_workshop.web.steps import PARTICIPANT_PROMPTS
 
 bp = Blueprint("participate", __name__)
 
@@ -109,4 +123,167 @@ def brief(code: str):
     participant = current_participant(workshop)
     if participant is None:
         return redirect(url_for(".join_link", code=workshop.join_code), 303)
-    return render_template("participate/brief.html", workshop=workshop, participant=participant)
+    return render(
+        "participate/brief.html",
+        partial="participate/_live.html",
+        **_live_context(workshop, participant),
+    )
+
+
+# --- the steps on the phone --------------------------------------------------------------
+
+
+def _participant_or_redirect(code: str):
+    """(workshop, participant) for this phone, or a response sending it to join."""
+    try:
+        workshop = joining.find_workshop(db.session, code)
+    except WorkshopNotFound as error:
+        return None, None, join_form_page(domain_message(error), error.status)
+    participant = current_participant(workshop)
+    if participant is None:
+        return workshop, None, redirect(url_for(".join_link", code=workshop.join_code), 303)
+    return workshop, participant, None
+
+
+def _live_context(workshop: Workshop, participant, forms=None) -> dict:
+    step = workshop.current_step
+    return {
+        "workshop": workshop,
+        "participant": participant,
+        "step": step,
+        "prompt": PARTICIPANT_PROMPTS[step],
+        "accepting": steps.accepts_contributions(workshop, step),
+        "forms": forms if forms is not None else forms_for_step(db.session, workshop, step),
+        "notes": notes.notes_for(db.session, workshop, participant, [step]),
+        "show_author": notes.shows_author(workshop, participant),
+        "step_number": STEPS.index(step) + 1,
+        "step_count": len(STEPS),
+        "last_event": live.latest_event_id(),
+    }
+
+
+@bp.post("/w/<code>/notes/<kind>")
+@code_attempts
+def add_note(code: str, kind: str):
+    workshop, participant, response = _participant_or_redirect(code)
+    if response is not None:
+        return response
+    try:
+        note_kind = NoteKind(kind)
+    except ValueError:
+        abort(404)
+    form = note_form(db.session, workshop, note_kind, submitted=True)
+    if form.validate_on_submit():
+        try:
+            note = notes.add_note(
+                db.session,
+                workshop,
+                form.note_fields(),
+                form.idempotency_key.data,
+                participant=participant,
+            )
+        except InvalidNote as error:
+            form.refuse(error)
+        else:
+            db.session.commit()
+            if is_htmx():
+                html = render_note(
+                    note, "phone-own", notes.shows_author(workshop, participant), csrf_token()
+                )
+                return html, 201
+            return redirect(
+                url_for(".brief", code=workshop.join_code, _anchor=f"note-{note.id}"), 303
+            )
+    forms = forms_for_step(db.session, workshop, workshop.current_step) | {note_kind: form}
+    return render(
+        "participate/brief.html",
+        partial="participate/_live.html",
+        status=422,
+        **_live_context(workshop, participant, forms),
+    )
+
+
+def _own_note_or_404(workshop: Workshop, note_id: int) -> Note:
+    note = db.session.get(Note, note_id)
+    if note is None or note.workshop_id != workshop.id:
+        abort(404)
+    return note
+
+
+@bp.route("/w/<code>/notes/<int:note_id>/edit", methods=["GET", "POST"])
+@code_attempts
+def edit_note(code: str, note_id: int):
+    workshop, participant, response = _participant_or_redirect(code)
+    if response is not None:
+        return response
+    note = _own_note_or_404(workshop, note_id)
+    if note.author_id != participant.id:
+        abort(403)
+    form = edit_form(db.session, workshop, note, submitted=request.method == "POST")
+    if form.validate_on_submit():
+        try:
+            notes.edit_note(db.session, note, form.note_fields(), participant=participant)
+        except InvalidNote as error:
+            form.refuse(error)
+        else:
+            db.session.commit()
+            return redirect(
+                url_for(".brief", code=workshop.join_code, _anchor=f"note-{note.id}"), 303
+            )
+    return render_template(
+        "participate/edit_note.html", form=form, workshop=workshop, note=note, kind=note.kind
+    ), (422 if form.errors else 200)
+
+
+@bp.post("/w/<code>/notes/<int:note_id>/delete")
+@code_attempts
+def delete_note(code: str, note_id: int):
+    workshop, participant, response = _participant_or_redirect(code)
+    if response is not None:
+        return response
+    note = _own_note_or_404(workshop, note_id)
+    notes.delete_note(db.session, note, participant=participant)
+    db.session.commit()
+    if is_htmx():
+        return "", 204
+    return redirect(url_for(".brief", code=workshop.join_code), 303)
+
+
+@bp.get("/w/<code>/events")
+@limiter.exempt
+def events(code: str):
+    workshop, participant, response = _participant_or_redirect(code)
+    if response is not None:
+        return response
+    workshop_id, participant_id, anonymous = workshop.id, participant.id, workshop.anonymous
+    after = live.after_id(request)
+
+    def render_for_phone(note_id: int, event_id: int) -> dict | None:
+        shared = live.once_per_process(
+            (event_id, "phone", anonymous), lambda: _phone_payload(note_id, anonymous)
+        )
+        if shared is None:
+            return None
+        if shared["author"] == participant_id:
+            return {**shared["common"], "html": shared["own"]}
+        return {**shared["common"], "html": shared["other"]} if shared["public"] else None
+
+    return live.event_stream_response(workshop_id, after, render_for_phone)
+
+
+def _phone_payload(note_id: int, anonymous: bool) -> dict | None:
+    note = live.load_note(note_id)
+    if note is None:
+        return None
+    return {
+        "author": note.author_id,
+        "public": notes.visible_to_room(note),
+        "common": {
+            "id": note.id,
+            "step": note.step.value,
+            "stage": note.stage_id,
+            "kind": note.kind.value,
+        },
+        "own": render_note(note, "phone-own", not anonymous),
+        "other": render_note(note, "phone", not anonymous),
+    }

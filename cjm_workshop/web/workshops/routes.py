@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import segno
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -242,34 +241,3 @@ def delete_stage(workshop_id: int, stage_id: int):
         service.delete_stage(db.session, stage)
         db.session.commit()
     return _section(workshop, "stages")
-
-
-# --- the projector ("board")
-
-
-@bp.get("/<int:workshop_id>/board")
-def board(workshop_id: int):
-    workshop = owned_workshop_or_404(workshop_id)
-    qr_url = public_url("participate.join_link", code=workshop.join_code, k=workshop.join_token)
-    qr_svg = segno.make(qr_url, error="m").svg_inline(
-        scale=10, border=2, dark="#111", light="#fff", omitsize=True
-    )
-    return render_template(
-        "workshops/board.html",
-        workshop=workshop,
-        qr_svg=qr_svg,
-        join_url=public_url("participate.join_link", code=workshop.join_code),
-        join_page=public_url("participate.join"),
-        participant_count=len(workshop.participants),
-    )
-
-
-@bp.get("/<int:workshop_id>/board/participants")
-def board_participants(workshop_id: int):
-    workshop = owned_workshop_or_404(workshop_id)
-    # A fragment the projector page polls; it has no page of its own.
-    return render_template(
-        "workshops/_board_participants.html",
-        workshop=workshop,
-        participant_count=len(workshop.participants),
-    )

@@ -1,0 +1,222 @@
+"""Live updates: server-sent events fed by one broadcaster thread per process.
+
+The broadcaster tails the `live_event` table (one small query every 100 ms, and only while
+some screen is connected) and hands each new row to the streams watching that workshop.
+Because the table is the only channel, a change made through any gunicorn worker or any
+app server sharing the database reaches every screen. A stream starts by replaying the
+events after the last one its screen saw (`?after=` or the browser's Last-Event-ID), so a
+phone that was offline catches up without a reload.
+
+A note event is loaded and rendered once per process and per kind of viewer, not once per
+connected phone. Streams end at once when the process shuts down.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from flask import Flask, Response, current_app, stream_with_context
+from sqlalchemy import select
+
+from cjm_workshop.database import read_only_connection
+from cjm_workshop.extensions import db
+from cjm_workshop.models import LiveEvent, LiveEventKind, Note
+
+POLL_SECONDS = 0.1
+KEEPALIVE_SECONDS = 15
+REPLAY_LIMIT = 300  # a screen further behind than this reloads its live part instead
+
+
+@dataclass(frozen=True)
+class EventRow:
+    id: int
+    workshop_id: int
+    kind: LiveEventKind
+    note_id: int | None
+
+
+class Broadcaster:
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self._lock = threading.Lock()
+        self._subscribers: dict[int, set[queue.SimpleQueue]] = {}
+        self._last_id: int | None = None
+        self._thread: threading.Thread | None = None
+        self.stopping = threading.Event()
+
+    def subscribe(self, workshop_id: int) -> queue.SimpleQueue:
+        inbox: queue.SimpleQueue = queue.SimpleQueue()
+        with self._lock:
+            if self._last_id is None:
+                self._last_id = latest_event_id()
+            self._subscribers.setdefault(workshop_id, set()).add(inbox)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="cjm-live", daemon=True)
+                self._thread.start()
+        return inbox
+
+    def unsubscribe(self, workshop_id: int, inbox: queue.SimpleQueue) -> None:
+        with self._lock:
+            watchers = self._subscribers.get(workshop_id, set())
+            watchers.discard(inbox)
+            if not watchers:
+                self._subscribers.pop(workshop_id, None)
+
+    def stop(self) -> None:
+        """End every stream now (process shutdown)."""
+        self.stopping.set()
+        with self._lock:
+            for watchers in self._subscribers.values():
+                for inbox in watchers:
+                    inbox.put(None)
+
+    def _run(self) -> None:
+        while not self.stopping.wait(POLL_SECONDS):
+            with self._lock:
+                if not self._subscribers:
+                    continue
+            try:
+                self._poll()
+            except Exception:  # a database hiccup must not end live updates for good
+                self.app.logger.exception("live: polling failed")
+
+    def _poll(self) -> None:
+        with self.app.app_context():
+            rows = events_after(self._last_id or 0)
+        if not rows:
+            return
+        with self._lock:
+            self._last_id = rows[-1].id
+            for row in rows:
+                for inbox in self._subscribers.get(row.workshop_id, ()):
+                    inbox.put(row)
+
+
+def latest_event_id() -> int:
+    with read_only_connection(db.engine) as connection:
+        return connection.execute(select(db.func.max(LiveEvent.id))).scalar() or 0
+
+
+def events_after(after_id: int, workshop_id: int | None = None, limit: int | None = None):
+    query = select(LiveEvent.id, LiveEvent.workshop_id, LiveEvent.kind, LiveEvent.note_id).where(
+        LiveEvent.id > after_id
+    )
+    if workshop_id is not None:
+        query = query.where(LiveEvent.workshop_id == workshop_id)
+    query = query.order_by(LiveEvent.id)
+    if limit is not None:
+        query = query.limit(limit)
+    with read_only_connection(db.engine) as connection:
+        return [EventRow(*row) for row in connection.execute(query)]
+
+
+def broadcaster() -> Broadcaster:
+    app = current_app._get_current_object()
+    if "cjm_live" not in app.extensions:
+        app.extensions["cjm_live"] = Broadcaster(app)
+    return app.extensions["cjm_live"]
+
+
+def sse(event: str, data: dict, event_id: int | None = None) -> str:
+    head = f"id: {event_id}\n" if event_id is not None else ""
+    return f"{head}event: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
+
+
+def stream(
+    workshop_id: int, after_id: int, render_note: Callable[[int, int], dict | None]
+) -> Iterator[str]:
+    """The event stream of one screen. `render_note(note_id, event_id)` returns what this
+    viewer gets for a note event (None: the note is gone for them)."""
+    hub = broadcaster()
+    inbox = hub.subscribe(workshop_id)
+    try:
+        yield "retry: 2000\n\n"
+        backlog = events_after(after_id, workshop_id, REPLAY_LIMIT + 1) if after_id else []
+        db.session.remove()
+        if len(backlog) > REPLAY_LIMIT:
+            yield sse("refresh", {}, backlog[-1].id)
+            backlog = []
+        last = after_id
+        for row in backlog:
+            yield _message(row, render_note)
+            last = row.id
+        while not hub.stopping.is_set():
+            try:
+                row = inbox.get(timeout=KEEPALIVE_SECONDS)
+            except queue.Empty:
+                yield ": keepalive\n\n"
+                continue
+            if row is None:
+                return
+            if row.id <= last:
+                continue
+            yield _message(row, render_note)
+            last = row.id
+    finally:
+        hub.unsubscribe(workshop_id, inbox)
+        db.session.remove()
+
+
+def _message(row: EventRow, render_note: Callable[[int, int], dict | None]) -> str:
+    if row.kind is LiveEventKind.PRESENCE:
+        return sse("presence", {}, row.id)
+    if row.kind is not LiveEventKind.NOTE or row.note_id is None:
+        return sse("refresh", {}, row.id)
+    try:
+        payload = render_note(row.note_id, row.id)
+    finally:
+        db.session.remove()  # never hold a transaction open across a long stream
+    if payload is None:
+        return sse("note-gone", {"id": row.note_id}, row.id)
+    return sse("note", payload, row.id)
+
+
+class _OncePerProcess:
+    """What every stream of this process sends for one event and kind of viewer, built once."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self._items: OrderedDict[tuple, dict | None] = OrderedDict()
+        self._lock = threading.Lock()
+        self._size = size
+
+    def get(self, key: tuple, build: Callable[[], dict | None]) -> dict | None:
+        with self._lock:
+            if key in self._items:
+                return self._items[key]
+        value = build()
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return value
+
+
+once_per_process = _OncePerProcess().get
+
+
+def load_note(note_id: int) -> Note | None:
+    return db.session.get(Note, note_id)
+
+
+def after_id(request) -> int:
+    """The last event a screen saw: the browser's Last-Event-ID on a reconnect, else ?after=."""
+    value = request.headers.get("Last-Event-ID") or request.args.get("after") or "0"
+    return int(value) if value.isdigit() else 0
+
+
+def event_stream_response(
+    workshop_id: int, after: int, render_note: Callable[[int, int], dict | None]
+) -> Response:
+    db.session.remove()  # the stream opens short sessions of its own
+    response = Response(
+        stream_with_context(stream(workshop_id, after, render_note)),
+        mimetype="text/event-stream",
+    )
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["X-Accel-Buffering"] = "no"  # nginx: pass events on at once
+    return response

@@ -1,0 +1,1 @@
+"""Running a workshop: the facilitator's console, step controls, moderation, the board."""

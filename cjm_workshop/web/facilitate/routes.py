@@ -1,0 +1,246 @@
+"""The facilitator runs the room: steps, contributions, private writing, notes, the board."""
+
+from __future__ import annotations
+
+import segno
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from cjm_workshop import live
+from cjm_workshop.extensions import db, limiter
+from cjm_workshop.models import STEPS, Note, NoteKind, Step, Workshop
+from cjm_workshop.services import notes, steps
+from cjm_workshop.services.errors import InvalidNote
+from cjm_workshop.web.access import owned_workshop_or_404
+from cjm_workshop.web.htmx import is_htmx, render
+from cjm_workshop.web.notes import edit_form, forms_for_step, note_form, render_note
+from cjm_workshop.web.steps import STEP_PROMPTS
+from cjm_workshop.web.urls import public_url
+from cjm_workshop.web.workshops.forms import ConfirmForm
+
+bp = Blueprint("facilitate", __name__, url_prefix="/workshops")
+
+
+@bp.before_request
+@login_required
+def _facilitators_only() -> None:
+    """Every page here belongs to a logged-in facilitator (and owner, checked per view)."""
+
+
+def _step_from_form(name: str = "step") -> Step:
+    try:
+        return Step(request.form.get(name, ""))
+    except ValueError:
+        abort(400)
+
+
+def _flag(name: str) -> bool:
+    return request.form.get(name) == "1"
+
+
+def console_context(workshop: Workshop, forms=None) -> dict:
+    step = workshop.current_step
+    contributed = notes.contributor_ids(db.session, workshop, step)
+    joined = len(workshop.participants)
+    return {
+        "workshop": workshop,
+        "step": step,
+        "steps": STEPS,
+        "state": workshop.step_state(step),
+        "prompt": STEP_PROMPTS[step],
+        "timebox": steps.TIMEBOX_MINUTES[step],
+        "previous": steps.previous_step(workshop),
+        "next": steps.next_step(workshop),
+        "forms": forms if forms is not None else forms_for_step(db.session, workshop, step),
+        "notes": notes.notes_for(db.session, workshop, None, [step]),
+        "joined": joined,
+        "contributed": len(contributed),
+        "waiting": [p.display_name for p in workshop.participants if p.id not in contributed],
+        "button_form": ConfirmForm(formdata=None),
+        "last_event": live.latest_event_id(),
+        "show_author": True,
+    }
+
+
+def _back_to_console(workshop: Workshop):
+    if is_htmx():
+        return render("facilitate/_console.html", **console_context(workshop))
+    return redirect(url_for(".console", workshop_id=workshop.id), 303)
+
+
+@bp.get("/<int:workshop_id>/console")
+def console(workshop_id: int):
+    workshop = owned_workshop_or_404(workshop_id)
+    return render(
+        "facilitate/console.html", partial="facilitate/_console.html", **console_context(workshop)
+    )
+
+
+@bp.post("/<int:workshop_id>/step")
+def go_to_step(workshop_id: int):
+    workshop = owned_workshop_or_404(workshop_id)
+    if ConfirmForm().validate_on_submit():
+        steps.go_to_step(db.session, workshop, _step_from_form())
+        db.session.commit()
+    return _back_to_console(workshop)
+
+
+@bp.post("/<int:workshop_id>/contributions")
+def contributions(workshop_id: int):
+    workshop = owned_workshop_or_404(workshop_id)
+    if ConfirmForm().validate_on_submit():
+        steps.set_contributions(db.session, workshop, _step_from_form(), _flag("open"))
+        db.session.commit()
+    return _back_to_console(workshop)
+
+
+@bp.post("/<int:workshop_id>/privacy")
+def privacy(workshop_id: int):
+    workshop = owned_workshop_or_404(workshop_id)
+    if ConfirmForm().validate_on_submit():
+        notes.set_private(db.session, workshop, _step_from_form(), _flag("private"))
+        db.session.commit()
+    return _back_to_console(workshop)
+
+
+@bp.post("/<int:workshop_id>/reveal")
+def reveal(workshop_id: int):
+    workshop = owned_workshop_or_404(workshop_id)
+    if ConfirmForm().validate_on_submit():
+        notes.reveal(db.session, workshop, _step_from_form())
+        db.session.commit()
+    return _back_to_console(workshop)
+
+
+@bp.post("/<int:workshop_id>/notes/<kind>")
+def add_note(workshop_id: int, kind: str):
+    """The facilitator types up a note for the room (proxy)."""
+    workshop = owned_workshop_or_404(workshop_id)
+    try:
+        note_kind = NoteKind(kind)
+    except ValueError:
+        abort(404)
+    form = note_form(db.session, workshop, note_kind, submitted=True)
+    if form.validate_on_submit():
+        try:
+            notes.add_note(db.session, workshop, form.note_fields(), form.idempotency_key.data)
+        except InvalidNote as error:
+            form.refuse(error)
+        else:
+            db.session.commit()
+            return _back_to_console(workshop)
+    forms = forms_for_step(db.session, workshop, workshop.current_step) | {note_kind: form}
+    return render(
+        "facilitate/console.html",
+        partial="facilitate/_console.html",
+        status=422,
+        **console_context(workshop, forms),
+    )
+
+
+def _note_or_404(workshop: Workshop, note_id: int) -> Note:
+    note = db.session.get(Note, note_id)
+    if note is None or note.workshop_id != workshop.id:
+        abort(404)
+    return note
+
+
+@bp.route("/<int:workshop_id>/notes/<int:note_id>/edit", methods=["GET", "POST"])
+def edit_note(workshop_id: int, note_id: int):
+    workshop = owned_workshop_or_404(workshop_id)
+    note = _note_or_404(workshop, note_id)
+    form = edit_form(db.session, workshop, note, submitted=request.method == "POST")
+    if form.validate_on_submit():
+        try:
+            notes.edit_note(db.session, note, form.note_fields())
+        except InvalidNote as error:
+            form.refuse(error)
+        else:
+            db.session.commit()
+            return redirect(url_for(".console", workshop_id=workshop.id), 303)
+    return render_template(
+        "facilitate/edit_note.html", form=form, workshop=workshop, note=note, kind=note.kind
+    ), (422 if form.errors else 200)
+
+
+@bp.post("/<int:workshop_id>/notes/<int:note_id>/hide")
+def hide_note(workshop_id: int, note_id: int):
+    workshop = owned_workshop_or_404(workshop_id)
+    note = _note_or_404(workshop, note_id)
+    if ConfirmForm().validate_on_submit():
+        notes.set_hidden(db.session, note, _flag("hidden"))
+        db.session.commit()
+    return _back_to_console(workshop)
+
+
+@bp.post("/<int:workshop_id>/notes/<int:note_id>/delete")
+def delete_note(workshop_id: int, note_id: int):
+    workshop = owned_workshop_or_404(workshop_id)
+    note = _note_or_404(workshop, note_id)
+    if ConfirmForm().validate_on_submit():
+        notes.delete_note(db.session, note)
+        db.session.commit()
+    return _back_to_console(workshop)
+
+
+# --- the projector ("board")
+
+
+def board_context(workshop: Workshop) -> dict:
+    qr_url = public_url("participate.join_link", code=workshop.join_code, k=workshop.join_token)
+    step = workshop.current_step
+    return {
+        "workshop": workshop,
+        "step": step,
+        "prompt": STEP_PROMPTS[step],
+        "qr_svg": segno.make(qr_url, error="m").svg_inline(
+            scale=10, border=2, dark="#111", light="#fff", omitsize=True
+        ),
+        "join_url": public_url("participate.join_link", code=workshop.join_code),
+        "join_page": public_url("participate.join"),
+        "participant_count": len(workshop.participants),
+        "notes": [
+            n
+            for n in notes.notes_for(db.session, workshop, None, [step])
+            if notes.visible_to_room(n)
+        ],
+        "show_author": not workshop.anonymous,
+        "last_event": live.latest_event_id(),
+    }
+
+
+@bp.get("/<int:workshop_id>/board")
+def board(workshop_id: int):
+    workshop = owned_workshop_or_404(workshop_id)
+    return render(
+        "facilitate/board.html", partial="facilitate/_board.html", **board_context(workshop)
+    )
+
+
+@bp.get("/<int:workshop_id>/events")
+@limiter.exempt
+def events(workshop_id: int):
+    """The stream of the console (view=console: every note) or the board (only the room's)."""
+    workshop = owned_workshop_or_404(workshop_id)
+    view = "console" if request.args.get("view") == "console" else "board"
+    anonymous = workshop.anonymous
+
+    def render_for_screen(note_id: int, event_id: int) -> dict | None:
+        return live.once_per_process(
+            (event_id, view, anonymous), lambda: _screen_payload(note_id, view, anonymous)
+        )
+
+    return live.event_stream_response(workshop.id, live.after_id(request), render_for_screen)
+
+
+def _screen_payload(note_id: int, view: str, anonymous: bool) -> dict | None:
+    note = live.load_note(note_id)
+    if note is None or (view == "board" and not notes.visible_to_room(note)):
+        return None
+    return {
+        "id": note.id,
+        "step": note.step.value,
+        "stage": note.stage_id,
+        "kind": note.kind.value,
+        "html": render_note(note, view, view == "console" or not anonymous),
+    }

@@ -1,0 +1,171 @@
+"""The note form shared by phones and the facilitator's proxy, and how notes are shown."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectChoice, SelectField, TextAreaField
+
+from cjm_workshop.models import (
+    NOTE_TEXT_MAX,
+    STEP_NOTE_KINDS,
+    Channel,
+    Note,
+    NoteKind,
+    ResearchSource,
+    Workshop,
+)
+from cjm_workshop.services import notes as service
+from cjm_workshop.services.errors import InvalidNote
+from cjm_workshop.web.forms import required_text, strip
+from cjm_workshop.web.steps import CHANNEL_LABELS, SOURCE_LABELS
+
+# Which form field a refused note's reason belongs to, and what to say.
+INVALID_NOTE_FIELDS = {
+    "empty": ("text", _l("Write something first.")),
+    "too_long": ("text", _l("A note has at most %(max)d characters.", max=NOTE_TEXT_MAX)),
+    "stage_required": ("stage_id", _l("Choose the stage.")),
+    "unknown_stage": ("stage_id", _l("That stage is not part of this workshop.")),
+    "unknown_persona": ("persona_id", _l("That persona is not part of this workshop.")),
+    "source_required": ("source", _l("Choose the source.")),
+    "channel_required": ("channel", _l("Choose the channel.")),
+    "unknown_touchpoint": ("touchpoint_id", _l("That touchpoint is not part of this workshop.")),
+    "unknown_pain_point": ("pain_point_id", _l("That pain point is not part of this workshop.")),
+    "kind": ("kind", _l("This kind of note does not belong here.")),
+}
+
+
+def _optional_int(value):
+    if value in (None, "", "None"):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1  # never an id: the domain answers "not part of this workshop"
+
+
+def _enum_or_none(enum_class, value):
+    try:
+        return enum_class(value) if value else None
+    except ValueError:
+        return None
+
+
+class NoteForm(FlaskForm):
+    kind = HiddenField()  # set from the URL by the view
+    text = TextAreaField(
+        _l("Your note"),
+        validators=required_text(NOTE_TEXT_MAX),
+        filters=[strip],
+        render_kw={"maxlength": NOTE_TEXT_MAX, "rows": 3},
+    )
+    stage_id = SelectField(_l("Stage"), coerce=_optional_int, validate_choice=False)
+    persona_id = SelectField(_l("Persona"), coerce=_optional_int, validate_choice=False)
+    source = SelectField(_l("Source"), validate_choice=False)
+    channel = SelectField(_l("Channel"), validate_choice=False)
+    touchpoint_id = SelectField(
+        _l("At touchpoint (optional)"), coerce=_optional_int, validate_choice=False
+    )
+    pain_point_id = SelectField(
+        _l("Answers pain point (optional)"), coerce=_optional_int, validate_choice=False
+    )
+    # Made once per note on the phone; a retry of the same submission sends it again.
+    idempotency_key = HiddenField(default=lambda: secrets.token_urlsafe(16))
+
+    def fill_choices(self, workshop: Workshop, touchpoints=(), pain_points=()) -> None:
+        none = SelectChoice("", "—")
+        self.stage_id.choices = [none, *(SelectChoice(str(s.id), s.name) for s in workshop.stages)]
+        self.persona_id.choices = [
+            none,
+            *(SelectChoice(str(p.id), p.name) for p in workshop.personas),
+        ]
+        self.source.choices = [none, *(SelectChoice(k.value, v) for k, v in SOURCE_LABELS.items())]
+        self.channel.choices = [
+            none,
+            *(SelectChoice(k.value, v) for k, v in CHANNEL_LABELS.items()),
+        ]
+        self.touchpoint_id.choices = [
+            none,
+            *(SelectChoice(str(n.id), n.text[:60]) for n in touchpoints),
+        ]
+        self.pain_point_id.choices = [
+            none,
+            *(SelectChoice(str(n.id), n.text[:60]) for n in pain_points),
+        ]
+
+    def note_kind(self) -> NoteKind | None:
+        try:
+            return NoteKind(self.kind.data)
+        except ValueError:
+            return None
+
+    def note_fields(self) -> service.NoteFields:
+        return service.NoteFields(
+            kind=self.note_kind() or NoteKind.INSIGHT,
+            text=self.text.data or "",
+            stage_id=self.stage_id.data,
+            persona_id=self.persona_id.data,
+            source=_enum_or_none(ResearchSource, self.source.data),
+            channel=_enum_or_none(Channel, self.channel.data),
+            touchpoint_id=self.touchpoint_id.data,
+            pain_point_id=self.pain_point_id.data,
+        )
+
+    def refuse(self, error: InvalidNote) -> None:
+        """Put a domain refusal next to the field it is about."""
+        name, message = INVALID_NOTE_FIELDS.get(
+            error.reason, ("text", _l("This note cannot be saved."))
+        )
+        getattr(self, name).errors = [*getattr(self, name).errors, str(message)]
+
+
+def note_form(session, workshop: Workshop, kind: NoteKind, *, submitted: bool) -> NoteForm:
+    """The form for one kind of note (prefixed by the kind, so that several fit on a page),
+    empty or filled from the request."""
+    form = NoteForm(prefix=kind.value, **({} if submitted else {"formdata": None}))
+    form.kind.data = kind.value
+    form.fill_choices(
+        workshop,
+        service.notes_of_kind(session, workshop, NoteKind.TOUCHPOINT),
+        service.notes_of_kind(session, workshop, NoteKind.PAIN_POINT),
+    )
+    return form
+
+
+def edit_form(session, workshop: Workshop, note: Note, *, submitted: bool) -> NoteForm:
+    """The form to edit a note: filled from the request, or from the note itself."""
+    form = note_form(session, workshop, note.kind, submitted=submitted)
+    if not submitted:
+        form.process(
+            obj=note,
+            data={
+                "source": note.source and note.source.value,
+                "channel": note.channel and note.channel.value,
+            },
+        )
+        form.kind.data = note.kind.value
+    return form
+
+
+def forms_for_step(session, workshop: Workshop, step) -> dict[NoteKind, NoteForm]:
+    """A fresh form for every kind of note the step collects."""
+    return {
+        kind: note_form(session, workshop, kind, submitted=False) for kind in STEP_NOTE_KINDS[step]
+    }
+
+
+def render_note(note: Note, variant: str, show_author: bool, csrf: str = "") -> str:
+    """One note as the board ("board"), the console ("console") or a phone ("phone",
+    "phone-own") shows it. The only place that knows a note's markup is _note.html.
+    Streamed notes are shared by many sessions and carry no CSRF token (csrf=""): the page's
+    script fills in its own."""
+    return render_template(
+        "notes/_note.html",
+        note=note,
+        variant=variant,
+        show_author=show_author,
+        csrf=csrf,
+    )

@@ -1,0 +1,89 @@
+"""How the six steps and the kinds of note are named and explained, in both languages."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from cjm_workshop.models import Channel, NoteKind, ResearchSource, Step
+
+STEP_TITLES = {
+    Step.SCOPE: _l("Scope"),
+    Step.RESEARCH: _l("Research"),
+    Step.TOUCHPOINTS: _l("Touchpoints"),
+    Step.VISUALIZE: _l("Visualize"),
+    Step.EMOTIONS: _l("Emotions"),
+    Step.ACTIONS: _l("Actions"),
+}
+
+# What the facilitator asks the room (from the method articles in shared/seeds).
+STEP_PROMPTS = {
+    Step.SCOPE: _l(
+        "Agree on the journey, the persona and a measurable goal. Who is the customer, "
+        "where does the journey start and end, and what do we want to improve?"
+    ),
+    Step.RESEARCH: _l(
+        "What do we already know about this customer? Add one insight per note from "
+        "interviews, surveys, analytics, support logs or usability tests, and name the source."
+    ),
+    Step.TOUCHPOINTS: _l(
+        "Walk through the journey stage by stage. Where does the customer meet us, on which "
+        "channel, and what does the customer do there?"
+    ),
+    Step.VISUALIZE: _l(
+        "Look at the map together: are the touchpoints in the right stage? Merge duplicates "
+        "and fill the gaps."
+    ),
+    Step.EMOTIONS: _l(
+        "How does the customer feel at each touchpoint? Where does it hurt? Add the pain "
+        "points, then vote on the ones that matter most."
+    ),
+    Step.ACTIONS: _l(
+        "The map is useless without action. For the top pain points: which opportunities do "
+        "you see, and who takes the next step?"
+    ),
+}
+
+# What a phone shows above the form.
+PARTICIPANT_PROMPTS = {
+    Step.SCOPE: _l("Read the brief: this is the journey we map today."),
+    Step.RESEARCH: _l("What do we know from research? One insight per note."),
+    Step.TOUCHPOINTS: _l("Where does the customer meet us, and what do they do there?"),
+    Step.VISUALIZE: _l("The facilitator arranges the map. Watch the screen."),
+    Step.EMOTIONS: _l("Where does it hurt? Add the pain points you see."),
+    Step.ACTIONS: _l("Which opportunities do you see for the top pain points?"),
+}
+
+NOTE_KIND_LABELS = {
+    NoteKind.INSIGHT: _l("Research insight"),
+    NoteKind.TOUCHPOINT: _l("Touchpoint"),
+    NoteKind.CUSTOMER_ACTION: _l("Customer action"),
+    NoteKind.PAIN_POINT: _l("Pain point"),
+    NoteKind.OPPORTUNITY: _l("Opportunity"),
+}
+
+SOURCE_LABELS = {
+    ResearchSource.INTERVIEW: _l("Interview"),
+    ResearchSource.SURVEY: _l("Survey"),
+    ResearchSource.ANALYTICS: _l("Analytics"),
+    ResearchSource.SUPPORT_LOG: _l("Sales or support log"),
+    ResearchSource.USABILITY_TEST: _l("Usability test"),
+    ResearchSource.OTHER: _l("Other"),
+}
+
+CHANNEL_LABELS = {
+    Channel.WEBSITE: _l("Website"),
+    Channel.APP: _l("App"),
+    Channel.EMAIL: _l("E-mail"),
+    Channel.SOCIAL_MEDIA: _l("Social media"),
+    Channel.ADVERTISING: _l("Advertising"),
+    Channel.PHONE: _l("Phone"),
+    Channel.CHAT: _l("Chat or messaging"),
+    Channel.STORE: _l("Store or in person"),
+    Channel.OTHER: _l("Other"),
+}
+
+STEP_STATE_LABELS = {
+    "not_started": _l("not started"),
+    "open": _l("open"),
+    "closed": _l("closed"),
+}

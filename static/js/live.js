@@ -1,0 +1,164 @@
+/* CJM Workshop live pages (phone, console, board): follow the server's event stream and
+   send notes without losing them on flaky Wi-Fi. Pages work without this script. */
+(function () {
+  "use strict";
+  var root = document.getElementById("live");
+  if (!root || !window.fetch) return;
+  var csrf = (document.querySelector("meta[name=csrf-token]") || {}).content || "";
+  var refreshing = null, refreshAgain = false;
+
+  function fillCsrf(el) {
+    el.querySelectorAll("input[name=csrf_token]").forEach(function (input) {
+      if (!input.value) input.value = csrf;
+    });
+  }
+
+  function fragment(html) {
+    var box = document.createElement("div");
+    box.innerHTML = html.trim();
+    fillCsrf(box);
+    return box.firstElementChild;
+  }
+
+  /* Typed text survives a swap of the live part: same form action, same field name. */
+  function drafts() {
+    var saved = {};
+    root.querySelectorAll("form[data-note-form] textarea, form[data-note-form] select").forEach(function (f) {
+      if (f.value) saved[f.form.getAttribute("action") + " " + f.name] = f.value;
+    });
+    return saved;
+  }
+  function restore(saved) {
+    root.querySelectorAll("form[data-note-form] textarea, form[data-note-form] select").forEach(function (f) {
+      var key = f.form.getAttribute("action") + " " + f.name;
+      if (saved[key] !== undefined && (!f.value || f.tagName === "TEXTAREA")) f.value = saved[key];
+    });
+  }
+
+  function swapLive(html) {
+    var saved = drafts();
+    var part = fragment(html);
+    if (!part) return;
+    var old = root.querySelector(".live-part");
+    if (old) old.replaceWith(part); else root.appendChild(part);
+    restore(saved);
+    wireForms();
+  }
+
+  function refresh() {
+    if (refreshing) { refreshAgain = true; return; }
+    refreshing = fetch(root.dataset.liveSrc, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) { if (html) swapLive(html); })
+      .catch(function () {})
+      .then(function () {
+        refreshing = null;
+        if (refreshAgain) { refreshAgain = false; refresh(); }
+      });
+  }
+
+  function listFor(data) {
+    var box = root.querySelector('[data-notes][data-step="' + data.step + '"]');
+    if (!box) return null;
+    if (!box.querySelector("[data-stage-list]")) return box;
+    return box.querySelector('[data-stage-list="' + (data.stage || "") + '"]') ||
+      box.querySelector('[data-stage-list=""]');
+  }
+
+  function upsert(data, html) {
+    var note = fragment(html);
+    var existing = document.getElementById("note-" + data.id);
+    if (existing) { existing.replaceWith(note); }
+    else {
+      var list = listFor(data);
+      if (!list) return;
+      list.appendChild(note);
+      var empty = root.querySelector("[data-empty]");
+      if (empty) empty.remove();
+    }
+    wireForms();
+  }
+
+  function remove(id) {
+    var el = document.getElementById("note-" + id);
+    if (el) el.remove();
+  }
+
+  function connect() {
+    if (!window.EventSource || !root.dataset.events) return;
+    var part = root.querySelector(".live-part");
+    var after = part ? part.dataset.lastEvent : "0";
+    var url = root.dataset.events + (root.dataset.events.indexOf("?") < 0 ? "?" : "&") + "after=" + after;
+    var source = new EventSource(url);
+    source.addEventListener("note", function (e) { var d = JSON.parse(e.data); upsert(d, d.html); });
+    source.addEventListener("note-gone", function (e) { remove(JSON.parse(e.data).id); });
+    source.addEventListener("refresh", refresh);
+    source.addEventListener("presence", function () { if (root.dataset.presence) refresh(); });
+  }
+
+  function newKey() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return String(Date.now()) + Math.random().toString(16).slice(2);
+  }
+
+  function send(form) {
+    var status = form.querySelector("[data-note-status]");
+    var retry = form.querySelector("[data-retry]");
+    var button = form.querySelector("button[type=submit]");
+    if (form.dataset.sending) return;
+    form.dataset.sending = "1";
+    if (status) { status.textContent = status.dataset.sending; status.className = "note-status sending"; }
+    if (retry) retry.hidden = true;
+    if (button) button.disabled = true;
+    fetch(form.getAttribute("action"), {
+      method: "POST", body: new FormData(form), credentials: "same-origin",
+      headers: { "HX-Request": "true", "X-CSRFToken": csrf }
+    }).then(function (r) {
+      return r.text().then(function (html) { return { status: r.status, html: html }; });
+    }).then(function (answer) {
+      delete form.dataset.sending;
+      if (button) button.disabled = false;
+      if (answer.status === 201) {
+        var note = fragment(answer.html);
+        var data = { id: note.dataset.note, step: root.querySelector(".live-part").dataset.step, stage: note.dataset.stage };
+        upsert(data, answer.html);
+        form.reset();
+        var key = form.querySelector("input[name$=idempotency_key]");
+        if (key) key.value = newKey();
+        if (status) { status.textContent = status.dataset.saved; status.className = "note-status saved"; }
+      } else if (answer.status === 204) {
+        var gone = form.closest("[data-note]");
+        if (gone) gone.remove();
+      } else if (answer.html && answer.status < 500) {
+        swapLive(answer.html);
+      } else { throw new Error(String(answer.status)); }
+    }).catch(function () {
+      delete form.dataset.sending;
+      if (button) button.disabled = false;
+      if (status) { status.textContent = status.dataset.failed; status.className = "note-status failed"; }
+      if (retry) retry.hidden = false;
+      form.dataset.unsent = "1";
+    });
+  }
+
+  function wireForms() {
+    root.querySelectorAll("form[data-note-form], form[data-live-form]").forEach(function (form) {
+      if (form.dataset.wired) return;
+      form.dataset.wired = "1";
+      form.addEventListener("submit", function (e) { e.preventDefault(); send(form); });
+      var retry = form.querySelector("[data-retry]");
+      if (retry) retry.addEventListener("click", function () { send(form); });
+    });
+  }
+
+  /* Back online: send what did not go, then catch up on what was missed. */
+  window.addEventListener("online", function () {
+    root.querySelectorAll("form[data-unsent]").forEach(function (form) {
+      delete form.dataset.unsent; send(form);
+    });
+  });
+
+  fillCsrf(root);
+  wireForms();
+  connect();
+})();
