@@ -67,6 +67,12 @@ class Broadcaster:
             if not watchers:
                 self._subscribers.pop(workshop_id, None)
 
+    def forget_position(self) -> None:
+        """Start tailing from the beginning again (tests empty the tables between runs, and
+        SQLite then hands out the same ids again)."""
+        with self._lock:
+            self._last_id = 0
+
     def stop(self) -> None:
         """End every stream now (process shutdown)."""
         self.stopping.set()

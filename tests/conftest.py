@@ -84,6 +84,8 @@ def _clean_database(app: Flask) -> Iterator[None]:
             else:
                 for table in tables:
                     connection.execute(table.delete())
+    if "cjm_live" in app.extensions:  # event ids start again from 1 on an emptied table
+        app.extensions["cjm_live"].forget_position()
 
 
 @pytest.fixture

@@ -56,6 +56,7 @@ class WorkshopFields:
     goal: str
     language: str
     dots_per_participant: int
+    anonymous: bool = False
 
 
 def generate_join_code() -> str:
@@ -142,6 +143,7 @@ def _apply(workshop: Workshop, fields: WorkshopFields) -> None:
     workshop.goal = fields.goal.strip()
     workshop.language = fields.language
     workshop.dots_per_participant = fields.dots_per_participant
+    workshop.anonymous = fields.anonymous
 
 
 def _persona_values(fields: PersonaFields) -> dict[str, str]:

@@ -20,28 +20,35 @@
     return box.firstElementChild;
   }
 
-  /* Typed text survives a swap of the live part: same form action, same field name. */
-  function drafts() {
-    var saved = {};
-    root.querySelectorAll("form[data-note-form] textarea, form[data-note-form] select").forEach(function (f) {
-      if (f.value) saved[f.form.getAttribute("action") + " " + f.name] = f.value;
-    });
-    return saved;
+  /* Typed text survives swaps of the live part, step changes and reloads: every keystroke
+     is kept in sessionStorage under the form's action and the field's name. */
+  var store = window.sessionStorage;
+  function draftKey(f) { return "cjm-draft " + f.form.getAttribute("action") + " " + f.name; }
+  function draftFields(scope) {
+    return scope.querySelectorAll("form[data-note-form] textarea, form[data-note-form] select");
   }
-  function restore(saved) {
-    root.querySelectorAll("form[data-note-form] textarea, form[data-note-form] select").forEach(function (f) {
-      var key = f.form.getAttribute("action") + " " + f.name;
-      if (saved[key] !== undefined && (!f.value || f.tagName === "TEXTAREA")) f.value = saved[key];
+  function keepDrafts(scope) {
+    draftFields(scope).forEach(function (f) {
+      try {
+        var saved = store.getItem(draftKey(f));
+        if (saved !== null && !f.value) f.value = saved;
+      } catch (err) { /* private mode: no drafts */ }
+      f.addEventListener("input", function () {
+        try { store.setItem(draftKey(f), f.value); } catch (err) { /* ignore */ }
+      });
+    });
+  }
+  function forgetDrafts(form) {
+    draftFields(form.parentNode || form).forEach(function (f) {
+      if (f.form === form) { try { store.removeItem(draftKey(f)); } catch (err) { /* ignore */ } }
     });
   }
 
   function swapLive(html) {
-    var saved = drafts();
     var part = fragment(html);
     if (!part) return;
     var old = root.querySelector(".live-part");
     if (old) old.replaceWith(part); else root.appendChild(part);
-    restore(saved);
     wireForms();
   }
 
@@ -90,7 +97,11 @@
     var after = part ? part.dataset.lastEvent : "0";
     var url = root.dataset.events + (root.dataset.events.indexOf("?") < 0 ? "?" : "&") + "after=" + after;
     var source = new EventSource(url);
-    source.addEventListener("note", function (e) { var d = JSON.parse(e.data); upsert(d, d.html); });
+    source.addEventListener("note", function (e) {
+      var d = JSON.parse(e.data);
+      upsert(d, d.html);
+      if (root.dataset.refreshOnNote) refresh();  /* the console recounts who contributed */
+    });
     source.addEventListener("note-gone", function (e) { remove(JSON.parse(e.data).id); });
     source.addEventListener("refresh", refresh);
     source.addEventListener("presence", function () { if (root.dataset.presence) refresh(); });
@@ -122,6 +133,7 @@
         var note = fragment(answer.html);
         var data = { id: note.dataset.note, step: root.querySelector(".live-part").dataset.step, stage: note.dataset.stage };
         upsert(data, answer.html);
+        forgetDrafts(form);
         form.reset();
         var key = form.querySelector("input[name$=idempotency_key]");
         if (key) key.value = newKey();
@@ -145,6 +157,7 @@
     root.querySelectorAll("form[data-note-form], form[data-live-form]").forEach(function (form) {
       if (form.dataset.wired) return;
       form.dataset.wired = "1";
+      keepDrafts(form);
       form.addEventListener("submit", function (e) { e.preventDefault(); send(form); });
       var retry = form.querySelector("[data-retry]");
       if (retry) retry.addEventListener("click", function () { send(form); });

@@ -124,10 +124,10 @@ def test_edit_the_brief(client, app, workshop):
         "title": "New title",
         "dots_per_participant": "3",
     }
-    response = client.post(f"/workshops/{workshop.id}/edit", data=data)
+    response = client.post(f"/workshops/{workshop.id}/edit", data=data | {"anonymous": "y"})
     assert response.status_code == 302
     stored = load(app, workshop.id)
-    assert (stored.title, stored.dots_per_participant) == ("New title", 3)
+    assert (stored.title, stored.dots_per_participant, stored.anonymous) == ("New title", 3, True)
     response = client.post(f"/workshops/{workshop.id}/edit", data=data | {"title": ""})
     assert response.status_code == 422
     assert load(app, workshop.id).title == "New title"

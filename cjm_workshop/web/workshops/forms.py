@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     Form,
     FormField,
     HiddenField,
@@ -77,8 +78,14 @@ class WorkshopForm(FlaskForm):
         ],
     )
 
+    anonymous = BooleanField(
+        _l("Anonymous notes"),
+        description=_l("Participants never see who wrote a note. You still do."),
+    )
+
     def workshop_fields(self) -> WorkshopFields:
         return WorkshopFields(
+            anonymous=bool(self.anonymous.data),
             title=self.title.data,
             journey=self.journey.data,
             goal=self.goal.data,
