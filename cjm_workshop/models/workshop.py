@@ -64,6 +64,9 @@ class Workshop(db.Model):
     )
     # Goes up with every change phones or the board must show; live updates watch it.
     revision: Mapped[int] = mapped_column(default=0)
+    # The step timer: running until timer_ends_at (UTC), or paused with seconds left.
+    timer_ends_at: Mapped[datetime | None]
+    timer_paused_seconds: Mapped[int | None]
     join_code: Mapped[str] = mapped_column(String(8), unique=True)
     # Carried by the QR link so that scanned joins never count against the throttle.
     join_token: Mapped[str] = mapped_column(String(64), unique=True)

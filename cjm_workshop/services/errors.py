@@ -59,3 +59,7 @@ class InvalidNote(DomainError):
 
 class IdempotencyConflict(DomainError):
     """The idempotency key was already used by somebody else."""
+
+
+class TimerNotRunning(DomainError):
+    pass

@@ -67,6 +67,8 @@ def go_to_step(session: Session, workshop: Workshop, target: Step) -> None:
     if entering.state is StepState.NOT_STARTED:
         entering.state = StepState.OPEN
     workshop.current_step = target
+    workshop.timer_ends_at = None  # a new step starts without a running timer
+    workshop.timer_paused_seconds = None
     if workshop.status is WorkshopStatus.DRAFT:
         workshop.status = WorkshopStatus.LIVE  # leading the room through steps is running it
     touch(session, workshop)

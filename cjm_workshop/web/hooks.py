@@ -40,6 +40,7 @@ def register(app: Flask) -> None:
     stylesheet = Path(app.static_folder, "css", "app.css").read_text(encoding="utf-8")
     app.jinja_env.globals["stylesheet"] = Markup(stylesheet)  # noqa: S704 - our own file
     app.add_template_filter(format_join_code, "join_code")
+    app.add_template_filter(lambda seconds: f"{seconds // 60}:{seconds % 60:02d}", "clock")
     app.add_template_filter(format_date, "format_date")
 
     @app.after_request

@@ -44,12 +44,34 @@
     });
   }
 
+  /* The step timer counts down from what the server computed when it rendered. */
+  var ticking = null;
+  function startTimer() {
+    if (ticking) { clearInterval(ticking); ticking = null; }
+    var el = root.querySelector("[data-timer]");
+    if (!el || el.dataset.state !== "running") return;
+    var text = el.querySelector("[data-timer-text]");
+    var endsAt = Date.now() + Number(el.dataset.seconds) * 1000;
+    function tick() {
+      var left = Math.max(0, Math.ceil((endsAt - Date.now()) / 1000));
+      text.textContent = left ? Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0") : el.dataset.done;
+      if (!left) {
+        clearInterval(ticking); ticking = null;
+        el.classList.add("timer-done");
+        if (navigator.vibrate) navigator.vibrate([120, 80, 120]);  /* a gentle signal */
+      }
+    }
+    tick();
+    ticking = setInterval(tick, 250);
+  }
+
   function swapLive(html) {
     var part = fragment(html);
     if (!part) return;
     var old = root.querySelector(".live-part");
     if (old) old.replaceWith(part); else root.appendChild(part);
     wireForms();
+    startTimer();
   }
 
   function refresh() {
@@ -173,5 +195,6 @@
 
   fillCsrf(root);
   wireForms();
+  startTimer();
   connect();
 })();

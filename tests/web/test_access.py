@@ -53,6 +53,7 @@ ROUTES = [
     ("POST", "/workshops/{id}/contributions", "facilitator"),
     ("POST", "/workshops/{id}/privacy", "facilitator"),
     ("POST", "/workshops/{id}/reveal", "facilitator"),
+    ("POST", "/workshops/{id}/timer", "facilitator"),
     ("POST", "/workshops/{id}/notes/{kind}", "facilitator"),
     ("GET", "/workshops/{id}/notes/{note}/edit", "facilitator"),
     ("POST", "/workshops/{id}/notes/{note}/edit", "facilitator"),

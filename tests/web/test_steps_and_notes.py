@@ -177,6 +177,7 @@ def test_participants_cannot_call_facilitator_actions(app, make, room, phone):
         (f"/workshops/{room.id}/contributions", {"step": "research", "open": "0"}),
         (f"/workshops/{room.id}/privacy", {"step": "research", "private": "1"}),
         (f"/workshops/{room.id}/reveal", {"step": "research"}),
+        (f"/workshops/{room.id}/timer", {"action": "start"}),
         (f"/workshops/{room.id}/notes/{note}/hide", {"hidden": "1"}),
     ]:
         response = phone.post(url, data=data)
@@ -248,3 +249,31 @@ def test_the_event_stream_replays_what_a_screen_missed(client, app, make, room, 
     assert "event: note\n" in text
     assert f'"id":{first}' in text
     assert re.search(r"^id: \d+$", text, re.M)
+
+
+def test_the_timer_shows_the_same_countdown_on_every_screen(client, app, room, phone):
+    go(client, room, "research")
+    assert client.post(f"/workshops/{room.id}/timer", data={"action": "start"}).status_code == 303
+    for page in (
+        phone.get(f"/w/{room.join_code}").text,
+        client.get(f"/workshops/{room.id}/board").text,
+        client.get(f"/workshops/{room.id}/console").text,
+    ):
+        seconds = int(re.search(r'data-seconds="(\d+)"', page).group(1))
+        assert 895 <= seconds <= 900
+    client.post(f"/workshops/{room.id}/timer", data={"action": "pause"})
+    assert 'data-state="paused"' in phone.get(f"/w/{room.join_code}").text
+    client.post(f"/workshops/{room.id}/timer", data={"action": "extend", "minutes": "5"})
+    seconds = int(
+        re.search(r'data-seconds="(\d+)"', phone.get(f"/w/{room.join_code}").text).group(1)
+    )
+    assert 1195 <= seconds <= 1200
+    assert (
+        client.post(
+            f"/workshops/{room.id}/timer", data={"action": "extend", "minutes": "60"}
+        ).status_code
+        == 400
+    )
+    assert client.post(f"/workshops/{room.id}/timer", data={"action": "explode"}).status_code == 400
+    client.post(f"/workshops/{room.id}/timer", data={"action": "reset"})
+    assert "data-timer" not in phone.get(f"/w/{room.join_code}").text

@@ -9,7 +9,7 @@ from flask_login import login_required
 from cjm_workshop import live
 from cjm_workshop.extensions import db, limiter
 from cjm_workshop.models import STEPS, Note, NoteKind, Step, Workshop
-from cjm_workshop.services import notes, steps
+from cjm_workshop.services import notes, steps, timer
 from cjm_workshop.services.errors import InvalidNote
 from cjm_workshop.web.access import owned_workshop_or_404
 from cjm_workshop.web.htmx import is_htmx, render
@@ -59,6 +59,7 @@ def console_context(workshop: Workshop, forms=None) -> dict:
         "button_form": ConfirmForm(formdata=None),
         "last_event": live.latest_event_id(),
         "show_author": True,
+        "timer": timer.view(workshop),
     }
 
 
@@ -108,6 +109,28 @@ def reveal(workshop_id: int):
     workshop = owned_workshop_or_404(workshop_id)
     if ConfirmForm().validate_on_submit():
         notes.reveal(db.session, workshop, _step_from_form())
+        db.session.commit()
+    return _back_to_console(workshop)
+
+
+TIMER_EXTENSIONS = frozenset({1, 5})
+
+
+@bp.post("/<int:workshop_id>/timer")
+def timer_control(workshop_id: int):
+    workshop = owned_workshop_or_404(workshop_id)
+    if ConfirmForm().validate_on_submit():
+        action = request.form.get("action")
+        if action == "start":
+            timer.start(db.session, workshop)
+        elif action == "pause":
+            timer.pause(db.session, workshop)
+        elif action == "extend" and request.form.get("minutes", type=int) in TIMER_EXTENSIONS:
+            timer.extend(db.session, workshop, request.form.get("minutes", type=int))
+        elif action == "reset":
+            timer.reset(db.session, workshop)
+        else:
+            abort(400)
         db.session.commit()
     return _back_to_console(workshop)
 
@@ -206,6 +229,7 @@ def board_context(workshop: Workshop) -> dict:
         ],
         "show_author": not workshop.anonymous,
         "last_event": live.latest_event_id(),
+        "timer": timer.view(workshop),
     }
 
 

@@ -25,7 +25,7 @@ from flask_wtf.csrf import generate_csrf as csrf_token
 from cjm_workshop import live
 from cjm_workshop.extensions import db, limiter
 from cjm_workshop.models import STEPS, Note, NoteKind, Workshop
-from cjm_workshop.services import joining, notes, steps
+from cjm_workshop.services import joining, notes, steps, timer
 from cjm_workshop.services.errors import InvalidNote, WorkshopClosed, WorkshopNotFound
 from cjm_workshop.services.workshops import format_join_code, normalise_join_code
 from cjm_workshop.web.access import current_participant, remember_participant
@@ -159,6 +159,7 @@ def _live_context(workshop: Workshop, participant, forms=None) -> dict:
         "step_number": STEPS.index(step) + 1,
         "step_count": len(STEPS),
         "last_event": live.latest_event_id(),
+        "timer": timer.view(workshop),
     }
 
 
