@@ -16,7 +16,7 @@ worker_class = "gthread"
 threads = int(os.environ.get("THREADS", "200"))
 timeout = 30
 graceful_timeout = 5
-accesslog = os.environ.get("ACCESS_LOG", "-")
+accesslog = os.environ.get("ACCESS_LOG", "-") or None  # ACCESS_LOG= (empty): none
 
 
 def post_worker_init(worker):
