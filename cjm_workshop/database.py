@@ -9,7 +9,7 @@ so readers never queue behind a writer.
 
 from __future__ import annotations
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -37,9 +37,17 @@ def tune_engine(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
         reading = connection.get_execution_options().get("read_only") or (
-            has_request_context() and request.method in READ_ONLY_METHODS
+            has_request_context()
+            and (request.method in READ_ONLY_METHODS or g.get("cjm_committed", False))
         )
         connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+    @event.listens_for(engine, "commit")
+    def _on_commit(connection) -> None:
+        # A view commits its change once; what it reads afterwards to answer (rendering the
+        # saved note, say) must not queue for the write lock again.
+        if has_request_context() and not connection.get_execution_options().get("read_only"):
+            g.cjm_committed = True
 
 
 def read_only_connection(engine: Engine):

@@ -183,23 +183,39 @@ def _message(row: EventRow, render_note: Callable[[int, int], dict | None]) -> s
 
 
 class _OncePerProcess:
-    """What every stream of this process sends for one event and kind of viewer, built once."""
+    """What every stream of this process sends for one event and kind of viewer, built once.
+
+    All streams of a workshop wake for the same event at the same moment: the first builds,
+    the others wait for its result instead of building it again.
+    """
 
     def __init__(self, size: int = 4096) -> None:
-        self._items: OrderedDict[tuple, dict | None] = OrderedDict()
+        self._items: OrderedDict[tuple, _Pending] = OrderedDict()
         self._lock = threading.Lock()
         self._size = size
 
     def get(self, key: tuple, build: Callable[[], dict | None]) -> dict | None:
         with self._lock:
-            if key in self._items:
-                return self._items[key]
-        value = build()
-        with self._lock:
-            self._items[key] = value
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-        return value
+            pending = self._items.get(key)
+            builder = pending is None
+            if builder:
+                pending = self._items[key] = _Pending()
+                while len(self._items) > self._size:
+                    self._items.popitem(last=False)
+        if builder:
+            try:
+                pending.value = build()
+            finally:
+                pending.done.set()
+        else:
+            pending.done.wait(timeout=10)
+        return pending.value
+
+
+class _Pending:
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.value: dict | None = None
 
 
 once_per_process = _OncePerProcess().get

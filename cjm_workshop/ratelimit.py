@@ -15,6 +15,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
+from cjm_workshop.database import read_only_connection
 from cjm_workshop.extensions import db
 from cjm_workshop.models import RateLimitCounter
 
@@ -42,7 +43,7 @@ class DatabaseStorage(Storage):
             return int(connection.execute(upsert).scalar_one())
 
     def _row(self, key: str):
-        with db.engine.connect() as connection:
+        with read_only_connection(db.engine) as connection:
             return connection.execute(
                 select(_TABLE.c.count, _TABLE.c.expires_at).where(_TABLE.c.key == key)
             ).first()
@@ -57,7 +58,7 @@ class DatabaseStorage(Storage):
 
     def check(self) -> bool:
         try:
-            with db.engine.connect() as connection:
+            with read_only_connection(db.engine) as connection:
                 connection.execute(select(1))
         except SQLAlchemyError:
             return False

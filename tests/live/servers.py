@@ -93,7 +93,7 @@ class Browser:
     def get(self, path: str, headers: dict | None = None) -> str:
         request = urllib.request.Request(self.base + path, headers=headers or {})
         page = self.opener.open(request, timeout=30).read().decode()
-        found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page) or re.search(
+        found = re.search(r'name="[\w-]*csrf_token"[^>]*value="([^"]+)"', page) or re.search(
             r'name="csrf-token" content="([^"]+)"', page
         )
         if found:
