@@ -97,11 +97,18 @@ def test_phones_follow_the_facilitator_and_notes_arrive_live(open_tab, make, app
     expect(anna.page.locator("[data-note-status]")).to_have_text("Not sent. Your text is kept.")
     assert anna.page.input_value("textarea[name='insight-text']") == "Sent from the lift"
     assert stored(app, "Sent from the lift") == 0
+    # Meanwhile Bram adds a note that Anna's phone cannot receive yet.
+    bram.page.fill("textarea[name='insight-text']", "Added while Anna was away")
+    bram.page.select_option("select[name='insight-source']", "analytics")
+    bram.page.click("button:has-text('Add note')")
+    expect(bram.page.locator("[data-note-status]")).to_have_text("Saved")
     anna.page.context.set_offline(False)
     anna.page.evaluate("window.dispatchEvent(new Event('online'))")  # as the browser does
     expect(anna.page.locator("[data-note-status]")).to_have_text("Saved", timeout=10_000)
     for screen in (board, bram):
         expect(screen.page.locator(".note-text", has_text="Sent from the lift")).to_have_count(1)
+    # Back online, Anna's phone catches up on what it missed, without a reload.
+    expect(anna.page.locator(".note-text", has_text="Added while Anna was away")).to_have_count(1, timeout=10_000)
     assert stored(app, "Sent from the lift") == 1
     expect(anna.page.locator("[data-retry]")).to_be_hidden()
     assert anna.page.evaluate("window.__sameDocument === true")
