@@ -1,6 +1,6 @@
 """A room joins at once: N phones scan the QR code within a few seconds.
 
-Starts gunicorn (sync workers, as `make run` does) on a fresh database, then lets N phones
+Starts gunicorn as `make run` does (gunicorn.conf.py) on a fresh database, then lets N phones
 open the QR link, post a name (many the same) and load the brief, from a thread pool.
 Prints latency percentiles per step, errors and the participants stored. Not a test:
 timings on a 2-core machine are noisy; compare runs made together.
@@ -15,7 +15,6 @@ import argparse
 import http.cookiejar
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,6 +27,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT))
+
+from tests.live.servers import AppServer  # noqa: E402
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -57,12 +59,6 @@ class ScratchDatabase:
             with self._admin.connect() as connection:
                 connection.execute(sa.text(f'DROP DATABASE "{self._name}" WITH (FORCE)'))
             self._admin.dispose()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def phone(base: str, code: str, token: str, name: str) -> dict[str, float]:
@@ -121,30 +117,9 @@ def main() -> None:
     with app.app_context():
         token = db.session.query(Workshop).filter_by(join_code=code).one().join_token
 
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            str(BIN / "gunicorn"),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(args.workers),
-            "--no-control-socket",
-            "wsgi:app",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
+    server = AppServer(env["DATABASE_URL"], workers=args.workers)
+    base = server.url
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{base}/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
         names = [("Anna" if n % 3 == 0 else f"Phone {n}") for n in range(args.phones)]
         errors: list[str] = []
         results: list[dict[str, float]] = []
@@ -160,8 +135,7 @@ def main() -> None:
             list(pool.map(run, names))
         wall = time.perf_counter() - started
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        server.stop()
 
     with app.app_context():
         joined = db.session.query(Participant).count() - 3  # the demo seeds three
@@ -170,7 +144,7 @@ def main() -> None:
     database = env["DATABASE_URL"].split(":", 1)[0]
     print(
         f"join rush: {args.phones} phones, {args.concurrency} at once, "
-        f"{args.workers} sync workers, {database}"
+        f"{args.workers} gthread workers, {database}"
     )
     print(
         f"  wall time {wall:.2f} s, {args.phones / wall:.0f} phones/s, "

@@ -108,7 +108,9 @@ def test_phones_follow_the_facilitator_and_notes_arrive_live(open_tab, make, app
     for screen in (board, bram):
         expect(screen.page.locator(".note-text", has_text="Sent from the lift")).to_have_count(1)
     # Back online, Anna's phone catches up on what it missed, without a reload.
-    expect(anna.page.locator(".note-text", has_text="Added while Anna was away")).to_have_count(1, timeout=10_000)
+    expect(anna.page.locator(".note-text", has_text="Added while Anna was away")).to_have_count(
+        1, timeout=10_000
+    )
     assert stored(app, "Sent from the lift") == 1
     expect(anna.page.locator("[data-retry]")).to_be_hidden()
     assert anna.page.evaluate("window.__sameDocument === true")
