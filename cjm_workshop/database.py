@@ -9,11 +9,14 @@ so readers never queue behind a writer.
 
 from __future__ import annotations
 
+import threading
+
 from flask import g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+BUSY_TIMEOUT_SECONDS = 10
 
 
 def tune_engine(engine: Engine) -> None:
@@ -28,11 +31,17 @@ def tune_engine(engine: Engine) -> None:
         for pragma in (
             "PRAGMA journal_mode=WAL",
             "PRAGMA synchronous=NORMAL",
-            "PRAGMA busy_timeout=10000",
+            f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}",
             "PRAGMA foreign_keys=ON",
         ):
             cursor.execute(pragma)
         cursor.close()
+
+    # Threads of one process queue for the write lock here, and are woken the moment it is
+    # free, instead of in SQLite's busy handler, which sleeps in growing steps (with gthread
+    # workers that turned a join rush's p95 from 0.2 s into 1 s). Other processes still
+    # meet at SQLite's own lock and its busy timeout.
+    writers = threading.Lock()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
@@ -40,14 +49,32 @@ def tune_engine(engine: Engine) -> None:
             has_request_context()
             and (request.method in READ_ONLY_METHODS or g.get("cjm_committed", False))
         )
-        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+        if reading:
+            connection.exec_driver_sql("BEGIN")
+            return
+        if writers.acquire(timeout=BUSY_TIMEOUT_SECONDS):
+            connection.info["cjm_writer"] = True
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except Exception:
+            _release(connection)
+            raise
+
+    def _release(connection) -> None:
+        if connection.info.pop("cjm_writer", False):
+            writers.release()
 
     @event.listens_for(engine, "commit")
     def _on_commit(connection) -> None:
+        _release(connection)
         # A view commits its change once; what it reads afterwards to answer (rendering the
         # saved note, say) must not queue for the write lock again.
         if has_request_context() and not connection.get_execution_options().get("read_only"):
             g.cjm_committed = True
+
+    @event.listens_for(engine, "rollback")
+    def _on_rollback(connection) -> None:
+        _release(connection)
 
 
 def read_only_connection(engine: Engine):
