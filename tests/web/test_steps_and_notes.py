@@ -180,9 +180,7 @@ def test_participants_cannot_call_facilitator_actions(app, make, room, phone):
         (f"/workshops/{room.id}/timer", {"action": "start"}),
         (f"/workshops/{room.id}/notes/{note}/hide", {"hidden": "1"}),
     ]:
-        response = phone.post(url, data=data)
-        assert response.status_code in (302, 403, 404)
-        assert response.status_code != 200
+        assert phone.post(url, data=data).status_code == 403
     assert current_step(app, room.id) is Step.RESEARCH
 
 

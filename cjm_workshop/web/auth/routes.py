@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from cjm_workshop.extensions import db, limiter, login_manager
@@ -17,10 +16,17 @@ from cjm_workshop.web.urls import safe_next
 
 bp = Blueprint("auth", __name__)
 
-login_manager.login_view = "auth.login"
-login_manager.login_message = _l("Please log in to see this page.")
-login_manager.login_message_category = "info"
 login_manager.session_protection = "basic"
+
+
+@login_manager.unauthorized_handler
+def _not_logged_in():
+    """Pages send visitors to log in; actions (a participant's phone posting to a facilitator
+    control, say) are simply refused."""
+    if request.method not in ("GET", "HEAD"):
+        abort(403)
+    flash(_("Please log in to see this page."), "info")
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
 @login_manager.user_loader
