@@ -1,6 +1,6 @@
-"""Joining by QR code or typed code, and the brief the phone shows afterwards.
+"""The phone: joining by QR code or typed code, then the brief and each step's notes.
 
-Wrong codes are rate-limited per address, counting only failed attempts: a whole room
+Unknown codes are rate-limited per address, counting only failed attempts: a whole room
 shares one Wi-Fi address. The QR link carries the workshop's long random join token,
 which exempts it from the limit altogether.
 """
@@ -21,6 +21,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf as csrf_token
+from sqlalchemy import select
 
 from cjm_workshop import live
 from cjm_workshop.extensions import db, limiter
@@ -37,7 +38,8 @@ from cjm_workshop.web.steps import PARTICIPANT_PROMPTS
 
 bp = Blueprint("participate", __name__)
 
-FAILED_CODE_STATUSES = frozenset({403, 404})
+# Only "no such workshop" counts as a guess (a participant's refused edit does not).
+FAILED_CODE_STATUSES = frozenset({404})
 
 
 def _carries_join_token() -> bool:
@@ -45,7 +47,7 @@ def _carries_join_token() -> bool:
     code = normalise_join_code(request.view_args.get("code", "") if request.view_args else "")
     if not token or not code:
         return False
-    workshop = db.session.query(Workshop).filter_by(join_code=code).one_or_none()
+    workshop = db.session.scalar(select(Workshop).where(Workshop.join_code == code))
     return workshop is not None and hmac.compare_digest(workshop.join_token, token)
 
 
