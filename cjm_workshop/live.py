@@ -16,12 +16,13 @@ from __future__ import annotations
 import json
 import queue
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from flask import Flask, Response, current_app, stream_with_context
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from cjm_workshop.database import read_only_connection
 from cjm_workshop.extensions import db
@@ -30,6 +31,9 @@ from cjm_workshop.models import LiveEvent, LiveEventKind, Note
 POLL_SECONDS = 0.1
 KEEPALIVE_SECONDS = 15
 REPLAY_LIMIT = 300  # a screen further behind than this reloads its live part instead
+GAP_SECONDS = 5.0  # how long an id skipped over may still turn up (a late commit)
+MAX_GAP_TRACKING = 10_000
+SENT_MEMORY = 2_000
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,7 @@ class Broadcaster:
         self._lock = threading.Lock()
         self._subscribers: dict[int, set[queue.SimpleQueue]] = {}
         self._last_id: int | None = None
+        self._gaps: dict[int, float] = {}  # event ids skipped over, and since when
         self._thread: threading.Thread | None = None
         self.stopping = threading.Event()
 
@@ -72,6 +77,7 @@ class Broadcaster:
         SQLite then hands out the same ids again)."""
         with self._lock:
             self._last_id = 0
+            self._gaps.clear()
 
     def stop(self) -> None:
         """End every stream now (process shutdown)."""
@@ -92,13 +98,27 @@ class Broadcaster:
                 self.app.logger.exception("live: polling failed")
 
     def _poll(self) -> None:
+        last = self._last_id or 0
         with self.app.app_context():
-            rows = events_after(self._last_id or 0)
+            rows = events_after(last, also=tuple(self._gaps))
+        now = time.monotonic()
+        for missing, since in list(self._gaps.items()):
+            if now - since > GAP_SECONDS:
+                del self._gaps[missing]  # rolled back: that id will never appear
         if not rows:
             return
+        found = {row.id for row in rows}
+        newest = max(last, *found)
+        if newest - last < MAX_GAP_TRACKING:
+            # On PostgreSQL a transaction can commit after one that took a later id; keep
+            # looking for the ids skipped over for a few seconds.
+            for missing in range(last + 1, newest):
+                if missing not in found:
+                    self._gaps.setdefault(missing, now)
         with self._lock:
-            self._last_id = rows[-1].id
+            self._last_id = newest
             for row in rows:
+                self._gaps.pop(row.id, None)
                 for inbox in self._subscribers.get(row.workshop_id, ()):
                     inbox.put(row)
 
@@ -108,9 +128,15 @@ def latest_event_id() -> int:
         return connection.execute(select(db.func.max(LiveEvent.id))).scalar() or 0
 
 
-def events_after(after_id: int, workshop_id: int | None = None, limit: int | None = None):
+def events_after(
+    after_id: int,
+    workshop_id: int | None = None,
+    limit: int | None = None,
+    also: tuple[int, ...] = (),
+):
+    newer = LiveEvent.id > after_id
     query = select(LiveEvent.id, LiveEvent.workshop_id, LiveEvent.kind, LiveEvent.note_id).where(
-        LiveEvent.id > after_id
+        or_(newer, LiveEvent.id.in_(also)) if also else newer
     )
     if workshop_id is not None:
         query = query.where(LiveEvent.workshop_id == workshop_id)
@@ -147,10 +173,10 @@ def stream(
         if len(backlog) > REPLAY_LIMIT:
             yield sse("refresh", {}, backlog[-1].id)
             backlog = []
-        last = after_id
+        sent: OrderedDict[int, None] = OrderedDict()  # ids this screen has had (recent ones)
         for row in backlog:
             yield _message(row, render_note)
-            last = row.id
+            sent[row.id] = None
         while not hub.stopping.is_set():
             try:
                 row = inbox.get(timeout=KEEPALIVE_SECONDS)
@@ -159,10 +185,12 @@ def stream(
                 continue
             if row is None:
                 return
-            if row.id <= last:
-                continue
+            if row.id in sent:
+                continue  # replayed already, or offered twice
             yield _message(row, render_note)
-            last = row.id
+            sent[row.id] = None
+            if len(sent) > SENT_MEMORY:
+                sent.popitem(last=False)
     finally:
         hub.unsubscribe(workshop_id, inbox)
         db.session.remove()
