@@ -20,6 +20,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Flask, Response, current_app, stream_with_context
 from sqlalchemy import or_, select
@@ -51,6 +52,7 @@ class Broadcaster:
         self._subscribers: dict[int, set[queue.SimpleQueue]] = {}
         self._last_id: int | None = None
         self._gaps: dict[int, float] = {}  # event ids skipped over, and since when
+        self.prepared = _OncePerProcess()  # what was built for an event and kind of screen
         self._thread: threading.Thread | None = None
         self.stopping = threading.Event()
 
@@ -78,6 +80,7 @@ class Broadcaster:
         with self._lock:
             self._last_id = 0
             self._gaps.clear()
+        self.prepared.clear()
 
     def stop(self) -> None:
         """End every stream now (process shutdown)."""
@@ -154,16 +157,23 @@ def broadcaster() -> Broadcaster:
     return app.extensions["cjm_live"]
 
 
-def sse(event: str, data: dict, event_id: int | None = None) -> str:
+def sse(event: str, data: dict | str, event_id: int | None = None) -> str:
+    """One server-sent event; `data` may come serialized already (see as_data)."""
     head = f"id: {event_id}\n" if event_id is not None else ""
-    return f"{head}event: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
+    body = data if isinstance(data, str) else as_data(data)
+    return f"{head}event: {event}\ndata: {body}\n\n"
+
+
+def as_data(payload: dict) -> str:
+    """Serialize an event's data once per process, not once per connected screen."""
+    return json.dumps(payload, separators=(",", ":"))
 
 
 def stream(
-    workshop_id: int, after_id: int, render_note: Callable[[int, int], dict | None]
+    workshop_id: int, after_id: int, render_note: Callable[[int, int], str | None]
 ) -> Iterator[str]:
-    """The event stream of one screen. `render_note(note_id, event_id)` returns what this
-    viewer gets for a note event (None: the note is gone for them)."""
+    """The event stream of one screen. `render_note(note_id, event_id)` returns the data
+    this viewer gets for a note event, serialized (None: the note is gone for them)."""
     hub = broadcaster()
     inbox = hub.subscribe(workshop_id)
     try:
@@ -196,7 +206,7 @@ def stream(
         db.session.remove()
 
 
-def _message(row: EventRow, render_note: Callable[[int, int], dict | None]) -> str:
+def _message(row: EventRow, render_note: Callable[[int, int], str | None]) -> str:
     if row.kind is LiveEventKind.PRESENCE:
         return sse("presence", {}, row.id)
     if row.kind is not LiveEventKind.NOTE or row.note_id is None:
@@ -222,7 +232,11 @@ class _OncePerProcess:
         self._lock = threading.Lock()
         self._size = size
 
-    def get(self, key: tuple, build: Callable[[], dict | None]) -> dict | None:
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    def get(self, key: tuple, build: Callable[[], Any]) -> Any:
         with self._lock:
             pending = self._items.get(key)
             builder = pending is None
@@ -243,10 +257,12 @@ class _OncePerProcess:
 class _Pending:
     def __init__(self) -> None:
         self.done = threading.Event()
-        self.value: dict | None = None
+        self.value: Any = None
 
 
-once_per_process = _OncePerProcess().get
+def once_per_process(key: tuple, build: Callable[[], Any]) -> Any:
+    """Build what every stream of this process sends for one event and kind of screen once."""
+    return broadcaster().prepared.get(key, build)
 
 
 def load_note(note_id: int) -> Note | None:
@@ -260,7 +276,7 @@ def after_id(request) -> int:
 
 
 def event_stream_response(
-    workshop_id: int, after: int, render_note: Callable[[int, int], dict | None]
+    workshop_id: int, after: int, render_note: Callable[[int, int], str | None]
 ) -> Response:
     db.session.remove()  # the stream opens short sessions of its own
     response = Response(

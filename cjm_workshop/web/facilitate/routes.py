@@ -249,7 +249,7 @@ def events(workshop_id: int):
     view = "console" if request.args.get("view") == "console" else "board"
     anonymous = workshop.anonymous
 
-    def render_for_screen(note_id: int, event_id: int) -> dict | None:
+    def render_for_screen(note_id: int, event_id: int) -> str | None:
         return live.once_per_process(
             (event_id, view, anonymous), lambda: _screen_payload(note_id, view, anonymous)
         )
@@ -257,14 +257,16 @@ def events(workshop_id: int):
     return live.event_stream_response(workshop.id, live.after_id(request), render_for_screen)
 
 
-def _screen_payload(note_id: int, view: str, anonymous: bool) -> dict | None:
+def _screen_payload(note_id: int, view: str, anonymous: bool) -> str | None:
     note = live.load_note(note_id)
     if note is None or (view == "board" and not notes.visible_to_room(note)):
         return None
-    return {
-        "id": note.id,
-        "step": note.step.value,
-        "stage": note.stage_id,
-        "kind": note.kind.value,
-        "html": render_note(note, view, view == "console" or not anonymous),
-    }
+    return live.as_data(
+        {
+            "id": note.id,
+            "step": note.step.value,
+            "stage": note.stage_id,
+            "kind": note.kind.value,
+            "html": render_note(note, view, view == "console" or not anonymous),
+        }
+    )

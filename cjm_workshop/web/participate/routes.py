@@ -261,15 +261,15 @@ def events(code: str):
     workshop_id, participant_id, anonymous = workshop.id, participant.id, workshop.anonymous
     after = live.after_id(request)
 
-    def render_for_phone(note_id: int, event_id: int) -> dict | None:
+    def render_for_phone(note_id: int, event_id: int) -> str | None:
         shared = live.once_per_process(
             (event_id, "phone", anonymous), lambda: _phone_payload(note_id, anonymous)
         )
         if shared is None:
             return None
         if shared["author"] == participant_id:
-            return {**shared["common"], "html": shared["own"]}
-        return {**shared["common"], "html": shared["other"]} if shared["public"] else None
+            return shared["own"]
+        return shared["other"] if shared["public"] else None
 
     return live.event_stream_response(workshop_id, after, render_for_phone)
 
@@ -278,15 +278,15 @@ def _phone_payload(note_id: int, anonymous: bool) -> dict | None:
     note = live.load_note(note_id)
     if note is None:
         return None
+    common = {
+        "id": note.id,
+        "step": note.step.value,
+        "stage": note.stage_id,
+        "kind": note.kind.value,
+    }
     return {
         "author": note.author_id,
         "public": notes.visible_to_room(note),
-        "common": {
-            "id": note.id,
-            "step": note.step.value,
-            "stage": note.stage_id,
-            "kind": note.kind.value,
-        },
-        "own": render_note(note, "phone-own", not anonymous),
-        "other": render_note(note, "phone", not anonymous),
+        "own": live.as_data(common | {"html": render_note(note, "phone-own", not anonymous)}),
+        "other": live.as_data(common | {"html": render_note(note, "phone", not anonymous)}),
     }
