@@ -22,14 +22,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, Response, current_app, stream_with_context
-from sqlalchemy import or_, select
+from flask import Flask, Response, current_app, has_app_context, stream_with_context
+from sqlalchemy import event, or_, select
+from sqlalchemy.orm import Session
 
 from cjm_workshop.database import read_only_connection
 from cjm_workshop.extensions import db
 from cjm_workshop.models import LiveEvent, LiveEventKind, Note
+from cjm_workshop.services.steps import LIVE_TOUCHED
 
 POLL_SECONDS = 0.1
+NOTIFY_CHANNEL = "cjm_live"
 KEEPALIVE_SECONDS = 15
 REPLAY_LIMIT = 300  # a screen further behind than this reloads its live part instead
 GAP_SECONDS = 5.0  # how long an id skipped over may still turn up (a late commit)
@@ -55,6 +58,7 @@ class Broadcaster:
         self.prepared = _OncePerProcess()  # what was built for an event and kind of screen
         self._thread: threading.Thread | None = None
         self.stopping = threading.Event()
+        self._wake = threading.Event()
 
     def subscribe(self, workshop_id: int) -> queue.SimpleQueue:
         inbox: queue.SimpleQueue = queue.SimpleQueue()
@@ -82,16 +86,41 @@ class Broadcaster:
             self._gaps.clear()
         self.prepared.clear()
 
+    def wake(self) -> None:
+        """A change was committed in this process: look at once."""
+        self._wake.set()
+
     def stop(self) -> None:
         """End every stream now (process shutdown)."""
         self.stopping.set()
+        self._wake.set()
         with self._lock:
             for watchers in self._subscribers.values():
                 for inbox in watchers:
                     inbox.put(None)
 
     def _run(self) -> None:
-        while not self.stopping.wait(POLL_SECONDS):
+        listener = self._listen()
+        try:
+            self._loop(listener)
+        finally:
+            if listener is not None:
+                listener.close()
+
+    def _loop(self, listener) -> None:
+        while not self.stopping.is_set():
+            if listener is not None:
+                try:  # woken at once by a commit's NOTIFY, or after POLL_SECONDS anyway
+                    for _ in listener.notifies(timeout=POLL_SECONDS, stop_after=1):
+                        pass
+                except Exception:
+                    self.app.logger.exception("live: listening failed; polling instead")
+                    listener = None
+            else:  # woken at once by a commit in this process, or after POLL_SECONDS anyway
+                self._wake.wait(POLL_SECONDS)
+                self._wake.clear()
+                if self.stopping.is_set():
+                    break
             with self._lock:
                 if not self._subscribers:
                     continue
@@ -99,6 +128,25 @@ class Broadcaster:
                 self._poll()
             except Exception:  # a database hiccup must not end live updates for good
                 self.app.logger.exception("live: polling failed")
+
+    def _listen(self):
+        """On PostgreSQL, a connection of its own that LISTENs for commits' notifications."""
+        with self.app.app_context():
+            url = db.engine.url
+        if url.get_backend_name() != "postgresql":
+            return None
+        import psycopg
+
+        try:
+            connection = psycopg.connect(
+                url.set(drivername="postgresql").render_as_string(hide_password=False),
+                autocommit=True,
+            )
+            connection.execute(f"LISTEN {NOTIFY_CHANNEL}")
+        except psycopg.Error:
+            self.app.logger.exception("live: cannot LISTEN; polling instead")
+            return None
+        return connection
 
     def _poll(self) -> None:
         last = self._last_id or 0
@@ -124,6 +172,14 @@ class Broadcaster:
                 self._gaps.pop(row.id, None)
                 for inbox in self._subscribers.get(row.workshop_id, ()):
                     inbox.put(row)
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_after_commit(session: Session) -> None:
+    if session.info.pop(LIVE_TOUCHED, False) and has_app_context():
+        hub = current_app.extensions.get("cjm_live")
+        if hub is not None:
+            hub.wake()
 
 
 def latest_event_id() -> int:

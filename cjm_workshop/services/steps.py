@@ -7,6 +7,7 @@ reopen the current step. A closed workshop changes no step.
 
 from __future__ import annotations
 
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from cjm_workshop.models import (
@@ -32,6 +33,10 @@ TIMEBOX_MINUTES: dict[Step, int] = {
 }
 
 
+# Set on a session whose transaction wrote a live event (read by live.py after commit).
+LIVE_TOUCHED = "cjm_live_touched"
+
+
 def new_steps() -> list[WorkshopStep]:
     """The six steps of a new workshop: scope open, the rest not started."""
     return [
@@ -53,6 +58,10 @@ def touch(
     if kind is None:
         kind = LiveEventKind.NOTE if note_id is not None else LiveEventKind.REFRESH
     session.add(LiveEvent(workshop_id=workshop.id, kind=kind, note_id=note_id))
+    session.info[LIVE_TOUCHED] = True  # wakes this process's broadcaster on commit
+    if session.get_bind().dialect.name == "postgresql":
+        # Delivered when this transaction commits: the broadcasters wake at once.
+        session.execute(text("SELECT pg_notify('cjm_live', '')"))
 
 
 def go_to_step(session: Session, workshop: Workshop, target: Step) -> None:
