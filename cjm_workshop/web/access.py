@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from flask import Response, abort, current_app, request
 from flask_login import current_user
 
 from cjm_workshop.extensions import db
-from cjm_workshop.models import Participant, Persona, Stage, Workshop
+from cjm_workshop.models import Note, Participant, Persona, Stage, Workshop
 from cjm_workshop.services import joining
 
 PARTICIPANT_COOKIE_AGE = 14 * 24 * 3600
+T = TypeVar("T", Persona, Stage, Note)
 
 
 def owned_workshop_or_404(workshop_id: int) -> Workshop:
@@ -22,18 +25,12 @@ def owned_workshop_or_404(workshop_id: int) -> Workshop:
     return workshop
 
 
-def persona_or_404(workshop: Workshop, persona_id: int) -> Persona:
-    persona = db.session.get(Persona, persona_id)
-    if persona is None or persona.workshop_id != workshop.id:
+def part_or_404(model: type[T], workshop: Workshop, object_id: int) -> T:
+    """A persona, stage or note of this workshop; 404 for unknown ids and other workshops'."""
+    found = db.session.get(model, object_id)
+    if found is None or found.workshop_id != workshop.id:
         abort(404)
-    return persona
-
-
-def stage_or_404(workshop: Workshop, stage_id: int) -> Stage:
-    stage = db.session.get(Stage, stage_id)
-    if stage is None or stage.workshop_id != workshop.id:
-        abort(404)
-    return stage
+    return found
 
 
 def participant_cookie_name(workshop: Workshop) -> str:

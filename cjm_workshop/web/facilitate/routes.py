@@ -11,7 +11,7 @@ from cjm_workshop.extensions import db, limiter
 from cjm_workshop.models import STEPS, Note, NoteKind, Step, Workshop
 from cjm_workshop.services import notes, steps, timer
 from cjm_workshop.services.errors import InvalidNote
-from cjm_workshop.web.access import owned_workshop_or_404
+from cjm_workshop.web.access import owned_workshop_or_404, part_or_404
 from cjm_workshop.web.htmx import is_htmx, render
 from cjm_workshop.web.notes import edit_form, forms_for_step, note_form, render_note
 from cjm_workshop.web.steps import STEP_PROMPTS
@@ -161,17 +161,10 @@ def add_note(workshop_id: int, kind: str):
     )
 
 
-def _note_or_404(workshop: Workshop, note_id: int) -> Note:
-    note = db.session.get(Note, note_id)
-    if note is None or note.workshop_id != workshop.id:
-        abort(404)
-    return note
-
-
 @bp.route("/<int:workshop_id>/notes/<int:note_id>/edit", methods=["GET", "POST"])
 def edit_note(workshop_id: int, note_id: int):
     workshop = owned_workshop_or_404(workshop_id)
-    note = _note_or_404(workshop, note_id)
+    note = part_or_404(Note, workshop, note_id)
     form = edit_form(db.session, workshop, note, submitted=request.method == "POST")
     if form.validate_on_submit():
         try:
@@ -189,7 +182,7 @@ def edit_note(workshop_id: int, note_id: int):
 @bp.post("/<int:workshop_id>/notes/<int:note_id>/hide")
 def hide_note(workshop_id: int, note_id: int):
     workshop = owned_workshop_or_404(workshop_id)
-    note = _note_or_404(workshop, note_id)
+    note = part_or_404(Note, workshop, note_id)
     if ConfirmForm().validate_on_submit():
         notes.set_hidden(db.session, note, _flag("hidden"))
         db.session.commit()
@@ -199,7 +192,7 @@ def hide_note(workshop_id: int, note_id: int):
 @bp.post("/<int:workshop_id>/notes/<int:note_id>/delete")
 def delete_note(workshop_id: int, note_id: int):
     workshop = owned_workshop_or_404(workshop_id)
-    note = _note_or_404(workshop, note_id)
+    note = part_or_404(Note, workshop, note_id)
     if ConfirmForm().validate_on_submit():
         notes.delete_note(db.session, note)
         db.session.commit()

@@ -29,7 +29,7 @@ from cjm_workshop.models import STEPS, Note, NoteKind, Workshop
 from cjm_workshop.services import joining, notes, steps, timer
 from cjm_workshop.services.errors import InvalidNote, WorkshopClosed, WorkshopNotFound
 from cjm_workshop.services.workshops import format_join_code, normalise_join_code
-from cjm_workshop.web.access import current_participant, remember_participant
+from cjm_workshop.web.access import current_participant, part_or_404, remember_participant
 from cjm_workshop.web.errors import domain_message
 from cjm_workshop.web.htmx import is_htmx, render
 from cjm_workshop.web.notes import edit_form, forms_for_step, note_form, render_note
@@ -206,20 +206,13 @@ def add_note(code: str, kind: str):
     )
 
 
-def _own_note_or_404(workshop: Workshop, note_id: int) -> Note:
-    note = db.session.get(Note, note_id)
-    if note is None or note.workshop_id != workshop.id:
-        abort(404)
-    return note
-
-
 @bp.route("/w/<code>/notes/<int:note_id>/edit", methods=["GET", "POST"])
 @code_attempts
 def edit_note(code: str, note_id: int):
     workshop, participant, response = _participant_or_redirect(code)
     if response is not None:
         return response
-    note = _own_note_or_404(workshop, note_id)
+    note = part_or_404(Note, workshop, note_id)
     if note.author_id != participant.id:
         abort(403)
     form = edit_form(db.session, workshop, note, submitted=request.method == "POST")
@@ -244,7 +237,7 @@ def delete_note(code: str, note_id: int):
     workshop, participant, response = _participant_or_redirect(code)
     if response is not None:
         return response
-    note = _own_note_or_404(workshop, note_id)
+    note = part_or_404(Note, workshop, note_id)
     notes.delete_note(db.session, note, participant=participant)
     db.session.commit()
     if is_htmx():

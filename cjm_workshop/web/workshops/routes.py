@@ -9,9 +9,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from cjm_workshop.extensions import db
-from cjm_workshop.models import Participant, Workshop, WorkshopStatus
+from cjm_workshop.models import Participant, Persona, Stage, Workshop, WorkshopStatus
 from cjm_workshop.services import workshops as service
-from cjm_workshop.web.access import owned_workshop_or_404, persona_or_404, stage_or_404
+from cjm_workshop.web.access import owned_workshop_or_404, part_or_404
 from cjm_workshop.web.htmx import is_htmx, render
 from cjm_workshop.web.urls import is_loopback_address, public_url
 from cjm_workshop.web.workshops.forms import (
@@ -168,7 +168,7 @@ def add_persona(workshop_id: int):
 @bp.route("/<int:workshop_id>/personas/<int:persona_id>/edit", methods=["GET", "POST"])
 def edit_persona(workshop_id: int, persona_id: int):
     workshop = owned_workshop_or_404(workshop_id)
-    persona = persona_or_404(workshop, persona_id)
+    persona = part_or_404(Persona, workshop, persona_id)
     form = PersonaForm(
         data={
             "persona": {
@@ -192,7 +192,7 @@ def edit_persona(workshop_id: int, persona_id: int):
 @bp.post("/<int:workshop_id>/personas/<int:persona_id>/delete")
 def delete_persona(workshop_id: int, persona_id: int):
     workshop = owned_workshop_or_404(workshop_id)
-    persona = persona_or_404(workshop, persona_id)
+    persona = part_or_404(Persona, workshop, persona_id)
     if ConfirmForm().validate_on_submit():
         service.delete_persona(db.session, persona)
         db.session.commit()
@@ -213,7 +213,7 @@ def add_stage(workshop_id: int):
 @bp.post("/<int:workshop_id>/stages/<int:stage_id>/rename")
 def rename_stage(workshop_id: int, stage_id: int):
     workshop = owned_workshop_or_404(workshop_id)
-    stage = stage_or_404(workshop, stage_id)
+    stage = part_or_404(Stage, workshop, stage_id)
     form = StageForm()
     if not form.validate_on_submit():
         return _invalid_section(workshop, "stages", rename_errors={stage.id: form.name.errors})
@@ -225,7 +225,7 @@ def rename_stage(workshop_id: int, stage_id: int):
 @bp.post("/<int:workshop_id>/stages/<int:stage_id>/move")
 def move_stage(workshop_id: int, stage_id: int):
     workshop = owned_workshop_or_404(workshop_id)
-    stage = stage_or_404(workshop, stage_id)
+    stage = part_or_404(Stage, workshop, stage_id)
     form = MoveForm()
     if form.validate_on_submit():
         service.move_stage(db.session, stage, form.position.data)
@@ -236,7 +236,7 @@ def move_stage(workshop_id: int, stage_id: int):
 @bp.post("/<int:workshop_id>/stages/<int:stage_id>/delete")
 def delete_stage(workshop_id: int, stage_id: int):
     workshop = owned_workshop_or_404(workshop_id)
-    stage = stage_or_404(workshop, stage_id)
+    stage = part_or_404(Stage, workshop, stage_id)
     if ConfirmForm().validate_on_submit():
         service.delete_stage(db.session, stage)
         db.session.commit()
