@@ -39,6 +39,18 @@ class ParticipantRecord:
     display_name: str
 
 
+def live_events(session, workshop) -> list[tuple[str, int | None]]:
+    """The changes recorded for phones and the board, oldest first."""
+    from sqlalchemy import select
+
+    from cjm_workshop.models import LiveEvent
+
+    rows = session.scalars(
+        select(LiveEvent).where(LiveEvent.workshop_id == workshop.id).order_by(LiveEvent.id)
+    )
+    return [(event.kind.value, event.note_id) for event in rows]
+
+
 def workshop_fields(**overrides) -> WorkshopFields:
     values = {
         "title": "Booking a dentist appointment",

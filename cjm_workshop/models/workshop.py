@@ -62,8 +62,6 @@ class Workshop(db.Model):
     current_step: Mapped[Step] = mapped_column(
         enum_column(Step, "current_step"), default=Step.SCOPE
     )
-    # Goes up with every change phones or the board must show; live updates watch it.
-    revision: Mapped[int] = mapped_column(default=0)
     # The step timer: running until timer_ends_at (UTC), or paused with seconds left.
     timer_ends_at: Mapped[datetime | None]
     timer_paused_seconds: Mapped[int | None]

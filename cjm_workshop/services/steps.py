@@ -54,7 +54,6 @@ def touch(
     kind: LiveEventKind | None = None,
 ) -> None:
     """Record a change that phones and the board must show (about one note, or not)."""
-    workshop.revision = (workshop.revision or 0) + 1
     if kind is None:
         kind = LiveEventKind.NOTE if note_id is not None else LiveEventKind.REFRESH
     session.add(LiveEvent(workshop_id=workshop.id, kind=kind, note_id=note_id))

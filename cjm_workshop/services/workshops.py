@@ -104,7 +104,6 @@ def create_workshop(
         join_token=secrets.token_urlsafe(24),
         status=WorkshopStatus.DRAFT,
         current_step=Step.SCOPE,
-        revision=0,
         steps=new_steps(),
     )
     _apply(workshop, fields)

@@ -25,6 +25,7 @@ from cjm_workshop.services.errors import (
 )
 from cjm_workshop.services.notes import NoteFields
 from cjm_workshop.services.workshops import change_status
+from tests.factories import live_events
 
 
 @pytest.fixture
@@ -57,7 +58,7 @@ def count(session) -> int:
 
 def test_a_participant_adds_a_note_to_the_open_step(session, room):
     workshop, _, anna, _ = room
-    revision = workshop.revision
+    before = live_events(session, workshop)
     note = notes.add_note(
         session, workshop, insight(stage_id=workshop.stages[0].id), "k1", participant=anna
     )
@@ -68,7 +69,7 @@ def test_a_participant_adds_a_note_to_the_open_step(session, room):
         False,
     )
     assert note.stage_id == workshop.stages[0].id
-    assert workshop.revision > revision
+    assert live_events(session, workshop) == [*before, ("note", note.id)]
 
 
 def test_the_same_key_twice_makes_one_note(session, room):

@@ -10,7 +10,7 @@ from cjm_workshop.models import STEPS, Step, StepState, Workshop, WorkshopStatus
 from cjm_workshop.services import steps
 from cjm_workshop.services.errors import StepNotCurrent, WorkshopClosed
 from cjm_workshop.services.workshops import change_status
-from tests.factories import Factories
+from tests.factories import Factories, live_events
 
 
 @pytest.fixture
@@ -37,13 +37,13 @@ def test_a_new_workshop_stands_in_scope_with_scope_open(workshop):
 
 
 def test_going_forward_closes_the_step_left_and_opens_the_next(session, workshop):
-    revision = workshop.revision
+    before = live_events(session, workshop)
     steps.go_to_step(session, workshop, Step.RESEARCH)
     assert workshop.current_step is Step.RESEARCH
     assert states(workshop)["scope"] == "closed"
     assert states(workshop)["research"] == "open"
     assert workshop.status is WorkshopStatus.LIVE
-    assert workshop.revision > revision
+    assert live_events(session, workshop) == [*before, ("refresh", None)]
     assert steps.accepts_contributions(workshop, Step.RESEARCH)
     assert not steps.accepts_contributions(workshop, Step.SCOPE)
 

@@ -1,4 +1,4 @@
-"""six guided steps: current step, revision, per-step state
+"""six guided steps: current step, per-step state
 
 Revision ID: 2ebd79385aae
 Revises: 12237610ea2f
@@ -29,7 +29,6 @@ def upgrade():
     )
     with op.batch_alter_table('workshop', schema=None) as batch_op:
         batch_op.add_column(sa.Column('current_step', sa.Enum('scope', 'research', 'touchpoints', 'visualize', 'emotions', 'actions', name='current_step', native_enum=False, create_constraint=True, length=20), nullable=False, server_default='scope'))
-        batch_op.add_column(sa.Column('revision', sa.Integer(), nullable=False, server_default='0'))
         # The status column now has its check constraint too, like every enum column.
         batch_op.create_check_constraint('workshop_status', "status IN ('draft', 'live', 'closed')")
 
@@ -49,7 +48,6 @@ def downgrade():
     with op.batch_alter_table('workshop', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_workshop_workshop_status'), type_='check')
         batch_op.drop_constraint(op.f('ck_workshop_current_step'), type_='check')
-        batch_op.drop_column('revision')
         batch_op.drop_column('current_step')
 
     op.drop_table('workshop_step')
