@@ -265,6 +265,8 @@ def stream(
 def _message(row: EventRow, render_note: Callable[[int, int], str | None]) -> str:
     if row.kind is LiveEventKind.PRESENCE:
         return sse("presence", {}, row.id)
+    if row.kind is LiveEventKind.MAP:
+        return sse("map", {}, row.id)
     if row.kind is not LiveEventKind.NOTE or row.note_id is None:
         return sse("refresh", {}, row.id)
     try:

@@ -29,6 +29,7 @@ class WorkshopRecord:
     join_token: str
     stage_ids: tuple[int, ...]
     persona_ids: tuple[int, ...]
+    lane_ids: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,7 @@ class Factories:
                 workshop.join_token,
                 tuple(stage.id for stage in workshop.stages),
                 tuple(persona.id for persona in workshop.personas),
+                tuple(lane.id for lane in workshop.lanes),
             )
 
     def participant(self, workshop: WorkshopRecord, name: str = "Anna") -> ParticipantRecord:
@@ -123,18 +125,41 @@ class Factories:
         workshop: WorkshopRecord,
         participant: ParticipantRecord | None = None,
         text: str = "Patients phone because the site shows no free slots",
-        step: str = "research",
+        step: str | None = None,
+        *,
+        kind: str = "insight",
+        stage: int | None = None,
+        persona: int | None = None,
     ) -> int:
-        """An insight (research step, which this opens) by `participant`, or by proxy."""
-        from cjm_workshop.models import Note, NoteKind, Participant, ResearchSource, Step, Workshop
+        """A note of `kind` (default an insight) by `participant`, or by proxy, added in the
+        step that collects that kind (or `step`), which this opens. `stage` is a stage id;
+        touchpoints, customer actions and pain points without one go to the first stage."""
+        from cjm_workshop.models import (
+            Channel,
+            Note,
+            NoteKind,
+            Participant,
+            ResearchSource,
+            Step,
+            Workshop,
+        )
+        from cjm_workshop.models.note import STAGE_REQUIRED
         from cjm_workshop.services import notes, steps
 
+        note_kind = NoteKind(kind)
+        if stage is None and note_kind in STAGE_REQUIRED:
+            stage = workshop.stage_ids[0]
         with self.app.app_context():
             room = db.session.get(Workshop, workshop.id)
-            steps.go_to_step(db.session, room, Step(step))
+            steps.go_to_step(db.session, room, Step(step) if step else notes.KIND_STEP[note_kind])
             author = db.session.get(Participant, participant.id) if participant else None
             fields = notes.NoteFields(
-                kind=NoteKind.INSIGHT, text=text, source=ResearchSource.INTERVIEW
+                kind=note_kind,
+                text=text,
+                stage_id=stage,
+                persona_id=persona,
+                source=ResearchSource.INTERVIEW if note_kind is NoteKind.INSIGHT else None,
+                channel=Channel.WEBSITE if note_kind is NoteKind.TOUCHPOINT else None,
             )
             note: Note = notes.add_note(
                 db.session, room, fields, f"factory-{next(_numbers)}", participant=author

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from flask_migrate import upgrade
 
+from cjm_workshop import create_app
 from cjm_workshop.extensions import db
 
 
@@ -26,3 +28,58 @@ def test_sqlite_connections_are_tuned(app):
             assert pragma("foreign_keys") == 1
             assert pragma("journal_mode") == "wal"
             assert pragma("busy_timeout") == 10000
+
+
+def test_the_journey_map_migration_places_existing_notes_and_adds_lanes(app, tmp_path):
+    """Workshops from before the map get six lanes; their notes dense places per cell."""
+    app = create_app(
+        {
+            **app.config,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'old.sqlite3'}",
+        }
+    )
+    with app.app_context():
+        upgrade(revision="7dee1adcc493")  # the step timer: the last schema without a map
+        with db.engine.begin() as connection:
+            run = lambda sql: connection.exec_driver_sql(sql)  # noqa: E731
+            run(
+                "INSERT INTO facilitator (id, email, name, password_hash, created_at) "
+                "VALUES (1, 'f@example.org', 'F', 'x', '2026-01-01')"
+            )
+            run(
+                "INSERT INTO workshop (id, facilitator_id, title, journey, goal, language, "
+                "dots_per_participant, anonymous, status, current_step, join_code, join_token, "
+                "created_at, updated_at) VALUES (1, 1, 'T', 'J', 'G', 'en', 5, 0, 'live', "
+                "'visualize', 'ABCDEFGH', 'tok', '2026-01-01', '2026-01-01')"
+            )
+            run("INSERT INTO stage (id, workshop_id, position, name) VALUES (1, 1, 0, 'S')")
+            for note_id, kind, stage in [
+                (1, "touchpoint", 1),
+                (2, "insight", "NULL"),
+                (3, "touchpoint", 1),
+                (4, "insight", "NULL"),
+                (5, "touchpoint", 1),
+            ]:
+                run(
+                    "INSERT INTO note (id, workshop_id, kind, step, text, stage_id, "
+                    "by_facilitator, hidden, idempotency_key, created_at, updated_at) "
+                    f"VALUES ({note_id}, 1, '{kind}', 'research', 'n', {stage}, 1, 0, "
+                    f"'k{note_id}', '2026-01-01', '2026-01-01')"
+                )
+        upgrade()
+        with db.engine.connect() as connection:
+            positions = dict(connection.exec_driver_sql("SELECT id, position FROM note").all())
+            lanes = list(connection.exec_driver_sql("SELECT kind FROM lane ORDER BY position"))
+            connection.exec_driver_sql(
+                "INSERT INTO live_event (workshop_id, kind, created_at) VALUES (1, 'map', '2026-01-01')"
+            )
+        db.engine.dispose()
+    assert positions == {1: 0, 2: 0, 3: 1, 4: 1, 5: 2}
+    assert [kind for (kind,) in lanes] == [
+        "customer_action",
+        "touchpoint",
+        "insight",
+        "pain_point",
+        "opportunity",
+        "action",
+    ]

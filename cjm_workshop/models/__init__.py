@@ -13,9 +13,20 @@ from cjm_workshop.models.note import (
 from cjm_workshop.models.participant import Participant
 from cjm_workshop.models.rate_limit import RateLimitCounter
 from cjm_workshop.models.step import STEPS, Step, StepState, WorkshopStep
-from cjm_workshop.models.workshop import Persona, Stage, Workshop, WorkshopStatus
+from cjm_workshop.models.workshop import (
+    LANE_KINDS,
+    Lane,
+    LaneKind,
+    Persona,
+    Stage,
+    Workshop,
+    WorkshopStatus,
+)
 
 __all__ = [
+    "LANE_KINDS",
+    "Lane",
+    "LaneKind",
     "LiveEvent",
     "LiveEventKind",
     "NOTE_TEXT_MAX",

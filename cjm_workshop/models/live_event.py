@@ -20,6 +20,7 @@ from cjm_workshop.models.base import enum_column, utcnow
 class LiveEventKind(enum.StrEnum):
     NOTE = "note"  # a note was added, changed, hidden or deleted
     PRESENCE = "presence"  # someone joined: only the facilitator's screens recount
+    MAP = "map"  # the journey map was arranged: screens showing it reload the map
     REFRESH = "refresh"  # anything else: the screen reloads its live part
 
 

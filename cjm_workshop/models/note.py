@@ -54,6 +54,9 @@ STEP_NOTE_KINDS: dict[Step, tuple[NoteKind, ...]] = {
     Step.ACTIONS: (NoteKind.OPPORTUNITY,),
 }
 
+# Kinds of note that belong in a stage (the others may also have none yet).
+STAGE_REQUIRED = frozenset({NoteKind.TOUCHPOINT, NoteKind.CUSTOMER_ACTION, NoteKind.PAIN_POINT})
+
 
 class Note(db.Model):
     __tablename__ = "note"
@@ -79,6 +82,13 @@ class Note(db.Model):
     # Typed in by the facilitator for the room (paper stickies, people without a phone).
     by_facilitator: Mapped[bool] = mapped_column(default=False)
     hidden: Mapped[bool] = mapped_column(default=False)
+    # Place in its map cell (stage x lane), dense from 0; see services/journey_map.py.
+    position: Mapped[int] = mapped_column(default=0)
+    # A duplicate merged into another note: off the map, kept for undo, its authors (and
+    # later its dots and ratings) counted with the note it was merged into.
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("note.id", ondelete="CASCADE"), index=True
+    )
     # Made on the phone for each submission: a retried submission finds the first note.
     idempotency_key: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -90,3 +100,4 @@ class Note(db.Model):
     author: Mapped[Participant | None] = relationship()  # noqa: F821
     touchpoint: Mapped[Note | None] = relationship(foreign_keys=[touchpoint_id], remote_side=[id])
     pain_point: Mapped[Note | None] = relationship(foreign_keys=[pain_point_id], remote_side=[id])
+    merged_into: Mapped[Note | None] = relationship(foreign_keys=[merged_into_id], remote_side=[id])

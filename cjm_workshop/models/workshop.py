@@ -22,6 +22,20 @@ LANGUAGES = ("en", "nl")
 DOTS_MIN, DOTS_MAX = 1, 20
 
 
+class LaneKind(enum.StrEnum):
+    """The rows of the journey map. The note lanes share their values with NoteKind."""
+
+    CUSTOMER_ACTION = "customer_action"
+    TOUCHPOINT = "touchpoint"
+    INSIGHT = "insight"  # research insights
+    PAIN_POINT = "pain_point"
+    OPPORTUNITY = "opportunity"
+    ACTION = "action"  # the organisation's actions (step 6)
+
+
+LANE_KINDS: tuple[LaneKind, ...] = tuple(LaneKind)  # the order of a new workshop's map
+
+
 class WorkshopStatus(enum.StrEnum):
     DRAFT = "draft"
     LIVE = "live"
@@ -90,6 +104,12 @@ class Workshop(db.Model):
         cascade="all, delete-orphan",
         passive_deletes=True,
     )
+    lanes: Mapped[list[Lane]] = relationship(
+        back_populates="workshop",
+        order_by="Lane.position",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
     participants: Mapped[list[Participant]] = relationship(  # noqa: F821
         back_populates="workshop",
         order_by="Participant.joined_at",
@@ -137,3 +157,21 @@ class Stage(db.Model):
     name: Mapped[str] = mapped_column(String(STAGE_NAME_MAX))
 
     workshop: Mapped[Workshop] = relationship(back_populates="stages")
+
+
+class Lane(db.Model):
+    """A row of the journey map, in the workshop's own order; hidden lanes are not shown."""
+
+    __tablename__ = "lane"
+    __table_args__ = (
+        UniqueConstraint("workshop_id", "kind", name="uq_lane_workshop_kind"),
+        UniqueConstraint("workshop_id", "position", name="uq_lane_workshop_position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"))
+    kind: Mapped[LaneKind] = mapped_column(enum_column(LaneKind, "lane_kind"))
+    position: Mapped[int]
+    hidden: Mapped[bool] = mapped_column(default=False)
+
+    workshop: Mapped[Workshop] = relationship(back_populates="lanes")

@@ -63,3 +63,13 @@ class IdempotencyConflict(DomainError):
 
 class TimerNotRunning(DomainError):
     pass
+
+
+class MergeRefused(DomainError):
+    """Notes that cannot be merged; `reason` says why (itself, other_workshop, ...)."""
+
+    status = 422
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason

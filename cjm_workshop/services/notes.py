@@ -27,6 +27,8 @@ from cjm_workshop.models import (
     Step,
     Workshop,
 )
+from cjm_workshop.models.note import STAGE_REQUIRED
+from cjm_workshop.services import journey_map
 from cjm_workshop.services.errors import (
     IdempotencyConflict,
     InvalidNote,
@@ -39,7 +41,6 @@ from cjm_workshop.services.steps import accepts_contributions, touch
 KIND_STEP: dict[NoteKind, Step] = {
     kind: step for step, kinds in STEP_NOTE_KINDS.items() for kind in kinds
 }
-STAGE_REQUIRED = frozenset({NoteKind.TOUCHPOINT, NoteKind.CUSTOMER_ACTION, NoteKind.PAIN_POINT})
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ def add_note(
         raise StepClosed(step.value)
     if participant is None and workshop.is_closed:
         raise WorkshopClosed(workshop.join_code)
+    journey_map.lock(session, workshop)  # its place at the end of its cell is its own
     note = Note(
         workshop_id=workshop.id,
         kind=fields.kind,
@@ -86,6 +88,7 @@ def add_note(
         idempotency_key=idempotency_key,
     )
     _apply(session, workshop, note, fields)
+    journey_map.place_at_end(session, note)
     session.add(note)
     session.flush()
     touch(session, workshop, note.id)
@@ -99,16 +102,25 @@ def edit_note(
     _check_may_change(note, participant)
     if fields.kind is not note.kind:
         raise InvalidNote("kind")
+    journey_map.lock(session, note.workshop)
+    cell = journey_map.cell_of(note)
     _apply(session, note.workshop, note, fields)
+    if journey_map.cell_of(note) != cell:  # a new stage: the end of that cell
+        journey_map.place_at_end(session, note)
+        session.flush()
+        journey_map.close_gap(session, note.workshop_id, cell)
     touch(session, note.workshop, note.id)
     session.flush()
 
 
 def delete_note(session: Session, note: Note, *, participant: Participant | None = None) -> None:
     _check_may_change(note, participant)
+    journey_map.lock(session, note.workshop)
     touch(session, note.workshop, note.id)
-    session.delete(note)
+    cell = journey_map.cell_of(note)
+    session.delete(note)  # and the duplicates merged into it (ON DELETE CASCADE)
     session.flush()
+    journey_map.close_gap(session, note.workshop_id, cell)
 
 
 def set_hidden(session: Session, note: Note, hidden: bool) -> None:
@@ -179,7 +191,7 @@ def _linked(session: Session, workshop: Workshop, note_id: int | None, kind: Not
 
 def visible_to_room(note: Note) -> bool:
     """Shown on the board and to every participant: not hidden, not private until revealed."""
-    if note.hidden:
+    if note.hidden or note.merged_into_id is not None:
         return False
     step = note.workshop.step_state(note.step)
     return not step.private or step.revealed

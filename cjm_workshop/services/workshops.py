@@ -11,12 +11,13 @@ from sqlalchemy.orm import Session
 
 from cjm_workshop.models import Facilitator, Persona, Stage, Step, Workshop, WorkshopStatus
 from cjm_workshop.models.workshop import STATUS_TRANSITIONS
+from cjm_workshop.services import journey_map
 from cjm_workshop.services.errors import (
-    InvalidMove,
     LastPersona,
     LastStage,
     StatusChangeNotAllowed,
 )
+from cjm_workshop.services.ordering import move_within, renumber
 from cjm_workshop.services.steps import new_steps, touch
 
 # Easy to read aloud and to type: no 0/O, 1/I/L, U/V confusion, upper case only.
@@ -105,6 +106,7 @@ def create_workshop(
         status=WorkshopStatus.DRAFT,
         current_step=Step.SCOPE,
         steps=new_steps(),
+        lanes=journey_map.new_lanes(),
     )
     _apply(workshop, fields)
     for position, name in enumerate(
@@ -196,40 +198,19 @@ def rename_stage(session: Session, stage: Stage, name: str) -> None:
 
 
 def move_stage(session: Session, stage: Stage, to_position: int) -> None:
-    stages = list(stage.workshop.stages)
-    if not 0 <= to_position < len(stages):
-        raise InvalidMove(f"no position {to_position} among {len(stages)} stages")
-    stages.remove(stage)
-    stages.insert(to_position, stage)
-    _renumber(session, stages)
+    move_within(session, stage.workshop.stages, stage, to_position)
 
 
 def delete_stage(session: Session, stage: Stage) -> None:
     if len(stage.workshop.stages) <= 1:
         raise LastStage("a journey needs at least one stage")
-    _remove(session, stage.workshop.stages, stage)
+    workshop = stage.workshop
+    _remove(session, workshop.stages, stage)
+    journey_map.tidy(session, workshop)  # its notes now have no stage
 
 
 def _remove(session: Session, items: list, item: Persona | Stage) -> None:
     """Remove an item from its ordered collection and close the gap it leaves."""
     items.remove(item)
     session.flush()
-    _renumber(session, items)
-
-
-def _renumber(session: Session, items: Sequence[Persona | Stage]) -> None:
-    """Give items the dense positions 0..n-1 in the order given.
-
-    Positions are unique per workshop in the schema, so the rows first step aside to
-    negative positions and then take their final places.
-    """
-    if items:
-        touch(session, items[0].workshop)
-    for index, item in enumerate(items):
-        item.position = -(index + 1)
-    session.flush()
-    for index, item in enumerate(items):
-        item.position = index
-    session.flush()
-    if items:
-        session.expire(items[0].workshop, ["stages", "personas"])
+    renumber(session, items)

@@ -1,0 +1,328 @@
+"""The journey map (step 4, Visualize): stages as columns, lanes as rows, notes in cells.
+
+A note's cell is its stage and its lane, and its lane is its kind: moving a touchpoint to
+the customer-actions lane makes it a customer action. Notes without a stage (insights and
+opportunities may have none) sit in a column of their own at the end. Within a cell,
+positions run densely from 0. Merged duplicates leave the map but stay in the database,
+attached to the note they were merged into, so that a merge can be undone and their
+authors still count.
+
+Every change first locks the workshop's row (FOR NO KEY UPDATE on PostgreSQL; SQLite lets
+one writer at a time in anyway), so two facilitators arranging at once are applied one
+after the other and never interleave their renumbering.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, selectinload
+
+from cjm_workshop.models import (
+    LANE_KINDS,
+    Channel,
+    Lane,
+    LaneKind,
+    LiveEventKind,
+    Note,
+    NoteKind,
+    Participant,
+    ResearchSource,
+    Stage,
+    Workshop,
+)
+from cjm_workshop.models.note import STAGE_REQUIRED
+from cjm_workshop.services.errors import InvalidMove, MergeRefused
+from cjm_workshop.services.ordering import move_within
+from cjm_workshop.services.steps import touch
+
+NOTE_LANES: dict[LaneKind, NoteKind] = {LaneKind(kind.value): kind for kind in NoteKind}
+DIRECTIONS = ("left", "right", "up", "down")
+
+Cell = tuple[LaneKind, int | None]  # (lane, stage id or None for "no stage yet")
+
+
+def new_lanes() -> list[Lane]:
+    return [Lane(kind=kind, position=position) for position, kind in enumerate(LANE_KINDS)]
+
+
+def lane_of(note: Note) -> LaneKind:
+    return LaneKind(note.kind.value)
+
+
+def cell_of(note: Note) -> Cell:
+    return (lane_of(note), note.stage_id)
+
+
+# --- reading the map -------------------------------------------------------------------
+
+
+@dataclass
+class JourneyMap:
+    """Everything a map view shows, loaded in a few queries."""
+
+    workshop: Workshop
+    stages: list[Stage]
+    lanes: list[Lane]  # in the workshop's order, hidden ones included
+    cells: dict[Cell, list[Note]] = field(default_factory=lambda: defaultdict(list))
+    merged: dict[int, list[Note]] = field(default_factory=dict)  # note id -> merged into it
+    unplaced: bool = False  # some note has no stage yet
+
+    @property
+    def columns(self) -> list[int | None]:
+        """The stage ids in order, and None for the no-stage column when it has notes."""
+        return [stage.id for stage in self.stages] + ([None] if self.unplaced else [])
+
+    @property
+    def visible_lanes(self) -> list[Lane]:
+        return [lane for lane in self.lanes if not lane.hidden]
+
+    def notes_in(self, lane: LaneKind, stage_id: int | None) -> list[Note]:
+        return self.cells.get((lane, stage_id), [])
+
+    def authors(self, note: Note) -> list[Participant]:
+        """Who wrote this note and every note merged into it (each once, in order)."""
+        found: dict[int, Participant] = {}
+        pending = [note]
+        while pending:
+            current = pending.pop(0)
+            if current.author is not None:
+                found.setdefault(current.author.id, current.author)
+            pending.extend(self.merged.get(current.id, ()))
+        return list(found.values())
+
+    def merged_count(self, note: Note) -> int:
+        return len(self.merged.get(note.id, ()))
+
+    @property
+    def note_count(self) -> int:
+        return sum(len(notes) for notes in self.cells.values())
+
+
+def load_map(
+    session: Session,
+    workshop: Workshop,
+    *,
+    room: bool,
+    persona_id: int | None = None,
+) -> JourneyMap:
+    """The map as the room sees it (room=True: no hidden or unrevealed notes) or as the
+    facilitator arranges it; with persona_id, only that persona's notes and shared ones."""
+    from cjm_workshop.services.notes import visible_to_room
+
+    query = (
+        select(Note)
+        .where(Note.workshop_id == workshop.id)
+        .options(selectinload(Note.author), selectinload(Note.persona))
+        .order_by(Note.position, Note.id)
+    )
+    if persona_id is not None:
+        query = query.where((Note.persona_id == persona_id) | Note.persona_id.is_(None))
+    journey = JourneyMap(workshop=workshop, stages=list(workshop.stages), lanes=workshop.lanes)
+    merged: dict[int, list[Note]] = defaultdict(list)
+    for note in session.scalars(query):
+        if note.merged_into_id is not None:
+            merged[note.merged_into_id].append(note)
+        elif not room or visible_to_room(note):
+            journey.cells[cell_of(note)].append(note)
+            journey.unplaced = journey.unplaced or note.stage_id is None
+    journey.merged = dict(merged)
+    return journey
+
+
+def cell_notes(session: Session, workshop_id: int, cell: Cell) -> list[Note]:
+    """The notes of one cell in their order (merged duplicates are not on the map)."""
+    lane, stage_id = cell
+    stage_match = Note.stage_id.is_(None) if stage_id is None else Note.stage_id == stage_id
+    query = select(Note).where(
+        Note.workshop_id == workshop_id,
+        Note.kind == NOTE_LANES[lane],
+        stage_match,
+        Note.merged_into_id.is_(None),
+    )
+    query = query.order_by(Note.position, Note.id).execution_options(populate_existing=True)
+    return list(session.scalars(query))
+
+
+# --- arranging -------------------------------------------------------------------------
+
+
+def lock(session: Session, workshop: Workshop) -> None:
+    """Arrange one change at a time per workshop (see the module's docstring)."""
+    session.execute(
+        select(Workshop.id).where(Workshop.id == workshop.id).with_for_update(key_share=True)
+    )
+
+
+def place_at_end(session: Session, note: Note) -> None:
+    """A note new to its cell goes last (call before the note is flushed into it)."""
+    others = [n for n in cell_notes(session, note.workshop_id, cell_of(note)) if n is not note]
+    note.position = len(others)
+
+
+def close_gap(session: Session, workshop_id: int, cell: Cell) -> None:
+    _renumber(cell_notes(session, workshop_id, cell))
+
+
+def tidy(session: Session, workshop: Workshop) -> None:
+    """Renumber every cell (after stages were removed and their notes lost their stage)."""
+    cells = {
+        cell_of(note)
+        for note in session.scalars(select(Note).where(Note.workshop_id == workshop.id))
+    }
+    for cell in cells:
+        close_gap(session, workshop.id, cell)
+
+
+def move_note(
+    session: Session,
+    workshop: Workshop,
+    note: Note,
+    *,
+    lane: LaneKind,
+    stage_id: int | None,
+    index: int | None = None,
+) -> None:
+    """Put a note at `index` of the cell (lane, stage); None: at the end of it."""
+    lock(session, workshop)
+    session.refresh(note)  # what another facilitator's committed move left
+    if note.workshop_id != workshop.id:
+        raise InvalidMove("not a note of this workshop")
+    if note.merged_into_id is not None:
+        raise InvalidMove("a merged note is not on the map")
+    kind = NOTE_LANES.get(lane)
+    if kind is None:
+        raise InvalidMove(f"no notes in the {lane.value} lane")
+    if stage_id is None:
+        if kind in STAGE_REQUIRED:
+            raise InvalidMove(f"a {kind.value} needs a stage")
+    else:
+        stage = session.get(Stage, stage_id)
+        if stage is None or stage.workshop_id != workshop.id:
+            raise InvalidMove("not a stage of this workshop")
+    source = (lane_of(note), note.stage_id)
+    target = (lane, stage_id)
+    target_notes = [n for n in cell_notes(session, workshop.id, target) if n is not note]
+    if index is None:
+        index = len(target_notes)
+    if not 0 <= index <= len(target_notes):
+        raise InvalidMove(f"no position {index} in a cell of {len(target_notes)}")
+    if kind is not note.kind:
+        _change_kind(session, note, kind)
+    note.stage_id = stage_id
+    target_notes.insert(index, note)
+    _renumber(target_notes)
+    if source != target:
+        close_gap(session, workshop.id, source)
+    touch(session, workshop, note.id, kind=LiveEventKind.MAP)
+    session.flush()
+
+
+def nudge(session: Session, workshop: Workshop, note: Note, direction: str) -> None:
+    """The buttons' moves: a stage to the left or right (to the end of that cell), or one
+    place up or down in the cell. Refused where the map ends."""
+    lane, stage_id = cell_of(note)
+    stage_ids = [stage.id for stage in workshop.stages]
+    if direction in ("up", "down"):
+        notes = cell_notes(session, workshop.id, (lane, stage_id))
+        index = notes.index(note) + (-1 if direction == "up" else 1)
+        if not 0 <= index < len(notes):
+            raise InvalidMove(f"cannot move {direction}")
+        move_note(session, workshop, note, lane=lane, stage_id=stage_id, index=index)
+    elif direction in ("left", "right"):
+        # The no-stage column stands after the last stage.
+        place = stage_ids.index(stage_id) if stage_id is not None else len(stage_ids)
+        place += -1 if direction == "left" else 1
+        if not 0 <= place < len(stage_ids):
+            raise InvalidMove(f"cannot move {direction}")
+        move_note(session, workshop, note, lane=lane, stage_id=stage_ids[place])
+    else:
+        raise InvalidMove(f"unknown direction {direction!r}")
+
+
+def _change_kind(session: Session, note: Note, kind: NoteKind) -> None:
+    """A note moved to another lane becomes that kind of note; links that only made sense
+    for its old kind are dropped, and a new touchpoint or insight gets "other" as its
+    channel or source until the facilitator edits it."""
+    if note.kind is NoteKind.TOUCHPOINT:
+        session.execute(
+            update(Note).where(Note.touchpoint_id == note.id).values(touchpoint_id=None)
+        )
+    if note.kind is NoteKind.PAIN_POINT:
+        session.execute(
+            update(Note).where(Note.pain_point_id == note.id).values(pain_point_id=None)
+        )
+    note.kind = kind
+    note.channel = (note.channel or Channel.OTHER) if kind is NoteKind.TOUCHPOINT else None
+    note.source = (note.source or ResearchSource.OTHER) if kind is NoteKind.INSIGHT else None
+    if kind is not NoteKind.PAIN_POINT:
+        note.touchpoint_id = None
+    if kind is not NoteKind.OPPORTUNITY:
+        note.pain_point_id = None
+
+
+def _renumber(notes: list[Note]) -> None:
+    for index, note in enumerate(notes):
+        if note.position != index:
+            note.position = index
+
+
+# --- duplicates ------------------------------------------------------------------------
+
+
+def merge(session: Session, workshop: Workshop, keep: Note, duplicates: list[Note]) -> None:
+    """Merge duplicates into `keep`: they leave the map, their authors count for `keep`."""
+    lock(session, workshop)
+    for note in [keep, *duplicates]:
+        session.refresh(note)
+        if note.workshop_id != workshop.id:
+            raise MergeRefused("other_workshop")
+        if note.merged_into_id is not None:
+            raise MergeRefused("already_merged")
+    unique = {note.id: note for note in duplicates}
+    if not unique:
+        raise MergeRefused("nothing")
+    if keep.id in unique:
+        raise MergeRefused("itself")
+    cells = set()
+    for note in unique.values():
+        cells.add(cell_of(note))
+        note.merged_into_id = keep.id
+    session.flush()
+    for cell in cells:
+        close_gap(session, workshop.id, cell)
+    touch(session, workshop, keep.id, kind=LiveEventKind.MAP)
+    session.flush()
+
+
+def unmerge(session: Session, workshop: Workshop, note: Note) -> list[Note]:
+    """Undo the merges into `note`: the duplicates return, each at the end of its cell."""
+    lock(session, workshop)
+    restored = list(
+        session.scalars(select(Note).where(Note.merged_into_id == note.id).order_by(Note.id))
+    )
+    if not restored:
+        raise MergeRefused("nothing_merged")
+    for duplicate in restored:
+        duplicate.merged_into_id = None
+        place_at_end(session, duplicate)
+        session.flush()
+    touch(session, workshop, note.id, kind=LiveEventKind.MAP)
+    session.flush()
+    return restored
+
+
+# --- lanes -----------------------------------------------------------------------------
+
+
+def move_lane(session: Session, workshop: Workshop, lane: Lane, to_position: int) -> None:
+    lock(session, workshop)
+    move_within(session, workshop.lanes, lane, to_position)  # screens reload what they show
+
+
+def set_lane_hidden(session: Session, workshop: Workshop, lane: Lane, hidden: bool) -> None:
+    lane.hidden = hidden
+    touch(session, workshop, kind=LiveEventKind.MAP)
+    session.flush()
