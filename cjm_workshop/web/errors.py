@@ -24,6 +24,15 @@ DOMAIN_MESSAGES = {
     domain.InvalidMove: _l("That position does not exist."),
 }
 
+MERGE_MESSAGES = {
+    "itself": _l("A note cannot be merged with itself: select two or more different notes."),
+    "nothing": _l("Select two or more notes to merge."),
+    "other_workshop": _l("Only notes of this workshop can be merged."),
+    "already_merged": _l("One of these notes has been merged already."),
+    "nothing_merged": _l("Nothing has been merged into this note."),
+    "keep_one": _l("Choose the note to keep."),
+}
+
 ERROR_TITLES = {
     400: _l("Bad request"),
     403: _l("Access denied"),
@@ -49,6 +58,8 @@ MACHINE_FIELDS = frozenset({"join_key", "k", "position", "target", "remember"})
 
 
 def domain_message(error: domain.DomainError) -> str:
+    if isinstance(error, domain.MergeRefused):
+        return str(MERGE_MESSAGES.get(error.reason, MERGE_MESSAGES["nothing"]))
     return str(DOMAIN_MESSAGES.get(type(error), ERROR_TEXTS[500]))
 
 

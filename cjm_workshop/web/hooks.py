@@ -32,6 +32,7 @@ def register(app: Flask) -> None:
             "kind_labels": steps.NOTE_KIND_LABELS,
             "source_labels": steps.SOURCE_LABELS,
             "channel_labels": steps.CHANNEL_LABELS,
+            "lane_labels": steps.LANE_LABELS,
             "step_titles": steps.STEP_TITLES,
             "step_state_labels": steps.STEP_STATE_LABELS,
         }

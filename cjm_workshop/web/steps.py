@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from cjm_workshop.models import Channel, NoteKind, ResearchSource, Step
+from cjm_workshop.models import Channel, LaneKind, NoteKind, ResearchSource, Step
 
 STEP_TITLES = {
     Step.SCOPE: _l("Scope"),
@@ -80,6 +80,16 @@ CHANNEL_LABELS = {
     Channel.CHAT: _l("Chat or messaging"),
     Channel.STORE: _l("Store or in person"),
     Channel.OTHER: _l("Other"),
+}
+
+# The lanes of the journey map (rows), as plural headings.
+LANE_LABELS = {
+    LaneKind.CUSTOMER_ACTION: _l("Customer actions"),
+    LaneKind.TOUCHPOINT: _l("Touchpoints"),
+    LaneKind.INSIGHT: _l("Research insights"),
+    LaneKind.PAIN_POINT: _l("Pain points"),
+    LaneKind.OPPORTUNITY: _l("Opportunities"),
+    LaneKind.ACTION: _l("Actions"),
 }
 
 STEP_STATE_LABELS = {

@@ -72,6 +72,8 @@
     if (old) old.replaceWith(part); else root.appendChild(part);
     wireForms();
     startTimer();
+    if (window.htmx) window.htmx.process(part);
+    document.dispatchEvent(new CustomEvent("cjm:map", { detail: part }));
   }
 
   function refresh() {
@@ -85,6 +87,38 @@
         if (refreshAgain) { refreshAgain = false; refresh(); }
       });
   }
+
+  /* The journey map reloads as a whole region (rendered once per change for every screen).
+     Events it already shows (the page's own change) are skipped; a reload waits while the
+     facilitator is dragging. */
+  var mapLoading = null, mapAgain = false;
+  function mapBox() { return root.querySelector("[data-map-src]"); }
+  function reloadMap(eventId) {
+    var box = mapBox();
+    if (!box) return false;
+    if (eventId && Number(eventId) <= Number(box.dataset.lastEvent || 0)) return true;
+    if (mapLoading || document.body.dataset.dragging) { mapAgain = true; return true; }
+    mapLoading = fetch(box.dataset.mapSrc, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) { if (html) swapMap(html); })
+      .catch(function () {})
+      .then(function () {
+        mapLoading = null;
+        if (mapAgain && !document.body.dataset.dragging) { mapAgain = false; reloadMap(); }
+      });
+    return true;
+  }
+  function swapMap(html) {
+    var box = mapBox(), fresh = fragment(html);
+    if (!box || !fresh) return;
+    var scroller = box.querySelector("[data-keep-scroll]"), x = scroller ? scroller.scrollLeft : 0;
+    box.replaceWith(fresh);
+    var again = fresh.querySelector("[data-keep-scroll]");
+    if (again) { again.style.scrollBehavior = "auto"; again.scrollLeft = x; again.style.scrollBehavior = ""; }
+    if (window.htmx) window.htmx.process(fresh);
+    document.dispatchEvent(new CustomEvent("cjm:map", { detail: fresh }));
+  }
+  window.cjmLive = { reloadMap: function () { if (mapAgain) { mapAgain = false; reloadMap(); } } };
 
   function listFor(data) {
     var box = root.querySelector('[data-notes][data-step="' + data.step + '"]');
@@ -120,11 +154,15 @@
     var url = root.dataset.events + (root.dataset.events.indexOf("?") < 0 ? "?" : "&") + "after=" + after;
     var source = new EventSource(url);
     source.addEventListener("note", function (e) {
+      if (reloadMap(e.lastEventId)) return;
       var d = JSON.parse(e.data);
       upsert(d, d.html);
       if (root.dataset.refreshOnNote) refresh();  /* the console recounts who contributed */
     });
-    source.addEventListener("note-gone", function (e) { remove(JSON.parse(e.data).id); });
+    source.addEventListener("note-gone", function (e) {
+      if (!reloadMap(e.lastEventId)) remove(JSON.parse(e.data).id);
+    });
+    source.addEventListener("map", function (e) { reloadMap(e.lastEventId); });
     source.addEventListener("refresh", refresh);
     source.addEventListener("presence", function () { if (root.dataset.presence) refresh(); });
   }

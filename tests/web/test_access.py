@@ -29,6 +29,7 @@ ROUTES = [
     ("POST", "/w/{code}/notes/{note}/edit", "participant"),
     ("POST", "/w/{code}/notes/{note}/delete", "participant"),
     ("GET", "/w/{code}/events", "participant"),
+    ("GET", "/w/{code}/map", "participant"),
     ("GET", "/workshops/", "facilitator"),
     ("GET", "/workshops/new", "facilitator"),
     ("POST", "/workshops/new", "facilitator"),
@@ -59,6 +60,13 @@ ROUTES = [
     ("POST", "/workshops/{id}/notes/{note}/edit", "facilitator"),
     ("POST", "/workshops/{id}/notes/{note}/hide", "facilitator"),
     ("POST", "/workshops/{id}/notes/{note}/delete", "facilitator"),
+    ("GET", "/workshops/{id}/map", "facilitator"),
+    ("GET", "/workshops/{id}/board/map", "facilitator"),
+    ("POST", "/workshops/{id}/notes/{note}/move", "facilitator"),
+    ("POST", "/workshops/{id}/notes/{note}/unmerge", "facilitator"),
+    ("GET", "/workshops/{id}/map/merge", "facilitator"),
+    ("POST", "/workshops/{id}/map/merge", "facilitator"),
+    ("POST", "/workshops/{id}/map/lanes/{lane}", "facilitator"),
 ]
 
 FACILITATOR_ROUTES = [route for route in ROUTES if route[2] == "facilitator"]
@@ -81,6 +89,7 @@ def _rule_of(url: str) -> str:
         .replace("{persona}", "<int:persona_id>")
         .replace("{stage}", "<int:stage_id>")
         .replace("{note}", "<int:note_id>")
+        .replace("{lane}", "<int:lane_id>")
         .replace("{kind}", "<kind>")
         .replace("{code}", "<code>")
         .replace("/lang/nl", "/lang/<language>")
@@ -111,6 +120,7 @@ def _url(template: str, target, **overrides) -> str:
         "stage": target.stage_ids[0],
         "code": target.join_code,
         "note": target.note_id,
+        "lane": target.lane_ids[0],
         "kind": "insight",
     } | overrides
     return template.format(**values)
@@ -171,7 +181,7 @@ def test_unknown_ids_are_404_for_the_owner(client, auth, make, method, template,
     mine = Target(workshop, make.note(workshop))
     unknown = _url(template, mine, id=workshop.id + 1000)
     assert _call(client, method, unknown).status_code == 404
-    if any(part in template for part in ("{persona}", "{stage}", "{note}", "{kind}")):
+    if any(part in template for part in ("{persona}", "{stage}", "{note}", "{kind}", "{lane}")):
         # a persona, stage or note of another workshop, or no kind, inside my own URL
         foreign = make.workshop()
         crossed = _url(
@@ -180,6 +190,7 @@ def test_unknown_ids_are_404_for_the_owner(client, auth, make, method, template,
             persona=foreign.persona_ids[0],
             stage=foreign.stage_ids[0],
             note=make.note(foreign),
+            lane=foreign.lane_ids[0],
             kind="bogus",
         )
         assert _call(client, method, crossed).status_code == 404

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import segno
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from cjm_workshop import live
@@ -12,7 +12,8 @@ from cjm_workshop.models import STEPS, Note, NoteKind, Step, Workshop
 from cjm_workshop.services import notes, steps, timer
 from cjm_workshop.services.errors import InvalidNote
 from cjm_workshop.web.access import owned_workshop_or_404, part_or_404
-from cjm_workshop.web.htmx import is_htmx, render
+from cjm_workshop.web.htmx import is_htmx, render, retarget
+from cjm_workshop.web.journey import back_to_map, persona_filter, shared_map
 from cjm_workshop.web.notes import edit_form, forms_for_step, note_form, render_note
 from cjm_workshop.web.steps import STEP_PROMPTS
 from cjm_workshop.web.urls import public_url
@@ -161,8 +162,13 @@ def add_note(workshop_id: int, kind: str):
     )
 
 
+def _from_map() -> bool:
+    return request.values.get("back") == "map"
+
+
 @bp.route("/<int:workshop_id>/notes/<int:note_id>/edit", methods=["GET", "POST"])
 def edit_note(workshop_id: int, note_id: int):
+    """The edit page, or (from the map, with htmx) the note's card turned into its form."""
     workshop = owned_workshop_or_404(workshop_id)
     note = part_or_404(Note, workshop, note_id)
     form = edit_form(db.session, workshop, note, submitted=request.method == "POST")
@@ -173,10 +179,18 @@ def edit_note(workshop_id: int, note_id: int):
             form.refuse(error)
         else:
             db.session.commit()
+            if _from_map():
+                return back_to_map(workshop, anchor=f"note-{note.id}")
             return redirect(url_for(".console", workshop_id=workshop.id), 303)
+    status = 422 if form.errors else 200
+    if _from_map() and is_htmx():
+        html = render_template(
+            "map/_edit_note.html", form=form, workshop=workshop, note=note, kind=note.kind
+        )
+        return retarget(make_response(html, status), f"#note-{note.id}", "outerHTML")
     return render_template(
         "facilitate/edit_note.html", form=form, workshop=workshop, note=note, kind=note.kind
-    ), (422 if form.errors else 200)
+    ), status
 
 
 @bp.post("/<int:workshop_id>/notes/<int:note_id>/hide")
@@ -186,6 +200,8 @@ def hide_note(workshop_id: int, note_id: int):
     if ConfirmForm().validate_on_submit():
         notes.set_hidden(db.session, note, _flag("hidden"))
         db.session.commit()
+    if _from_map():
+        return back_to_map(workshop, anchor=f"note-{note.id}")
     return _back_to_console(workshop)
 
 
@@ -205,7 +221,11 @@ def delete_note(workshop_id: int, note_id: int):
 def board_context(workshop: Workshop) -> dict:
     qr_url = public_url("participate.join_link", code=workshop.join_code, k=workshop.join_token)
     step = workshop.current_step
+    persona_id = persona_filter(workshop)
+    on_map = step is Step.VISUALIZE
     return {
+        "map_html": _board_map(workshop, persona_id) if on_map else None,
+        "persona_id": persona_id,
         "workshop": workshop,
         "step": step,
         "prompt": STEP_PROMPTS[step],
@@ -232,6 +252,18 @@ def board(workshop_id: int):
     return render(
         "facilitate/board.html", partial="facilitate/_board.html", **board_context(workshop)
     )
+
+
+def _board_map(workshop: Workshop, persona_id: int | None):
+    src = url_for(".board_map", workshop_id=workshop.id, persona=persona_id)
+    return shared_map(workshop, "map", src, persona_id)
+
+
+@bp.get("/<int:workshop_id>/board/map")
+def board_map(workshop_id: int):
+    """The room's map on the projector (what it reloads when the map changed)."""
+    workshop = owned_workshop_or_404(workshop_id)
+    return _board_map(workshop, persona_filter(workshop))
 
 
 @bp.get("/<int:workshop_id>/events")

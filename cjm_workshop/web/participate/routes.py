@@ -25,13 +25,14 @@ from sqlalchemy import select
 
 from cjm_workshop import live
 from cjm_workshop.extensions import db, limiter
-from cjm_workshop.models import STEPS, Note, NoteKind, Workshop
+from cjm_workshop.models import STEPS, Note, NoteKind, Step, Workshop
 from cjm_workshop.services import joining, notes, steps, timer
 from cjm_workshop.services.errors import InvalidNote, WorkshopClosed, WorkshopNotFound
 from cjm_workshop.services.workshops import format_join_code, normalise_join_code
 from cjm_workshop.web.access import current_participant, part_or_404, remember_participant
 from cjm_workshop.web.errors import domain_message
 from cjm_workshop.web.htmx import is_htmx, render
+from cjm_workshop.web.journey import shared_map
 from cjm_workshop.web.notes import edit_form, forms_for_step, note_form, render_note
 from cjm_workshop.web.participate.forms import JoinCodeForm, JoinNameForm
 from cjm_workshop.web.steps import PARTICIPANT_PROMPTS
@@ -149,7 +150,9 @@ def _participant_or_redirect(code: str):
 
 def _live_context(workshop: Workshop, participant, forms=None) -> dict:
     step = workshop.current_step
+    on_map = step is Step.VISUALIZE
     return {
+        "map_html": shared_map(workshop, "phone", _map_src(workshop)) if on_map else None,
         "workshop": workshop,
         "participant": participant,
         "step": step,
@@ -163,6 +166,20 @@ def _live_context(workshop: Workshop, participant, forms=None) -> dict:
         "last_event": live.latest_event_id(),
         "timer": timer.view(workshop),
     }
+
+
+def _map_src(workshop: Workshop) -> str:
+    return url_for(".journey_map", code=workshop.join_code)
+
+
+@bp.get("/w/<code>/map")
+@code_attempts
+def journey_map(code: str):
+    """The read-only map, a stage at a time (what the phone reloads when the map changed)."""
+    workshop, _participant, response = _participant_or_redirect(code)
+    if response is not None:
+        return response
+    return shared_map(workshop, "phone", _map_src(workshop))
 
 
 @bp.post("/w/<code>/notes/<kind>")

@@ -1,0 +1,140 @@
+"""Step 4 in real browsers: the facilitator arranges the map with the mouse and with the
+keyboard only; the projector and a phone follow without a reload."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from cjm_workshop.extensions import db
+from cjm_workshop.models import Note, Step, Workshop
+from cjm_workshop.services import steps
+from tests.browser.test_live_session import join, log_in
+
+pytestmark = pytest.mark.browser
+
+
+def place(app, note_id: int) -> tuple[int | None, str, int]:
+    with app.app_context():
+        note = db.session.get(Note, note_id)
+        return note.stage_id, note.kind.value, note.position
+
+
+def test_arranging_the_map_by_mouse_and_keyboard_shows_on_the_board_and_phones(open_tab, make, app):
+    facilitator = make.facilitator("frida@example.org")
+    workshop = make.workshop(facilitator, template="acpra")
+    anna = make.participant(workshop, "Anna")
+    awareness, consideration, purchase = workshop.stage_ids[:3]
+    website = make.note(workshop, anna, "Finds the website", kind="touchpoint", stage=awareness)
+    phone_call = make.note(workshop, anna, "Calls the practice", kind="touchpoint", stage=awareness)
+    make.note(workshop, None, "Compares reviews", kind="customer_action", stage=consideration)
+    make.note(workshop, anna, "Patients call at 8 o'clock", kind="insight")
+    with app.app_context():
+        steps.go_to_step(db.session, db.session.get(Workshop, workshop.id), Step.VISUALIZE)
+        db.session.commit()
+
+    laptop = open_tab("laptop")
+    log_in(laptop, "frida@example.org")
+    laptop.goto(f"/workshops/{workshop.id}/map")
+    board = open_tab("laptop")
+    board.page.context.add_cookies(laptop.page.context.cookies())
+    board.goto(f"/workshops/{workshop.id}/board")
+    phone = open_tab("phone")
+    join(phone, workshop, "Bram")
+    expect(phone.page.locator("#map-h")).to_have_text("The journey map")
+    board_cell = lambda stage: board.page.locator(  # noqa: E731
+        f".journey-map ul.cell[data-lane='touchpoint'][data-stage='{stage}']"
+    )
+    expect(board_cell(awareness).locator(".card")).to_have_count(2)
+    laptop.screenshot("map-laptop-before")
+    board.screenshot("map-board")
+    phone.screenshot("map-phone")
+
+    # The mouse: drag "Finds the website" into the Purchase column of the touchpoints lane.
+    source = laptop.page.locator(f"#note-{website} .note-text")
+    target = laptop.page.locator(f"ul.cell[data-lane='touchpoint'][data-stage='{purchase}']")
+    source.drag_to(target)
+    expect(laptop.page.locator(f"ul.cell[data-stage='{purchase}'] #note-{website}")).to_be_visible()
+    expect(laptop.page.locator("#map-announcer")).to_contain_text("Moved to Purchase")
+    assert place(app, website)[:2] == (purchase, "touchpoint")
+    expect(board_cell(purchase)).to_contain_text("Finds the website")
+
+    # The keyboard only: focus the other note's "next stage" button and press Enter twice;
+    # focus stays on the button, so the second Enter moves it on again.
+    laptop.page.locator(f"#note-{phone_call} button[value='right']").focus()
+    laptop.page.keyboard.press("Enter")
+    expect(
+        laptop.page.locator(f"ul.cell[data-stage='{consideration}'] #note-{phone_call}")
+    ).to_be_visible()
+    expect(laptop.page.locator(f"#note-{phone_call} button[value='right']")).to_be_focused()
+    laptop.page.keyboard.press("Enter")
+    expect(
+        laptop.page.locator(f"ul.cell[data-stage='{purchase}'] #note-{phone_call}")
+    ).to_be_visible()
+    assert place(app, phone_call) == (purchase, "touchpoint", 1)
+
+    # The projector and the phone followed, without a reload.
+    expect(board_cell(purchase).locator(".note-text")).to_have_text(
+        ["Finds the website", "Calls the practice"]
+    )
+    expect(board_cell(awareness).locator(".card")).to_have_count(0)
+    phone.page.locator(".stage-tabs a", has_text="Purchase").click()
+    expect(phone.page.locator(f"#map-stage-{purchase} .note-text")).to_have_text(
+        ["Finds the website", "Calls the practice"]
+    )
+    assert phone.page.evaluate("window.__sameDocument") is True
+    # Readable on a 360-pixel-wide phone: one stage fills the screen, nothing spills over.
+    phone.page.set_viewport_size({"width": 360, "height": 740})
+    phone.page.locator(".stage-tabs a", has_text="Purchase").click()
+    expect(phone.page.locator(f"#map-stage-{purchase} h3")).to_be_in_viewport()
+    page_width = phone.page.evaluate("document.documentElement.scrollWidth")
+    assert page_width <= 360
+    stage_box = phone.page.locator(f"#map-stage-{purchase}").bounding_box()
+    assert 300 <= stage_box["width"] <= 360
+    phone.screenshot("map-phone-360")
+    laptop.audit()
+    laptop.screenshot("map-laptop-after")
+    board.screenshot("map-board-after")
+
+
+def test_merging_duplicates_on_the_map_and_undoing_it(open_tab, make, app):
+    facilitator = make.facilitator("frida@example.org")
+    workshop = make.workshop(facilitator)
+    anna, bram = make.participant(workshop, "Anna"), make.participant(workshop, "Bram")
+    first = workshop.stage_ids[0]
+    kept = make.note(workshop, anna, "Online booking", kind="touchpoint", stage=first)
+    duplicate = make.note(workshop, bram, "Booking online", kind="touchpoint", stage=first)
+    laptop = open_tab("laptop")
+    log_in(laptop, "frida@example.org")
+    laptop.goto(f"/workshops/{workshop.id}/map")
+
+    laptop.page.check(f"#pick-{kept}")
+    laptop.page.check(f"#pick-{duplicate}")
+    laptop.submit("button:has-text('Merge selected notes')")
+    laptop.page.check(f"input[name='keep'][value='{kept}']")
+    laptop.submit("button:has-text('Merge')")
+    card = laptop.page.locator(f"#note-{kept}")
+    expect(card.locator(".note-author")).to_have_text("Anna, Bram")
+    expect(card.locator(".note-merged")).to_have_text("1 merged")
+    expect(laptop.page.locator(f"#note-{duplicate}")).to_have_count(0)
+    with app.app_context():
+        assert db.session.get(Note, duplicate).merged_into_id == kept
+
+    card.locator("summary").click()
+    laptop.screenshot("map-card-menu")
+    card.locator("button:has-text('Undo merge')").click()
+    expect(laptop.page.locator(f"#note-{duplicate}")).to_be_visible()
+    with app.app_context():
+        assert db.session.scalars(select(Note.merged_into_id)).all() == [None, None]
+
+    # Edit in place: the card becomes its form, saving shows the new text on the map.
+    card = laptop.page.locator(f"#note-{duplicate}")
+    card.locator("summary").click()
+    card.locator("a:has-text('Edit')").click()
+    laptop.page.fill(f"#note-{duplicate} textarea", "Books online at night")
+    laptop.page.locator(f"#note-{duplicate} button:has-text('Save')").click()
+    expect(laptop.page.locator(f"#note-{duplicate} .note-text")).to_have_text(
+        "Books online at night"
+    )
+    laptop.audit()
