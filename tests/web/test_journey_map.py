@@ -339,3 +339,17 @@ def test_two_facilitators_moving_notes_at_once_keep_every_cell_in_order(app, mak
     assert sum(len(positions) for positions in cells.values()) == 8
     for positions in cells.values():
         assert sorted(positions) == list(range(len(positions)))
+
+
+def test_map_changes_need_the_csrf_token_also_from_htmx(app, client, room, monkeypatch):
+    workshop, ids, _ = room
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)  # after logging in
+    page = client.get(f"/workshops/{workshop.id}/map").text
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    url = f"/workshops/{workshop.id}/notes/{ids['web']}/move"
+    before = all_places(app)
+    assert client.post(url, data={"to": "right"}, headers=HX).status_code == 400
+    assert all_places(app) == before
+    moved = client.post(url, data={"to": "right"}, headers=HX | {"X-CSRFToken": token})
+    assert moved.status_code == 200
+    assert place(app, ids["web"])[0] == workshop.stage_ids[1]
