@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from cjm_workshop.extensions import db
-from cjm_workshop.models import Facilitator, Participant, Workshop
+from cjm_workshop.models import Facilitator, Note, Participant, Workshop
 from cjm_workshop.services import accounts
 
 
@@ -54,3 +54,6 @@ def test_seed_demo_is_idempotent(runner, app):
         assert len(demo.personas) == 2
         assert [s.name for s in demo.stages][0] == "Bewustwording"
         assert db.session.scalar(select(func.count()).select_from(Participant)) == 3
+        notes = db.session.scalars(select(Note)).all()
+        assert len(notes) == 12 and all(note.author_id for note in notes)
+        assert {note.kind.value for note in notes} == {"insight", "touchpoint", "customer_action"}

@@ -5,8 +5,16 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cjm_workshop.models import Facilitator, Workshop
+from cjm_workshop.models import (
+    Channel,
+    Facilitator,
+    NoteKind,
+    Participant,
+    ResearchSource,
+    Workshop,
+)
 from cjm_workshop.services import accounts, joining
+from cjm_workshop.services.notes import NoteFields, add_note
 from cjm_workshop.services.workshops import (
     PersonaFields,
     WorkshopFields,
@@ -58,9 +66,75 @@ def seed_demo(session: Session) -> tuple[Facilitator, Workshop, bool]:
             frustrations="Kleine letters, inlogcodes via sms, onduidelijke vergoedingen.",
         ),
     )
-    for name in ("Sanne", "Ahmed", "Joost"):
+    people = [
         joining.join(session, workshop, name, join_key=f"demo-{name}")
+        for name in ("Sanne", "Ahmed", "Joost")
+    ]
+    _demo_notes(session, workshop, people)
     return facilitator, workshop, True
+
+
+# (kind, stage index or None, text, channel or source, author index)
+DEMO_NOTES = [
+    (
+        NoteKind.INSIGHT,
+        2,
+        "40% van de telefoontjes gaat over een afspraak verzetten",
+        ResearchSource.SUPPORT_LOG,
+        0,
+    ),
+    (
+        NoteKind.INSIGHT,
+        None,
+        "Ouders boeken het liefst 's avonds, als de praktijk dicht is",
+        ResearchSource.INTERVIEW,
+        1,
+    ),
+    (
+        NoteKind.INSIGHT,
+        1,
+        "Bezoekers haken af op de pagina met vergoedingen",
+        ResearchSource.ANALYTICS,
+        2,
+    ),
+    (NoteKind.TOUCHPOINT, 0, "Zoekt 'tandarts in de buurt' op Google", Channel.WEBSITE, 0),
+    (
+        NoteKind.TOUCHPOINT,
+        0,
+        "Vraagt in de schoolapp-groep naar een goede tandarts",
+        Channel.SOCIAL_MEDIA,
+        1,
+    ),
+    (NoteKind.TOUCHPOINT, 1, "Leest reviews en openingstijden op de site", Channel.WEBSITE, 2),
+    (NoteKind.TOUCHPOINT, 2, "Belt de praktijk om 8 uur: in de wacht", Channel.PHONE, 0),
+    (
+        NoteKind.TOUCHPOINT,
+        2,
+        "Vult het inschrijfformulier in, per kind opnieuw",
+        Channel.WEBSITE,
+        1,
+    ),
+    (NoteKind.TOUCHPOINT, 3, "Krijgt een herinnering per sms", Channel.APP, 2),
+    (NoteKind.CUSTOMER_ACTION, 1, "Vergelijkt twee praktijken op afstand en vergoeding", None, 0),
+    (NoteKind.CUSTOMER_ACTION, 2, "Zoekt een tijd die past naast werk en school", None, 1),
+    (NoteKind.CUSTOMER_ACTION, 4, "Raadt de praktijk aan bij de buren", None, 2),
+]
+
+
+def _demo_notes(session: Session, workshop: Workshop, people: list[Participant]) -> None:
+    """What the room wrote in an earlier run, so that the map has something to arrange."""
+    stages = workshop.stages
+    for number, (kind, stage, text, detail, author) in enumerate(DEMO_NOTES):
+        fields = NoteFields(
+            kind=kind,
+            text=text,
+            stage_id=stages[stage].id if stage is not None else None,
+            source=detail if kind is NoteKind.INSIGHT else None,
+            channel=detail if kind is NoteKind.TOUCHPOINT else None,
+        )
+        note = add_note(session, workshop, fields, f"demo-note-{number}")  # typed up for the room
+        note.author_id, note.by_facilitator = people[author].id, False
+    session.flush()
 
 
 def _workshops(session: Session, facilitator: Facilitator) -> list[Workshop]:
