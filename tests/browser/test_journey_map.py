@@ -74,14 +74,23 @@ def test_arranging_the_map_by_mouse_and_keyboard_shows_on_the_board_and_phones(o
     ).to_be_visible()
     assert place(app, phone_call) == (purchase, "touchpoint", 1)
 
+    # Within a cell: drag "Calls the practice" above "Finds the website".
+    laptop.page.locator(f"#note-{phone_call} .note-text").drag_to(
+        laptop.page.locator(f"#note-{website} .note-text"), target_position={"x": 10, "y": 2}
+    )
+    expect(laptop.page.locator(f"ul.cell[data-stage='{purchase}'] .note-text")).to_have_text(
+        ["Calls the practice", "Finds the website"]
+    )
+    assert place(app, phone_call) == (purchase, "touchpoint", 0)
+
     # The projector and the phone followed, without a reload.
     expect(board_cell(purchase).locator(".note-text")).to_have_text(
-        ["Finds the website", "Calls the practice"]
+        ["Calls the practice", "Finds the website"]
     )
     expect(board_cell(awareness).locator(".card")).to_have_count(0)
     phone.page.locator(".stage-tabs a", has_text="Purchase").click()
     expect(phone.page.locator(f"#map-stage-{purchase} .note-text")).to_have_text(
-        ["Finds the website", "Calls the practice"]
+        ["Calls the practice", "Finds the website"]
     )
     assert phone.page.evaluate("window.__sameDocument") is True
     # Readable on a 360-pixel-wide phone: one stage fills the screen, nothing spills over.
