@@ -78,6 +78,9 @@ def test_arranging_the_map_by_mouse_and_keyboard_shows_on_the_board_and_phones(o
     laptop.page.locator(f"#note-{phone_call} .note-text").drag_to(
         laptop.page.locator(f"#note-{website} .note-text"), target_position={"x": 10, "y": 2}
     )
+    expect(laptop.page.locator("#map-announcer")).to_have_text(
+        "Moved to Purchase, Touchpoints, place 1."  # the server's answer, not only the drop
+    )
     expect(laptop.page.locator(f"ul.cell[data-stage='{purchase}'] .note-text")).to_have_text(
         ["Calls the practice", "Finds the website"]
     )
