@@ -13,6 +13,14 @@ from cjm_workshop.models.note import (
 from cjm_workshop.models.participant import Participant
 from cjm_workshop.models.rate_limit import RateLimitCounter
 from cjm_workshop.models.step import STEPS, Step, StepState, WorkshopStep
+from cjm_workshop.models.voting import (
+    SCORES,
+    Dot,
+    DotBudget,
+    EmotionRating,
+    RoundStatus,
+    VotingRound,
+)
 from cjm_workshop.models.workshop import (
     LANE_KINDS,
     Lane,
@@ -24,6 +32,12 @@ from cjm_workshop.models.workshop import (
 )
 
 __all__ = [
+    "SCORES",
+    "Dot",
+    "DotBudget",
+    "EmotionRating",
+    "RoundStatus",
+    "VotingRound",
     "LANE_KINDS",
     "Lane",
     "LaneKind",

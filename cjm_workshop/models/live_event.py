@@ -19,7 +19,9 @@ from cjm_workshop.models.base import enum_column, utcnow
 
 class LiveEventKind(enum.StrEnum):
     NOTE = "note"  # a note was added, changed, hidden or deleted
-    PRESENCE = "presence"  # someone joined: only the facilitator's screens recount
+    # Only the facilitator's screens (console, board) reload: someone joined, rated a
+    # touchpoint or spent a dot before the reveal.
+    PRESENCE = "presence"
     MAP = "map"  # the journey map was arranged: screens showing it reload the map
     REFRESH = "refresh"  # anything else: the screen reloads its live part
 

@@ -73,3 +73,39 @@ class MergeRefused(DomainError):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class InvalidRating(DomainError):
+    """A rating outside the scale ("scale") or not of a touchpoint on this map."""
+
+    status = 422
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class InvalidVote(DomainError):
+    """A dot that may not be placed or taken back; `reason` says why."""
+
+    status = 422
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class NoDotsLeft(DomainError):
+    pass
+
+
+class RoundClosed(DomainError):
+    """No voting round is open."""
+
+
+class RoundStillOpen(DomainError):
+    """Another round is open: close it first."""
+
+
+class BudgetBelowSpent(DomainError):
+    """Someone has already spent more dots than the lower budget allows."""

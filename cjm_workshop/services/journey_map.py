@@ -286,11 +286,14 @@ def merge(session: Session, workshop: Workshop, keep: Note, duplicates: list[Not
         raise MergeRefused("nothing")
     if keep.id in unique:
         raise MergeRefused("itself")
+    from cjm_workshop.services import voting
+
     cells = set()
     for note in unique.values():
         cells.add(cell_of(note))
         note.merged_into_id = keep.id
     session.flush()
+    voting.follow_merge(session, keep, list(unique.values()))
     for cell in cells:
         close_gap(session, workshop.id, cell)
     touch(session, workshop, keep.id, kind=LiveEventKind.MAP)
@@ -305,10 +308,13 @@ def unmerge(session: Session, workshop: Workshop, note: Note) -> list[Note]:
     )
     if not restored:
         raise MergeRefused("nothing_merged")
+    from cjm_workshop.services import voting
+
     for duplicate in restored:
         duplicate.merged_into_id = None
         place_at_end(session, duplicate)
         session.flush()
+    voting.follow_unmerge(session, note, restored)
     touch(session, workshop, note.id, kind=LiveEventKind.MAP)
     session.flush()
     return restored
