@@ -166,3 +166,20 @@ class Factories:
             )
             db.session.commit()
             return note.id
+
+    def voting_round(self, workshop: WorkshopRecord, dots: int = 3, **rules) -> int:
+        """An open dot-voting round on pain points."""
+        from cjm_workshop.models import NoteKind, Workshop
+        from cjm_workshop.services import voting
+
+        with self.app.app_context():
+            chosen = voting.open_round(
+                db.session,
+                db.session.get(Workshop, workshop.id),
+                NoteKind.PAIN_POINT,
+                dots=dots,
+                several_per_note=rules.get("several_per_note", False),
+                own_notes=rules.get("own_notes", True),
+            )
+            db.session.commit()
+            return chosen.id

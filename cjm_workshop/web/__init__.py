@@ -9,8 +9,12 @@ def register(app: Flask) -> None:
     from cjm_workshop.web import errors, hooks
     from cjm_workshop.web.auth.routes import bp as auth_bp
     from cjm_workshop.web.core.routes import bp as core_bp
-    from cjm_workshop.web.facilitate import arrange  # noqa: F401  (the map's routes)
+    from cjm_workshop.web.facilitate import (
+        arrange,  # noqa: F401  (the map's routes)
+        voting,  # noqa: F401  (dot-voting rounds)
+    )
     from cjm_workshop.web.facilitate.routes import bp as facilitate_bp
+    from cjm_workshop.web.participate import emotions  # noqa: F401  (ratings and dots)
     from cjm_workshop.web.participate.routes import bp as participate_bp
     from cjm_workshop.web.workshops.routes import bp as workshops_bp
 

@@ -8,11 +8,11 @@ from flask import Response, abort, current_app, request
 from flask_login import current_user
 
 from cjm_workshop.extensions import db
-from cjm_workshop.models import Lane, Note, Participant, Persona, Stage, Workshop
+from cjm_workshop.models import Lane, Note, Participant, Persona, Stage, VotingRound, Workshop
 from cjm_workshop.services import joining
 
 PARTICIPANT_COOKIE_AGE = 14 * 24 * 3600
-T = TypeVar("T", Persona, Stage, Note, Lane)
+T = TypeVar("T", Persona, Stage, Note, Lane, VotingRound, Participant)
 
 
 def owned_workshop_or_404(workshop_id: int) -> Workshop:
@@ -26,7 +26,7 @@ def owned_workshop_or_404(workshop_id: int) -> Workshop:
 
 
 def part_or_404(model: type[T], workshop: Workshop, object_id: int) -> T:
-    """A persona, stage, lane or note of this workshop; 404 for unknown ids and other workshops'."""
+    """A persona, stage, lane, note, voting round or participant of this workshop; 404 for unknown ids and other workshops'."""
     found = db.session.get(model, object_id)
     if found is None or found.workshop_id != workshop.id:
         abort(404)

@@ -22,16 +22,40 @@ DOMAIN_MESSAGES = {
     domain.LastStage: _l("A journey needs at least one stage."),
     domain.StatusChangeNotAllowed: _l("The workshop cannot change to that status now."),
     domain.InvalidMove: _l("That position does not exist."),
+    domain.StepClosed: _l("This step is closed: the facilitator has moved on."),
+    domain.NoDotsLeft: _l("You have no dots left. Take one back to place it elsewhere."),
+    domain.RoundClosed: _l("Voting is closed."),
+    domain.RoundStillOpen: _l("Another voting round is still open: close it first."),
+    domain.BudgetBelowSpent: _l(
+        "Someone has already spent more dots than that: the budget cannot go that low."
+    ),
 }
 
-MERGE_MESSAGES = {
-    "itself": _l("A note cannot be merged with itself: select two or more different notes."),
-    "nothing": _l("Select two or more notes to merge."),
-    "other_workshop": _l("Only notes of this workshop can be merged."),
-    "already_merged": _l("One of these notes has been merged already."),
-    "nothing_merged": _l("Nothing has been merged into this note."),
-    "keep_one": _l("Choose the note to keep."),
+# Messages for refusals that say why (their `reason`).
+REASON_MESSAGES = {
+    domain.MergeRefused: {
+        "itself": _l("A note cannot be merged with itself: select two or more different notes."),
+        "nothing": _l("Select two or more notes to merge."),
+        "other_workshop": _l("Only notes of this workshop can be merged."),
+        "already_merged": _l("One of these notes has been merged already."),
+        "nothing_merged": _l("Nothing has been merged into this note."),
+        "keep_one": _l("Choose the note to keep."),
+    },
+    domain.InvalidVote: {
+        "own": _l("You cannot vote on your own pain point in this round."),
+        "one_per_note": _l("One dot per pain point in this round."),
+        "no_dot": _l("You have no dot on this pain point."),
+        "hidden": _l("This pain point is not on the map (any more)."),
+        "note": _l("You cannot vote on that."),
+        "kind": _l("You cannot vote on that."),
+        "dots": _l("Choose between 1 and 20 dots."),
+    },
+    domain.InvalidRating: {
+        "scale": _l("Choose one of the five faces."),
+        "touchpoint": _l("That touchpoint is not on the map (any more)."),
+    },
 }
+
 
 ERROR_TITLES = {
     400: _l("Bad request"),
@@ -58,8 +82,9 @@ MACHINE_FIELDS = frozenset({"join_key", "k", "position", "target", "remember"})
 
 
 def domain_message(error: domain.DomainError) -> str:
-    if isinstance(error, domain.MergeRefused):
-        return str(MERGE_MESSAGES.get(error.reason, MERGE_MESSAGES["nothing"]))
+    reasons = REASON_MESSAGES.get(type(error))
+    if reasons is not None:
+        return str(reasons.get(getattr(error, "reason", ""), ERROR_TEXTS[400]))
     return str(DOMAIN_MESSAGES.get(type(error), ERROR_TEXTS[500]))
 
 

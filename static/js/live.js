@@ -172,6 +172,13 @@
     return String(Date.now()) + Math.random().toString(16).slice(2);
   }
 
+  /* The form's fields plus the button that sent it (a face, +/−), also for a retry. */
+  function formData(form) {
+    var data = new FormData(form), button = form.lastButton;
+    if (button && button.name) data.append(button.name, button.value);
+    return data;
+  }
+
   function send(form) {
     var status = form.querySelector("[data-note-status]");
     var retry = form.querySelector("[data-retry]");
@@ -182,7 +189,7 @@
     if (retry) retry.hidden = true;
     if (button) button.disabled = true;
     fetch(form.getAttribute("action"), {
-      method: "POST", body: new FormData(form), credentials: "same-origin",
+      method: "POST", body: formData(form), credentials: "same-origin",
       headers: { "HX-Request": "true", "X-CSRFToken": csrf }
     }).then(function (r) {
       return r.text().then(function (html) { return { status: r.status, html: html }; });
@@ -218,7 +225,11 @@
       if (form.dataset.wired) return;
       form.dataset.wired = "1";
       keepDrafts(form);
-      form.addEventListener("submit", function (e) { e.preventDefault(); send(form); });
+      form.addEventListener("submit", function (e) {
+        e.preventDefault();
+        form.lastButton = e.submitter || null;
+        send(form);
+      });
       var retry = form.querySelector("[data-retry]");
       if (retry) retry.addEventListener("click", function () { send(form); });
     });

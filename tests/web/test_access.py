@@ -30,6 +30,8 @@ ROUTES = [
     ("POST", "/w/{code}/notes/{note}/delete", "participant"),
     ("GET", "/w/{code}/events", "participant"),
     ("GET", "/w/{code}/map", "participant"),
+    ("POST", "/w/{code}/ratings/{note}", "participant"),
+    ("POST", "/w/{code}/dots", "participant"),
     ("GET", "/workshops/", "facilitator"),
     ("GET", "/workshops/new", "facilitator"),
     ("POST", "/workshops/new", "facilitator"),
@@ -67,6 +69,9 @@ ROUTES = [
     ("GET", "/workshops/{id}/map/merge", "facilitator"),
     ("POST", "/workshops/{id}/map/merge", "facilitator"),
     ("POST", "/workshops/{id}/map/lanes/{lane}", "facilitator"),
+    ("POST", "/workshops/{id}/rounds", "facilitator"),
+    ("POST", "/workshops/{id}/rounds/{round}", "facilitator"),
+    ("POST", "/workshops/{id}/rounds/{round}/proxy", "facilitator"),
 ]
 
 FACILITATOR_ROUTES = [route for route in ROUTES if route[2] == "facilitator"]
@@ -90,6 +95,7 @@ def _rule_of(url: str) -> str:
         .replace("{stage}", "<int:stage_id>")
         .replace("{note}", "<int:note_id>")
         .replace("{lane}", "<int:lane_id>")
+        .replace("{round}", "<int:round_id>")
         .replace("{kind}", "<kind>")
         .replace("{code}", "<code>")
         .replace("/lang/nl", "/lang/<language>")
@@ -102,6 +108,7 @@ class Target:
 
     workshop: WorkshopRecord
     note_id: int
+    round_id: int = 0
 
     def __getattr__(self, name):
         return getattr(self.workshop, name)
@@ -110,7 +117,8 @@ class Target:
 @pytest.fixture
 def target(make):
     workshop = make.workshop(make.facilitator("owner@example.org"))
-    return Target(workshop, make.note(workshop, make.participant(workshop, "Owner's Olga")))
+    note = make.note(workshop, make.participant(workshop, "Owner's Olga"))
+    return Target(workshop, note, make.voting_round(workshop))
 
 
 def _url(template: str, target, **overrides) -> str:
@@ -121,6 +129,7 @@ def _url(template: str, target, **overrides) -> str:
         "code": target.join_code,
         "note": target.note_id,
         "lane": target.lane_ids[0],
+        "round": target.round_id,
         "kind": "insight",
     } | overrides
     return template.format(**values)
@@ -178,10 +187,11 @@ def test_unknown_ids_are_404_for_the_owner(client, auth, make, method, template,
     facilitator = make.facilitator("me@example.org")
     workshop = make.workshop(facilitator)
     auth.login("me@example.org")
-    mine = Target(workshop, make.note(workshop))
+    mine = Target(workshop, make.note(workshop), make.voting_round(workshop))
     unknown = _url(template, mine, id=workshop.id + 1000)
     assert _call(client, method, unknown).status_code == 404
-    if any(part in template for part in ("{persona}", "{stage}", "{note}", "{kind}", "{lane}")):
+    parts = ("{persona}", "{stage}", "{note}", "{kind}", "{lane}", "{round}")
+    if any(part in template for part in parts):
         # a persona, stage or note of another workshop, or no kind, inside my own URL
         foreign = make.workshop()
         crossed = _url(
@@ -191,6 +201,7 @@ def test_unknown_ids_are_404_for_the_owner(client, auth, make, method, template,
             stage=foreign.stage_ids[0],
             note=make.note(foreign),
             lane=foreign.lane_ids[0],
+            round=make.voting_round(foreign),
             kind="bogus",
         )
         assert _call(client, method, crossed).status_code == 404

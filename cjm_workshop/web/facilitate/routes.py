@@ -12,6 +12,7 @@ from cjm_workshop.models import STEPS, Note, NoteKind, Step, Workshop
 from cjm_workshop.services import notes, steps, timer
 from cjm_workshop.services.errors import InvalidNote
 from cjm_workshop.web.access import owned_workshop_or_404, part_or_404
+from cjm_workshop.web.emotions import emotions_context
 from cjm_workshop.web.htmx import is_htmx, render, retarget
 from cjm_workshop.web.journey import back_to_map, persona_filter, shared_map
 from cjm_workshop.web.notes import edit_form, forms_for_step, note_form, render_note
@@ -39,11 +40,16 @@ def _flag(name: str) -> bool:
     return request.form.get(name) == "1"
 
 
+def _step_extras(workshop: Workshop) -> dict:
+    """What a step adds to the console and the board (step 5: curve, round, ranking)."""
+    return emotions_context(workshop) if workshop.current_step is Step.EMOTIONS else {}
+
+
 def console_context(workshop: Workshop, forms=None) -> dict:
     step = workshop.current_step
     contributed = notes.contributor_ids(db.session, workshop, step)
     joined = len(workshop.participants)
-    return {
+    return _step_extras(workshop) | {
         "workshop": workshop,
         "step": step,
         "steps": STEPS,
@@ -223,7 +229,7 @@ def board_context(workshop: Workshop) -> dict:
     step = workshop.current_step
     persona_id = persona_filter(workshop)
     on_map = step is Step.VISUALIZE
-    return {
+    return _step_extras(workshop) | {
         "map_html": _board_map(workshop, persona_id) if on_map else None,
         "persona_id": persona_id,
         "workshop": workshop,

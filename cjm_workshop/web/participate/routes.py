@@ -8,6 +8,7 @@ which exempts it from the limit altogether.
 from __future__ import annotations
 
 import hmac
+import secrets
 
 from flask import (
     Blueprint,
@@ -30,6 +31,7 @@ from cjm_workshop.services import joining, notes, steps, timer
 from cjm_workshop.services.errors import InvalidNote, WorkshopClosed, WorkshopNotFound
 from cjm_workshop.services.workshops import format_join_code, normalise_join_code
 from cjm_workshop.web.access import current_participant, part_or_404, remember_participant
+from cjm_workshop.web.emotions import emotions_context
 from cjm_workshop.web.errors import domain_message
 from cjm_workshop.web.htmx import is_htmx, render
 from cjm_workshop.web.journey import shared_map
@@ -151,7 +153,10 @@ def _participant_or_redirect(code: str):
 def _live_context(workshop: Workshop, participant, forms=None) -> dict:
     step = workshop.current_step
     on_map = step is Step.VISUALIZE
-    return {
+    extra = emotions_context(workshop, participant) if step is Step.EMOTIONS else {}
+    if extra:  # a fresh key per "+" button: a retried tap sends the same one again
+        extra["tap_keys"] = [secrets.token_urlsafe(12) for _ in extra["pain_points"]]
+    return extra | {
         "map_html": shared_map(workshop, "phone", _map_src(workshop)) if on_map else None,
         "workshop": workshop,
         "participant": participant,

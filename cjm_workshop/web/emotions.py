@@ -1,0 +1,141 @@
+"""Step 5 on every screen: touchpoints to rate, the emotion curve (SVG drawn here, no chart
+library in the browser; the poster reuses it), the voting round and its results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+from cjm_workshop.extensions import db
+from cjm_workshop.models import LaneKind, Note, NoteKind, Participant, RoundStatus, Workshop
+from cjm_workshop.services import emotions, journey_map, voting
+from cjm_workshop.services.emotions import CurvePoint
+
+FACES = {
+    1: _l("Very negative"),
+    2: _l("Negative"),
+    3: _l("Neutral"),
+    4: _l("Positive"),
+    5: _l("Very positive"),
+}
+
+
+@dataclass(frozen=True)
+class PlacedPoint:
+    point: CurvePoint
+    x: float
+    y: float | None  # the median's height; None without ratings
+    band_top: float | None
+    band_bottom: float | None
+    label: str
+
+
+@dataclass(frozen=True)
+class StageBand:
+    name: str
+    x: float
+    width: float
+
+
+@dataclass(frozen=True)
+class CurveDrawing:
+    """Coordinates for templates/emotions/_curve.svg.html, in a viewBox of width × height."""
+
+    width: float
+    height: float
+    left: float
+    right: float
+    points: list[PlacedPoint]
+    stages: list[StageBand]
+    levels: list[tuple[int, float, str]]  # score, y, label
+    segments: list[str]  # polyline point lists through consecutive medians
+    rated: int  # touchpoints with at least one rating
+
+
+LEFT, RIGHT, TOP, BOTTOM, STEP = 130.0, 20.0, 46.0, 64.0, 150.0
+PLOT_HEIGHT = 200.0
+
+
+def draw_curve(points: list[CurvePoint]) -> CurveDrawing:
+    width = LEFT + RIGHT + max(len(points), 4) * STEP
+    height = TOP + PLOT_HEIGHT + BOTTOM
+
+    def y_of(score: float) -> float:
+        return TOP + (5 - score) / 4 * PLOT_HEIGHT
+
+    placed, stages, segments, current = [], [], [], []
+    for index, point in enumerate(points):
+        x = LEFT + STEP * (index + 0.5)
+        has = point.median is not None
+        placed.append(
+            PlacedPoint(
+                point,
+                x,
+                y_of(point.median) if has else None,
+                y_of(point.high) if has else None,
+                y_of(point.low) if has else None,
+                point.text if len(point.text) <= 19 else point.text[:18].rstrip() + "…",
+            )
+        )
+        if has:
+            current.append(f"{x:.1f},{y_of(point.median):.1f}")
+        elif current:
+            segments.append(" ".join(current))
+            current = []
+        if not stages or stages[-1].name != point.stage:
+            stages.append(StageBand(point.stage, x - STEP / 2, STEP))
+        else:
+            last = stages[-1]
+            stages[-1] = StageBand(last.name, last.x, last.width + STEP)
+    if current:
+        segments.append(" ".join(current))
+    levels = [(score, y_of(score), str(FACES[score])) for score in (5, 4, 3, 2, 1)]
+    return CurveDrawing(
+        width,
+        height,
+        LEFT,
+        width - RIGHT,
+        placed,
+        stages,
+        levels,
+        [segment for segment in segments if " " in segment],
+        sum(1 for point in points if point.count),
+    )
+
+
+def in_map_order(journey: journey_map.JourneyMap, lane: LaneKind) -> list[Note]:
+    return [note for stage_id in journey.columns for note in journey.notes_in(lane, stage_id)]
+
+
+def emotions_context(workshop: Workshop, participant: Participant | None = None) -> dict:
+    """What the emotions step shows: the curve, the round, and for a phone its own part."""
+    journey = journey_map.load_map(db.session, workshop, room=True)
+    touchpoints = in_map_order(journey, LaneKind.TOUCHPOINT)
+    pains = in_map_order(journey, LaneKind.PAIN_POINT)
+    chosen = voting.latest_round(db.session, workshop, NoteKind.PAIN_POINT)
+    context = {
+        "touchpoints": touchpoints,
+        "curve": draw_curve(emotions.curve(db.session, workshop, touchpoints)),
+        "faces": FACES,
+        "round": chosen,
+        "round_open": chosen is not None and chosen.status is RoundStatus.OPEN,
+        "pain_points": pains,
+        "stage_names": {stage.id: stage.name for stage in workshop.stages},
+        "ranking": voting.ranking(db.session, chosen, pains)
+        if chosen is not None and chosen.revealed
+        else None,
+    }
+    if participant is not None:
+        context["my_ratings"] = emotions.ratings_by(db.session, workshop, participant)
+        context["standing"] = (
+            voting.standing(db.session, chosen, participant) if chosen is not None else None
+        )
+    else:
+        context["spent_all"] = (
+            voting.spent_all(db.session, workshop, chosen) if chosen is not None else None
+        )
+        context["suggested_dots"] = voting.suggested_dots(
+            workshop, len(pains), len(workshop.participants)
+        )
+    return context

@@ -1,0 +1,84 @@
+"""The facilitator runs dot voting: open a round, change its budget, close it, reveal the
+counts, and place dots for people without a phone (proxy)."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import abort, request
+
+from cjm_workshop.extensions import db
+from cjm_workshop.models import Note, NoteKind, Participant, VotingRound
+from cjm_workshop.services import voting
+from cjm_workshop.services.errors import InvalidVote
+from cjm_workshop.web.access import owned_workshop_or_404, part_or_404
+from cjm_workshop.web.facilitate.routes import _back_to_console, _flag, bp
+from cjm_workshop.web.workshops.forms import ConfirmForm
+
+
+def _dots() -> int:
+    dots = request.form.get("dots", type=int)
+    if dots is None:
+        raise InvalidVote("dots")
+    return dots
+
+
+@bp.post("/<int:workshop_id>/rounds")
+def open_round(workshop_id: int):
+    workshop = owned_workshop_or_404(workshop_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        kind = NoteKind(request.form.get("kind", NoteKind.PAIN_POINT.value))
+    except ValueError:
+        abort(400)
+    voting.open_round(
+        db.session,
+        workshop,
+        kind,
+        dots=_dots(),
+        several_per_note=_flag("several"),
+        own_notes=_flag("own"),
+    )
+    db.session.commit()
+    return _back_to_console(workshop)
+
+
+ROUND_ACTIONS = ("close", "reveal", "budget")
+
+
+@bp.post("/<int:workshop_id>/rounds/<int:round_id>")
+def change_round(workshop_id: int, round_id: int):
+    workshop = owned_workshop_or_404(workshop_id)
+    chosen = part_or_404(VotingRound, workshop, round_id)
+    action = request.form.get("action")
+    if not ConfirmForm().validate_on_submit() or action not in ROUND_ACTIONS:
+        abort(400)
+    if action == "close":
+        voting.close_round(db.session, workshop, chosen)
+    elif action == "reveal":
+        voting.reveal(db.session, workshop, chosen)
+    else:
+        voting.set_budget(db.session, workshop, chosen, _dots())
+    db.session.commit()
+    return _back_to_console(workshop)
+
+
+@bp.post("/<int:workshop_id>/rounds/<int:round_id>/proxy")
+def proxy_dot(workshop_id: int, round_id: int):
+    """A dot placed (or taken back) for a participant without a phone."""
+    workshop = owned_workshop_or_404(workshop_id)
+    chosen = part_or_404(VotingRound, workshop, round_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    participant = part_or_404(
+        Participant, workshop, request.form.get("participant_id", 0, type=int)
+    )
+    note = part_or_404(Note, workshop, request.form.get("note_id", 0, type=int))
+    if request.form.get("action") == "remove":
+        voting.take_back(db.session, workshop, chosen, participant, note)
+    else:
+        key = request.form.get("tap_key") or secrets.token_urlsafe(12)
+        voting.vote(db.session, workshop, chosen, participant, note, key[:64])
+    db.session.commit()
+    return _back_to_console(workshop)

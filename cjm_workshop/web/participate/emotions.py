@@ -1,0 +1,94 @@
+"""Step 5 on the phone: rating touchpoints and spending dots.
+
+Answers with the phone's live part (live.js swaps it in; a refusal carries its message in
+the phone's language), or, for plain forms, a redirect back to the step.
+"""
+
+from __future__ import annotations
+
+from flask import abort, redirect, request, url_for
+
+from cjm_workshop.extensions import db
+from cjm_workshop.models import Note, RoundStatus, Workshop
+from cjm_workshop.services import emotions, voting
+from cjm_workshop.services.errors import DomainError, RoundClosed
+from cjm_workshop.web.errors import domain_message
+from cjm_workshop.web.htmx import is_htmx, render
+from cjm_workshop.web.participate.routes import (
+    _live_context,
+    _participant_or_redirect,
+    bp,
+    code_attempts,
+)
+from cjm_workshop.web.workshops.forms import ConfirmForm
+
+
+def _answer(
+    workshop: Workshop, participant, anchor: str, error: DomainError | None = None, **extra
+):
+    message = {f"{anchor}_error": domain_message(error)} if error is not None else {}
+    if is_htmx() or error is not None:
+        return render(
+            "participate/brief.html",
+            partial="participate/_live.html",
+            status=error.status if error is not None else 200,
+            **_live_context(workshop, participant),
+            **message,
+            **extra,
+        )
+    return redirect(url_for(".brief", code=workshop.join_code, _anchor=anchor), 303)
+
+
+def _note_or_404(workshop: Workshop, value) -> Note:
+    note = db.session.get(Note, value) if isinstance(value, int) else None
+    if note is None or note.workshop_id != workshop.id:
+        abort(404)
+    return note
+
+
+@bp.post("/w/<code>/ratings/<int:note_id>")
+@code_attempts
+def rate(code: str, note_id: int):
+    workshop, participant, response = _participant_or_redirect(code)
+    if response is not None:
+        return response
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    note = _note_or_404(workshop, note_id)
+    score = request.form.get("score", type=int)
+    try:
+        emotions.rate(db.session, workshop, participant, note, score if score else 0)
+    except DomainError as error:
+        db.session.rollback()
+        return _answer(workshop, participant, "rate", error)
+    db.session.commit()
+    return _answer(workshop, participant, "rate")
+
+
+@bp.post("/w/<code>/dots")
+@code_attempts
+def dot(code: str):
+    """action=add (with the tap's key) or action=remove, on note_id."""
+    workshop, participant, response = _participant_or_redirect(code)
+    if response is not None:
+        return response
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    note = _note_or_404(workshop, request.form.get("note_id", type=int))
+    chosen = voting.latest_round(db.session, workshop, note.kind)
+    action = request.form.get("action")
+    tap_key = request.form.get("tap_key", "")
+    if action not in ("add", "remove") or (action == "add" and not 8 <= len(tap_key) <= 64):
+        abort(400)
+    try:
+        if chosen is None or chosen.status is not RoundStatus.OPEN:
+            raise RoundClosed(code)
+        if action == "add":
+            voting.vote(db.session, workshop, chosen, participant, note, tap_key)
+        else:
+            voting.take_back(db.session, workshop, chosen, participant, note)
+    except DomainError as error:
+        db.session.rollback()
+        return _answer(workshop, participant, "vote", error)
+    db.session.commit()
+    return _answer(workshop, participant, "vote")
