@@ -182,9 +182,15 @@ def _wake_after_commit(session: Session) -> None:
             hub.wake()
 
 
-def latest_event_id() -> int:
+def latest_event_id(session: Session | None = None) -> int:
+    """The newest event id. A page being rendered passes its own session: reading on a
+    second connection while the request holds one would let a busy server run out of them
+    (every thread holding one connection and waiting for another)."""
+    query = select(db.func.max(LiveEvent.id))
+    if session is not None:
+        return session.execute(query).scalar() or 0
     with read_only_connection(db.engine) as connection:
-        return connection.execute(select(db.func.max(LiveEvent.id))).scalar() or 0
+        return connection.execute(query).scalar() or 0
 
 
 def events_after(

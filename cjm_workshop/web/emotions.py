@@ -3,6 +3,7 @@ library in the browser; the poster reuses it), the voting round and its results.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -108,13 +109,29 @@ def in_map_order(journey: journey_map.JourneyMap, lane: LaneKind) -> list[Note]:
     return [note for stage_id in journey.columns for note in journey.notes_in(lane, stage_id)]
 
 
+def vote_context(workshop: Workshop, participant: Participant) -> dict:
+    """A phone's voting panel: light, because it answers every tap."""
+    chosen = voting.latest_round(db.session, workshop, NoteKind.PAIN_POINT)
+    pains = voting.ballot(db.session, workshop, NoteKind.PAIN_POINT)
+    return {
+        "workshop": workshop,
+        "round": chosen,
+        "round_open": chosen is not None and chosen.status is RoundStatus.OPEN,
+        "pain_points": pains,
+        "stage_names": {stage.id: stage.name for stage in workshop.stages},
+        "standing": voting.standing(db.session, chosen, participant) if chosen else None,
+        "tap_keys": [secrets.token_urlsafe(12) for _ in pains],  # a retry resends its key
+    }
+
+
 def emotions_context(workshop: Workshop, participant: Participant | None = None) -> dict:
     """What the emotions step shows: the curve, the round, and for a phone its own part."""
     journey = journey_map.load_map(db.session, workshop, room=True)
     touchpoints = in_map_order(journey, LaneKind.TOUCHPOINT)
-    pains = in_map_order(journey, LaneKind.PAIN_POINT)
-    chosen = voting.latest_round(db.session, workshop, NoteKind.PAIN_POINT)
-    context = {
+    context = vote_context(workshop, participant) if participant is not None else {}
+    chosen = context.get("round") or voting.latest_round(db.session, workshop, NoteKind.PAIN_POINT)
+    pains = context.get("pain_points") or in_map_order(journey, LaneKind.PAIN_POINT)
+    context |= {
         "touchpoints": touchpoints,
         "curve": draw_curve(emotions.curve(db.session, workshop, touchpoints)),
         "faces": FACES,
@@ -128,9 +145,6 @@ def emotions_context(workshop: Workshop, participant: Participant | None = None)
     }
     if participant is not None:
         context["my_ratings"] = emotions.ratings_by(db.session, workshop, participant)
-        context["standing"] = (
-            voting.standing(db.session, chosen, participant) if chosen is not None else None
-        )
     else:
         context["spent_all"] = (
             voting.spent_all(db.session, workshop, chosen) if chosen is not None else None

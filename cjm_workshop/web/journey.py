@@ -33,7 +33,9 @@ def persona_filter(workshop: Workshop) -> int | None:
 def map_context(
     workshop: Workshop, variant: str, map_src: str, persona_id: int | None = None
 ) -> dict:
-    last_event = live.latest_event_id()  # before loading: the map is never older than this
+    last_event = live.latest_event_id(
+        db.session
+    )  # before loading: the map is never older than this
     journey = journey_map.load_map(
         db.session, workshop, room=variant != "arrange", persona_id=persona_id
     )
@@ -100,7 +102,14 @@ def render_map(
 
 def shared_map(workshop: Workshop, variant: str, map_src: str, persona_id: int | None = None):
     """The room's or the phones' map region, built once per change for every screen."""
-    key = ("map", workshop.id, variant, persona_id, live.latest_event_id(), str(get_locale()))
+    key = (
+        "map",
+        workshop.id,
+        variant,
+        persona_id,
+        live.latest_event_id(db.session),
+        str(get_locale()),
+    )
     return live.once_per_process(key, lambda: render_map(workshop, variant, map_src, persona_id))
 
 

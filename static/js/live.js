@@ -65,10 +65,13 @@
     ticking = setInterval(tick, 250);
   }
 
+  /* An answer replaces the whole live part, or only the region with its id (a vote answers
+     with the voting panel alone). */
   function swapLive(html) {
     var part = fragment(html);
     if (!part) return;
-    var old = root.querySelector(".live-part");
+    var region = part.id && !part.classList.contains("live-part") && document.getElementById(part.id);
+    var old = region || root.querySelector(".live-part");
     if (old) old.replaceWith(part); else root.appendChild(part);
     wireForms();
     startTimer();

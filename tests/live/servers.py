@@ -90,6 +90,30 @@ class Browser:
         )
         self.token = ""
 
+    def set_cookie(self, name: str, value: str) -> None:
+        """A cookie this client carries from the start (a participant's identity)."""
+        host = self.base.split("//", 1)[1].split(":", 1)[0]
+        self.jar.set_cookie(
+            http.cookiejar.Cookie(
+                0,
+                name,
+                value,
+                None,
+                False,
+                host,
+                False,
+                False,
+                "/",
+                True,
+                False,
+                None,
+                True,
+                None,
+                None,
+                {},
+            )
+        )
+
     def get(self, path: str, headers: dict | None = None) -> str:
         request = urllib.request.Request(self.base + path, headers=headers or {})
         page = self.opener.open(request, timeout=30).read().decode()

@@ -64,7 +64,7 @@ def console_context(workshop: Workshop, forms=None) -> dict:
         "contributed": len(contributed),
         "waiting": [p.display_name for p in workshop.participants if p.id not in contributed],
         "button_form": ConfirmForm(formdata=None),
-        "last_event": live.latest_event_id(),
+        "last_event": live.latest_event_id(db.session),
         "show_author": True,
         "timer": timer.view(workshop),
     }
@@ -247,7 +247,7 @@ def board_context(workshop: Workshop) -> dict:
             if notes.visible_to_room(n)
         ],
         "show_author": not workshop.anonymous,
-        "last_event": live.latest_event_id(),
+        "last_event": live.latest_event_id(db.session),
         "timer": timer.view(workshop),
     }
 

@@ -6,12 +6,13 @@ the phone's language), or, for plain forms, a redirect back to the step.
 
 from __future__ import annotations
 
-from flask import abort, redirect, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 
 from cjm_workshop.extensions import db
 from cjm_workshop.models import Note, RoundStatus, Workshop
 from cjm_workshop.services import emotions, voting
 from cjm_workshop.services.errors import DomainError, RoundClosed
+from cjm_workshop.web.emotions import vote_context
 from cjm_workshop.web.errors import domain_message
 from cjm_workshop.web.htmx import is_htmx, render
 from cjm_workshop.web.participate.routes import (
@@ -65,6 +66,15 @@ def rate(code: str, note_id: int):
     return _answer(workshop, participant, "rate")
 
 
+def _vote_answer(workshop: Workshop, participant, error: DomainError | None = None):
+    """A tap's answer: the voting panel alone (live.js), or the page / a redirect."""
+    if not is_htmx():
+        return _answer(workshop, participant, "vote", error)
+    message = {"vote_error": domain_message(error)} if error is not None else {}
+    html = render_template("emotions/_vote.html", **vote_context(workshop, participant), **message)
+    return html, error.status if error is not None else 200
+
+
 @bp.post("/w/<code>/dots")
 @code_attempts
 def dot(code: str):
@@ -89,6 +99,6 @@ def dot(code: str):
             voting.take_back(db.session, workshop, chosen, participant, note)
     except DomainError as error:
         db.session.rollback()
-        return _answer(workshop, participant, "vote", error)
+        return _vote_answer(workshop, participant, error)
     db.session.commit()
-    return _answer(workshop, participant, "vote")
+    return _vote_answer(workshop, participant)

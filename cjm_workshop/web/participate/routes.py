@@ -8,7 +8,6 @@ which exempts it from the limit altogether.
 from __future__ import annotations
 
 import hmac
-import secrets
 
 from flask import (
     Blueprint,
@@ -154,8 +153,6 @@ def _live_context(workshop: Workshop, participant, forms=None) -> dict:
     step = workshop.current_step
     on_map = step is Step.VISUALIZE
     extra = emotions_context(workshop, participant) if step is Step.EMOTIONS else {}
-    if extra:  # a fresh key per "+" button: a retried tap sends the same one again
-        extra["tap_keys"] = [secrets.token_urlsafe(12) for _ in extra["pain_points"]]
     return extra | {
         "map_html": shared_map(workshop, "phone", _map_src(workshop)) if on_map else None,
         "workshop": workshop,
@@ -168,7 +165,7 @@ def _live_context(workshop: Workshop, participant, forms=None) -> dict:
         "show_author": notes.shows_author(workshop, participant),
         "step_number": STEPS.index(step) + 1,
         "step_count": len(STEPS),
-        "last_event": live.latest_event_id(),
+        "last_event": live.latest_event_id(db.session),
         "timer": timer.view(workshop),
     }
 
