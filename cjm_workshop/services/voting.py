@@ -326,8 +326,8 @@ def follow_unmerge(session: Session, keep: Note, restored: list[Note]) -> None:
 def ballot(session: Session, workshop: Workshop, kind: NoteKind) -> list[Note]:
     """The notes one can vote on, in the map's order (stage, then place in the cell)."""
     from cjm_workshop.models import Stage
-    from cjm_workshop.services.notes import visible_to_room
 
+    unrevealed = {s.step for s in workshop.steps if s.private and not s.revealed}
     query = (
         select(Note)
         .outerjoin(Stage, Note.stage_id == Stage.id)
@@ -339,7 +339,7 @@ def ballot(session: Session, workshop: Workshop, kind: NoteKind) -> list[Note]:
         )
         .order_by(Stage.id.is_(None), Stage.position, Note.position, Note.id)
     )
-    return [note for note in session.scalars(query) if visible_to_room(note)]
+    return [note for note in session.scalars(query) if note.step not in unrevealed]
 
 
 # --- results -------------------------------------------------------------------------

@@ -9,7 +9,15 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 
 from cjm_workshop.extensions import db
-from cjm_workshop.models import LaneKind, Note, NoteKind, Participant, RoundStatus, Workshop
+from cjm_workshop.models import (
+    LaneKind,
+    Note,
+    NoteKind,
+    Participant,
+    RoundStatus,
+    VotingRound,
+    Workshop,
+)
 from cjm_workshop.services import emotions, journey_map, voting
 from cjm_workshop.services.emotions import CurvePoint
 
@@ -109,9 +117,11 @@ def in_map_order(journey: journey_map.JourneyMap, lane: LaneKind) -> list[Note]:
     return [note for stage_id in journey.columns for note in journey.notes_in(lane, stage_id)]
 
 
-def vote_context(workshop: Workshop, participant: Participant) -> dict:
+def vote_context(
+    workshop: Workshop, participant: Participant, chosen: VotingRound | None = None
+) -> dict:
     """A phone's voting panel: light, because it answers every tap."""
-    chosen = voting.latest_round(db.session, workshop, NoteKind.PAIN_POINT)
+    chosen = chosen or voting.latest_round(db.session, workshop, NoteKind.PAIN_POINT)
     pains = voting.ballot(db.session, workshop, NoteKind.PAIN_POINT)
     return {
         "workshop": workshop,

@@ -66,12 +66,13 @@ def rate(code: str, note_id: int):
     return _answer(workshop, participant, "rate")
 
 
-def _vote_answer(workshop: Workshop, participant, error: DomainError | None = None):
+def _vote_answer(workshop: Workshop, participant, chosen, error: DomainError | None = None):
     """A tap's answer: the voting panel alone (live.js), or the page / a redirect."""
     if not is_htmx():
         return _answer(workshop, participant, "vote", error)
     message = {"vote_error": domain_message(error)} if error is not None else {}
-    html = render_template("emotions/_vote.html", **vote_context(workshop, participant), **message)
+    context = vote_context(workshop, participant, chosen)
+    html = render_template("emotions/_vote.html", **context, **message)
     return html, error.status if error is not None else 200
 
 
@@ -99,6 +100,6 @@ def dot(code: str):
             voting.take_back(db.session, workshop, chosen, participant, note)
     except DomainError as error:
         db.session.rollback()
-        return _vote_answer(workshop, participant, error)
+        return _vote_answer(workshop, participant, chosen, error)
     db.session.commit()
-    return _vote_answer(workshop, participant)
+    return _vote_answer(workshop, participant, chosen)

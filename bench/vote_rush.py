@@ -1,0 +1,159 @@
+"""Dot voting under load: 50 participants tapping "+" in one round, against a bare endpoint.
+
+Starts gunicorn as `make run` does (gunicorn.conf.py: 2 gthread workers) on a scratch
+database with a workshop of 10 pain points and an open round (5 dots each, several per
+note allowed). First measures the server's bare endpoint (`GET /healthz`, one `SELECT 1`)
+with the same client concurrency: the framework's limit on this machine. Then 50
+participants send 20 taps each, all shuffled together, as phones do (HX-Request: the
+answer is the voting panel). Prints requests/s, p50 and p95 latency of both, their ratio,
+the answers by status, and the budget violations found by a recount (target: >= 40 % of
+the bare endpoint's throughput, 0 violations). Not a test: timings are noisy.
+
+    .venv/bin/python bench/vote_rush.py [--people 50] [--taps 20] [--concurrency 32]
+    DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test .venv/bin/python bench/vote_rush.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.join_rush import ScratchDatabase  # noqa: E402
+from tests.live.servers import AppServer, Browser  # noqa: E402
+
+BUDGET = 5
+
+
+def build(url: str, people: int):
+    from flask_migrate import upgrade
+
+    from cjm_workshop import create_app
+    from tests.factories import Factories
+
+    app = create_app(
+        {
+            "SECRET_KEY": "bench",
+            "APP_ENV": "bench",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "BASE_URL": "",
+            "PROXY_COUNT": 0,
+            "SESSION_COOKIE_SECURE": False,
+            "REMEMBER_COOKIE_SECURE": False,
+        }
+    )
+    with app.app_context():
+        upgrade()
+    make = Factories(app)
+    workshop = make.workshop()
+    pains = [make.note(workshop, None, f"Pain point {n}", kind="pain_point") for n in range(10)]
+    participants = [make.participant(workshop, f"Person {n}") for n in range(people)]
+    round_id = make.voting_round(workshop, dots=BUDGET, several_per_note=True)
+    return app, workshop, pains, participants, round_id
+
+
+def timed(pool: ThreadPoolExecutor, job, items) -> tuple[float, list]:
+    started = time.perf_counter()
+    results = list(pool.map(job, items))
+    return time.perf_counter() - started, results
+
+
+def summary(label: str, seconds: float, results: list) -> float:
+    latencies = sorted(latency for _, latency in results)
+    rate = len(results) / seconds
+    print(
+        f"{label:34} {rate:8.0f} req/s   p50 {statistics.median(latencies) * 1000:6.1f} ms"
+        f"   p95 {latencies[int(len(latencies) * 0.95) - 1] * 1000:6.1f} ms"
+        f"   {dict(Counter(status for status, _ in results))}"
+    )
+    return rate
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--people", type=int, default=50)
+    parser.add_argument("--taps", type=int, default=20)
+    parser.add_argument("--concurrency", type=int, default=32)
+    args = parser.parse_args()
+    scratch = ScratchDatabase(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
+    )
+    server = None
+    try:
+        app, workshop, pains, participants, round_id = build(scratch.url, args.people)
+        server = AppServer(scratch.url, workers=2, threads=args.concurrency)
+        print(
+            f"database: {scratch.url.split(':')[0]}; {args.people} participants x "
+            f"{args.taps} taps, budget {BUDGET}, {args.concurrency} at once, 2 workers"
+        )
+        phones = []
+        for person in participants:
+            phone = Browser(server.url)
+            phone.set_cookie(f"cjm_p_{workshop.join_code}", person.token)
+            phone.get(f"/w/{workshop.join_code}")
+            phones.append(phone)
+
+        def bare(_number: int):
+            started = time.perf_counter()
+            with urllib.request.urlopen(f"{server.url}/healthz", timeout=30) as answer:
+                answer.read()
+                return answer.status, time.perf_counter() - started
+
+        def tap(job):
+            phone, note = job
+            started = time.perf_counter()
+            status, _ = phone.post(
+                f"/w/{workshop.join_code}/dots",
+                {"note_id": note, "action": "add", "tap_key": uuid.uuid4().hex},
+                headers={"HX-Request": "true"},
+            )
+            return status, time.perf_counter() - started
+
+        taps = [(phone, random.choice(pains)) for phone in phones for _ in range(args.taps)]
+        random.shuffle(taps)
+        with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
+            list(pool.map(bare, range(200)))  # warm up
+            bare_rate = summary("bare endpoint GET /healthz", *timed(pool, bare, range(len(taps))))
+            vote_rate = summary("vote taps POST /w/<code>/dots", *timed(pool, tap, taps))
+        print(f"votes / bare endpoint: {vote_rate / bare_rate:.0%} (target >= 40 %)")
+
+        from sqlalchemy import select
+
+        from cjm_workshop.extensions import db
+        from cjm_workshop.models import Dot, VotingRound
+        from cjm_workshop.services import voting
+
+        with app.app_context():
+            chosen = db.session.get(VotingRound, round_id)
+            placed = voting.dots_by_participant(db.session, chosen)
+            recount = Counter(
+                db.session.scalars(select(Dot.note_id).where(Dot.round_id == round_id))
+            )
+            violations = sum(1 for count in placed.values() if count > BUDGET)
+            short = sum(1 for count in placed.values() if count < BUDGET)
+            print(
+                f"dots stored {sum(placed.values())} (expected {args.people * BUDGET}); "
+                f"budget violations {violations}; participants short of their budget {short}; "
+                f"tally equals recount: {voting.tally(db.session, chosen) == dict(recount)}"
+            )
+            db.engine.dispose()
+    finally:
+        if server is not None:
+            server.stop()
+        scratch.drop()
+
+
+if __name__ == "__main__":
+    main()
