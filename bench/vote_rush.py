@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.join_rush import ScratchDatabase  # noqa: E402
+from bench.live_delivery import cpu_seconds, process_tree  # noqa: E402
 from tests.live.servers import AppServer, Browser  # noqa: E402
 
 BUDGET = 5
@@ -64,18 +65,20 @@ def build(url: str, people: int):
     return app, workshop, pains, participants, round_id
 
 
-def timed(pool: ThreadPoolExecutor, job, items) -> tuple[float, list]:
+def timed(pool: ThreadPoolExecutor, job, items, pid: int) -> tuple[float, list, float]:
+    cpu = cpu_seconds(process_tree(pid))
     started = time.perf_counter()
     results = list(pool.map(job, items))
-    return time.perf_counter() - started, results
+    return time.perf_counter() - started, results, cpu_seconds(process_tree(pid)) - cpu
 
 
-def summary(label: str, seconds: float, results: list) -> float:
+def summary(label: str, seconds: float, results: list, cpu: float) -> float:
     latencies = sorted(latency for _, latency in results)
     rate = len(results) / seconds
     print(
         f"{label:34} {rate:8.0f} req/s   p50 {statistics.median(latencies) * 1000:6.1f} ms"
         f"   p95 {latencies[int(len(latencies) * 0.95) - 1] * 1000:6.1f} ms"
+        f"   server CPU {cpu / len(results) * 1000:4.1f} ms/request"
         f"   {dict(Counter(status for status, _ in results))}"
     )
     return rate
@@ -125,8 +128,11 @@ def main() -> None:
         random.shuffle(taps)
         with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
             list(pool.map(bare, range(200)))  # warm up
-            bare_rate = summary("bare endpoint GET /healthz", *timed(pool, bare, range(len(taps))))
-            vote_rate = summary("vote taps POST /w/<code>/dots", *timed(pool, tap, taps))
+            pid = server.process.pid
+            bare_rate = summary(
+                "bare endpoint GET /healthz", *timed(pool, bare, range(len(taps)), pid)
+            )
+            vote_rate = summary("vote taps POST /w/<code>/dots", *timed(pool, tap, taps, pid))
         print(f"votes / bare endpoint: {vote_rate / bare_rate:.0%} (target >= 40 %)")
 
         from sqlalchemy import select
