@@ -89,6 +89,7 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=50)
     parser.add_argument("--taps", type=int, default=20)
     parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     scratch = ScratchDatabase(
         os.environ.get("DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
@@ -96,7 +97,7 @@ def main() -> None:
     server = None
     try:
         app, workshop, pains, participants, round_id = build(scratch.url, args.people)
-        server = AppServer(scratch.url, workers=2, threads=args.concurrency)
+        server = AppServer(scratch.url, workers=args.workers, threads=args.concurrency)
         print(
             f"database: {scratch.url.split(':')[0]}; {args.people} participants x "
             f"{args.taps} taps, budget {BUDGET}, {args.concurrency} at once, 2 workers"
