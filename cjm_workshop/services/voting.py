@@ -176,19 +176,22 @@ def vote(
     if not chosen.own_notes and participant.id in authors_of(session, note):
         raise InvalidVote("own")
     _share_lock(session, workshop)  # a merge of this note waits, or goes first
-    _ensure_budget(session, chosen, participant)
+    spend = (
+        update(DotBudget)
+        .where(
+            DotBudget.round_id == chosen.id,
+            DotBudget.participant_id == participant.id,
+            DotBudget.dots_left > 0,
+        )
+        .values(dots_left=DotBudget.dots_left - 1, taps=DotBudget.taps + 1)
+        .returning(DotBudget.taps)
+    )
     try:
         with session.begin_nested():
-            taps = session.execute(
-                update(DotBudget)
-                .where(
-                    DotBudget.round_id == chosen.id,
-                    DotBudget.participant_id == participant.id,
-                    DotBudget.dots_left > 0,
-                )
-                .values(dots_left=DotBudget.dots_left - 1, taps=DotBudget.taps + 1)
-                .returning(DotBudget.taps)
-            ).scalar()
+            taps = session.execute(spend).scalar()
+            if taps is None:  # no dots left, or the first tap of this round: make sure
+                _ensure_budget(session, chosen, participant)
+                taps = session.execute(spend).scalar()
             if taps is None:
                 raise NoDotsLeft(str(participant.id))
             dot = Dot(

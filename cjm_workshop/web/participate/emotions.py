@@ -101,5 +101,6 @@ def dot(code: str):
     except DomainError as error:
         db.session.rollback()
         return _vote_answer(workshop, participant, chosen, error)
+    db.session().expire_on_commit = False  # the answer reads what it needs afresh anyway
     db.session.commit()
     return _vote_answer(workshop, participant, chosen)
