@@ -245,10 +245,20 @@ def reveal(session: Session, workshop: Workshop, step: Step) -> None:
 
 
 def contributor_ids(session: Session, workshop: Workshop, step: Step) -> set[int]:
-    return set(
+    """Who contributed in a step: wrote a note there (and in step 5, rated a touchpoint)."""
+    from cjm_workshop.models import EmotionRating
+
+    found = set(
         session.scalars(
             select(Note.author_id).where(
                 Note.workshop_id == workshop.id, Note.step == step, Note.author_id.is_not(None)
             )
         )
     )
+    if step is Step.EMOTIONS:
+        found |= set(
+            session.scalars(
+                select(EmotionRating.participant_id).where(EmotionRating.workshop_id == workshop.id)
+            )
+        )
+    return found

@@ -236,6 +236,8 @@ def test_the_board_draws_the_curve_from_the_phones_ratings(app, client, room):
     assert "2 ratings" in board and "0 ratings" in board
     assert 'class="curve-disagree"' in board  # one very negative, one very positive
     assert "<script" not in board.split('class="curve-svg"', 1)[1].split("</svg>", 1)[0]
+    console = client.get(f"/workshops/{workshop.id}/console").text
+    assert '<dd data-count="contributed">2</dd>' in console  # rating is taking part
 
 
 def test_ratings_and_votes_only_while_the_step_is_open(app, room):
