@@ -80,3 +80,12 @@ def tune_engine(engine: Engine) -> None:
 def read_only_connection(engine: Engine):
     """A connection for reads on the side (live updates): never waits for the write lock."""
     return engine.connect().execution_options(read_only=True)
+
+
+def insert_for(session):
+    """INSERT with ON CONFLICT (do nothing / do update) for the database in use."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cjm_workshop.database import insert_for
 from cjm_workshop.models import (
     SCORES,
     EmotionRating,
@@ -41,12 +42,7 @@ def rate(
         or note.merged_into_id is not None
     ):
         raise InvalidRating("touchpoint")
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    statement = insert(EmotionRating).values(
+    statement = insert_for(session)(EmotionRating).values(
         workshop_id=workshop.id, participant_id=participant.id, note_id=note.id, score=score
     )
     session.execute(  # one row per participant and touchpoint, also for a double tap

@@ -6,7 +6,7 @@ import secrets
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from cjm_workshop.models import LiveEventKind, Participant, Workshop
 from cjm_workshop.models.participant import DISPLAY_NAME_MAX
@@ -41,6 +41,20 @@ def participant_by_token(
         select(Participant).where(
             Participant.workshop_id == workshop.id, Participant.token == token
         )
+    )
+
+
+def participant_by_code(session: Session, typed_code: str, token: str | None):
+    """The participant with this identity in the workshop with this code, in one query
+    (None for an unknown code and for a wrong identity alike)."""
+    code = normalise_join_code(typed_code)
+    if not code or not token:
+        return None
+    return session.scalar(
+        select(Participant)
+        .join(Workshop, Participant.workshop_id == Workshop.id)
+        .where(Workshop.join_code == code, Participant.token == token)
+        .options(contains_eager(Participant.workshop))
     )
 
 

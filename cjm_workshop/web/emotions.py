@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from cjm_workshop.extensions import db
@@ -131,6 +132,18 @@ def vote_context(
         "stage_names": {stage.id: stage.name for stage in workshop.stages},
         "standing": voting.standing(db.session, chosen, participant) if chosen else None,
         "tap_keys": [secrets.token_urlsafe(12) for _ in pains],  # a retry resends its key
+        "vote_text": vote_texts(),
+    }
+
+
+def vote_texts() -> dict[str, str]:
+    """What every pain point's buttons say, translated once per answer."""
+    return {
+        "back": _("Take a dot back"),
+        "give": _("Give a dot"),
+        "sending": _("Sending…"),
+        "failed": _("Not sent."),
+        "retry": _("Retry"),
     }
 
 

@@ -65,13 +65,33 @@
     ticking = setInterval(tick, 250);
   }
 
-  /* An answer replaces the whole live part, or only the region with its id (a vote answers
-     with the voting panel alone). */
+  /* An answer replaces the whole live part, or only the parts it brings whose ids the page
+     has (a tap answers with the dots left and the tapped pain point). */
+  function swapParts(html) {
+    var box = document.createElement("div");
+    box.innerHTML = html.trim();
+    var parts = Array.prototype.slice.call(box.children);
+    if (!parts.length || parts.some(function (p) {
+      return !p.id || p.classList.contains("live-part") || !document.getElementById(p.id);
+    })) return false;
+    parts.forEach(function (p) { fillCsrf(p); document.getElementById(p.id).replaceWith(p); });
+    var left = document.getElementById("dots-left"), panel = document.getElementById("vote");
+    if (left && panel) {  /* the other "+" buttons follow the dots left */
+      var none = left.dataset.left === "0", one = panel.dataset.several !== "1";
+      panel.querySelectorAll(".vote-item").forEach(function (item) {
+        var add = item.querySelector("button[value=add]");
+        if (add) add.disabled = none || (one && item.dataset.mine !== "0");
+      });
+    }
+    wireForms();
+    return true;
+  }
+
   function swapLive(html) {
+    if (swapParts(html)) return;
     var part = fragment(html);
     if (!part) return;
-    var region = part.id && !part.classList.contains("live-part") && document.getElementById(part.id);
-    var old = region || root.querySelector(".live-part");
+    var old = root.querySelector(".live-part");
     if (old) old.replaceWith(part); else root.appendChild(part);
     wireForms();
     startTimer();

@@ -178,8 +178,24 @@ def test_participant_pages_need_a_participant_of_that_workshop(
     stranger = make.participant(other)
     client.set_cookie(f"cjm_p_{target.join_code}", stranger.token)  # a token from workshop B
     response = _call(client, method, _url(template, target))
-    assert response.status_code == 303
-    assert response.headers["Location"] == f"/j/{target.join_code}"
+    if template in SAME_ANSWER_FOR_STRANGERS:
+        assert response.status_code == 403
+        assert "Join the workshop first" in response.text
+    else:
+        assert response.status_code == 303
+        assert response.headers["Location"] == f"/j/{target.join_code}"
+
+
+# Taps answer strangers and unknown codes alike (so they need no join-code throttle).
+SAME_ANSWER_FOR_STRANGERS = {"/w/{code}/dots"}
+
+
+def test_a_tap_tells_nothing_about_which_codes_exist(client, make):
+    workshop = make.workshop()
+    real = client.post(f"/w/{workshop.join_code}/dots", data={"note_id": 1, "action": "add"})
+    made_up = client.post("/w/ZZZZZZZZ/dots", data={"note_id": 1, "action": "add"})
+    assert real.status_code == made_up.status_code == 403
+    assert real.text.replace(workshop.join_code, "ZZZZZZZZ") == made_up.text
 
 
 @pytest.mark.parametrize(("method", "template", "owner"), WORKSHOP_ROUTES)

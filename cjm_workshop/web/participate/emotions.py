@@ -6,13 +6,17 @@ the phone's language), or, for plain forms, a redirect back to the step.
 
 from __future__ import annotations
 
+import secrets
+
 from flask import abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from cjm_workshop.extensions import db
 from cjm_workshop.models import Note, RoundStatus, Workshop
-from cjm_workshop.services import emotions, voting
+from cjm_workshop.services import emotions, joining, voting
 from cjm_workshop.services.errors import DomainError, RoundClosed
-from cjm_workshop.web.emotions import vote_context
+from cjm_workshop.services.workshops import normalise_join_code
+from cjm_workshop.web.emotions import vote_texts
 from cjm_workshop.web.errors import domain_message
 from cjm_workshop.web.htmx import is_htmx, render
 from cjm_workshop.web.participate.routes import (
@@ -27,7 +31,7 @@ from cjm_workshop.web.workshops.forms import ConfirmForm
 def _answer(
     workshop: Workshop, participant, anchor: str, error: DomainError | None = None, **extra
 ):
-    message = {f"{anchor}_error": domain_message(error)} if error is not None else {}
+    message = {f"{anchor}_error_message": domain_message(error)} if error is not None else {}
     if is_htmx() or error is not None:
         return render(
             "participate/brief.html",
@@ -66,33 +70,60 @@ def rate(code: str, note_id: int):
     return _answer(workshop, participant, "rate")
 
 
-def _vote_answer(workshop: Workshop, participant, chosen, error: DomainError | None = None):
-    """A tap's answer: the voting panel alone (live.js), or the page / a redirect."""
+def _vote_answer(
+    workshop: Workshop, participant, chosen, note: Note, error: DomainError | None = None
+):
+    """A tap's answer: only what changed (live.js), or the page / a redirect."""
     if not is_htmx():
         return _answer(workshop, participant, "vote", error)
-    message = {"vote_error": domain_message(error)} if error is not None else {}
-    context = vote_context(workshop, participant, chosen)
-    html = render_template("emotions/_vote.html", **context, **message)
+    message = domain_message(error) if error is not None else ""
+    if chosen is None:
+        html = render_template("emotions/_vote.html", vote_error_message=message)
+        return html, error.status if error is not None else 200
+    standing = voting.standing(db.session, chosen, participant)
+    html = render_template(
+        "emotions/_tap.html",
+        workshop=workshop,
+        round=chosen,
+        note=note,
+        left=standing.dots_left,
+        mine=standing.mine.get(note.id, 0),
+        tap_key=secrets.token_urlsafe(12),  # the next tap on this note is a new one
+        vote_text=vote_texts(),
+        vote_error_message=message,
+    )
     return html, error.status if error is not None else 200
 
 
+def _stranger():
+    """Unknown code or identity: one answer for both, so the route tells nothing about codes
+    (and needs no join-code throttle, which would cost every tap of a room)."""
+    return render_template(
+        "errors/error.html",
+        status=403,
+        title=_("Join the workshop first"),
+        message=_("Open the join link or type the code again."),
+    ), 403
+
+
 @bp.post("/w/<code>/dots")
-@code_attempts
 def dot(code: str):
-    """action=add (with the tap's key) or action=remove, on note_id."""
-    workshop, participant, response = _participant_or_redirect(code)
-    if response is not None:
-        return response
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    """action=add (with the tap's key) or action=remove, on note_id. CSRF is checked for
+    every POST by Flask-WTF's CSRFProtect before this runs."""
+    participant = joining.participant_by_code(
+        db.session, code, request.cookies.get(f"cjm_p_{normalise_join_code(code)}")
+    )
+    if participant is None:
+        return _stranger()
+    workshop = participant.workshop
     note = _note_or_404(workshop, request.form.get("note_id", type=int))
-    chosen = voting.latest_round(db.session, workshop, note.kind)
     action = request.form.get("action")
     tap_key = request.form.get("tap_key", "")
     if action not in ("add", "remove") or (action == "add" and not 8 <= len(tap_key) <= 64):
         abort(400)
+    chosen = voting.latest_round(db.session, workshop, note.kind)
     try:
-        if chosen is None or chosen.status is not RoundStatus.OPEN:
+        if chosen is None or (chosen.status is not RoundStatus.OPEN and action == "remove"):
             raise RoundClosed(code)
         if action == "add":
             voting.vote(db.session, workshop, chosen, participant, note, tap_key)
@@ -100,7 +131,7 @@ def dot(code: str):
             voting.take_back(db.session, workshop, chosen, participant, note)
     except DomainError as error:
         db.session.rollback()
-        return _vote_answer(workshop, participant, chosen, error)
+        return _vote_answer(workshop, participant, chosen, note, error)
     db.session().expire_on_commit = False  # the answer reads what it needs afresh anyway
     db.session.commit()
-    return _vote_answer(workshop, participant, chosen)
+    return _vote_answer(workshop, participant, chosen, note)
