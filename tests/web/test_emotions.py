@@ -250,3 +250,16 @@ def test_ratings_and_votes_only_while_the_step_is_open(app, room):
     )
     assert answer.status_code == 409
     assert count(app, EmotionRating) == 0
+
+
+def test_voting_works_without_javascript(app, make, room):
+    workshop, _, pains, phones = room
+    make.voting_round(workshop, dots=1)
+    keys = tap_keys(phones["Bob"].get(f"/w/{workshop.join_code}").text)
+    placed = dot(phones["Bob"], workshop, pains[1], keys[1], headers={})
+    assert placed.status_code == 303
+    assert placed.headers["Location"] == f"/w/{workshop.join_code}#vote"
+    refused = dot(phones["Bob"], workshop, pains[2], keys[2], headers={})
+    assert refused.status_code == 409
+    assert alert(refused.text) == ["You have no dots left. Take one back to place it elsewhere."]
+    assert "0 dots left" in refused.text and count(app, Dot) == 1
