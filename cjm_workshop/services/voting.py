@@ -377,6 +377,28 @@ def standing(session: Session, chosen: VotingRound, participant: Participant) ->
     return Standing(chosen.dots_per_participant if left is None else left, dict(mine))
 
 
+def standing_on(
+    session: Session, chosen: VotingRound, participant: Participant, note: Note
+) -> tuple[int, int]:
+    """(dots left, my dots on this note) in one statement: what a tap's answer shows."""
+    mine = (
+        select(func.count())
+        .where(
+            Dot.round_id == chosen.id,
+            Dot.participant_id == participant.id,
+            Dot.note_id == note.id,
+        )
+        .scalar_subquery()
+    )
+    left = (
+        select(DotBudget.dots_left)
+        .where(DotBudget.round_id == chosen.id, DotBudget.participant_id == participant.id)
+        .scalar_subquery()
+    )
+    row = session.execute(select(left, mine)).one()
+    return (chosen.dots_per_participant if row[0] is None else row[0]), row[1]
+
+
 def tally(session: Session, chosen: VotingRound) -> dict[int, int]:
     rows = session.execute(
         select(Dot.note_id, func.count()).where(Dot.round_id == chosen.id).group_by(Dot.note_id)

@@ -80,14 +80,14 @@ def _vote_answer(
     if chosen is None:
         html = render_template("emotions/_vote.html", vote_error_message=message)
         return html, error.status if error is not None else 200
-    standing = voting.standing(db.session, chosen, participant)
+    left, mine = voting.standing_on(db.session, chosen, participant, note)
     html = render_template(
         "emotions/_tap.html",
         workshop=workshop,
         round=chosen,
         note=note,
-        left=standing.dots_left,
-        mine=standing.mine.get(note.id, 0),
+        left=left,
+        mine=mine,
         tap_key=secrets.token_urlsafe(12),  # the next tap on this note is a new one
         vote_text=vote_texts(),
         vote_error_message=message,
