@@ -144,7 +144,7 @@ def run(database_url: str, phones: int, writers: int, seconds: float, think: flo
         nonlocal accepted
         time.sleep(first_delay)  # phones do not all tap at the same instant
         phone = Browser(server.url)
-        phone.jar.set_cookie(_cookie(f"cjm_p_{code}", token))
+        phone.set_cookie(f"cjm_p_{code}", token)
         phone.get(f"/w/{code}", headers={"HX-Request": "true"})
         while not stop.is_set():
             tag = uuid.uuid4().hex
@@ -211,7 +211,7 @@ def run(database_url: str, phones: int, writers: int, seconds: float, think: flo
 def read_phone_streams(base: str, code: str, tokens: list[str], stop, error_count) -> None:
     def phone_stream(token: str) -> None:
         phone = Browser(base)
-        phone.jar.set_cookie(_cookie(f"cjm_p_{code}", token))
+        phone.set_cookie(f"cjm_p_{code}", token)
         try:
             stream = phone.stream(f"/w/{code}/events")
             while not stop.is_set() and stream.read1(65536):
@@ -224,29 +224,6 @@ def read_phone_streams(base: str, code: str, tokens: list[str], stop, error_coun
     for token in tokens:
         threading.Thread(target=phone_stream, args=(token,), daemon=True).start()
     stop.wait()
-
-
-def _cookie(name: str, value: str):
-    import http.cookiejar
-
-    return http.cookiejar.Cookie(
-        0,
-        name,
-        value,
-        None,
-        False,
-        "127.0.0.1",
-        False,
-        False,
-        "/",
-        True,
-        False,
-        None,
-        True,
-        None,
-        None,
-        {},
-    )
 
 
 def main() -> None:

@@ -132,6 +132,25 @@ def load_map(
     return journey
 
 
+def room_notes(session: Session, workshop: Workshop, kind: NoteKind) -> list[Note]:
+    """The room's notes of one kind in the map's order (stage by stage, then place in the
+    cell; no stage last): the touchpoints phones rate, the pain points they vote on."""
+    from cjm_workshop.services.notes import visible_to_room
+
+    query = (
+        select(Note)
+        .outerjoin(Stage, Note.stage_id == Stage.id)
+        .where(
+            Note.workshop_id == workshop.id,
+            Note.kind == kind,
+            Note.merged_into_id.is_(None),
+            Note.hidden.is_(False),
+        )
+        .order_by(Stage.id.is_(None), Stage.position, Note.position, Note.id)
+    )
+    return [note for note in session.scalars(query) if visible_to_room(note)]
+
+
 def cell_notes(session: Session, workshop_id: int, cell: Cell) -> list[Note]:
     """The notes of one cell in their order (merged duplicates are not on the map)."""
     lane, stage_id = cell

@@ -333,25 +333,6 @@ def follow_unmerge(session: Session, keep: Note, restored: list[Note]) -> None:
     )
 
 
-def ballot(session: Session, workshop: Workshop, kind: NoteKind) -> list[Note]:
-    """The notes one can vote on, in the map's order (stage, then place in the cell)."""
-    from cjm_workshop.models import Stage
-
-    unrevealed = {s.step for s in workshop.steps if s.private and not s.revealed}
-    query = (
-        select(Note)
-        .outerjoin(Stage, Note.stage_id == Stage.id)
-        .where(
-            Note.workshop_id == workshop.id,
-            Note.kind == kind,
-            Note.merged_into_id.is_(None),
-            Note.hidden.is_(False),
-        )
-        .order_by(Stage.id.is_(None), Stage.position, Note.position, Note.id)
-    )
-    return [note for note in session.scalars(query) if note.step not in unrevealed]
-
-
 # --- results -------------------------------------------------------------------------
 
 

@@ -11,12 +11,9 @@ from flask_babel import lazy_gettext as _l
 
 from cjm_workshop.extensions import db
 from cjm_workshop.models import (
-    LaneKind,
-    Note,
     NoteKind,
     Participant,
     RoundStatus,
-    VotingRound,
     Workshop,
 )
 from cjm_workshop.services import emotions, journey_map, voting
@@ -114,28 +111,6 @@ def draw_curve(points: list[CurvePoint]) -> CurveDrawing:
     )
 
 
-def in_map_order(journey: journey_map.JourneyMap, lane: LaneKind) -> list[Note]:
-    return [note for stage_id in journey.columns for note in journey.notes_in(lane, stage_id)]
-
-
-def vote_context(
-    workshop: Workshop, participant: Participant, chosen: VotingRound | None = None
-) -> dict:
-    """A phone's voting panel: light, because it answers every tap."""
-    chosen = chosen or voting.latest_round(db.session, workshop, NoteKind.PAIN_POINT)
-    pains = voting.ballot(db.session, workshop, NoteKind.PAIN_POINT)
-    return {
-        "workshop": workshop,
-        "round": chosen,
-        "round_open": chosen is not None and chosen.status is RoundStatus.OPEN,
-        "pain_points": pains,
-        "stage_names": {stage.id: stage.name for stage in workshop.stages},
-        "standing": voting.standing(db.session, chosen, participant) if chosen else None,
-        "tap_keys": [secrets.token_urlsafe(12) for _ in pains],  # a retry resends its key
-        "vote_text": vote_texts(),
-    }
-
-
 def vote_texts() -> dict[str, str]:
     """What every pain point's buttons say, translated once per answer."""
     return {
@@ -148,13 +123,12 @@ def vote_texts() -> dict[str, str]:
 
 
 def emotions_context(workshop: Workshop, participant: Participant | None = None) -> dict:
-    """What the emotions step shows: the curve, the round, and for a phone its own part."""
-    journey = journey_map.load_map(db.session, workshop, room=True)
-    touchpoints = in_map_order(journey, LaneKind.TOUCHPOINT)
-    context = vote_context(workshop, participant) if participant is not None else {}
-    chosen = context.get("round") or voting.latest_round(db.session, workshop, NoteKind.PAIN_POINT)
-    pains = context.get("pain_points") or in_map_order(journey, LaneKind.PAIN_POINT)
-    context |= {
+    """What the emotions step shows: the curve, the round and its results, and for a phone
+    its own ratings and voting panel (a fresh key per "+": a retried tap resends its key)."""
+    touchpoints = journey_map.room_notes(db.session, workshop, NoteKind.TOUCHPOINT)
+    pains = journey_map.room_notes(db.session, workshop, NoteKind.PAIN_POINT)
+    chosen = voting.latest_round(db.session, workshop, NoteKind.PAIN_POINT)
+    context = {
         "touchpoints": touchpoints,
         "curve": draw_curve(emotions.curve(db.session, workshop, touchpoints)),
         "faces": FACES,
@@ -167,7 +141,12 @@ def emotions_context(workshop: Workshop, participant: Participant | None = None)
         else None,
     }
     if participant is not None:
-        context["my_ratings"] = emotions.ratings_by(db.session, workshop, participant)
+        context |= {
+            "my_ratings": emotions.ratings_by(db.session, workshop, participant),
+            "standing": voting.standing(db.session, chosen, participant) if chosen else None,
+            "tap_keys": [secrets.token_urlsafe(12) for _ in pains],
+            "vote_text": vote_texts(),
+        }
     else:
         context["spent_all"] = (
             voting.spent_all(db.session, workshop, chosen) if chosen is not None else None

@@ -16,8 +16,9 @@ from cjm_workshop.models import Note, RoundStatus, Workshop
 from cjm_workshop.services import emotions, joining, voting
 from cjm_workshop.services.errors import DomainError, RoundClosed
 from cjm_workshop.services.workshops import normalise_join_code
+from cjm_workshop.web.access import part_or_404
 from cjm_workshop.web.emotions import vote_texts
-from cjm_workshop.web.errors import domain_message
+from cjm_workshop.web.errors import domain_message, error_page
 from cjm_workshop.web.htmx import is_htmx, render
 from cjm_workshop.web.participate.routes import (
     _live_context,
@@ -44,13 +45,6 @@ def _answer(
     return redirect(url_for(".brief", code=workshop.join_code, _anchor=anchor), 303)
 
 
-def _note_or_404(workshop: Workshop, value) -> Note:
-    note = db.session.get(Note, value) if isinstance(value, int) else None
-    if note is None or note.workshop_id != workshop.id:
-        abort(404)
-    return note
-
-
 @bp.post("/w/<code>/ratings/<int:note_id>")
 @code_attempts
 def rate(code: str, note_id: int):
@@ -59,7 +53,7 @@ def rate(code: str, note_id: int):
         return response
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    note = _note_or_404(workshop, note_id)
+    note = part_or_404(Note, workshop, note_id)
     score = request.form.get("score", type=int)
     try:
         emotions.rate(db.session, workshop, participant, note, score if score else 0)
@@ -98,12 +92,7 @@ def _vote_answer(
 def _stranger():
     """Unknown code or identity: one answer for both, so the route tells nothing about codes
     (and needs no join-code throttle, which would cost every tap of a room)."""
-    return render_template(
-        "errors/error.html",
-        status=403,
-        title=_("Join the workshop first"),
-        message=_("Open the join link or type the code again."),
-    ), 403
+    return error_page(403, _("Join the workshop first: open the join link or type the code."))
 
 
 @bp.post("/w/<code>/dots")
@@ -116,7 +105,7 @@ def dot(code: str):
     if participant is None:
         return _stranger()
     workshop = participant.workshop
-    note = _note_or_404(workshop, request.form.get("note_id", type=int))
+    note = part_or_404(Note, workshop, request.form.get("note_id", 0, type=int))
     action = request.form.get("action")
     tap_key = request.form.get("tap_key", "")
     if action not in ("add", "remove") or (action == "add" and not 8 <= len(tap_key) <= 64):
