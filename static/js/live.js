@@ -65,8 +65,31 @@
     ticking = setInterval(tick, 250);
   }
 
-  /* An answer replaces the whole live part, or only the parts it brings whose ids the page
-     has (a tap answers with the dots left and the tapped pain point). */
+  /* After anything was swapped in: forms and htmx attributes work, the timer runs, the map
+     script hears of it, and the "+" buttons follow the dots left. */
+  function settle(el) {
+    wireForms();
+    startTimer();
+    if (window.htmx) window.htmx.process(el);
+    document.dispatchEvent(new CustomEvent("cjm:map", { detail: el }));
+    followDotsLeft();
+  }
+
+  /* A tap answers with the tapped pain point only; the other "+" buttons are enabled or
+     not by the same rule the server renders: no dots left, or one dot per note and one
+     there already. */
+  function followDotsLeft() {
+    var left = document.getElementById("dots-left"), panel = document.getElementById("vote");
+    if (!left || !panel) return;
+    var none = left.dataset.left === "0", one = panel.dataset.several !== "1";
+    panel.querySelectorAll(".vote-item").forEach(function (item) {
+      var add = item.querySelector("button[value=add]");
+      if (add) add.disabled = none || (one && item.dataset.mine !== "0");
+    });
+  }
+
+  /* Replace the parts an answer brings by their ids (the map region, a tap's dots left and
+     pain point), keeping a part's sideways scroll; false if the page lacks one of them. */
   function swapParts(html) {
     var box = document.createElement("div");
     box.innerHTML = html.trim();
@@ -74,29 +97,27 @@
     if (!parts.length || parts.some(function (p) {
       return !p.id || p.classList.contains("live-part") || !document.getElementById(p.id);
     })) return false;
-    parts.forEach(function (p) { fillCsrf(p); document.getElementById(p.id).replaceWith(p); });
-    var left = document.getElementById("dots-left"), panel = document.getElementById("vote");
-    if (left && panel) {  /* the other "+" buttons follow the dots left */
-      var none = left.dataset.left === "0", one = panel.dataset.several !== "1";
-      panel.querySelectorAll(".vote-item").forEach(function (item) {
-        var add = item.querySelector("button[value=add]");
-        if (add) add.disabled = none || (one && item.dataset.mine !== "0");
-      });
-    }
-    wireForms();
+    parts.forEach(function (p) {
+      var old = document.getElementById(p.id), scroller = old.querySelector("[data-keep-scroll]");
+      fillCsrf(p);
+      old.replaceWith(p);
+      var again = p.querySelector("[data-keep-scroll]");
+      if (scroller && again) {
+        again.style.scrollBehavior = "auto"; again.scrollLeft = scroller.scrollLeft; again.style.scrollBehavior = "";
+      }
+      settle(p);
+    });
     return true;
   }
 
+  /* An answer replaces the parts it brings, or else the whole live part. */
   function swapLive(html) {
     if (swapParts(html)) return;
     var part = fragment(html);
     if (!part) return;
     var old = root.querySelector(".live-part");
     if (old) old.replaceWith(part); else root.appendChild(part);
-    wireForms();
-    startTimer();
-    if (window.htmx) window.htmx.process(part);
-    document.dispatchEvent(new CustomEvent("cjm:map", { detail: part }));
+    settle(part);
   }
 
   function refresh() {
@@ -123,23 +144,13 @@
     if (mapLoading || document.body.dataset.dragging) { mapAgain = true; return true; }
     mapLoading = fetch(box.dataset.mapSrc, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.text() : null; })
-      .then(function (html) { if (html) swapMap(html); })
+      .then(function (html) { if (html) swapParts(html); })
       .catch(function () {})
       .then(function () {
         mapLoading = null;
         if (mapAgain && !document.body.dataset.dragging) { mapAgain = false; reloadMap(); }
       });
     return true;
-  }
-  function swapMap(html) {
-    var box = mapBox(), fresh = fragment(html);
-    if (!box || !fresh) return;
-    var scroller = box.querySelector("[data-keep-scroll]"), x = scroller ? scroller.scrollLeft : 0;
-    box.replaceWith(fresh);
-    var again = fresh.querySelector("[data-keep-scroll]");
-    if (again) { again.style.scrollBehavior = "auto"; again.scrollLeft = x; again.style.scrollBehavior = ""; }
-    if (window.htmx) window.htmx.process(fresh);
-    document.dispatchEvent(new CustomEvent("cjm:map", { detail: fresh }));
   }
   window.cjmLive = { reloadMap: function () { if (mapAgain) { mapAgain = false; reloadMap(); } } };
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_live_session import join, log_in
+from tests.browser.test_live_session import join, laptop_and_board
 
 pytestmark = pytest.mark.browser
 
@@ -20,12 +20,9 @@ def test_ratings_draw_the_curve_and_dot_voting_stays_hidden_until_the_reveal(ope
     for text in ("No free slots online", "On hold for 20 minutes", "No confirmation"):
         make.note(workshop, None, text, kind="pain_point", stage=second)
 
-    console = open_tab("laptop")
-    log_in(console, "frida@example.org")
-    console.goto(f"/workshops/{workshop.id}/console")
-    board = open_tab("laptop")
-    board.page.context.add_cookies(console.page.context.cookies())
-    board.goto(f"/workshops/{workshop.id}/board")
+    console, board = laptop_and_board(
+        open_tab, "frida@example.org", workshop, f"/workshops/{workshop.id}/console"
+    )
     anna, bram = open_tab("phone"), open_tab("phone")
     join(anna, workshop, "Anna")
     join(bram, workshop, "Bram")

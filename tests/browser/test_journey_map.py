@@ -10,7 +10,7 @@ from sqlalchemy import select
 from cjm_workshop.extensions import db
 from cjm_workshop.models import Note, Step, Workshop
 from cjm_workshop.services import steps
-from tests.browser.test_live_session import join, log_in
+from tests.browser.test_live_session import join, laptop_and_board, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -34,12 +34,9 @@ def test_arranging_the_map_by_mouse_and_keyboard_shows_on_the_board_and_phones(o
         steps.go_to_step(db.session, db.session.get(Workshop, workshop.id), Step.VISUALIZE)
         db.session.commit()
 
-    laptop = open_tab("laptop")
-    log_in(laptop, "frida@example.org")
-    laptop.goto(f"/workshops/{workshop.id}/map")
-    board = open_tab("laptop")
-    board.page.context.add_cookies(laptop.page.context.cookies())
-    board.goto(f"/workshops/{workshop.id}/board")
+    laptop, board = laptop_and_board(
+        open_tab, "frida@example.org", workshop, f"/workshops/{workshop.id}/map"
+    )
     phone = open_tab("phone")
     join(phone, workshop, "Bram")
     expect(phone.page.locator("#map-h")).to_have_text("The journey map")

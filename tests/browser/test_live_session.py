@@ -26,6 +26,17 @@ def join(tab, workshop, name: str) -> None:
     tab.page.evaluate("window.__sameDocument = true")  # gone if the page ever reloads
 
 
+def laptop_and_board(open_tab, email: str, workshop, path: str):
+    """The facilitator's laptop, logged in and at `path`, and the projector page beside it."""
+    laptop = open_tab("laptop")
+    log_in(laptop, email)
+    laptop.goto(path)
+    board = open_tab("laptop")
+    board.page.context.add_cookies(laptop.page.context.cookies())
+    board.goto(f"/workshops/{workshop.id}/board")
+    return laptop, board
+
+
 def stored(app, text: str) -> int:
     with app.app_context():
         return len(db.session.scalars(select(Note).where(Note.text == text)).all())
@@ -34,12 +45,9 @@ def stored(app, text: str) -> int:
 def test_phones_follow_the_facilitator_and_notes_arrive_live(open_tab, make, app):
     facilitator = make.facilitator("frida@example.org")
     workshop = make.workshop(facilitator, template="stdc")
-    console = open_tab("laptop")
-    log_in(console, "frida@example.org")
-    console.goto(f"/workshops/{workshop.id}/console")
-    board = open_tab("laptop")
-    board.page.context.add_cookies(console.page.context.cookies())
-    board.goto(f"/workshops/{workshop.id}/board")
+    console, board = laptop_and_board(
+        open_tab, "frida@example.org", workshop, f"/workshops/{workshop.id}/console"
+    )
     anna, bram = open_tab("phone"), open_tab("phone")
     join(anna, workshop, "Anna")
     join(bram, workshop, "Bram")
