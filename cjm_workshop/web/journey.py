@@ -31,11 +31,14 @@ def persona_filter(workshop: Workshop) -> int | None:
 
 
 def map_context(
-    workshop: Workshop, variant: str, map_src: str, persona_id: int | None = None
+    workshop: Workshop,
+    variant: str,
+    map_src: str,
+    persona_id: int | None = None,
+    last_event: int | None = None,
 ) -> dict:
-    last_event = live.latest_event_id(
-        db.session
-    )  # before loading: the map is never older than this
+    if last_event is None:  # read before the map: the map is never older than this
+        last_event = live.latest_event_id(db.session)
     journey = journey_map.load_map(
         db.session, workshop, room=variant != "arrange", persona_id=persona_id
     )
@@ -93,24 +96,25 @@ def _card_texts() -> dict[str, str]:
 
 
 def render_map(
-    workshop: Workshop, variant: str, map_src: str, persona_id: int | None = None, **extra
+    workshop: Workshop,
+    variant: str,
+    map_src: str,
+    persona_id: int | None = None,
+    last_event: int | None = None,
+    **extra,
 ) -> str:
     """The map region alone (what a screen fetches when the map changed)."""
-    context = map_context(workshop, variant, map_src, persona_id)
+    context = map_context(workshop, variant, map_src, persona_id, last_event)
     return Markup(render_template(TEMPLATES[variant], **context, **extra))  # noqa: S704 (escaped by Jinja)
 
 
 def shared_map(workshop: Workshop, variant: str, map_src: str, persona_id: int | None = None):
     """The room's or the phones' map region, built once per change for every screen."""
-    key = (
-        "map",
-        workshop.id,
-        variant,
-        persona_id,
-        live.latest_event_id(db.session),
-        str(get_locale()),
+    last_event = live.latest_event_id(db.session)
+    key = ("map", workshop.id, variant, persona_id, last_event, str(get_locale()))
+    return live.once_per_process(
+        key, lambda: render_map(workshop, variant, map_src, persona_id, last_event)
     )
-    return live.once_per_process(key, lambda: render_map(workshop, variant, map_src, persona_id))
 
 
 # --- the facilitator's map
