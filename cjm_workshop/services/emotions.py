@@ -51,7 +51,7 @@ def rate(
             set_={"score": score, "updated_at": statement.excluded.updated_at},
         )
     )
-    touch(session, workshop, kind=LiveEventKind.PRESENCE)  # the facilitator's screens
+    touch(session, workshop.id, kind=LiveEventKind.PRESENCE)  # the facilitator's screens
     session.flush()
 
 

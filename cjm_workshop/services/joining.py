@@ -90,7 +90,7 @@ def join(
                 session.add(participant)
         except IntegrityError:
             continue  # someone took that name (or this nonce) a moment ago: look again
-        touch(session, workshop, kind=LiveEventKind.PRESENCE)
+        touch(session, workshop.id, kind=LiveEventKind.PRESENCE)
         return participant
     raise RuntimeError(f"could not find a free name for {base!r}")
 

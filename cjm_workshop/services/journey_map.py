@@ -235,7 +235,7 @@ def move_note(
     _renumber(target_notes)
     if source != target:
         close_gap(session, workshop.id, source)
-    touch(session, workshop, note.id, kind=LiveEventKind.MAP)
+    touch(session, workshop.id, note.id, kind=LiveEventKind.MAP)
     session.flush()
 
 
@@ -315,7 +315,7 @@ def merge(session: Session, workshop: Workshop, keep: Note, duplicates: list[Not
     voting.follow_merge(session, keep, list(unique.values()))
     for cell in cells:
         close_gap(session, workshop.id, cell)
-    touch(session, workshop, keep.id, kind=LiveEventKind.MAP)
+    touch(session, workshop.id, keep.id, kind=LiveEventKind.MAP)
     session.flush()
 
 
@@ -334,7 +334,7 @@ def unmerge(session: Session, workshop: Workshop, note: Note) -> list[Note]:
         place_at_end(session, duplicate)
         session.flush()
     voting.follow_unmerge(session, note, restored)
-    touch(session, workshop, note.id, kind=LiveEventKind.MAP)
+    touch(session, workshop.id, note.id, kind=LiveEventKind.MAP)
     session.flush()
     return restored
 
@@ -349,5 +349,5 @@ def move_lane(session: Session, workshop: Workshop, lane: Lane, to_position: int
 
 def set_lane_hidden(session: Session, workshop: Workshop, lane: Lane, hidden: bool) -> None:
     lane.hidden = hidden
-    touch(session, workshop, kind=LiveEventKind.MAP)
+    touch(session, workshop.id, kind=LiveEventKind.MAP)
     session.flush()

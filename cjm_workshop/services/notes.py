@@ -91,7 +91,7 @@ def add_note(
     journey_map.place_at_end(session, note)
     session.add(note)
     session.flush()
-    touch(session, workshop, note.id)
+    touch(session, workshop.id, note.id)
     session.flush()
     return note
 
@@ -109,14 +109,14 @@ def edit_note(
         journey_map.place_at_end(session, note)
         session.flush()
         journey_map.close_gap(session, note.workshop_id, cell)
-    touch(session, note.workshop, note.id)
+    touch(session, note.workshop_id, note.id)
     session.flush()
 
 
 def delete_note(session: Session, note: Note, *, participant: Participant | None = None) -> None:
     _check_may_change(note, participant)
     journey_map.lock(session, note.workshop)
-    touch(session, note.workshop, note.id)
+    touch(session, note.workshop_id, note.id)
     cell = journey_map.cell_of(note)
     session.delete(note)  # and the duplicates merged into it (ON DELETE CASCADE)
     session.flush()
@@ -126,7 +126,7 @@ def delete_note(session: Session, note: Note, *, participant: Participant | None
 def set_hidden(session: Session, note: Note, hidden: bool) -> None:
     """Facilitator only: take a note off the board without deleting it."""
     note.hidden = hidden
-    touch(session, note.workshop, note.id)
+    touch(session, note.workshop_id, note.id)
     session.flush()
 
 
@@ -189,12 +189,20 @@ def _linked(session: Session, workshop: Workshop, note_id: int | None, kind: Not
 # --- visibility ---------------------------------------------------------------------
 
 
+def room_sees(*, hidden: bool, merged: bool, private: bool, revealed: bool) -> bool:
+    """The rule: a note is shown on the board and to every participant unless it is hidden,
+    merged into another, or written privately and not revealed yet."""
+    return not hidden and not merged and (not private or revealed)
+
+
 def visible_to_room(note: Note) -> bool:
-    """Shown on the board and to every participant: not hidden, not private until revealed."""
-    if note.hidden or note.merged_into_id is not None:
-        return False
     step = note.workshop.step_state(note.step)
-    return not step.private or step.revealed
+    return room_sees(
+        hidden=note.hidden,
+        merged=note.merged_into_id is not None,
+        private=step.private,
+        revealed=step.revealed,
+    )
 
 
 def can_see(note: Note, participant: Participant | None) -> bool:
@@ -234,13 +242,13 @@ def set_private(session: Session, workshop: Workshop, step: Step, private: bool)
     state.private = private
     if not private:
         state.revealed = False
-    touch(session, workshop)
+    touch(session, workshop.id)
     session.flush()
 
 
 def reveal(session: Session, workshop: Workshop, step: Step) -> None:
     workshop.step_state(step).revealed = True
-    touch(session, workshop)
+    touch(session, workshop.id)
     session.flush()
 
 

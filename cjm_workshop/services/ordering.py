@@ -17,7 +17,7 @@ def renumber(session: Session, items: Sequence) -> None:
     negative positions and then take their final places.
     """
     if items:
-        touch(session, items[0].workshop)
+        touch(session, items[0].workshop_id)
     for index, item in enumerate(items):
         item.position = -(index + 1)
     session.flush()

@@ -7,7 +7,7 @@ reopen the current step. A closed workshop changes no step.
 
 from __future__ import annotations
 
-from sqlalchemy import text
+from sqlalchemy import insert, text
 from sqlalchemy.orm import Session
 
 from cjm_workshop.models import (
@@ -49,14 +49,16 @@ def new_steps() -> list[WorkshopStep]:
 
 def touch(
     session: Session,
-    workshop: Workshop,
+    workshop_id: int,
     note_id: int | None = None,
     kind: LiveEventKind | None = None,
 ) -> None:
     """Record a change that phones and the board must show (about one note, or not)."""
     if kind is None:
         kind = LiveEventKind.NOTE if note_id is not None else LiveEventKind.REFRESH
-    session.add(LiveEvent(workshop_id=workshop.id, kind=kind, note_id=note_id))
+    session.execute(
+        insert(LiveEvent.__table__).values(workshop_id=workshop_id, kind=kind, note_id=note_id)
+    )
     session.info[LIVE_TOUCHED] = True  # wakes this process's broadcaster on commit
     if session.get_bind().dialect.name == "postgresql":
         # Delivered when this transaction commits: the broadcasters wake at once.
@@ -79,7 +81,7 @@ def go_to_step(session: Session, workshop: Workshop, target: Step) -> None:
     workshop.timer_paused_seconds = None
     if workshop.status is WorkshopStatus.DRAFT:
         workshop.status = WorkshopStatus.LIVE  # leading the room through steps is running it
-    touch(session, workshop)
+    touch(session, workshop.id)
     session.flush()
 
 
@@ -100,7 +102,7 @@ def set_contributions(session: Session, workshop: Workshop, step: Step, open_: b
     if step is not workshop.current_step:
         raise StepNotCurrent(step.value)
     workshop.step_state(step).state = StepState.OPEN if open_ else StepState.CLOSED
-    touch(session, workshop)
+    touch(session, workshop.id)
     session.flush()
 
 

@@ -51,7 +51,7 @@ def pause(session: Session, workshop: Workshop, now=None) -> None:
         raise TimerNotRunning(current.state)
     workshop.timer_ends_at = None
     workshop.timer_paused_seconds = current.seconds_left
-    touch(session, workshop)
+    touch(session, workshop.id)
     session.flush()
 
 
@@ -61,7 +61,7 @@ def extend(session: Session, workshop: Workshop, minutes: int, now=None) -> None
     seconds = min(current.seconds_left + 60 * minutes, MAX_SECONDS)
     if current.state == "paused":
         workshop.timer_paused_seconds = seconds
-        touch(session, workshop)
+        touch(session, workshop.id)
         session.flush()
     else:
         _run(session, workshop, seconds, now or utcnow())
@@ -70,14 +70,14 @@ def extend(session: Session, workshop: Workshop, minutes: int, now=None) -> None
 def reset(session: Session, workshop: Workshop) -> None:
     workshop.timer_ends_at = None
     workshop.timer_paused_seconds = None
-    touch(session, workshop)
+    touch(session, workshop.id)
     session.flush()
 
 
 def _run(session: Session, workshop: Workshop, seconds: int, now: datetime) -> None:
     workshop.timer_ends_at = now + timedelta(seconds=seconds)
     workshop.timer_paused_seconds = None
-    touch(session, workshop)
+    touch(session, workshop.id)
     session.flush()
 
 

@@ -12,11 +12,12 @@ same key again returns the dot the first tap placed.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy import and_, bindparam, delete, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -31,8 +32,8 @@ from cjm_workshop.models import (
     RoundStatus,
     VotingRound,
     Workshop,
+    WorkshopStep,
 )
-from cjm_workshop.models.base import utcnow
 from cjm_workshop.models.workshop import DOTS_MAX, DOTS_MIN
 from cjm_workshop.services.errors import (
     BudgetBelowSpent,
@@ -98,20 +99,20 @@ def open_round(
         own_notes=own_notes,
     )
     session.add(chosen)
-    touch(session, workshop)
+    touch(session, workshop.id)
     session.flush()
     return chosen
 
 
 def close_round(session: Session, workshop: Workshop, chosen: VotingRound) -> None:
     chosen.status = RoundStatus.CLOSED
-    touch(session, workshop)
+    touch(session, workshop.id)
     session.flush()
 
 
 def reveal(session: Session, workshop: Workshop, chosen: VotingRound) -> None:
     chosen.revealed = True
-    touch(session, workshop)
+    touch(session, workshop.id)
     session.flush()
 
 
@@ -134,18 +135,231 @@ def set_budget(session: Session, workshop: Workshop, chosen: VotingRound, dots: 
             session.flush()
     except IntegrityError as error:
         raise BudgetBelowSpent(str(dots)) from error
-    touch(session, workshop)
+    touch(session, workshop.id)
     session.flush()
 
 
 # --- dots ----------------------------------------------------------------------------
 
 
-def authors_of(session: Session, note: Note) -> set[int]:
+@dataclass(frozen=True)
+class BallotNote:
+    id: int
+    text: str
+    kind: NoteKind
+    author_id: int | None
+    visible: bool  # notes.room_sees
+    has_duplicates: bool  # notes merged into it (their authors count as its authors)
+
+
+@dataclass(frozen=True)
+class RoundRules:
+    """A round as a tap sees it (named like VotingRound's columns: templates take either)."""
+
+    id: int
+    status: RoundStatus
+    dots_per_participant: int
+    several_per_note: bool
+    own_notes: bool
+    revealed: bool
+
+
+@dataclass(frozen=True)
+class Ballot:
+    """Who taps which note, in which round: everything a dot needs, read in one statement.
+    `note` is None for a note that is not in the participant's workshop; `round` is the
+    latest round on the note's kind (None before the first)."""
+
+    workshop_id: int
+    participant_id: int
+    note: BallotNote | None
+    round: RoundRules | None
+
+
+# A room taps at once, so a tap's statements are built once, on the tables (no ORM work
+# per row), with their values as parameters: SQLAlchemy then also compiles each only once.
+_PEOPLE, _WORKSHOPS, _NOTES = Participant.__table__, Workshop.__table__, Note.__table__
+_STEPS, _ROUNDS, _BUDGETS, _DOTS = (
+    WorkshopStep.__table__,
+    VotingRound.__table__,
+    DotBudget.__table__,
+    Dot.__table__,
+)
+_duplicates = _NOTES.alias("duplicate")
+_latest_round = (
+    select(func.max(_ROUNDS.c.id))
+    .where(_ROUNDS.c.workshop_id == _PEOPLE.c.workshop_id, _ROUNDS.c.kind == _NOTES.c.kind)
+    .correlate(_PEOPLE, _NOTES)
+    .scalar_subquery()
+)
+_ballot = (
+    select(
+        _PEOPLE.c.workshop_id,
+        _PEOPLE.c.id,
+        _NOTES.c.id,
+        _NOTES.c.text,
+        _NOTES.c.kind,
+        _NOTES.c.author_id,
+        _NOTES.c.hidden,
+        _NOTES.c.merged_into_id,
+        _STEPS.c.private,
+        _STEPS.c.revealed,
+        exists().where(_duplicates.c.merged_into_id == _NOTES.c.id),
+        _ROUNDS.c.id,
+        _ROUNDS.c.status,
+        _ROUNDS.c.dots_per_participant,
+        _ROUNDS.c.several_per_note,
+        _ROUNDS.c.own_notes,
+        _ROUNDS.c.revealed,
+    )
+    .select_from(_PEOPLE)
+    .join(_WORKSHOPS, _WORKSHOPS.c.id == _PEOPLE.c.workshop_id)
+    .outerjoin(
+        _NOTES,
+        and_(_NOTES.c.id == bindparam("note"), _NOTES.c.workshop_id == _PEOPLE.c.workshop_id),
+    )
+    .outerjoin(
+        _STEPS, and_(_STEPS.c.workshop_id == _NOTES.c.workshop_id, _STEPS.c.step == _NOTES.c.step)
+    )
+    .outerjoin(_ROUNDS, _ROUNDS.c.id == _latest_round)
+)
+_BY_TOKEN = (
+    _WORKSHOPS.c.join_code == bindparam("code"),
+    _PEOPLE.c.token == bindparam("token"),
+)
+_BY_ID = (
+    _WORKSHOPS.c.id == bindparam("workshop"),
+    _PEOPLE.c.id == bindparam("person"),
+)
+_BALLOT_BY_TOKEN = _ballot.where(*_BY_TOKEN)
+_BALLOT_BY_ID = _ballot.where(*_BY_ID)
+# PostgreSQL only, first and on its own: a merge of the note waits for the dot, or goes
+# first and the ballot read after it sees the merge. SQLite lets one writer in anyway.
+_SHARE_BY_TOKEN = select(_WORKSHOPS.c.id).where(_BY_TOKEN[0]).with_for_update(read=True)
+_SHARE_BY_ID = select(_WORKSHOPS.c.id).where(_BY_ID[0]).with_for_update(read=True)
+_SPENT_BY_KEY = select(_DOTS.c.id).where(
+    _DOTS.c.round_id == bindparam("round"),
+    _DOTS.c.participant_id == bindparam("person"),
+    _DOTS.c.tap_key == bindparam("key"),
+)
+_GIVE_BACK = (
+    update(_BUDGETS)
+    .where(
+        _BUDGETS.c.round_id == bindparam("round"),
+        _BUDGETS.c.participant_id == bindparam("person"),
+    )
+    .values(dots_left=_BUDGETS.c.dots_left + 1)
+)
+_mine_here = (
+    _DOTS.c.round_id == bindparam("round"),
+    _DOTS.c.participant_id == bindparam("person"),
+    _DOTS.c.note_id == bindparam("note"),
+)
+_TAKE_BACK = delete(_DOTS).where(
+    _DOTS.c.id
+    == select(_DOTS.c.id)
+    .where(*_mine_here)
+    .order_by(_DOTS.c.slot.desc())
+    .limit(1)
+    .scalar_subquery()
+)
+_STANDING = select(
+    select(_BUDGETS.c.dots_left)
+    .where(
+        _BUDGETS.c.round_id == bindparam("round"),
+        _BUDGETS.c.participant_id == bindparam("person"),
+    )
+    .scalar_subquery(),
+    select(func.count()).where(*_mine_here).scalar_subquery(),
+)
+
+
+@functools.cache
+def _writes(insert) -> tuple:
+    """(spend, place) for the database's INSERT with ON CONFLICT. Spending takes a dot from
+    the budget only if one is left, and makes the budget row on the first tap of a round
+    (once, also when taps race); it returns the taps so far, or no row. Placing returns the
+    dot's id, or no row for a retried tap's key or a second dot where one is allowed."""
+    spend = (
+        insert(_BUDGETS)
+        .values(
+            round_id=bindparam("round"),
+            participant_id=bindparam("person"),
+            dots_left=bindparam("dots") - 1,
+            taps=1,
+        )
+        .on_conflict_do_update(
+            index_elements=["round_id", "participant_id"],
+            set_={"dots_left": _BUDGETS.c.dots_left - 1, "taps": _BUDGETS.c.taps + 1},
+            where=_BUDGETS.c.dots_left > 0,
+        )
+        .returning(_BUDGETS.c.taps)
+    )
+    place = (
+        insert(_DOTS)
+        .values(
+            round_id=bindparam("round"),
+            participant_id=bindparam("person"),
+            note_id=bindparam("note"),
+            cast_on_id=bindparam("note"),
+            slot=bindparam("slot"),
+            tap_key=bindparam("key"),
+        )
+        .on_conflict_do_nothing()
+        .returning(_DOTS.c.id)
+    )
+    return spend, place
+
+
+def ballot_by_token(session: Session, code: str, token: str, note_id: int) -> Ballot | None:
+    """A phone's ballot: the participant with this identity in the workshop with this code
+    (None for an unknown code and a wrong identity alike)."""
+    return _read_ballot(
+        session, _SHARE_BY_TOKEN, _BALLOT_BY_TOKEN, code=code, token=token, note=note_id
+    )
+
+
+def ballot_for(session: Session, workshop_id: int, participant_id: int, note_id: int) -> Ballot:
+    """The ballot of a participant the facilitator votes for."""
+    found = _read_ballot(
+        session,
+        _SHARE_BY_ID,
+        _BALLOT_BY_ID,
+        workshop=workshop_id,
+        person=participant_id,
+        note=note_id,
+    )
+    if found is None:
+        raise InvalidVote("participant")
+    return found
+
+
+def _read_ballot(session: Session, share, query, **params) -> Ballot | None:
+    from cjm_workshop.services.notes import room_sees
+
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(share, params)
+    row = session.execute(query, params).first()
+    if row is None:
+        return None
+    (workshop_id, participant_id, note_id, text, kind, author_id, hidden, merged_into) = row[:8]
+    private, revealed, has_duplicates, round_id = row[8:12]
+    note = None
+    if note_id is not None:
+        visible = room_sees(
+            hidden=hidden, merged=merged_into is not None, private=private, revealed=revealed
+        )
+        note = BallotNote(note_id, text, kind, author_id, visible, has_duplicates)
+    rules = RoundRules(round_id, *row[12:]) if round_id is not None else None
+    return Ballot(workshop_id, participant_id, note, rules)
+
+
+def authors_of(session: Session, note_id: int) -> set[int]:
     """The authors of a note and of every duplicate merged into it."""
-    found, pending = set(), [note.id]
-    if note.author_id is not None:
-        found.add(note.author_id)
+    found, pending = set(), [note_id]
+    author = session.scalar(select(Note.author_id).where(Note.id == note_id))
+    if author is not None:
+        found.add(author)
     while pending:
         rows = session.execute(
             select(Note.id, Note.author_id).where(Note.merged_into_id.in_(pending))
@@ -155,140 +369,62 @@ def authors_of(session: Session, note: Note) -> set[int]:
     return found
 
 
-def vote(
-    session: Session,
-    workshop: Workshop,
-    chosen: VotingRound,
-    participant: Participant,
-    note: Note,
-    tap_key: str,
-) -> int:
-    """Place one of the participant's dots on the note, or for a retried tap find the dot
-    the first one placed; returns the dot's id. A handful of statements, no exceptions on
-    the way: phones tap fast, and a room taps at once."""
-    from cjm_workshop.services.notes import visible_to_room
-
-    if chosen.status is not RoundStatus.OPEN:
-        earlier = _dot_by_key(session, chosen, participant, tap_key)
+def vote(session: Session, ballot: Ballot, tap_key: str) -> int:
+    """Place one of the participant's dots on the ballot's note, or for a retried tap find
+    the dot the first one placed; returns the dot's id. A handful of statements and no
+    exceptions on the way: phones tap fast, and a room taps at once."""
+    note, rules, me = ballot.note, ballot.round, ballot.participant_id
+    if note is None or note.kind not in ROUND_KINDS:
+        raise InvalidVote("note")
+    mine = {"round": rules.id if rules else None, "person": me, "key": tap_key}
+    if rules is None or rules.status is not RoundStatus.OPEN:
+        earlier = None if rules is None else session.scalar(_SPENT_BY_KEY, mine)
         if earlier is not None:  # the round closed after the first try had counted
             return earlier
-        raise RoundClosed(str(chosen.id))
-    if note.workshop_id != workshop.id or note.kind is not chosen.kind:
-        raise InvalidVote("note")
-    if not visible_to_room(note):
+        raise RoundClosed(str(ballot.workshop_id))
+    if not note.visible:
         raise InvalidVote("hidden")
-    if not chosen.own_notes and participant.id in authors_of(session, note):
+    if not rules.own_notes and (
+        note.author_id == me or (note.has_duplicates and me in authors_of(session, note.id))
+    ):
         raise InvalidVote("own")
-    _share_lock(session, workshop)  # a merge of this note waits, or goes first
-    taps = session.execute(_spend(chosen, participant, -1)).scalar()
-    if taps is None:  # no dots left, a retried tap, or the first tap of this round
-        earlier = _dot_by_key(session, chosen, participant, tap_key)
+    spend, place = _writes(insert_for(session))
+    taps = session.scalar(spend, mine | {"dots": rules.dots_per_participant})
+    if taps is None:  # no dots left, or a retried tap after the last one
+        earlier = session.scalar(_SPENT_BY_KEY, mine)
         if earlier is not None:
             return earlier
-        _ensure_budget(session, chosen, participant)
-        taps = session.execute(_spend(chosen, participant, -1)).scalar()
-        if taps is None:
-            raise NoDotsLeft(str(participant.id))
-    placed = session.execute(
-        insert_for(session)(Dot)
-        .values(
-            round_id=chosen.id,
-            participant_id=participant.id,
-            note_id=note.id,
-            cast_on_id=note.id,
-            slot=taps if chosen.several_per_note else 0,
-            tap_key=tap_key,
-            created_at=utcnow(),
-        )
-        .on_conflict_do_nothing()  # a retried tap's key, or a second dot where one is allowed
-        .returning(Dot.id)
-    ).scalar()
+        raise NoDotsLeft(str(me))
+    slot = taps if rules.several_per_note else 0
+    placed = session.scalar(place, mine | {"note": note.id, "slot": slot})
     if placed is None:
-        session.execute(_spend(chosen, participant, +1))  # give the dot back
-        earlier = _dot_by_key(session, chosen, participant, tap_key)
+        session.execute(_GIVE_BACK, mine)
+        earlier = session.scalar(_SPENT_BY_KEY, mine)
         if earlier is not None:  # the same tap, sent twice at once
             return earlier
         raise InvalidVote("one_per_note")
-    _announce(session, workshop, chosen)
+    _announce(session, ballot)
     return placed
 
 
-def _spend(chosen: VotingRound, participant: Participant, change: int):
-    """Take a dot from the budget (only if one is left) or give one back."""
-    statement = update(DotBudget).where(
-        DotBudget.round_id == chosen.id, DotBudget.participant_id == participant.id
-    )
-    if change < 0:
-        return (
-            statement.where(DotBudget.dots_left > 0)
-            .values(dots_left=DotBudget.dots_left - 1, taps=DotBudget.taps + 1)
-            .returning(DotBudget.taps)
-        )
-    return statement.values(dots_left=DotBudget.dots_left + 1)
-
-
-def take_back(
-    session: Session,
-    workshop: Workshop,
-    chosen: VotingRound,
-    participant: Participant,
-    note: Note,
-) -> None:
+def take_back(session: Session, ballot: Ballot) -> None:
     """Take one of the participant's dots off the note and give it back to their budget."""
-    if chosen.status is not RoundStatus.OPEN:
-        raise RoundClosed(str(chosen.id))
-    mine = session.scalar(
-        select(Dot.id)
-        .where(
-            Dot.round_id == chosen.id,
-            Dot.participant_id == participant.id,
-            Dot.note_id == note.id,
-        )
-        .order_by(Dot.slot.desc())
-        .limit(1)
-    )
-    if mine is None or session.execute(delete(Dot).where(Dot.id == mine)).rowcount != 1:
+    note, rules = ballot.note, ballot.round
+    if note is None:
+        raise InvalidVote("note")
+    if rules is None or rules.status is not RoundStatus.OPEN:
+        raise RoundClosed(str(ballot.workshop_id))
+    mine = {"round": rules.id, "person": ballot.participant_id, "note": note.id}
+    if session.execute(_TAKE_BACK, mine).rowcount != 1:
         raise InvalidVote("no_dot")  # none there, or a simultaneous take-back won
-    session.execute(_spend(chosen, participant, +1))
-    _announce(session, workshop, chosen)
-    session.flush()
+    session.execute(_GIVE_BACK, mine)
+    _announce(session, ballot)
 
 
-def _dot_by_key(session, chosen, participant, tap_key) -> int | None:
-    return session.scalar(
-        select(Dot.id).where(
-            Dot.round_id == chosen.id,
-            Dot.participant_id == participant.id,
-            Dot.tap_key == tap_key,
-        )
-    )
-
-
-def _ensure_budget(session: Session, chosen: VotingRound, participant: Participant) -> None:
-    """The participant's budget row, made on their first tap (once, also when racing)."""
-    session.execute(
-        insert_for(session)(DotBudget)
-        .values(
-            round_id=chosen.id,
-            participant_id=participant.id,
-            dots_left=chosen.dots_per_participant,
-            taps=0,
-        )
-        .on_conflict_do_nothing(index_elements=["round_id", "participant_id"])
-    )
-
-
-def _share_lock(session: Session, workshop: Workshop) -> None:
-    if session.get_bind().dialect.name != "postgresql":
-        return  # SQLite lets one writer in at a time anyway
-    session.execute(
-        select(Workshop.id).where(Workshop.id == workshop.id).with_for_update(read=True)
-    )
-
-
-def _announce(session: Session, workshop: Workshop, chosen: VotingRound) -> None:
+def _announce(session: Session, ballot: Ballot) -> None:
     """Before the reveal only the facilitator's screens count; after it, everyone's."""
-    touch(session, workshop, kind=None if chosen.revealed else LiveEventKind.PRESENCE)
+    kind = None if ballot.round.revealed else LiveEventKind.PRESENCE
+    touch(session, ballot.workshop_id, kind=kind)
 
 
 # --- merges (called by the journey map) ------------------------------------------------
@@ -358,26 +494,12 @@ def standing(session: Session, chosen: VotingRound, participant: Participant) ->
     return Standing(chosen.dots_per_participant if left is None else left, dict(mine))
 
 
-def standing_on(
-    session: Session, chosen: VotingRound, participant: Participant, note: Note
-) -> tuple[int, int]:
-    """(dots left, my dots on this note) in one statement: what a tap's answer shows."""
-    mine = (
-        select(func.count())
-        .where(
-            Dot.round_id == chosen.id,
-            Dot.participant_id == participant.id,
-            Dot.note_id == note.id,
-        )
-        .scalar_subquery()
-    )
-    left = (
-        select(DotBudget.dots_left)
-        .where(DotBudget.round_id == chosen.id, DotBudget.participant_id == participant.id)
-        .scalar_subquery()
-    )
-    row = session.execute(select(left, mine)).one()
-    return (chosen.dots_per_participant if row[0] is None else row[0]), row[1]
+def standing_on(session: Session, ballot: Ballot) -> tuple[int, int]:
+    """(dots left, my dots on the ballot's note) in one statement: what a tap's answer shows."""
+    rules = ballot.round
+    params = {"round": rules.id, "person": ballot.participant_id, "note": ballot.note.id}
+    left, mine = session.execute(_STANDING, params).one()
+    return (rules.dots_per_participant if left is None else left), mine
 
 
 def tally(session: Session, chosen: VotingRound) -> dict[int, int]:

@@ -121,7 +121,7 @@ def create_workshop(
 
 def update_workshop(session: Session, workshop: Workshop, fields: WorkshopFields) -> None:
     _apply(workshop, fields)
-    touch(session, workshop)
+    touch(session, workshop.id)
     session.flush()
 
 
@@ -134,7 +134,7 @@ def change_status(session: Session, workshop: Workshop, target: WorkshopStatus) 
     if target not in STATUS_TRANSITIONS[workshop.status]:
         raise StatusChangeNotAllowed(f"{workshop.status} -> {target}")
     workshop.status = target
-    touch(session, workshop)
+    touch(session, workshop.id)
     session.flush()
 
 
@@ -162,7 +162,7 @@ def _persona_values(fields: PersonaFields) -> dict[str, str]:
 def add_persona(session: Session, workshop: Workshop, fields: PersonaFields) -> Persona:
     persona = Persona(position=len(workshop.personas), **_persona_values(fields))
     workshop.personas.append(persona)
-    touch(session, workshop)
+    touch(session, workshop.id)
     session.flush()
     return persona
 
@@ -170,7 +170,7 @@ def add_persona(session: Session, workshop: Workshop, fields: PersonaFields) -> 
 def update_persona(session: Session, persona: Persona, fields: PersonaFields) -> None:
     for key, value in _persona_values(fields).items():
         setattr(persona, key, value)
-    touch(session, persona.workshop)
+    touch(session, persona.workshop_id)
     session.flush()
 
 
@@ -186,14 +186,14 @@ def delete_persona(session: Session, persona: Persona) -> None:
 def add_stage(session: Session, workshop: Workshop, name: str) -> Stage:
     stage = Stage(position=len(workshop.stages), name=name.strip())
     workshop.stages.append(stage)
-    touch(session, workshop)
+    touch(session, workshop.id)
     session.flush()
     return stage
 
 
 def rename_stage(session: Session, stage: Stage, name: str) -> None:
     stage.name = name.strip()
-    touch(session, stage.workshop)
+    touch(session, stage.workshop_id)
     session.flush()
 
 

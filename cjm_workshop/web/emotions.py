@@ -3,9 +3,11 @@ library in the browser; the poster reuses it), the voting round and its results.
 
 from __future__ import annotations
 
+import functools
 import secrets
 from dataclasses import dataclass
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -112,7 +114,12 @@ def draw_curve(points: list[CurvePoint]) -> CurveDrawing:
 
 
 def vote_texts() -> dict[str, str]:
-    """What every pain point's buttons say, translated once per answer."""
+    """What every pain point's buttons say."""
+    return _vote_texts(str(get_locale()))
+
+
+@functools.cache
+def _vote_texts(_language: str) -> dict[str, str]:  # translated once per language
     return {
         "back": _("Take a dot back"),
         "give": _("Give a dot"),

@@ -21,7 +21,9 @@ def register(app: Flask) -> None:
     @app.before_request
     def _long_session() -> None:
         # The CSRF token lives in the session; keep it across a whole day of workshop.
-        session.permanent = True
+        # (Set once: setting it marks the session changed, and a changed one is re-sent.)
+        if not session.permanent:
+            session.permanent = True
 
     @app.context_processor
     def _page_language() -> dict:

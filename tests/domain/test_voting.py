@@ -56,6 +56,17 @@ def open_round(session, workshop, dots=3, several=False, own=True):
     )
 
 
+def vote(session, person, note, tap_key):
+    """A tap of this person's on this note, in the latest round on its kind."""
+    return voting.vote(
+        session, voting.ballot_for(session, person.workshop_id, person.id, note.id), tap_key
+    )
+
+
+def take_back(session, person, note):
+    voting.take_back(session, voting.ballot_for(session, person.workshop_id, person.id, note.id))
+
+
 def recount(session, chosen) -> dict[int, int]:
     return voting.dots_by_participant(session, chosen)
 
@@ -64,54 +75,54 @@ def test_the_budget_is_exact_and_a_taken_back_dot_can_be_spent_again(session, re
     workshop, (anna, bob, _), pains, _ = ready
     chosen = open_round(session, workshop, dots=3)
     for n in range(3):
-        voting.vote(session, workshop, chosen, bob, pains[n], f"tap-{n}")
+        vote(session, bob, pains[n], f"tap-{n}")
     with pytest.raises(NoDotsLeft):
-        voting.vote(session, workshop, chosen, bob, pains[3], "tap-3")
+        vote(session, bob, pains[3], "tap-3")
     assert voting.standing(session, chosen, bob).dots_left == 0
-    voting.take_back(session, workshop, chosen, bob, pains[0])
+    take_back(session, bob, pains[0])
     assert voting.standing(session, chosen, bob) == voting.Standing(
         1, {pains[1].id: 1, pains[2].id: 1}
     )
-    voting.vote(session, workshop, chosen, bob, pains[3], "tap-4")
+    vote(session, bob, pains[3], "tap-4")
     assert recount(session, chosen) == {bob.id: 3}
     with pytest.raises(InvalidVote) as refused:
-        voting.take_back(session, workshop, chosen, bob, pains[0])  # no dot of Bob's there
+        take_back(session, bob, pains[0])  # no dot of Bob's there
     assert refused.value.reason == "no_dot"
 
 
 def test_one_dot_per_note_unless_the_round_allows_several(session, ready):
     workshop, (_, bob, cas), pains, _ = ready
     single = open_round(session, workshop, dots=3)
-    voting.vote(session, workshop, single, bob, pains[1], "a")
+    vote(session, bob, pains[1], "a")
     with pytest.raises(InvalidVote) as refused:
-        voting.vote(session, workshop, single, bob, pains[1], "b")
+        vote(session, bob, pains[1], "b")
     assert refused.value.reason == "one_per_note"
     assert voting.standing(session, single, bob).dots_left == 2  # the refused dot came back
     voting.close_round(session, workshop, single)
     several = open_round(session, workshop, dots=3, several=True)
     for key in "xyz":
-        voting.vote(session, workshop, several, cas, pains[1], key)
+        vote(session, cas, pains[1], key)
     assert voting.tally(session, several) == {pains[1].id: 3}
 
 
 def test_voting_on_ones_own_note_when_that_is_off(session, ready):
     workshop, (anna, bob, _), pains, _ = ready
-    chosen = open_round(session, workshop, own=False)
+    open_round(session, workshop, own=False)
     with pytest.raises(InvalidVote) as refused:
-        voting.vote(session, workshop, chosen, anna, pains[0], "own")
+        vote(session, anna, pains[0], "own")
     assert refused.value.reason == "own"
-    voting.vote(session, workshop, chosen, bob, pains[0], "not-own")
+    vote(session, bob, pains[0], "not-own")
     # Merged duplicates' authors count as authors of the note kept.
     journey_map.merge(session, workshop, pains[1], [pains[0]])
     with pytest.raises(InvalidVote):
-        voting.vote(session, workshop, chosen, anna, pains[1], "own-after-merge")
+        vote(session, anna, pains[1], "own-after-merge")
 
 
 def test_a_retried_tap_does_not_add_a_second_dot(session, ready):
     workshop, (_, bob, _), pains, _ = ready
     chosen = open_round(session, workshop, dots=3, several=True)
-    first = voting.vote(session, workshop, chosen, bob, pains[1], "same-key")
-    again = voting.vote(session, workshop, chosen, bob, pains[1], "same-key")
+    first = vote(session, bob, pains[1], "same-key")
+    again = vote(session, bob, pains[1], "same-key")
     assert again == first
     assert voting.standing(session, chosen, bob).dots_left == 2
 
@@ -120,16 +131,16 @@ def test_closed_rounds_hidden_notes_and_other_kinds_take_no_dots(session, ready,
     workshop, (_, bob, _), pains, touchpoints = ready
     chosen = open_round(session, workshop)
     with pytest.raises(InvalidVote):
-        voting.vote(session, workshop, chosen, bob, touchpoints[0], "kind")
+        vote(session, bob, touchpoints[0], "kind")
     notes.set_hidden(session, pains[2], True)
     with pytest.raises(InvalidVote) as refused:
-        voting.vote(session, workshop, chosen, bob, pains[2], "hidden")
+        vote(session, bob, pains[2], "hidden")
     assert refused.value.reason == "hidden"
     with pytest.raises(RoundStillOpen):
         open_round(session, workshop)
     voting.close_round(session, workshop, chosen)
     with pytest.raises(RoundClosed):
-        voting.vote(session, workshop, chosen, bob, pains[1], "closed")
+        vote(session, bob, pains[1], "closed")
     assert session.scalar(select(func.count()).select_from(Dot)) == 0
 
 
@@ -137,17 +148,17 @@ def test_a_note_of_another_workshop_takes_no_dot(session, ready, make):
     workshop, (_, bob, _), _, _ = ready
     session.commit()
     foreign_id = make.note(make.workshop(), None, "Elsewhere", kind="pain_point")
-    chosen = open_round(session, workshop)
+    open_round(session, workshop)
     with pytest.raises(InvalidVote):
-        voting.vote(session, workshop, chosen, bob, session.get(Note, foreign_id), "x")
+        vote(session, bob, session.get(Note, foreign_id), "x")
 
 
 def test_the_budget_cannot_drop_below_what_was_spent(session, ready):
     workshop, (_, bob, cas), pains, _ = ready
     chosen = open_round(session, workshop, dots=4)
     for n in range(3):
-        voting.vote(session, workshop, chosen, bob, pains[n], f"b{n}")
-    voting.vote(session, workshop, chosen, cas, pains[0], "c0")
+        vote(session, bob, pains[n], f"b{n}")
+    vote(session, cas, pains[0], "c0")
     with pytest.raises(BudgetBelowSpent):
         voting.set_budget(session, workshop, chosen, 2)
     voting.set_budget(session, workshop, chosen, 3)
@@ -160,9 +171,9 @@ def test_the_budget_cannot_drop_below_what_was_spent(session, ready):
 def test_dots_follow_a_merge_and_an_undo(session, ready):
     workshop, (_, bob, cas), pains, _ = ready
     chosen = open_round(session, workshop, dots=3)
-    voting.vote(session, workshop, chosen, bob, pains[1], "b1")
-    voting.vote(session, workshop, chosen, bob, pains[2], "b2")  # Bob on both duplicates
-    voting.vote(session, workshop, chosen, cas, pains[2], "c2")
+    vote(session, bob, pains[1], "b1")
+    vote(session, bob, pains[2], "b2")  # Bob on both duplicates
+    vote(session, cas, pains[2], "c2")
     journey_map.merge(session, workshop, pains[1], [pains[2]])
     # One dot per note: Bob's second dot went back to his budget; Cas's dot moved.
     assert voting.tally(session, chosen) == {pains[1].id: 2}
@@ -175,7 +186,7 @@ def test_the_ranking_counts_dots_and_keeps_map_order_for_ties(session, ready):
     workshop, (anna, bob, cas), pains, _ = ready
     chosen = open_round(session, workshop, dots=3)
     for person, note in [(anna, 2), (bob, 2), (cas, 3), (bob, 1)]:
-        voting.vote(session, workshop, chosen, person, pains[note], f"{person.id}-{note}")
+        vote(session, person, pains[note], f"{person.id}-{note}")
     ranked = voting.ranking(session, chosen, pains)
     assert [(note.text, count) for note, count in ranked] == [
         ("Pain 2", 2),
@@ -225,9 +236,9 @@ def test_any_sequence_keeps_every_budget_and_count_exact(session, room, operatio
             try:
                 with session.begin_nested():
                     if operation == "vote":
-                        voting.vote(session, workshop, chosen, person, note, f"k{number}")
+                        vote(session, person, note, f"k{number}")
                     elif operation == "take":
-                        voting.take_back(session, workshop, chosen, person, note)
+                        take_back(session, person, note)
                     elif operation == "merge" and len(on_map) > 1:
                         other = on_map[(which + 1) % len(on_map)]
                         journey_map.merge(session, workshop, note, [other])

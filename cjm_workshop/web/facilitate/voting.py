@@ -10,7 +10,7 @@ from flask import abort, request
 from cjm_workshop.extensions import db
 from cjm_workshop.models import Note, NoteKind, Participant, VotingRound
 from cjm_workshop.services import voting
-from cjm_workshop.services.errors import InvalidVote
+from cjm_workshop.services.errors import InvalidVote, RoundClosed
 from cjm_workshop.web.access import owned_workshop_or_404, part_or_404
 from cjm_workshop.web.facilitate.routes import _back_to_console, _flag, bp
 from cjm_workshop.web.workshops.forms import ConfirmForm
@@ -71,14 +71,18 @@ def proxy_dot(workshop_id: int, round_id: int):
     chosen = part_or_404(VotingRound, workshop, round_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    participant = part_or_404(
-        Participant, workshop, request.form.get("participant_id", 0, type=int)
+    ballot = voting.ballot_for(
+        db.session,
+        workshop.id,
+        part_or_404(Participant, workshop, request.form.get("participant_id", 0, type=int)).id,
+        part_or_404(Note, workshop, request.form.get("note_id", 0, type=int)).id,
     )
-    note = part_or_404(Note, workshop, request.form.get("note_id", 0, type=int))
+    if ballot.round is None or ballot.round.id != chosen.id:
+        raise RoundClosed(str(chosen.id))  # the console showed a round that has ended
     if request.form.get("action") == "remove":
-        voting.take_back(db.session, workshop, chosen, participant, note)
+        voting.take_back(db.session, ballot)
     else:
         key = request.form.get("tap_key") or secrets.token_urlsafe(12)
-        voting.vote(db.session, workshop, chosen, participant, note, key[:64])
+        voting.vote(db.session, ballot, key[:64])
     db.session.commit()
     return _back_to_console(workshop)

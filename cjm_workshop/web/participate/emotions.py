@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import secrets
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
 
-from cjm_workshop.extensions import db
-from cjm_workshop.models import Note, RoundStatus, Workshop
-from cjm_workshop.services import emotions, joining, voting
-from cjm_workshop.services.errors import DomainError, RoundClosed
+from cjm_workshop.extensions import db, limiter
+from cjm_workshop.models import Note, Participant, Workshop
+from cjm_workshop.services import emotions, voting
+from cjm_workshop.services.errors import DomainError
 from cjm_workshop.services.workshops import normalise_join_code
 from cjm_workshop.web.access import part_or_404
 from cjm_workshop.web.emotions import vote_texts
@@ -64,29 +65,36 @@ def rate(code: str, note_id: int):
     return _answer(workshop, participant, "rate")
 
 
-def _vote_answer(
-    workshop: Workshop, participant, chosen, note: Note, error: DomainError | None = None
-):
-    """A tap's answer: only what changed (live.js), or the page / a redirect."""
+def _vote_answer(code: str, ballot: voting.Ballot, error: DomainError | None = None):
+    """A tap's answer, read in the tap's own transaction (which it then ends): only what
+    changed (live.js), or the page / a redirect."""
     if not is_htmx():
+        db.session.commit() if error is None else db.session.rollback()
+        workshop = db.session.get(Workshop, ballot.workshop_id)
+        participant = db.session.get(Participant, ballot.participant_id)
         return _answer(workshop, participant, "vote", error)
+    status = error.status if error is not None else 200
     message = domain_message(error) if error is not None else ""
-    if chosen is None:
-        html = render_template("emotions/_vote.html", vote_error_message=message)
-        return html, error.status if error is not None else 200
-    left, mine = voting.standing_on(db.session, chosen, participant, note)
-    html = render_template(
-        "emotions/_tap.html",
-        workshop=workshop,
-        round=chosen,
-        note=note,
+    if ballot.round is None:
+        db.session.rollback()
+        return render_template("emotions/_vote.html", vote_error_message=message), status
+    left, mine = voting.standing_on(db.session, ballot)
+    db.session.commit() if error is None else db.session.rollback()
+    # Only macros with arguments: rendered without the page context (whose processors
+    # would look up the user and the language's labels for every tap). The form carries
+    # the token the tap came with: it was just checked, and tokens do not expire.
+    html = current_app.jinja_env.get_template("emotions/_tap.html").render(
+        code=code,
+        round=ballot.round,
+        note=ballot.note,
         left=left,
         mine=mine,
         tap_key=secrets.token_urlsafe(12),  # the next tap on this note is a new one
+        csrf=request.form.get("csrf_token") or generate_csrf(),
         vote_text=vote_texts(),
         vote_error_message=message,
     )
-    return html, error.status if error is not None else 200
+    return html, status
 
 
 def _stranger():
@@ -96,31 +104,27 @@ def _stranger():
 
 
 @bp.post("/w/<code>/dots")
+@limiter.exempt  # no limit to count: a tap's work is bounded by the budget and one query
 def dot(code: str):
     """action=add (with the tap's key) or action=remove, on note_id. CSRF is checked for
     every POST by Flask-WTF's CSRFProtect before this runs."""
-    participant = joining.participant_by_code(
-        db.session, code, request.cookies.get(f"cjm_p_{normalise_join_code(code)}")
-    )
-    if participant is None:
+    code = normalise_join_code(code)
+    token = request.cookies.get(f"cjm_p_{code}")
+    note_id = request.form.get("note_id", 0, type=int)
+    ballot = voting.ballot_by_token(db.session, code, token, note_id) if code and token else None
+    if ballot is None:
         return _stranger()
-    workshop = participant.workshop
-    note = part_or_404(Note, workshop, request.form.get("note_id", 0, type=int))
+    if ballot.note is None:
+        abort(404)
     action = request.form.get("action")
     tap_key = request.form.get("tap_key", "")
     if action not in ("add", "remove") or (action == "add" and not 8 <= len(tap_key) <= 64):
         abort(400)
-    chosen = voting.latest_round(db.session, workshop, note.kind)
     try:
-        if chosen is None or (chosen.status is not RoundStatus.OPEN and action == "remove"):
-            raise RoundClosed(code)
         if action == "add":
-            voting.vote(db.session, workshop, chosen, participant, note, tap_key)
+            voting.vote(db.session, ballot, tap_key)
         else:
-            voting.take_back(db.session, workshop, chosen, participant, note)
+            voting.take_back(db.session, ballot)
     except DomainError as error:
-        db.session.rollback()
-        return _vote_answer(workshop, participant, chosen, note, error)
-    db.session().expire_on_commit = False  # the answer reads what it needs afresh anyway
-    db.session.commit()
-    return _vote_answer(workshop, participant, chosen, note)
+        return _vote_answer(code, ballot, error)
+    return _vote_answer(code, ballot)
