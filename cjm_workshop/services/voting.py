@@ -166,14 +166,28 @@ class RoundRules:
 
 @dataclass(frozen=True)
 class Ballot:
-    """Who taps which note, in which round: everything a dot needs, read in one statement.
-    `note` is None for a note that is not in the participant's workshop; `round` is the
-    latest round on the note's kind (None before the first)."""
+    """Who taps which note, in which round, and how they stand: everything a tap needs,
+    read in one statement. `note` is None for a note that is not in the participant's
+    workshop; `round` is the latest round on the note's kind (None before the first);
+    `earlier_dot` is the dot a tap with this key placed (a retried tap)."""
 
     workshop_id: int
     participant_id: int
     note: BallotNote | None
     round: RoundRules | None
+    tap_key: str
+    dots_left: int
+    mine: int  # my dots on the note
+    earlier_dot: int | None
+
+
+@dataclass(frozen=True)
+class Tap:
+    """How the participant stands after a tap (the dot placed, if it placed one)."""
+
+    dot_id: int | None
+    dots_left: int
+    mine: int
 
 
 # A room taps at once, so a tap's statements are built once, on the tables (no ORM work
@@ -192,6 +206,8 @@ _latest_round = (
     .correlate(_PEOPLE, _NOTES)
     .scalar_subquery()
 )
+_my_dots = (_DOTS.c.round_id == _ROUNDS.c.id, _DOTS.c.participant_id == _PEOPLE.c.id)
+_my_budget = (_BUDGETS.c.round_id == _ROUNDS.c.id, _BUDGETS.c.participant_id == _PEOPLE.c.id)
 _ballot = (
     select(
         _PEOPLE.c.workshop_id,
@@ -211,6 +227,9 @@ _ballot = (
         _ROUNDS.c.several_per_note,
         _ROUNDS.c.own_notes,
         _ROUNDS.c.revealed,
+        select(_BUDGETS.c.dots_left).where(*_my_budget).scalar_subquery(),
+        select(func.count()).where(*_my_dots, _DOTS.c.note_id == _NOTES.c.id).scalar_subquery(),
+        select(_DOTS.c.id).where(*_my_dots, _DOTS.c.tap_key == bindparam("key")).scalar_subquery(),
     )
     .select_from(_PEOPLE)
     .join(_WORKSHOPS, _WORKSHOPS.c.id == _PEOPLE.c.workshop_id)
@@ -249,28 +268,19 @@ _GIVE_BACK = (
         _BUDGETS.c.participant_id == bindparam("person"),
     )
     .values(dots_left=_BUDGETS.c.dots_left + 1)
-)
-_mine_here = (
-    _DOTS.c.round_id == bindparam("round"),
-    _DOTS.c.participant_id == bindparam("person"),
-    _DOTS.c.note_id == bindparam("note"),
+    .returning(_BUDGETS.c.dots_left)
 )
 _TAKE_BACK = delete(_DOTS).where(
     _DOTS.c.id
     == select(_DOTS.c.id)
-    .where(*_mine_here)
+    .where(
+        _DOTS.c.round_id == bindparam("round"),
+        _DOTS.c.participant_id == bindparam("person"),
+        _DOTS.c.note_id == bindparam("note"),
+    )
     .order_by(_DOTS.c.slot.desc())
     .limit(1)
     .scalar_subquery()
-)
-_STANDING = select(
-    select(_BUDGETS.c.dots_left)
-    .where(
-        _BUDGETS.c.round_id == bindparam("round"),
-        _BUDGETS.c.participant_id == bindparam("person"),
-    )
-    .scalar_subquery(),
-    select(func.count()).where(*_mine_here).scalar_subquery(),
 )
 
 
@@ -278,8 +288,9 @@ _STANDING = select(
 def _writes(insert) -> tuple:
     """(spend, place) for the database's INSERT with ON CONFLICT. Spending takes a dot from
     the budget only if one is left, and makes the budget row on the first tap of a round
-    (once, also when taps race); it returns the taps so far, or no row. Placing returns the
-    dot's id, or no row for a retried tap's key or a second dot where one is allowed."""
+    (once, also when taps race); it returns the dots left and the taps so far, or no row.
+    Placing returns the dot's id, or no row for a tap's key seen before or a second dot
+    where one is allowed."""
     spend = (
         insert(_BUDGETS)
         .values(
@@ -293,7 +304,7 @@ def _writes(insert) -> tuple:
             set_={"dots_left": _BUDGETS.c.dots_left - 1, "taps": _BUDGETS.c.taps + 1},
             where=_BUDGETS.c.dots_left > 0,
         )
-        .returning(_BUDGETS.c.taps)
+        .returning(_BUDGETS.c.dots_left, _BUDGETS.c.taps)
     )
     place = (
         insert(_DOTS)
@@ -311,15 +322,25 @@ def _writes(insert) -> tuple:
     return spend, place
 
 
-def ballot_by_token(session: Session, code: str, token: str, note_id: int) -> Ballot | None:
+def ballot_by_token(
+    session: Session, code: str, token: str, note_id: int, tap_key: str = ""
+) -> Ballot | None:
     """A phone's ballot: the participant with this identity in the workshop with this code
     (None for an unknown code and a wrong identity alike)."""
     return _read_ballot(
-        session, _SHARE_BY_TOKEN, _BALLOT_BY_TOKEN, code=code, token=token, note=note_id
+        session,
+        _SHARE_BY_TOKEN,
+        _BALLOT_BY_TOKEN,
+        code=code,
+        token=token,
+        note=note_id,
+        key=tap_key,
     )
 
 
-def ballot_for(session: Session, workshop_id: int, participant_id: int, note_id: int) -> Ballot:
+def ballot_for(
+    session: Session, workshop_id: int, participant_id: int, note_id: int, tap_key: str = ""
+) -> Ballot:
     """The ballot of a participant the facilitator votes for."""
     found = _read_ballot(
         session,
@@ -328,6 +349,7 @@ def ballot_for(session: Session, workshop_id: int, participant_id: int, note_id:
         workshop=workshop_id,
         person=participant_id,
         note=note_id,
+        key=tap_key,
     )
     if found is None:
         raise InvalidVote("participant")
@@ -350,8 +372,11 @@ def _read_ballot(session: Session, share, query, **params) -> Ballot | None:
             hidden=hidden, merged=merged_into is not None, private=private, revealed=revealed
         )
         note = BallotNote(note_id, text, kind, author_id, visible, has_duplicates)
-    rules = RoundRules(round_id, *row[12:]) if round_id is not None else None
-    return Ballot(workshop_id, participant_id, note, rules)
+    rules = RoundRules(round_id, *row[12:17]) if round_id is not None else None
+    left, mine, earlier = row[17:]
+    if left is None:  # no tap yet in this round
+        left = rules.dots_per_participant if rules is not None else 0
+    return Ballot(workshop_id, participant_id, note, rules, params["key"], left, mine, earlier)
 
 
 def authors_of(session: Session, note_id: int) -> set[int]:
@@ -369,18 +394,16 @@ def authors_of(session: Session, note_id: int) -> set[int]:
     return found
 
 
-def vote(session: Session, ballot: Ballot, tap_key: str) -> int:
-    """Place one of the participant's dots on the ballot's note, or for a retried tap find
-    the dot the first one placed; returns the dot's id. A handful of statements and no
-    exceptions on the way: phones tap fast, and a room taps at once."""
+def vote(session: Session, ballot: Ballot) -> Tap:
+    """Place one of the participant's dots on the ballot's note; a retried tap finds the dot
+    the first one placed. What the ballot shows is refused without a write; the budget row
+    decides the rest (its conditional upsert is exact when taps race)."""
     note, rules, me = ballot.note, ballot.round, ballot.participant_id
     if note is None or note.kind not in ROUND_KINDS:
         raise InvalidVote("note")
-    mine = {"round": rules.id if rules else None, "person": me, "key": tap_key}
+    if ballot.earlier_dot is not None:  # also when the round closed after the first try
+        return Tap(ballot.earlier_dot, ballot.dots_left, ballot.mine)
     if rules is None or rules.status is not RoundStatus.OPEN:
-        earlier = None if rules is None else session.scalar(_SPENT_BY_KEY, mine)
-        if earlier is not None:  # the round closed after the first try had counted
-            return earlier
         raise RoundClosed(str(ballot.workshop_id))
     if not note.visible:
         raise InvalidVote("hidden")
@@ -388,26 +411,28 @@ def vote(session: Session, ballot: Ballot, tap_key: str) -> int:
         note.author_id == me or (note.has_duplicates and me in authors_of(session, note.id))
     ):
         raise InvalidVote("own")
-    spend, place = _writes(insert_for(session))
-    taps = session.scalar(spend, mine | {"dots": rules.dots_per_participant})
-    if taps is None:  # no dots left, or a retried tap after the last one
-        earlier = session.scalar(_SPENT_BY_KEY, mine)
-        if earlier is not None:
-            return earlier
-        raise NoDotsLeft(str(me))
-    slot = taps if rules.several_per_note else 0
-    placed = session.scalar(place, mine | {"note": note.id, "slot": slot})
-    if placed is None:
-        session.execute(_GIVE_BACK, mine)
-        earlier = session.scalar(_SPENT_BY_KEY, mine)
-        if earlier is not None:  # the same tap, sent twice at once
-            return earlier
+    if ballot.mine and not rules.several_per_note:
         raise InvalidVote("one_per_note")
+    if ballot.dots_left == 0:
+        raise NoDotsLeft(str(me))
+    mine = {"round": rules.id, "person": me, "key": ballot.tap_key}
+    spend, place = _writes(insert_for(session))
+    spent = session.execute(spend, mine | {"dots": rules.dots_per_participant}).first()
+    if spent is None:  # a tap from the same phone took the last dot meanwhile
+        raise NoDotsLeft(str(me))
+    slot = spent.taps if rules.several_per_note else 0
+    placed = session.scalar(place, mine | {"note": note.id, "slot": slot})
+    if placed is None:  # the same tap twice at once, or two taps on a one-dot note
+        left = session.scalar(_GIVE_BACK, mine)
+        earlier = session.scalar(_SPENT_BY_KEY, mine)
+        if earlier is None:
+            raise InvalidVote("one_per_note")
+        return Tap(earlier, left, ballot.mine + 1)
     _announce(session, ballot)
-    return placed
+    return Tap(placed, spent.dots_left, ballot.mine + 1)
 
 
-def take_back(session: Session, ballot: Ballot) -> None:
+def take_back(session: Session, ballot: Ballot) -> Tap:
     """Take one of the participant's dots off the note and give it back to their budget."""
     note, rules = ballot.note, ballot.round
     if note is None:
@@ -415,10 +440,11 @@ def take_back(session: Session, ballot: Ballot) -> None:
     if rules is None or rules.status is not RoundStatus.OPEN:
         raise RoundClosed(str(ballot.workshop_id))
     mine = {"round": rules.id, "person": ballot.participant_id, "note": note.id}
-    if session.execute(_TAKE_BACK, mine).rowcount != 1:
+    if not ballot.mine or session.execute(_TAKE_BACK, mine).rowcount != 1:
         raise InvalidVote("no_dot")  # none there, or a simultaneous take-back won
-    session.execute(_GIVE_BACK, mine)
+    left = session.scalar(_GIVE_BACK, mine)
     _announce(session, ballot)
+    return Tap(None, left, ballot.mine - 1)
 
 
 def _announce(session: Session, ballot: Ballot) -> None:
@@ -492,14 +518,6 @@ def standing(session: Session, chosen: VotingRound, participant: Participant) ->
         )
     )
     return Standing(chosen.dots_per_participant if left is None else left, dict(mine))
-
-
-def standing_on(session: Session, ballot: Ballot) -> tuple[int, int]:
-    """(dots left, my dots on the ballot's note) in one statement: what a tap's answer shows."""
-    rules = ballot.round
-    params = {"round": rules.id, "person": ballot.participant_id, "note": ballot.note.id}
-    left, mine = session.execute(_STANDING, params).one()
-    return (rules.dots_per_participant if left is None else left), mine
 
 
 def tally(session: Session, chosen: VotingRound) -> dict[int, int]:

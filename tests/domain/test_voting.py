@@ -58,9 +58,8 @@ def open_round(session, workshop, dots=3, several=False, own=True):
 
 def vote(session, person, note, tap_key):
     """A tap of this person's on this note, in the latest round on its kind."""
-    return voting.vote(
-        session, voting.ballot_for(session, person.workshop_id, person.id, note.id), tap_key
-    )
+    ballot = voting.ballot_for(session, person.workshop_id, person.id, note.id, tap_key)
+    return voting.vote(session, ballot)
 
 
 def take_back(session, person, note):

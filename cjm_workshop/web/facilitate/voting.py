@@ -71,18 +71,19 @@ def proxy_dot(workshop_id: int, round_id: int):
     chosen = part_or_404(VotingRound, workshop, round_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    key = (request.form.get("tap_key") or secrets.token_urlsafe(12))[:64]
     ballot = voting.ballot_for(
         db.session,
         workshop.id,
         part_or_404(Participant, workshop, request.form.get("participant_id", 0, type=int)).id,
         part_or_404(Note, workshop, request.form.get("note_id", 0, type=int)).id,
+        key,
     )
     if ballot.round is None or ballot.round.id != chosen.id:
         raise RoundClosed(str(chosen.id))  # the console showed a round that has ended
     if request.form.get("action") == "remove":
         voting.take_back(db.session, ballot)
     else:
-        key = request.form.get("tap_key") or secrets.token_urlsafe(12)
-        voting.vote(db.session, ballot, key[:64])
+        voting.vote(db.session, ballot)
     db.session.commit()
     return _back_to_console(workshop)

@@ -65,21 +65,20 @@ def rate(code: str, note_id: int):
     return _answer(workshop, participant, "rate")
 
 
-def _vote_answer(code: str, ballot: voting.Ballot, error: DomainError | None = None):
-    """A tap's answer, read in the tap's own transaction (which it then ends): only what
-    changed (live.js), or the page / a redirect."""
+def _vote_answer(
+    code: str, ballot: voting.Ballot, tap: voting.Tap | None, error: DomainError | None = None
+):
+    """A tap's answer, after the tap's transaction ended: only what changed (live.js), or
+    the page / a redirect. A refused tap changed nothing: the ballot shows how it stands."""
     if not is_htmx():
-        db.session.commit() if error is None else db.session.rollback()
         workshop = db.session.get(Workshop, ballot.workshop_id)
         participant = db.session.get(Participant, ballot.participant_id)
         return _answer(workshop, participant, "vote", error)
     status = error.status if error is not None else 200
     message = domain_message(error) if error is not None else ""
     if ballot.round is None:
-        db.session.rollback()
         return render_template("emotions/_vote.html", vote_error_message=message), status
-    left, mine = voting.standing_on(db.session, ballot)
-    db.session.commit() if error is None else db.session.rollback()
+    standing = tap or ballot
     # Only macros with arguments: rendered without the page context (whose processors
     # would look up the user and the language's labels for every tap). The form carries
     # the token the tap came with: it was just checked, and tokens do not expire.
@@ -87,8 +86,8 @@ def _vote_answer(code: str, ballot: voting.Ballot, error: DomainError | None = N
         code=code,
         round=ballot.round,
         note=ballot.note,
-        left=left,
-        mine=mine,
+        left=standing.dots_left,
+        mine=standing.mine,
         tap_key=secrets.token_urlsafe(12),  # the next tap on this note is a new one
         csrf=request.form.get("csrf_token") or generate_csrf(),
         vote_text=vote_texts(),
@@ -111,20 +110,27 @@ def dot(code: str):
     code = normalise_join_code(code)
     token = request.cookies.get(f"cjm_p_{code}")
     note_id = request.form.get("note_id", 0, type=int)
-    ballot = voting.ballot_by_token(db.session, code, token, note_id) if code and token else None
+    action = request.form.get("action")
+    tap_key = request.form.get("tap_key", "")
+    ballot = (
+        voting.ballot_by_token(db.session, code, token, note_id, tap_key)
+        if code and token
+        else None
+    )
     if ballot is None:
         return _stranger()
     if ballot.note is None:
         abort(404)
-    action = request.form.get("action")
-    tap_key = request.form.get("tap_key", "")
     if action not in ("add", "remove") or (action == "add" and not 8 <= len(tap_key) <= 64):
         abort(400)
     try:
-        if action == "add":
-            voting.vote(db.session, ballot, tap_key)
-        else:
-            voting.take_back(db.session, ballot)
+        tap = (
+            voting.vote(db.session, ballot)
+            if action == "add"
+            else voting.take_back(db.session, ballot)
+        )
     except DomainError as error:
-        return _vote_answer(code, ballot, error)
-    return _vote_answer(code, ballot)
+        db.session.rollback()
+        return _vote_answer(code, ballot, None, error)
+    db.session.commit()
+    return _vote_answer(code, ballot, tap)
