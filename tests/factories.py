@@ -167,6 +167,18 @@ class Factories:
             db.session.commit()
             return note.id
 
+    def member(self, workshop: WorkshopRecord, account: FacilitatorRecord, role: str) -> int:
+        """Share the workshop with this account (co_facilitator or organizer)."""
+        from cjm_workshop.models import Role, WorkshopMember
+
+        with self.app.app_context():
+            member = WorkshopMember(
+                workshop_id=workshop.id, facilitator_id=account.id, role=Role(role)
+            )
+            db.session.add(member)
+            db.session.commit()
+            return member.id
+
     def voting_round(self, workshop: WorkshopRecord, dots: int = 3, **rules) -> int:
         """An open dot-voting round on pain points."""
         from cjm_workshop.models import NoteKind, Workshop

@@ -1,5 +1,17 @@
 """The data model: one module per aggregate. Import from here."""
 
+from cjm_workshop.models.action import (
+    ACTION_NEXT_STEP_MAX,
+    ACTION_OWNER_MAX,
+    ACTION_TITLE_MAX,
+    LEVELS,
+    ActionItem,
+    ActionStatus,
+    Level,
+    Quadrant,
+    Role,
+    WorkshopMember,
+)
 from cjm_workshop.models.facilitator import Facilitator
 from cjm_workshop.models.live_event import LiveEvent, LiveEventKind
 from cjm_workshop.models.note import (
@@ -32,6 +44,16 @@ from cjm_workshop.models.workshop import (
 )
 
 __all__ = [
+    "ACTION_NEXT_STEP_MAX",
+    "ACTION_OWNER_MAX",
+    "ACTION_TITLE_MAX",
+    "LEVELS",
+    "ActionItem",
+    "ActionStatus",
+    "Level",
+    "Quadrant",
+    "Role",
+    "WorkshopMember",
     "SCORES",
     "Dot",
     "DotBudget",

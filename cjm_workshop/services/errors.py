@@ -109,3 +109,23 @@ class RoundStillOpen(DomainError):
 
 class BudgetBelowSpent(DomainError):
     """Someone has already spent more dots than the lower budget allows."""
+
+
+class ShareRefused(DomainError):
+    """A workshop that cannot be shared so; `reason` says why (no_account, owner)."""
+
+    status = 422
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class InvalidAction(DomainError):
+    """An action item that breaks a rule; `reason` says which (source, ...)."""
+
+    status = 422
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason

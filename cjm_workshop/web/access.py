@@ -8,21 +8,54 @@ from flask import Response, abort, current_app, request
 from flask_login import current_user
 
 from cjm_workshop.extensions import db
-from cjm_workshop.models import Lane, Note, Participant, Persona, Stage, VotingRound, Workshop
-from cjm_workshop.services import joining
+from cjm_workshop.models import (
+    ActionItem,
+    Lane,
+    Note,
+    Participant,
+    Persona,
+    Stage,
+    VotingRound,
+    Workshop,
+    WorkshopMember,
+)
+from cjm_workshop.services import joining, sharing
 
 PARTICIPANT_COOKIE_AGE = 14 * 24 * 3600
-T = TypeVar("T", Persona, Stage, Note, Lane, VotingRound, Participant)
+T = TypeVar("T", Persona, Stage, Note, Lane, VotingRound, Participant, WorkshopMember, ActionItem)
 
 
-def owned_workshop_or_404(workshop_id: int) -> Workshop:
-    """The workshop, if the logged-in facilitator runs it; 404 for everybody else."""
+def _workshop_and_access(workshop_id: int) -> tuple[Workshop, sharing.Access]:
+    """The workshop and what the logged-in account may do in it; 404 for everybody else
+    (an account it is not shared with learns nothing, not even that it exists)."""
     workshop = db.session.get(Workshop, workshop_id)
     if workshop is None or not current_user.is_authenticated:
         abort(404)
-    if workshop.facilitator_id != current_user.id:
+    access = sharing.access_of(db.session, workshop, current_user.id)
+    if access is None:
         abort(404)
+    return workshop, access
+
+
+def owned_workshop_or_404(workshop_id: int) -> Workshop:
+    """Its facilitator only (sharing it, deleting it); 403 for the accounts it is shared with."""
+    workshop, access = _workshop_and_access(workshop_id)
+    if access is not sharing.Access.OWNER:
+        abort(403)
     return workshop
+
+
+def run_workshop_or_404(workshop_id: int) -> Workshop:
+    """Its facilitator or a co-facilitator; 403 for an organizer."""
+    workshop, access = _workshop_and_access(workshop_id)
+    if not access.runs:
+        abort(403)
+    return workshop
+
+
+def viewed_workshop_or_404(workshop_id: int) -> tuple[Workshop, sharing.Access]:
+    """Anyone it is shared with, organizers too (results, exports, action status)."""
+    return _workshop_and_access(workshop_id)
 
 
 def part_or_404(model: type[T], workshop: Workshop, object_id: int) -> T:

@@ -33,6 +33,12 @@ DOMAIN_MESSAGES = {
 
 # Messages for refusals that say why (their `reason`).
 REASON_MESSAGES = {
+    domain.ShareRefused: {
+        "no_account": _l(
+            "There is no account with this e-mail address. Ask them to sign up first."
+        ),
+        "owner": _l("This is your own workshop."),
+    },
     domain.MergeRefused: {
         "itself": _l("A note cannot be merged with itself: select two or more different notes."),
         "nothing": _l("Select two or more notes to merge."),

@@ -37,6 +37,10 @@ def register(app: Flask) -> None:
             "lane_labels": steps.LANE_LABELS,
             "step_titles": steps.STEP_TITLES,
             "step_state_labels": steps.STEP_STATE_LABELS,
+            "role_labels": steps.ROLE_LABELS,
+            "action_status_labels": steps.ACTION_STATUS_LABELS,
+            "level_labels": steps.LEVEL_LABELS,
+            "quadrant_labels": steps.QUADRANT_LABELS,
         }
 
     # Participant pages inline the stylesheet (fewer requests on a phone's bad Wi-Fi).

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from cjm_workshop.models import Channel, LaneKind, NoteKind, ResearchSource, Step
+from cjm_workshop.models import (
+    ActionStatus,
+    Channel,
+    LaneKind,
+    Level,
+    NoteKind,
+    Quadrant,
+    ResearchSource,
+    Role,
+    Step,
+)
 
 STEP_TITLES = {
     Step.SCOPE: _l("Scope"),
@@ -96,4 +106,24 @@ STEP_STATE_LABELS = {
     "not_started": _l("not started"),
     "open": _l("open"),
     "closed": _l("closed"),
+}
+
+ROLE_LABELS = {
+    Role.CO_FACILITATOR: _l("Co-facilitator"),
+    Role.ORGANIZER: _l("Organizer"),
+}
+
+ACTION_STATUS_LABELS = {
+    ActionStatus.OPEN: _l("Open"),
+    ActionStatus.IN_PROGRESS: _l("In progress"),
+    ActionStatus.DONE: _l("Done"),
+}
+
+LEVEL_LABELS = {Level.LOW: _l("Low"), Level.MEDIUM: _l("Medium"), Level.HIGH: _l("High")}
+
+QUADRANT_LABELS = {
+    Quadrant.QUICK_WIN: _l("Quick wins"),
+    Quadrant.BIG_BET: _l("Big bets"),
+    Quadrant.FILL_IN: _l("Fill-ins"),
+    Quadrant.MONEY_PIT: _l("Money pits"),
 }

@@ -8,8 +8,9 @@ import pytest
 
 from tests.factories import WorkshopRecord
 
-# (method, url template, owner). Owners: public, facilitator (of that workshop),
-# participant (of that workshop).
+# (method, url template, owner). Owners: public; facilitator (runs that workshop: its
+# facilitator or a co-facilitator); owner (its facilitator only); member (anyone it is
+# shared with, organizers too); participant (of that workshop).
 ROUTES = [
     ("GET", "/", "public"),
     ("GET", "/healthz", "public"),
@@ -38,8 +39,11 @@ ROUTES = [
     ("GET", "/workshops/{id}", "facilitator"),
     ("GET", "/workshops/{id}/edit", "facilitator"),
     ("POST", "/workshops/{id}/edit", "facilitator"),
-    ("GET", "/workshops/{id}/delete", "facilitator"),
-    ("POST", "/workshops/{id}/delete", "facilitator"),
+    ("GET", "/workshops/{id}/delete", "owner"),
+    ("POST", "/workshops/{id}/delete", "owner"),
+    ("POST", "/workshops/{id}/members", "owner"),
+    ("POST", "/workshops/{id}/members/{member}/delete", "owner"),
+    ("GET", "/workshops/{id}/results", "member"),
     ("POST", "/workshops/{id}/status", "facilitator"),
     ("POST", "/workshops/{id}/personas", "facilitator"),
     ("GET", "/workshops/{id}/personas/{persona}/edit", "facilitator"),
@@ -74,7 +78,11 @@ ROUTES = [
     ("POST", "/workshops/{id}/rounds/{round}/proxy", "facilitator"),
 ]
 
-FACILITATOR_ROUTES = [route for route in ROUTES if route[2] == "facilitator"]
+ACCOUNT_ROUTES = [route for route in ROUTES if route[2] in ("facilitator", "owner", "member")]
+RUNNER_ROUTES = [r for r in ROUTES if r[2] in ("facilitator", "owner") and "{id}" in r[1]]
+OWNER_ROUTES = [route for route in ROUTES if route[2] == "owner"]
+RUN_ROUTES = [route for route in ROUTES if route[2] == "facilitator" and "{id}" in route[1]]
+MEMBER_ROUTES = [route for route in ROUTES if route[2] == "member"]
 WORKSHOP_ROUTES = [route for route in ROUTES if "{id}" in route[1]]
 PARTICIPANT_ROUTES = [route for route in ROUTES if route[2] == "participant"]
 
@@ -96,6 +104,7 @@ def _rule_of(url: str) -> str:
         .replace("{note}", "<int:note_id>")
         .replace("{lane}", "<int:lane_id>")
         .replace("{round}", "<int:round_id>")
+        .replace("{member}", "<int:member_id>")
         .replace("{kind}", "<kind>")
         .replace("{code}", "<code>")
         .replace("/lang/nl", "/lang/<language>")
@@ -109,16 +118,22 @@ class Target:
     workshop: WorkshopRecord
     note_id: int
     round_id: int = 0
+    member_id: int = 0
 
     def __getattr__(self, name):
         return getattr(self.workshop, name)
 
 
+def _target(make, owner_email: str) -> Target:
+    workshop = make.workshop(make.facilitator(owner_email))
+    note = make.note(workshop, make.participant(workshop, "Owner's Olga"))
+    member = make.member(workshop, make.facilitator(f"colleague.{owner_email}"), "organizer")
+    return Target(workshop, note, make.voting_round(workshop), member)
+
+
 @pytest.fixture
 def target(make):
-    workshop = make.workshop(make.facilitator("owner@example.org"))
-    note = make.note(workshop, make.participant(workshop, "Owner's Olga"))
-    return Target(workshop, note, make.voting_round(workshop))
+    return _target(make, "owner@example.org")
 
 
 def _url(template: str, target, **overrides) -> str:
@@ -130,6 +145,7 @@ def _url(template: str, target, **overrides) -> str:
         "note": target.note_id,
         "lane": target.lane_ids[0],
         "round": target.round_id,
+        "member": target.member_id,
         "kind": "insight",
     } | overrides
     return template.format(**values)
@@ -139,7 +155,7 @@ def _call(client, method: str, url: str):
     return client.open(url, method=method, data={"name": "x", "position": 0, "target": "live"})
 
 
-@pytest.mark.parametrize(("method", "template", "owner"), FACILITATOR_ROUTES)
+@pytest.mark.parametrize(("method", "template", "owner"), ACCOUNT_ROUTES)
 def test_anonymous_visitors_are_sent_to_log_in_or_refused(client, target, method, template, owner):
     response = _call(client, method, _url(template, target))
     if method == "GET":
@@ -203,10 +219,15 @@ def test_unknown_ids_are_404_for_the_owner(client, auth, make, method, template,
     facilitator = make.facilitator("me@example.org")
     workshop = make.workshop(facilitator)
     auth.login("me@example.org")
-    mine = Target(workshop, make.note(workshop), make.voting_round(workshop))
+    mine = Target(
+        workshop,
+        make.note(workshop),
+        make.voting_round(workshop),
+        make.member(workshop, make.facilitator("organizer@example.org"), "organizer"),
+    )
     unknown = _url(template, mine, id=workshop.id + 1000)
     assert _call(client, method, unknown).status_code == 404
-    parts = ("{persona}", "{stage}", "{note}", "{kind}", "{lane}", "{round}")
+    parts = ("{persona}", "{stage}", "{note}", "{kind}", "{lane}", "{round}", "{member}")
     if any(part in template for part in parts):
         # a persona, stage or note of another workshop, or no kind, inside my own URL
         foreign = make.workshop()
@@ -218,6 +239,56 @@ def test_unknown_ids_are_404_for_the_owner(client, auth, make, method, template,
             note=make.note(foreign),
             lane=foreign.lane_ids[0],
             round=make.voting_round(foreign),
+            member=make.member(foreign, make.facilitator("theirs@example.org"), "organizer"),
             kind="bogus",
         )
         assert _call(client, method, crossed).status_code == 404
+
+
+# --- workshops shared with other accounts ---------------------------------------------
+
+
+def _as_member(client, auth, make, target, role: str) -> None:
+    make.member(target.workshop, make.facilitator(f"{role}@example.org"), role)
+    auth.login(f"{role}@example.org")
+
+
+def _gets_in(response) -> bool:
+    return response.status_code not in (401, 403, 404) and "/login" not in response.headers.get(
+        "Location", ""
+    )
+
+
+@pytest.mark.parametrize(("method", "template", "owner"), RUNNER_ROUTES)
+def test_an_organizer_cannot_run_or_share_the_workshop(
+    client, auth, make, target, method, template, owner
+):
+    _as_member(client, auth, make, target, "organizer")
+    assert _call(client, method, _url(template, target)).status_code == 403
+
+
+@pytest.mark.parametrize(("method", "template", "owner"), RUN_ROUTES + MEMBER_ROUTES)
+def test_a_co_facilitator_gets_what_its_facilitator_gets(
+    client, auth, make, target, method, template, owner
+):
+    twin = _target(make, "twin@example.org")  # the same workshop, for its own facilitator
+    auth.login("twin@example.org")
+    facilitators = _call(client, method, _url(template, twin)).status_code
+    auth.logout()
+    _as_member(client, auth, make, target, "co_facilitator")
+    assert _call(client, method, _url(template, target)).status_code == facilitators
+    assert facilitators != 403
+
+
+@pytest.mark.parametrize(("method", "template", "owner"), OWNER_ROUTES)
+def test_only_its_facilitator_shares_or_deletes_it(
+    client, auth, make, target, method, template, owner
+):
+    _as_member(client, auth, make, target, "co_facilitator")
+    assert _call(client, method, _url(template, target)).status_code == 403
+
+
+@pytest.mark.parametrize(("method", "template", "owner"), MEMBER_ROUTES)
+def test_an_organizer_sees_the_results(client, auth, make, target, method, template, owner):
+    _as_member(client, auth, make, target, "organizer")
+    assert _gets_in(_call(client, method, _url(template, target)))

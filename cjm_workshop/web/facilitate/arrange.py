@@ -14,7 +14,7 @@ from cjm_workshop.extensions import db
 from cjm_workshop.models import Lane, LaneKind, Note, Workshop
 from cjm_workshop.services import journey_map
 from cjm_workshop.services.errors import MergeRefused
-from cjm_workshop.web.access import owned_workshop_or_404, part_or_404
+from cjm_workshop.web.access import part_or_404, run_workshop_or_404
 from cjm_workshop.web.facilitate.routes import bp
 from cjm_workshop.web.htmx import is_htmx, render
 from cjm_workshop.web.journey import (
@@ -39,7 +39,7 @@ def page_context(workshop: Workshop, persona_id: int | None = None) -> dict:
 
 @bp.get("/<int:workshop_id>/map")
 def map_page(workshop_id: int):
-    workshop = owned_workshop_or_404(workshop_id)
+    workshop = run_workshop_or_404(workshop_id)
     persona_id = persona_filter(workshop)
     if is_htmx() and request.args.get("part") == "map":
         return render_map(workshop, "arrange", arrange_src(workshop, persona_id), persona_id)
@@ -59,7 +59,7 @@ def _stage_name(workshop: Workshop, stage_id: int | None) -> str:
 def move_note(workshop_id: int, note_id: int):
     """to=left|right|up|down (the buttons), to=lane with lane=<kind>, or to=cell with lane,
     stage and index (drag and drop)."""
-    workshop = owned_workshop_or_404(workshop_id)
+    workshop = run_workshop_or_404(workshop_id)
     note = part_or_404(Note, workshop, note_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -106,7 +106,7 @@ def _number(value: str) -> int:
 
 @bp.post("/<int:workshop_id>/notes/<int:note_id>/unmerge")
 def unmerge(workshop_id: int, note_id: int):
-    workshop = owned_workshop_or_404(workshop_id)
+    workshop = run_workshop_or_404(workshop_id)
     note = part_or_404(Note, workshop, note_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -133,7 +133,7 @@ def _selected_notes(workshop: Workshop, values: list[str]) -> list[Note]:
 @bp.route("/<int:workshop_id>/map/merge", methods=["GET", "POST"])
 def merge(workshop_id: int):
     """GET: choose which of the selected notes to keep. POST: merge the others into it."""
-    workshop = owned_workshop_or_404(workshop_id)
+    workshop = run_workshop_or_404(workshop_id)
     values = request.values.getlist("note")
     chosen = _selected_notes(workshop, values)
     form = ConfirmForm()
@@ -159,7 +159,7 @@ LANE_ACTIONS = ("up", "down", "hide", "show")
 
 @bp.post("/<int:workshop_id>/map/lanes/<int:lane_id>")
 def lane(workshop_id: int, lane_id: int):
-    workshop = owned_workshop_or_404(workshop_id)
+    workshop = run_workshop_or_404(workshop_id)
     chosen = part_or_404(Lane, workshop, lane_id)
     action = request.form.get("action", "")
     if not ConfirmForm().validate_on_submit() or action not in LANE_ACTIONS:

@@ -11,7 +11,7 @@ from cjm_workshop.extensions import db, limiter
 from cjm_workshop.models import STEPS, Note, NoteKind, Step, Workshop
 from cjm_workshop.services import notes, steps, timer
 from cjm_workshop.services.errors import InvalidNote
-from cjm_workshop.web.access import owned_workshop_or_404, part_or_404
+from cjm_workshop.web.access import part_or_404, run_workshop_or_404
 from cjm_workshop.web.emotions import emotions_context
 from cjm_workshop.web.htmx import is_htmx, render, retarget
 from cjm_workshop.web.journey import back_to_map, persona_filter, shared_map
@@ -78,7 +78,7 @@ def _back_to_console(workshop: Workshop):
 
 @bp.get("/<int:workshop_id>/console")
 def console(workshop_id: int):
-    workshop = owned_workshop_or_404(workshop_id)
+    workshop = run_workshop_or_404(workshop_id)
     return render(
         "facilitate/console.html", partial="facilitate/_console.html", **console_context(workshop)
     )
@@ -86,7 +86,7 @@ def console(workshop_id: int):
 
 @bp.post("/<int:workshop_id>/step")
 def go_to_step(workshop_id: int):
-    workshop = owned_workshop_or_404(workshop_id)
+    workshop = run_workshop_or_404(workshop_id)
     if ConfirmForm().validate_on_submit():
         steps.go_to_step(db.session, workshop, _step_from_form())
         db.session.commit()
@@ -95,7 +95,7 @@ def go_to_step(workshop_id: int):
 
 @bp.post("/<int:workshop_id>/contributions")
 def contributions(workshop_id: int):
-    workshop = owned_workshop_or_404(workshop_id)
+    workshop = run_workshop_or_404(workshop_id)
     if ConfirmForm().validate_on_submit():
         steps.set_contributions(db.session, workshop, _step_from_form(), _flag("open"))
         db.session.commit()
@@ -104,7 +104,7 @@ def contributions(workshop_id: int):
 
 @bp.post("/<int:workshop_id>/privacy")
 def privacy(workshop_id: int):
-    workshop = owned_workshop_or_404(workshop_id)
+    workshop = run_workshop_or_404(workshop_id)
     if ConfirmForm().validate_on_submit():
         notes.set_private(db.session, workshop, _step_from_form(), _flag("private"))
         db.session.commit()
@@ -113,7 +113,7 @@ def privacy(workshop_id: int):
 
 @bp.post("/<int:workshop_id>/reveal")
 def reveal(workshop_id: int):
-    workshop = owned_workshop_or_404(workshop_id)
+    workshop = run_workshop_or_404(workshop_id)
     if ConfirmForm().validate_on_submit():
         notes.reveal(db.session, workshop, _step_from_form())
         db.session.commit()
@@ -125,7 +125,7 @@ TIMER_EXTENSIONS = frozenset({1, 5})
 
 @bp.post("/<int:workshop_id>/timer")
 def timer_control(workshop_id: int):
-    workshop = owned_workshop_or_404(workshop_id)
+    workshop = run_workshop_or_404(workshop_id)
     if ConfirmForm().validate_on_submit():
         action = request.form.get("action")
         if action == "start":
@@ -145,7 +145,7 @@ def timer_control(workshop_id: int):
 @bp.post("/<int:workshop_id>/notes/<kind>")
 def add_note(workshop_id: int, kind: str):
     """The facilitator types up a note for the room (proxy)."""
-    workshop = owned_workshop_or_404(workshop_id)
+    workshop = run_workshop_or_404(workshop_id)
     try:
         note_kind = NoteKind(kind)
     except ValueError:
@@ -175,7 +175,7 @@ def _from_map() -> bool:
 @bp.route("/<int:workshop_id>/notes/<int:note_id>/edit", methods=["GET", "POST"])
 def edit_note(workshop_id: int, note_id: int):
     """The edit page, or (from the map, with htmx) the note's card turned into its form."""
-    workshop = owned_workshop_or_404(workshop_id)
+    workshop = run_workshop_or_404(workshop_id)
     note = part_or_404(Note, workshop, note_id)
     form = edit_form(db.session, workshop, note, submitted=request.method == "POST")
     if form.validate_on_submit():
@@ -201,7 +201,7 @@ def edit_note(workshop_id: int, note_id: int):
 
 @bp.post("/<int:workshop_id>/notes/<int:note_id>/hide")
 def hide_note(workshop_id: int, note_id: int):
-    workshop = owned_workshop_or_404(workshop_id)
+    workshop = run_workshop_or_404(workshop_id)
     note = part_or_404(Note, workshop, note_id)
     if ConfirmForm().validate_on_submit():
         notes.set_hidden(db.session, note, _flag("hidden"))
@@ -213,7 +213,7 @@ def hide_note(workshop_id: int, note_id: int):
 
 @bp.post("/<int:workshop_id>/notes/<int:note_id>/delete")
 def delete_note(workshop_id: int, note_id: int):
-    workshop = owned_workshop_or_404(workshop_id)
+    workshop = run_workshop_or_404(workshop_id)
     note = part_or_404(Note, workshop, note_id)
     if ConfirmForm().validate_on_submit():
         notes.delete_note(db.session, note)
@@ -254,7 +254,7 @@ def board_context(workshop: Workshop) -> dict:
 
 @bp.get("/<int:workshop_id>/board")
 def board(workshop_id: int):
-    workshop = owned_workshop_or_404(workshop_id)
+    workshop = run_workshop_or_404(workshop_id)
     return render(
         "facilitate/board.html", partial="facilitate/_board.html", **board_context(workshop)
     )
@@ -268,7 +268,7 @@ def _board_map(workshop: Workshop, persona_id: int | None):
 @bp.get("/<int:workshop_id>/board/map")
 def board_map(workshop_id: int):
     """The room's map on the projector (what it reloads when the map changed)."""
-    workshop = owned_workshop_or_404(workshop_id)
+    workshop = run_workshop_or_404(workshop_id)
     return _board_map(workshop, persona_filter(workshop))
 
 
@@ -276,7 +276,7 @@ def board_map(workshop_id: int):
 @limiter.exempt
 def events(workshop_id: int):
     """The stream of the console (view=console: every note) or the board (only the room's)."""
-    workshop = owned_workshop_or_404(workshop_id)
+    workshop = run_workshop_or_404(workshop_id)
     view = "console" if request.args.get("view") == "console" else "board"
     anonymous = workshop.anonymous
 

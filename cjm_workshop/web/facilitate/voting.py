@@ -11,7 +11,7 @@ from cjm_workshop.extensions import db
 from cjm_workshop.models import Note, NoteKind, Participant, VotingRound
 from cjm_workshop.services import voting
 from cjm_workshop.services.errors import InvalidVote, RoundClosed
-from cjm_workshop.web.access import owned_workshop_or_404, part_or_404
+from cjm_workshop.web.access import part_or_404, run_workshop_or_404
 from cjm_workshop.web.facilitate.routes import _back_to_console, _flag, bp
 from cjm_workshop.web.workshops.forms import ConfirmForm
 
@@ -25,7 +25,7 @@ def _dots() -> int:
 
 @bp.post("/<int:workshop_id>/rounds")
 def open_round(workshop_id: int):
-    workshop = owned_workshop_or_404(workshop_id)
+    workshop = run_workshop_or_404(workshop_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
@@ -49,7 +49,7 @@ ROUND_ACTIONS = ("close", "reveal", "budget")
 
 @bp.post("/<int:workshop_id>/rounds/<int:round_id>")
 def change_round(workshop_id: int, round_id: int):
-    workshop = owned_workshop_or_404(workshop_id)
+    workshop = run_workshop_or_404(workshop_id)
     chosen = part_or_404(VotingRound, workshop, round_id)
     action = request.form.get("action")
     if not ConfirmForm().validate_on_submit() or action not in ROUND_ACTIONS:
@@ -67,7 +67,7 @@ def change_round(workshop_id: int, round_id: int):
 @bp.post("/<int:workshop_id>/rounds/<int:round_id>/proxy")
 def proxy_dot(workshop_id: int, round_id: int):
     """A dot placed (or taken back) for a participant without a phone."""
-    workshop = owned_workshop_or_404(workshop_id)
+    workshop = run_workshop_or_404(workshop_id)
     chosen = part_or_404(VotingRound, workshop, round_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)

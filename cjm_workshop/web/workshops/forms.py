@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    EmailField,
     Form,
     FormField,
     HiddenField,
@@ -18,6 +19,8 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, NumberRange, ValidationError
 
+from cjm_workshop.models.action import Role
+from cjm_workshop.models.facilitator import EMAIL_MAX
 from cjm_workshop.models.workshop import (
     DOTS_MAX,
     DOTS_MIN,
@@ -162,6 +165,25 @@ class MoveForm(FlaskForm):
 
 class StatusForm(FlaskForm):
     target = HiddenField(validators=[InputRequired()])
+
+
+class ShareForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail address of their account"),
+        validators=required_text(EMAIL_MAX),
+        filters=[strip],
+    )
+    role = SelectField(
+        _l("Role"),
+        choices=[
+            SelectChoice(Role.CO_FACILITATOR.value, _l("Co-facilitator: runs the workshop")),
+            SelectChoice(
+                Role.ORGANIZER.value,
+                _l("Organizer: views, exports, prints and updates action status"),
+            ),
+        ],
+        default=Role.ORGANIZER.value,
+    )
 
 
 class ConfirmForm(FlaskForm):

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from cjm_workshop.extensions import db
-from cjm_workshop.models import Participant, Persona, Stage, Workshop, WorkshopStatus
+from cjm_workshop.models import (
+    Participant,
+    Persona,
+    Role,
+    Stage,
+    Workshop,
+    WorkshopMember,
+    WorkshopStatus,
+)
+from cjm_workshop.services import sharing
 from cjm_workshop.services import workshops as service
-from cjm_workshop.web.access import owned_workshop_or_404, part_or_404
+from cjm_workshop.services.errors import ShareRefused
+from cjm_workshop.web.access import owned_workshop_or_404, part_or_404, run_workshop_or_404
+from cjm_workshop.web.errors import domain_message
 from cjm_workshop.web.htmx import is_htmx, render
 from cjm_workshop.web.urls import is_loopback_address, public_url
 from cjm_workshop.web.workshops.forms import (
@@ -19,6 +30,7 @@ from cjm_workshop.web.workshops.forms import (
     MoveForm,
     NewWorkshopForm,
     PersonaForm,
+    ShareForm,
     StageForm,
     StatusForm,
     WorkshopForm,
@@ -44,12 +56,15 @@ def dashboard():
         .where(Workshop.facilitator_id == current_user.id)
         .order_by(Workshop.created_at.desc(), Workshop.id.desc())
     ).all()
-    counts = _participant_counts([w.id for w in workshops])
+    shared = sharing.shared_with(db.session, current_user.id)
+    counts = _participant_counts([w.id for w in workshops] + [w.id for w, _ in shared])
     return render_template(
         "workshops/dashboard.html",
         workshops=workshops,
+        shared=shared,
         counts=counts,
         WorkshopStatus=WorkshopStatus,
+        Role=Role,
     )
 
 
@@ -95,18 +110,21 @@ def _overview_context(workshop: Workshop) -> dict:
         "button_form": ConfirmForm(formdata=None),
         "participant_count": len(workshop.participants),
         "WorkshopStatus": WorkshopStatus,
+        "owner": workshop.facilitator_id == current_user.id,
+        "members": sharing.members(db.session, workshop),
+        "share_form": ShareForm(formdata=None),
     }
 
 
 @bp.get("/<int:workshop_id>")
 def overview(workshop_id: int):
-    workshop = owned_workshop_or_404(workshop_id)
+    workshop = run_workshop_or_404(workshop_id)
     return render_template("workshops/overview.html", **_overview_context(workshop))
 
 
 @bp.route("/<int:workshop_id>/edit", methods=["GET", "POST"])
 def edit(workshop_id: int):
-    workshop = owned_workshop_or_404(workshop_id)
+    workshop = run_workshop_or_404(workshop_id)
     form = WorkshopForm(obj=workshop)
     if form.validate_on_submit():
         service.update_workshop(db.session, workshop, form.workshop_fields())
@@ -131,7 +149,7 @@ def delete(workshop_id: int):
 
 @bp.post("/<int:workshop_id>/status")
 def change_status(workshop_id: int):
-    workshop = owned_workshop_or_404(workshop_id)
+    workshop = run_workshop_or_404(workshop_id)
     form = StatusForm()
     if form.validate_on_submit() and form.target.data in {s.value for s in WorkshopStatus}:
         service.change_status(db.session, workshop, WorkshopStatus(form.target.data))
@@ -156,7 +174,7 @@ def _invalid_section(workshop: Workshop, name: str, **forms):
 
 @bp.post("/<int:workshop_id>/personas")
 def add_persona(workshop_id: int):
-    workshop = owned_workshop_or_404(workshop_id)
+    workshop = run_workshop_or_404(workshop_id)
     form = PersonaForm()
     if not form.validate_on_submit():
         return _invalid_section(workshop, "personas", persona_form=form)
@@ -167,7 +185,7 @@ def add_persona(workshop_id: int):
 
 @bp.route("/<int:workshop_id>/personas/<int:persona_id>/edit", methods=["GET", "POST"])
 def edit_persona(workshop_id: int, persona_id: int):
-    workshop = owned_workshop_or_404(workshop_id)
+    workshop = run_workshop_or_404(workshop_id)
     persona = part_or_404(Persona, workshop, persona_id)
     form = PersonaForm(
         data={
@@ -191,7 +209,7 @@ def edit_persona(workshop_id: int, persona_id: int):
 
 @bp.post("/<int:workshop_id>/personas/<int:persona_id>/delete")
 def delete_persona(workshop_id: int, persona_id: int):
-    workshop = owned_workshop_or_404(workshop_id)
+    workshop = run_workshop_or_404(workshop_id)
     persona = part_or_404(Persona, workshop, persona_id)
     if ConfirmForm().validate_on_submit():
         service.delete_persona(db.session, persona)
@@ -201,7 +219,7 @@ def delete_persona(workshop_id: int, persona_id: int):
 
 @bp.post("/<int:workshop_id>/stages")
 def add_stage(workshop_id: int):
-    workshop = owned_workshop_or_404(workshop_id)
+    workshop = run_workshop_or_404(workshop_id)
     form = StageForm()
     if not form.validate_on_submit():
         return _invalid_section(workshop, "stages", stage_form=form)
@@ -212,7 +230,7 @@ def add_stage(workshop_id: int):
 
 @bp.post("/<int:workshop_id>/stages/<int:stage_id>/rename")
 def rename_stage(workshop_id: int, stage_id: int):
-    workshop = owned_workshop_or_404(workshop_id)
+    workshop = run_workshop_or_404(workshop_id)
     stage = part_or_404(Stage, workshop, stage_id)
     form = StageForm()
     if not form.validate_on_submit():
@@ -224,7 +242,7 @@ def rename_stage(workshop_id: int, stage_id: int):
 
 @bp.post("/<int:workshop_id>/stages/<int:stage_id>/move")
 def move_stage(workshop_id: int, stage_id: int):
-    workshop = owned_workshop_or_404(workshop_id)
+    workshop = run_workshop_or_404(workshop_id)
     stage = part_or_404(Stage, workshop, stage_id)
     form = MoveForm()
     if form.validate_on_submit():
@@ -235,9 +253,41 @@ def move_stage(workshop_id: int, stage_id: int):
 
 @bp.post("/<int:workshop_id>/stages/<int:stage_id>/delete")
 def delete_stage(workshop_id: int, stage_id: int):
-    workshop = owned_workshop_or_404(workshop_id)
+    workshop = run_workshop_or_404(workshop_id)
     stage = part_or_404(Stage, workshop, stage_id)
     if ConfirmForm().validate_on_submit():
         service.delete_stage(db.session, stage)
         db.session.commit()
     return _section(workshop, "stages")
+
+
+# --- sharing: its facilitator only ---------------------------------------------------
+
+
+@bp.post("/<int:workshop_id>/members")
+def share(workshop_id: int):
+    workshop = owned_workshop_or_404(workshop_id)
+    form = ShareForm()
+    if form.validate_on_submit():
+        try:
+            sharing.share(db.session, workshop, form.email.data, Role(form.role.data))
+        except ShareRefused as refused:
+            db.session.rollback()
+            form.email.errors = [domain_message(refused)]
+        else:
+            db.session.commit()
+            flash(_("Shared with %(email)s.", email=form.email.data))
+            return redirect(url_for(".overview", workshop_id=workshop.id, _anchor="sharing"), 303)
+    context = _overview_context(workshop) | {"share_form": form}
+    return render_template("workshops/overview.html", **context), 422
+
+
+@bp.post("/<int:workshop_id>/members/<int:member_id>/delete")
+def unshare(workshop_id: int, member_id: int):
+    workshop = owned_workshop_or_404(workshop_id)
+    member = part_or_404(WorkshopMember, workshop, member_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    sharing.unshare(db.session, member)
+    db.session.commit()
+    return redirect(url_for(".overview", workshop_id=workshop.id, _anchor="sharing"), 303)

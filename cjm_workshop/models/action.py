@@ -1,0 +1,105 @@
+"""Step 6: what the organisation will do, and who shares a workshop with its facilitator."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from cjm_workshop.extensions import db
+from cjm_workshop.models.base import enum_column, utcnow
+
+ACTION_TITLE_MAX = 200
+ACTION_OWNER_MAX = 80
+ACTION_NEXT_STEP_MAX = 280
+
+
+class ActionStatus(enum.StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+
+
+class Level(enum.StrEnum):
+    """Expected impact, or effort needed."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+LEVELS: tuple[Level, ...] = tuple(Level)
+
+
+class Quadrant(enum.StrEnum):
+    """The impact/effort matrix. Anything not low counts as high: a medium effort is no
+    quick win, a medium impact is worth a bet."""
+
+    QUICK_WIN = "quick_win"  # impact not low, effort low
+    BIG_BET = "big_bet"  # impact not low, effort not low
+    FILL_IN = "fill_in"  # impact low, effort low
+    MONEY_PIT = "money_pit"  # impact low, effort not low
+
+    @classmethod
+    def of(cls, impact: Level, effort: Level) -> Quadrant:
+        if impact is Level.LOW:
+            return cls.FILL_IN if effort is Level.LOW else cls.MONEY_PIT
+        return cls.QUICK_WIN if effort is Level.LOW else cls.BIG_BET
+
+
+class ActionItem(db.Model):
+    """An action with an owner, made from an opportunity or directly from a pain point."""
+
+    __tablename__ = "action_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshop.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(ACTION_TITLE_MAX))
+    owner: Mapped[str] = mapped_column(String(ACTION_OWNER_MAX))
+    next_step: Mapped[str] = mapped_column(String(ACTION_NEXT_STEP_MAX), default="")
+    due_date: Mapped[date | None]
+    status: Mapped[ActionStatus] = mapped_column(
+        enum_column(ActionStatus, "action_status"), default=ActionStatus.OPEN
+    )
+    impact: Mapped[Level] = mapped_column(enum_column(Level, "action_impact"))
+    effort: Mapped[Level] = mapped_column(enum_column(Level, "action_effort"))
+    # The opportunity or pain point it answers (kept when that note is deleted: None).
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("note.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    source: Mapped[Note | None] = relationship()  # noqa: F821
+
+    @property
+    def quadrant(self) -> Quadrant:
+        return Quadrant.of(self.impact, self.effort)
+
+
+class Role(enum.StrEnum):
+    """What an account may do in a workshop shared with it."""
+
+    CO_FACILITATOR = "co_facilitator"  # runs it like its facilitator
+    ORGANIZER = "organizer"  # views, exports, prints, updates action status
+
+
+class WorkshopMember(db.Model):
+    __tablename__ = "workshop_member"
+    __table_args__ = (
+        UniqueConstraint("workshop_id", "facilitator_id", name="uq_workshop_member_account"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshop.id", ondelete="CASCADE"), index=True
+    )
+    facilitator_id: Mapped[int] = mapped_column(
+        ForeignKey("facilitator.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[Role] = mapped_column(enum_column(Role, "member_role"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    account: Mapped[Facilitator] = relationship()  # noqa: F821

@@ -1,0 +1,24 @@
+"""What a workshop produced, for everyone it is shared with (organizers too): the map, the
+emotion curve, the pain points by dots and the actions."""
+
+from __future__ import annotations
+
+from flask import render_template, url_for
+
+from cjm_workshop.web.access import viewed_workshop_or_404
+from cjm_workshop.web.emotions import emotions_context
+from cjm_workshop.web.journey import map_context
+from cjm_workshop.web.workshops.routes import bp
+
+
+@bp.get("/<int:workshop_id>/results")
+def results(workshop_id: int):
+    workshop, access = viewed_workshop_or_404(workshop_id)
+    src = url_for(".results", workshop_id=workshop.id)
+    return render_template(
+        "workshops/results.html",
+        workshop=workshop,
+        access=access,
+        **map_context(workshop, "map", src),
+        **emotions_context(workshop),
+    )
