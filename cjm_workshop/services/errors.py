@@ -7,6 +7,16 @@ class DomainError(Exception):
     status = 409
 
 
+class Refused(DomainError):
+    """Input that breaks a rule; `reason` names which, for the message."""
+
+    status = 422
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 class EmailTaken(DomainError):
     pass
 
@@ -47,14 +57,8 @@ class NotYourNote(DomainError):
     status = 403
 
 
-class InvalidNote(DomainError):
+class InvalidNote(Refused):
     """A note that breaks a rule; `reason` names which, for the message."""
-
-    status = 422
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 class IdempotencyConflict(DomainError):
@@ -65,34 +69,16 @@ class TimerNotRunning(DomainError):
     pass
 
 
-class MergeRefused(DomainError):
+class MergeRefused(Refused):
     """Notes that cannot be merged; `reason` says why (itself, other_workshop, ...)."""
 
-    status = 422
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-class InvalidRating(DomainError):
+class InvalidRating(Refused):
     """A rating outside the scale ("scale") or not of a touchpoint on this map."""
 
-    status = 422
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-class InvalidVote(DomainError):
+class InvalidVote(Refused):
     """A dot that may not be placed or taken back; `reason` says why."""
-
-    status = 422
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 class NoDotsLeft(DomainError):
@@ -111,21 +97,9 @@ class BudgetBelowSpent(DomainError):
     """Someone has already spent more dots than the lower budget allows."""
 
 
-class ShareRefused(DomainError):
+class ShareRefused(Refused):
     """A workshop that cannot be shared so; `reason` says why (no_account, owner)."""
 
-    status = 422
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-class InvalidAction(DomainError):
+class InvalidAction(Refused):
     """An action item that breaks a rule; `reason` says which (source, ...)."""
-
-    status = 422
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
