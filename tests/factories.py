@@ -179,6 +179,24 @@ class Factories:
             db.session.commit()
             return member.id
 
+    def action(
+        self, workshop: WorkshopRecord, title: str = "Add a call-back button", **fields
+    ) -> int:
+        """An action of the workshop (owner Sanne, medium impact and effort)."""
+        from cjm_workshop.models import Workshop
+        from cjm_workshop.services import actions
+
+        source = fields.pop("source", None)
+        with self.app.app_context():
+            action = actions.add_action(
+                db.session,
+                db.session.get(Workshop, workshop.id),
+                actions.ActionFields(title, fields.pop("owner", "Sanne"), **fields),
+                source,
+            )
+            db.session.commit()
+            return action.id
+
     def voting_round(self, workshop: WorkshopRecord, dots: int = 3, **rules) -> int:
         """An open dot-voting round on pain points."""
         from cjm_workshop.models import NoteKind, Workshop

@@ -10,6 +10,7 @@ def register(app: Flask) -> None:
     from cjm_workshop.web.auth.routes import bp as auth_bp
     from cjm_workshop.web.core.routes import bp as core_bp
     from cjm_workshop.web.facilitate import (
+        actions,  # noqa: F401  (step 6: actions and the matrix)
         arrange,  # noqa: F401  (the map's routes)
         voting,  # noqa: F401  (dot-voting rounds)
     )

@@ -33,6 +33,10 @@ DOMAIN_MESSAGES = {
 
 # Messages for refusals that say why (their `reason`).
 REASON_MESSAGES = {
+    domain.InvalidAction: {
+        "source": _l("Choose an opportunity or a pain point of this workshop."),
+        "axis": _l("Move an action up or down (impact) or left or right (effort)."),
+    },
     domain.ShareRefused: {
         "no_account": _l(
             "There is no account with this e-mail address. Ask them to sign up first."

@@ -20,6 +20,7 @@ from cjm_workshop.models import (
 )
 from cjm_workshop.services import notes as service
 from cjm_workshop.services.errors import InvalidNote
+from cjm_workshop.web.actions import ranked_pain_points
 from cjm_workshop.web.forms import required_text, strip
 from cjm_workshop.web.steps import CHANNEL_LABELS, SOURCE_LABELS
 
@@ -127,10 +128,12 @@ def note_form(session, workshop: Workshop, kind: NoteKind, *, submitted: bool) -
     empty or filled from the request."""
     form = NoteForm(prefix=kind.value, **({} if submitted else {"formdata": None}))
     form.kind.data = kind.value
+    # An opportunity answers a pain point: the room's, those with most dots first.
+    pains = [note for note, _dots in ranked_pain_points(workshop)]
     form.fill_choices(
         workshop,
         service.notes_of_kind(session, workshop, NoteKind.TOUCHPOINT),
-        service.notes_of_kind(session, workshop, NoteKind.PAIN_POINT),
+        pains if kind is NoteKind.OPPORTUNITY else [],
     )
     return form
 

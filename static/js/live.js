@@ -71,7 +71,7 @@
     wireForms();
     startTimer();
     if (window.htmx) window.htmx.process(el);
-    document.dispatchEvent(new CustomEvent("cjm:map", { detail: el }));
+    document.dispatchEvent(new CustomEvent("cjm:swapped", { detail: el }));
     followDotsLeft();
   }
 

@@ -72,7 +72,7 @@
   }
 
   document.addEventListener("htmx:afterSwap", afterSwap);
-  document.addEventListener("cjm:map", afterSwap);
+  document.addEventListener("cjm:swapped", afterSwap);
   /* A refused move (another facilitator got there first): show the map as it is now. */
   document.addEventListener("htmx:afterRequest", function (e) {
     var xhr = e.detail.xhr;

@@ -44,6 +44,12 @@ ROUTES = [
     ("POST", "/workshops/{id}/members", "owner"),
     ("POST", "/workshops/{id}/members/{member}/delete", "owner"),
     ("GET", "/workshops/{id}/results", "member"),
+    ("POST", "/workshops/{id}/actions", "facilitator"),
+    ("GET", "/workshops/{id}/actions/{action}/edit", "facilitator"),
+    ("POST", "/workshops/{id}/actions/{action}/edit", "facilitator"),
+    ("POST", "/workshops/{id}/actions/{action}/delete", "facilitator"),
+    ("POST", "/workshops/{id}/actions/{action}/place", "facilitator"),
+    ("POST", "/workshops/{id}/actions/{action}/status", "member"),
     ("POST", "/workshops/{id}/status", "facilitator"),
     ("POST", "/workshops/{id}/personas", "facilitator"),
     ("GET", "/workshops/{id}/personas/{persona}/edit", "facilitator"),
@@ -105,6 +111,7 @@ def _rule_of(url: str) -> str:
         .replace("{lane}", "<int:lane_id>")
         .replace("{round}", "<int:round_id>")
         .replace("{member}", "<int:member_id>")
+        .replace("{action}", "<int:action_id>")
         .replace("{kind}", "<kind>")
         .replace("{code}", "<code>")
         .replace("/lang/nl", "/lang/<language>")
@@ -119,6 +126,7 @@ class Target:
     note_id: int
     round_id: int = 0
     member_id: int = 0
+    action_id: int = 0
 
     def __getattr__(self, name):
         return getattr(self.workshop, name)
@@ -128,7 +136,7 @@ def _target(make, owner_email: str) -> Target:
     workshop = make.workshop(make.facilitator(owner_email))
     note = make.note(workshop, make.participant(workshop, "Owner's Olga"))
     member = make.member(workshop, make.facilitator(f"colleague.{owner_email}"), "organizer")
-    return Target(workshop, note, make.voting_round(workshop), member)
+    return Target(workshop, note, make.voting_round(workshop), member, make.action(workshop))
 
 
 @pytest.fixture
@@ -146,6 +154,7 @@ def _url(template: str, target, **overrides) -> str:
         "lane": target.lane_ids[0],
         "round": target.round_id,
         "member": target.member_id,
+        "action": target.action_id,
         "kind": "insight",
     } | overrides
     return template.format(**values)
@@ -224,10 +233,20 @@ def test_unknown_ids_are_404_for_the_owner(client, auth, make, method, template,
         make.note(workshop),
         make.voting_round(workshop),
         make.member(workshop, make.facilitator("organizer@example.org"), "organizer"),
+        make.action(workshop),
     )
     unknown = _url(template, mine, id=workshop.id + 1000)
     assert _call(client, method, unknown).status_code == 404
-    parts = ("{persona}", "{stage}", "{note}", "{kind}", "{lane}", "{round}", "{member}")
+    parts = (
+        "{persona}",
+        "{stage}",
+        "{note}",
+        "{kind}",
+        "{lane}",
+        "{round}",
+        "{member}",
+        "{action}",
+    )
     if any(part in template for part in parts):
         # a persona, stage or note of another workshop, or no kind, inside my own URL
         foreign = make.workshop()
@@ -240,6 +259,7 @@ def test_unknown_ids_are_404_for_the_owner(client, auth, make, method, template,
             lane=foreign.lane_ids[0],
             round=make.voting_round(foreign),
             member=make.member(foreign, make.facilitator("theirs@example.org"), "organizer"),
+            action=make.action(foreign),
             kind="bogus",
         )
         assert _call(client, method, crossed).status_code == 404

@@ -12,6 +12,7 @@ from cjm_workshop.models import STEPS, Note, NoteKind, Step, Workshop
 from cjm_workshop.services import notes, steps, timer
 from cjm_workshop.services.errors import InvalidNote
 from cjm_workshop.web.access import part_or_404, run_workshop_or_404
+from cjm_workshop.web.actions import actions_context
 from cjm_workshop.web.emotions import emotions_context
 from cjm_workshop.web.htmx import is_htmx, render, retarget
 from cjm_workshop.web.journey import back_to_map, persona_filter, shared_map
@@ -40,16 +41,21 @@ def _flag(name: str) -> bool:
     return request.form.get(name) == "1"
 
 
-def _step_extras(workshop: Workshop) -> dict:
-    """What a step adds to the console and the board (step 5: curve, round, ranking)."""
-    return emotions_context(workshop) if workshop.current_step is Step.EMOTIONS else {}
+def _step_extras(workshop: Workshop, action_form=None) -> dict:
+    """What a step adds to the console and the board (step 5: curve, round, ranking;
+    step 6: the actions and their matrix)."""
+    if workshop.current_step is Step.EMOTIONS:
+        return emotions_context(workshop)
+    if workshop.current_step is Step.ACTIONS:
+        return actions_context(workshop, action_form)
+    return {}
 
 
-def console_context(workshop: Workshop, forms=None) -> dict:
+def console_context(workshop: Workshop, forms=None, action_form=None) -> dict:
     step = workshop.current_step
     contributed = notes.contributor_ids(db.session, workshop, step)
     joined = len(workshop.participants)
-    return _step_extras(workshop) | {
+    return _step_extras(workshop, action_form) | {
         "workshop": workshop,
         "step": step,
         "steps": STEPS,

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from flask import render_template, url_for
 
+from cjm_workshop.extensions import db
+from cjm_workshop.services import actions
 from cjm_workshop.web.access import viewed_workshop_or_404
 from cjm_workshop.web.emotions import emotions_context
 from cjm_workshop.web.journey import map_context
+from cjm_workshop.web.workshops.forms import ConfirmForm
 from cjm_workshop.web.workshops.routes import bp
 
 
@@ -21,4 +24,6 @@ def results(workshop_id: int):
         access=access,
         **map_context(workshop, "map", src),
         **emotions_context(workshop),
+        actions=actions.actions_of(db.session, workshop),
+        button_form=ConfirmForm(formdata=None),
     )

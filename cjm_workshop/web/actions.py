@@ -1,0 +1,141 @@
+"""Step 6 on every screen: the action form, the impact/effort matrix and the pain points by
+dots that opportunities and actions answer."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectChoice, SelectField, StringField
+from wtforms.validators import Optional
+
+from cjm_workshop.extensions import db
+from cjm_workshop.models import (
+    ACTION_NEXT_STEP_MAX,
+    ACTION_OWNER_MAX,
+    ACTION_TITLE_MAX,
+    LEVELS,
+    ActionItem,
+    ActionStatus,
+    Level,
+    Note,
+    NoteKind,
+    Quadrant,
+    Workshop,
+)
+from cjm_workshop.services import actions, journey_map, voting
+from cjm_workshop.services.actions import ActionFields
+from cjm_workshop.web.forms import optional_text, required_text, strip
+from cjm_workshop.web.steps import ACTION_STATUS_LABELS, LEVEL_LABELS
+
+# Top row first, as the matrix is drawn: impact up, effort to the right.
+MATRIX_ORDER = (Quadrant.QUICK_WIN, Quadrant.BIG_BET, Quadrant.FILL_IN, Quadrant.MONEY_PIT)
+
+
+def _optional_id(value):
+    if value in (None, "", "None"):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1  # never an id: the domain answers "not part of this workshop"
+
+
+class ActionForm(FlaskForm):
+    title = StringField(_l("Action"), validators=required_text(ACTION_TITLE_MAX), filters=[strip])
+    owner = StringField(
+        _l("Owner"),
+        validators=required_text(ACTION_OWNER_MAX),
+        filters=[strip],
+        description=_l("A name: who makes sure it happens."),
+    )
+    next_step = StringField(
+        _l("Next step (optional)"),
+        validators=optional_text(ACTION_NEXT_STEP_MAX),
+        filters=[strip],
+    )
+    due_date = DateField(
+        _l("Due date (optional)"),
+        validators=[Optional()],
+        format="%Y-%m-%d",
+        render_kw={"placeholder": "2027-01-31"},
+    )
+    status = SelectField(
+        _l("Status"),
+        choices=[SelectChoice(s.value, ACTION_STATUS_LABELS[s]) for s in ActionStatus],
+        default=ActionStatus.OPEN.value,
+    )
+    impact = SelectField(
+        _l("Expected impact"),
+        choices=[SelectChoice(level.value, LEVEL_LABELS[level]) for level in LEVELS],
+        default=Level.MEDIUM.value,
+    )
+    effort = SelectField(
+        _l("Effort needed"),
+        choices=[SelectChoice(level.value, LEVEL_LABELS[level]) for level in LEVELS],
+        default=Level.MEDIUM.value,
+    )
+    source_id = SelectField(_l("Answers (optional)"), coerce=_optional_id, validate_choice=False)
+
+    def fill_sources(self, workshop: Workshop) -> None:
+        """Opportunities first, then the pain points by dots (most first)."""
+        none = SelectChoice("", "—")
+        opportunities = journey_map.room_notes(db.session, workshop, NoteKind.OPPORTUNITY)
+        pains = ranked_pain_points(workshop)
+        self.source_id.choices = {
+            "": [none],
+            str(_l("Opportunities")): [SelectChoice(str(n.id), n.text[:70]) for n in opportunities],
+            str(_l("Pain points")): [
+                SelectChoice(str(n.id), _with_dots(n, dots)) for n, dots in pains
+            ],
+        }
+
+    def action_fields(self) -> ActionFields:
+        return ActionFields(
+            title=self.title.data,
+            owner=self.owner.data,
+            next_step=self.next_step.data or "",
+            due_date=self.due_date.data,
+            status=ActionStatus(self.status.data),
+            impact=Level(self.impact.data),
+            effort=Level(self.effort.data),
+        )
+
+    def show(self, action: ActionItem) -> None:
+        for name in ("title", "owner", "next_step", "due_date", "source_id"):
+            getattr(self, name).data = getattr(action, name)
+        for name in ("status", "impact", "effort"):
+            getattr(self, name).data = getattr(action, name).value
+
+
+def _with_dots(note: Note, dots: int | None) -> str:
+    text = note.text[:60]
+    return text if dots is None else f"{text} ({dots} •)"
+
+
+def ranked_pain_points(workshop: Workshop) -> list[tuple[Note, int | None]]:
+    """The room's pain points by dots of the last revealed round (map order, no counts,
+    before any reveal)."""
+    pains = journey_map.room_notes(db.session, workshop, NoteKind.PAIN_POINT)
+    chosen = voting.latest_round(db.session, workshop, NoteKind.PAIN_POINT)
+    if chosen is None or not chosen.revealed:
+        return [(note, None) for note in pains]
+    return voting.ranking(db.session, chosen, pains)
+
+
+def top_pain_points(workshop: Workshop, count: int = 5) -> list[tuple[Note, int]]:
+    """The pain points the room gave most dots (what step 6 starts from)."""
+    return [(note, dots) for note, dots in ranked_pain_points(workshop) if dots][:count]
+
+
+def actions_context(workshop: Workshop, form: ActionForm | None = None) -> dict:
+    if form is None:
+        form = ActionForm(formdata=None)
+    form.fill_sources(workshop)
+    listed = actions.actions_of(db.session, workshop)
+    return {
+        "actions": listed,
+        "matrix": actions.matrix(listed),
+        "matrix_order": MATRIX_ORDER,
+        "action_form": form,
+        "top_pain_points": top_pain_points(workshop),
+    }

@@ -1,0 +1,114 @@
+"""The facilitator turns opportunities and pain points into actions and places them in the
+impact/effort matrix; organizers update their status."""
+
+from __future__ import annotations
+
+from flask import abort, redirect, render_template, request, url_for
+
+from cjm_workshop.extensions import db
+from cjm_workshop.models import ActionItem, ActionStatus, Quadrant
+from cjm_workshop.services import actions
+from cjm_workshop.services.errors import InvalidAction
+from cjm_workshop.web.access import part_or_404, run_workshop_or_404, viewed_workshop_or_404
+from cjm_workshop.web.actions import ActionForm
+from cjm_workshop.web.errors import domain_message
+from cjm_workshop.web.facilitate.routes import _back_to_console, bp, console_context
+from cjm_workshop.web.htmx import is_htmx
+from cjm_workshop.web.workshops.forms import ConfirmForm
+
+
+def _refused_form(workshop, form: ActionForm, template: str, **extra):
+    """The form again with its messages (422), nothing saved."""
+    if template == "facilitate/console.html":
+        context = console_context(workshop, action_form=form)
+        return render_template(template, **context), 422
+    form.fill_sources(workshop)
+    return render_template(template, workshop=workshop, action_form=form, **extra), 422
+
+
+@bp.post("/<int:workshop_id>/actions")
+def add_action(workshop_id: int):
+    workshop = run_workshop_or_404(workshop_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        return _refused_form(workshop, form, "facilitate/console.html")
+    try:
+        actions.add_action(db.session, workshop, form.action_fields(), form.source_id.data)
+    except InvalidAction as refused:
+        db.session.rollback()
+        form.source_id.errors = [domain_message(refused)]
+        return _refused_form(workshop, form, "facilitate/console.html")
+    db.session.commit()
+    return redirect(url_for(".console", workshop_id=workshop.id, _anchor="actions-h"), 303)
+
+
+@bp.route("/<int:workshop_id>/actions/<int:action_id>/edit", methods=["GET", "POST"])
+def edit_action(workshop_id: int, action_id: int):
+    workshop = run_workshop_or_404(workshop_id)
+    action = part_or_404(ActionItem, workshop, action_id)
+    form = ActionForm()
+    if request.method == "GET":
+        form.show(action)
+        form.fill_sources(workshop)
+        return render_template(
+            "actions/edit.html", workshop=workshop, action=action, action_form=form
+        )
+    if not form.validate_on_submit():
+        return _refused_form(workshop, form, "actions/edit.html", action=action)
+    actions.update_action(db.session, workshop, action, form.action_fields())
+    db.session.commit()
+    return redirect(url_for(".console", workshop_id=workshop.id, _anchor="actions-h"), 303)
+
+
+@bp.post("/<int:workshop_id>/actions/<int:action_id>/delete")
+def delete_action(workshop_id: int, action_id: int):
+    workshop = run_workshop_or_404(workshop_id)
+    action = part_or_404(ActionItem, workshop, action_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    actions.delete_action(db.session, workshop, action)
+    db.session.commit()
+    return _back_to_console(workshop)
+
+
+@bp.post("/<int:workshop_id>/actions/<int:action_id>/place")
+def place_action(workshop_id: int, action_id: int):
+    """quadrant=… (dropped into the matrix), or axis=impact|effort with by=1|-1 (buttons)."""
+    workshop = run_workshop_or_404(workshop_id)
+    action = part_or_404(ActionItem, workshop, action_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    quadrant = request.form.get("quadrant")
+    if quadrant:
+        try:
+            actions.place(db.session, workshop, action, Quadrant(quadrant))
+        except ValueError:
+            abort(400)
+    else:
+        actions.step(
+            db.session,
+            workshop,
+            action,
+            request.form.get("axis", ""),
+            request.form.get("by", 0, type=int),
+        )
+    db.session.commit()
+    if is_htmx():
+        return "", 204  # the console follows through its live update
+    return _back_to_console(workshop)
+
+
+@bp.post("/<int:workshop_id>/actions/<int:action_id>/status")
+def action_status(workshop_id: int, action_id: int):
+    """Organizers too, also after the workshop closed."""
+    workshop, _access = viewed_workshop_or_404(workshop_id)
+    action = part_or_404(ActionItem, workshop, action_id)
+    try:
+        status = ActionStatus(request.form.get("status", ""))
+    except ValueError:
+        abort(400)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    actions.set_status(db.session, workshop, action, status)
+    db.session.commit()
+    return redirect(url_for("workshops.results", workshop_id=workshop.id, _anchor="actions"), 303)

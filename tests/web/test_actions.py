@@ -1,0 +1,177 @@
+"""Step 6 through the web: actions from the console, the matrix on console and board, top
+pain points and opportunities on phones, status updates by organizers."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from cjm_workshop.extensions import db
+from cjm_workshop.models import (
+    ActionItem,
+    ActionStatus,
+    Level,
+    Note,
+    NoteKind,
+    VotingRound,
+    Workshop,
+    WorkshopStatus,
+)
+from cjm_workshop.services import voting, workshops
+
+
+@pytest.fixture
+def room(app, make, me):
+    """The actions step after a revealed round: "Long queue" got 2 dots, "No parking" 1."""
+    workshop = make.workshop(me)
+    anna, bob = make.participant(workshop, "Anna"), make.participant(workshop, "Bob")
+    queue = make.note(workshop, None, "Long queue", kind="pain_point")
+    parking = make.note(workshop, None, "No parking", kind="pain_point")
+    make.note(workshop, None, "Nobody cares", kind="pain_point")
+    round_id = make.voting_round(workshop, dots=2)
+    with app.app_context():
+        for person, note in ((anna, queue), (bob, queue), (anna, parking)):
+            ballot = voting.ballot_for(
+                db.session, workshop.id, person.id, note, f"{person.id}{note}"
+            )
+            voting.vote(db.session, ballot)
+        chosen = db.session.get(VotingRound, round_id)
+        voting.reveal(db.session, db.session.get(Workshop, workshop.id), chosen)
+        db.session.commit()
+    idea = make.note(workshop, anna, "A ticket machine", kind="opportunity")
+    phone = app.test_client()
+    phone.set_cookie(f"cjm_p_{workshop.join_code}", anna.token)
+    return workshop, {"queue": queue, "parking": parking, "idea": idea}, phone
+
+
+FORM = {
+    "title": "Install a ticket machine",
+    "owner": "Sanne (facilities)",
+    "next_step": "Ask three suppliers for a quote",
+    "due_date": "2027-01-31",
+    "impact": "high",
+    "effort": "low",
+    "status": "open",
+}
+
+
+def stored(app) -> list[ActionItem]:
+    with app.app_context():
+        found = db.session.scalars(select(ActionItem).order_by(ActionItem.id)).all()
+        db.session.expunge_all()
+        return found
+
+
+def test_the_facilitator_turns_an_opportunity_into_an_action(app, client, room):
+    workshop, notes, _ = room
+    answer = client.post(
+        f"/workshops/{workshop.id}/actions", data=FORM | {"source_id": notes["idea"]}
+    )
+    assert answer.status_code == 303
+    [action] = stored(app)
+    assert (action.title, action.owner, action.next_step, action.due_date) == (
+        "Install a ticket machine",
+        "Sanne (facilities)",
+        "Ask three suppliers for a quote",
+        date(2027, 1, 31),
+    )
+    assert (action.impact, action.effort, action.source_id) == (
+        Level.HIGH,
+        Level.LOW,
+        notes["idea"],
+    )
+    console = client.get(f"/workshops/{workshop.id}/console").text
+    quick_wins = console.split('id="q-quick_win"')[1].split("</section>")[0]
+    assert "Install a ticket machine" in quick_wins and "Sanne (facilities)" in quick_wins
+    # The pain points by dots, most first, are what actions and opportunities answer.
+    assert console.index("Long queue (2 •)") < console.index("No parking (1 •)")
+
+
+@pytest.mark.parametrize(
+    ("change", "language", "message"),
+    [
+        ({"title": ""}, "en", "This field is required."),
+        ({"owner": "  "}, "en", "This field is required."),
+        ({"owner": "x" * 81}, "en", "Use between 1 and 80 characters."),
+        ({"title": "x" * 201}, "nl", "Gebruik tussen 1 en 200 tekens."),
+        ({"next_step": "x" * 281}, "en", "Use at most 280 characters."),
+        ({"due_date": "31-01-2027"}, "en", "Not a valid date value."),
+        ({"due_date": "morgen"}, "nl", "Ongeldige datum."),
+        ({"source_id": "999999"}, "en", "Choose an opportunity or a pain point of this workshop."),
+        ({"impact": "huge"}, "en", "Not a valid choice."),
+    ],
+)
+def test_bad_action_input_is_refused_with_a_message(app, client, room, change, language, message):
+    workshop = room[0]
+    answer = client.post(
+        f"/workshops/{workshop.id}/actions",
+        data=FORM | change,
+        headers={"Accept-Language": language},
+    )
+    assert answer.status_code == 422
+    assert message in answer.text
+    assert stored(app) == []
+
+
+def test_the_matrix_buttons_and_a_drop_move_an_action(app, client, make, room):
+    workshop = room[0]
+    action_id = make.action(workshop, impact=Level.LOW, effort=Level.LOW)
+    url = f"/workshops/{workshop.id}/actions/{action_id}/place"
+    assert client.post(url, data={"axis": "impact", "by": 1}).status_code == 303
+    assert (stored(app)[0].impact, stored(app)[0].effort) == (Level.MEDIUM, Level.LOW)
+    answer = client.post(url, data={"quadrant": "money_pit"}, headers={"HX-Request": "true"})
+    assert answer.status_code == 204
+    assert (stored(app)[0].impact, stored(app)[0].effort) == (Level.LOW, Level.MEDIUM)
+    assert client.post(url, data={"quadrant": "nowhere"}).status_code == 400
+    assert client.post(url, data={"axis": "colour", "by": 1}).status_code == 422
+
+
+def test_the_board_shows_the_matrix_and_phones_the_top_pain_points(app, client, make, room):
+    workshop, notes, phone = room
+    make.action(workshop, "Open a second desk", impact=Level.HIGH, effort=Level.HIGH)
+    board = client.get(f"/workshops/{workshop.id}/board").text
+    big_bets = board.split('id="q-big_bet"')[1].split("</section>")[0]
+    assert "Open a second desk" in big_bets
+    page = phone.get(f"/w/{workshop.join_code}").text
+    top = page.split('id="top-pains-h"')[1].split("</section>")[0]
+    assert top.index("Long queue") < top.index("No parking")
+    assert "Nobody cares" not in top  # no dots
+    # The opportunity form offers the pain points with most dots first.
+    form = page.split('name="opportunity-pain_point_id"')[1].split("</select>")[0]
+    assert form.index("Long queue") < form.index("No parking") < form.index("Nobody cares")
+    answer = phone.post(
+        f"/w/{workshop.join_code}/notes/opportunity",
+        data={
+            "opportunity-text": "Online queue numbers",
+            "opportunity-pain_point_id": notes["queue"],
+        },
+    )
+    assert answer.status_code == 303
+    with app.app_context():
+        saved = db.session.scalar(select(Note).where(Note.text == "Online queue numbers"))
+        assert (saved.kind, saved.pain_point_id) == (NoteKind.OPPORTUNITY, notes["queue"])
+
+
+def test_an_organizer_updates_the_status_after_the_workshop_closed(app, client, auth, make, room):
+    workshop = room[0]
+    action_id = make.action(workshop)
+    make.member(workshop, make.facilitator("org@example.org"), "organizer")
+    with app.app_context():
+        workshops.change_status(
+            db.session, db.session.get(Workshop, workshop.id), WorkshopStatus.CLOSED
+        )
+        db.session.commit()
+    auth.logout()
+    auth.login("org@example.org")
+    url = f"/workshops/{workshop.id}/actions/{action_id}/status"
+    assert client.post(url, data={"status": "done"}).status_code == 303
+    assert stored(app)[0].status is ActionStatus.DONE
+    assert client.post(url, data={"status": "finished"}).status_code == 400
+    results = client.get(f"/workshops/{workshop.id}/results").text
+    assert "Add a call-back button" in results
+    # Organizers cannot change the action itself, nor add one.
+    edit = f"/workshops/{workshop.id}/actions/{action_id}/edit"
+    assert client.post(edit, data=FORM).status_code == 403
+    assert client.post(f"/workshops/{workshop.id}/actions", data=FORM).status_code == 403
