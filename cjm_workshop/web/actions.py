@@ -24,20 +24,11 @@ from cjm_workshop.models import (
 )
 from cjm_workshop.services import actions, journey_map, voting
 from cjm_workshop.services.actions import ActionFields
-from cjm_workshop.web.forms import optional_text, required_text, strip
+from cjm_workshop.web.forms import optional_id, optional_text, required_text, strip
 from cjm_workshop.web.steps import ACTION_STATUS_LABELS, LEVEL_LABELS
 
 # Top row first, as the matrix is drawn: impact up, effort to the right.
 MATRIX_ORDER = (Quadrant.QUICK_WIN, Quadrant.BIG_BET, Quadrant.FILL_IN, Quadrant.MONEY_PIT)
-
-
-def _optional_id(value):
-    if value in (None, "", "None"):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1  # never an id: the domain answers "not part of this workshop"
 
 
 class ActionForm(FlaskForm):
@@ -74,7 +65,7 @@ class ActionForm(FlaskForm):
         choices=[SelectChoice(level.value, LEVEL_LABELS[level]) for level in LEVELS],
         default=Level.MEDIUM.value,
     )
-    source_id = SelectField(_l("Answers (optional)"), coerce=_optional_id, validate_choice=False)
+    source_id = SelectField(_l("Answers (optional)"), coerce=optional_id, validate_choice=False)
 
     def fill_sources(self, workshop: Workshop) -> None:
         """Opportunities first, then the pain points by dots (most first)."""

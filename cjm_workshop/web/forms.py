@@ -24,3 +24,14 @@ def required_text(max_length: int, min_length: int = 1) -> list:
 
 def optional_text(max_length: int) -> list:
     return [Length(max=max_length, message=_l("Use at most %(max)d characters."))]
+
+
+def optional_id(value):
+    """A select's id, or None for "—"; anything else never matches an id (the domain then
+    answers "not part of this workshop")."""
+    if value in (None, "", "None"):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1

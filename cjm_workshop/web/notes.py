@@ -21,7 +21,7 @@ from cjm_workshop.models import (
 from cjm_workshop.services import notes as service
 from cjm_workshop.services.errors import InvalidNote
 from cjm_workshop.web.actions import ranked_pain_points
-from cjm_workshop.web.forms import required_text, strip
+from cjm_workshop.web.forms import optional_id, required_text, strip
 from cjm_workshop.web.steps import CHANNEL_LABELS, SOURCE_LABELS
 
 # Which form field a refused note's reason belongs to, and what to say.
@@ -39,15 +39,6 @@ INVALID_NOTE_FIELDS = {
 }
 
 
-def _optional_int(value):
-    if value in (None, "", "None"):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1  # never an id: the domain answers "not part of this workshop"
-
-
 def _enum_or_none(enum_class, value):
     try:
         return enum_class(value) if value else None
@@ -63,15 +54,15 @@ class NoteForm(FlaskForm):
         filters=[strip],
         render_kw={"maxlength": NOTE_TEXT_MAX, "rows": 3},
     )
-    stage_id = SelectField(_l("Stage"), coerce=_optional_int, validate_choice=False)
-    persona_id = SelectField(_l("Persona"), coerce=_optional_int, validate_choice=False)
+    stage_id = SelectField(_l("Stage"), coerce=optional_id, validate_choice=False)
+    persona_id = SelectField(_l("Persona"), coerce=optional_id, validate_choice=False)
     source = SelectField(_l("Source"), validate_choice=False)
     channel = SelectField(_l("Channel"), validate_choice=False)
     touchpoint_id = SelectField(
-        _l("At touchpoint (optional)"), coerce=_optional_int, validate_choice=False
+        _l("At touchpoint (optional)"), coerce=optional_id, validate_choice=False
     )
     pain_point_id = SelectField(
-        _l("Answers pain point (optional)"), coerce=_optional_int, validate_choice=False
+        _l("Answers pain point (optional)"), coerce=optional_id, validate_choice=False
     )
     # Made once per note on the phone; a retry of the same submission sends it again.
     idempotency_key = HiddenField(default=lambda: secrets.token_urlsafe(16))
