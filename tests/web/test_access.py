@@ -44,6 +44,8 @@ ROUTES = [
     ("POST", "/workshops/{id}/members", "owner"),
     ("POST", "/workshops/{id}/members/{member}/delete", "owner"),
     ("GET", "/workshops/{id}/results", "member"),
+    ("GET", "/workshops/{id}/export/actions.csv", "member"),
+    ("GET", "/workshops/{id}/export/summary.md", "member"),
     ("POST", "/workshops/{id}/actions", "facilitator"),
     ("GET", "/workshops/{id}/actions/{action}/edit", "facilitator"),
     ("POST", "/workshops/{id}/actions/{action}/edit", "facilitator"),

@@ -3,10 +3,11 @@ emotion curve, the pain points by dots and the actions."""
 
 from __future__ import annotations
 
-from flask import render_template, url_for
+from flask import Response, render_template, url_for
 
 from cjm_workshop.extensions import db
 from cjm_workshop.services import actions
+from cjm_workshop.web import exports
 from cjm_workshop.web.access import viewed_workshop_or_404
 from cjm_workshop.web.emotions import emotions_context
 from cjm_workshop.web.journey import map_context
@@ -27,3 +28,23 @@ def results(workshop_id: int):
         actions=actions.actions_of(db.session, workshop),
         button_form=ConfirmForm(formdata=None),
     )
+
+
+def _download(body: bytes | str, filename: str, mimetype: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.get("/<int:workshop_id>/export/actions.csv")
+def export_actions(workshop_id: int):
+    workshop, _access = viewed_workshop_or_404(workshop_id)
+    name = f"{workshop.join_code.lower()}-actions.csv"
+    return _download(exports.actions_csv(workshop), name, "text/csv; charset=utf-8")
+
+
+@bp.get("/<int:workshop_id>/export/summary.md")
+def export_summary(workshop_id: int):
+    workshop, _access = viewed_workshop_or_404(workshop_id)
+    name = f"{workshop.join_code.lower()}-summary.md"
+    return _download(exports.summary_markdown(workshop), name, "text/markdown; charset=utf-8")

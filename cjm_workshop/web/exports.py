@@ -1,0 +1,201 @@
+"""What a workshop produced, as files: its actions as CSV (for any tracker or spreadsheet)
+and the whole workshop as a Markdown summary. Headers and labels are in the reader's
+language; user text is neutralised for the format it lands in."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from cjm_workshop.extensions import db
+from cjm_workshop.models import ActionItem, Channel, LaneKind, NoteKind, Workshop
+from cjm_workshop.services import actions, emotions, journey_map
+from cjm_workshop.web.actions import ranked_pain_points
+from cjm_workshop.web.emotions import FACES
+from cjm_workshop.web.steps import (
+    ACTION_STATUS_LABELS,
+    CHANNEL_LABELS,
+    LANE_LABELS,
+    LEVEL_LABELS,
+    QUADRANT_LABELS,
+)
+
+# A spreadsheet runs a cell that starts with one of these as a formula ("CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# UTF-8 with a byte order mark: Excel then reads ë and é right, LibreOffice ignores it.
+CSV_ENCODING = "utf-8-sig"
+
+
+def safe_cell(value: str) -> str:
+    """A cell a spreadsheet shows as text: a leading formula character gets a quote."""
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+
+
+def actions_csv(workshop: Workshop) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            _("Action"),
+            _("Owner"),
+            _("Next step"),
+            _("Due date"),
+            _("Status"),
+            _("Expected impact"),
+            _("Effort needed"),
+            _("Quadrant"),
+            _("Answers"),
+        ]
+    )
+    for action in actions.actions_of(db.session, workshop):
+        writer.writerow(
+            [
+                safe_cell(value)
+                for value in (
+                    action.title,
+                    action.owner,
+                    action.next_step,
+                    action.due_date.isoformat() if action.due_date else "",
+                    str(ACTION_STATUS_LABELS[action.status]),
+                    str(LEVEL_LABELS[action.impact]),
+                    str(LEVEL_LABELS[action.effort]),
+                    str(QUADRANT_LABELS[action.quadrant]),
+                    _answers(action),
+                )
+            ]
+        )
+    return out.getvalue().encode(CSV_ENCODING)
+
+
+def _answers(action: ActionItem) -> str:
+    return action.source.text if action.source is not None else ""
+
+
+# --- Markdown ---------------------------------------------------------------------------
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~])")
+
+
+def md(text: str) -> str:
+    """User text as literal Markdown: one line, every markup character escaped (so a note
+    can neither format the summary nor smuggle HTML into a viewer)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return lines
+
+
+def summary_markdown(workshop: Workshop) -> str:
+    lines = [f"# {md(workshop.title)}", ""]
+    lines += [
+        f"**{_('Journey')}:** {md(workshop.journey)}  ",
+        f"**{_('Goal')}:** {md(workshop.goal)}",
+        "",
+    ]
+    lines += [f"## {_('Personas')}", ""]
+    for persona in workshop.personas:
+        lines.append(
+            f"- **{md(persona.name)}**"
+            + (f": {md(persona.description)}" if persona.description else "")
+        )
+        for label, value in (
+            (_("Goals"), persona.goals),
+            (_("Frustrations"), persona.frustrations),
+        ):
+            if value:
+                lines.append(f"  - {label}: {md(value)}")
+    lines += ["", f"## {_('The journey map')}", ""]
+    journey = journey_map.load_map(db.session, workshop, room=True)
+    for stage in journey.stages:
+        lines += [f"### {md(stage.name)}", ""]
+        empty = True
+        for lane in journey.visible_lanes:
+            if lane.kind is LaneKind.ACTION:
+                continue
+            notes = journey.notes_in(lane.kind, stage.id)
+            if not notes:
+                continue
+            empty = False
+            lines.append(f"**{LANE_LABELS[lane.kind]}**")
+            lines += [f"- {md(note.text)}{_channel(note)}" for note in notes]
+            lines.append("")
+        if empty:
+            lines += [f"_{_('Nothing in this stage.')}_", ""]
+    touchpoints = journey_map.room_notes(db.session, workshop, NoteKind.TOUCHPOINT)
+    points = emotions.curve(db.session, workshop, touchpoints)
+    lines += [f"## {_('Emotion curve')}", ""]
+    if any(point.count for point in points):
+        rows = [
+            [
+                md(point.text),
+                md(point.stage),
+                _feeling(point.median),
+                f"{point.low:g}–{point.high:g}" if point.count else "",
+                str(point.count),
+                _("yes") if point.disagreement else "",
+            ]
+            for point in points
+        ]
+        header = [
+            _("Touchpoint"),
+            _("Stage"),
+            _("Median"),
+            _("Middle half"),
+            _("Ratings"),
+            _("Room disagrees"),
+        ]
+        lines += _table(header, rows)
+    else:
+        lines.append(_("No ratings yet."))
+    lines += ["", f"## {_('Pain points by dots')}", ""]
+    ranked = ranked_pain_points(workshop)
+    for number, (note, dots) in enumerate(ranked, start=1):
+        count = "" if dots is None else f" ({ngettext('%(num)d dot', '%(num)d dots', dots)})"
+        lines.append(f"{number}. {md(note.text)}{count}")
+    if not ranked:
+        lines.append(_("No pain points."))
+    lines += ["", f"## {_('Actions')}", ""]
+    listed = actions.actions_of(db.session, workshop)
+    if listed:
+        header = [
+            _("Action"),
+            _("Owner"),
+            _("Next step"),
+            _("Due date"),
+            _("Status"),
+            _("Quadrant"),
+        ]
+        rows = [
+            [
+                md(action.title),
+                md(action.owner),
+                md(action.next_step),
+                action.due_date.isoformat() if action.due_date else "",
+                str(ACTION_STATUS_LABELS[action.status]),
+                str(QUADRANT_LABELS[action.quadrant]),
+            ]
+            for action in listed
+        ]
+        lines += _table(header, rows)
+    else:
+        lines.append(_("No actions yet."))
+    return "\n".join(lines) + "\n"
+
+
+def _channel(note) -> str:
+    if note.kind is NoteKind.TOUCHPOINT and note.channel is not None:
+        return f" ({CHANNEL_LABELS[Channel(note.channel)]})"
+    return ""
+
+
+def _feeling(median: float | None) -> str:
+    if median is None:
+        return ""
+    return f"{median:g} ({FACES[round(median)]})"

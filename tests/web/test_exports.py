@@ -1,0 +1,123 @@
+"""Exports: the actions as CSV (read back with Python's csv module) and the workshop as a
+Markdown summary; organizers download both; user text never turns into formulas or
+markup."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+import pytest
+
+from cjm_workshop.extensions import db
+from cjm_workshop.models import Level, Note, Participant, VotingRound, Workshop
+from cjm_workshop.services import emotions, voting
+
+TRICKY = [
+    ('Café-bezoek één keer per week, "gratis"', "Zoë; Jürgen", "Bel, mail\nen app"),
+    ('=HYPERLINK("http://evil.example","klik")', "+31 6 1234", "-1+1"),
+    ("@SUM(A1:A2)", "Anna", "\ttab first"),
+]
+
+
+@pytest.fixture
+def room(app, make, me):
+    workshop = make.workshop(me, title="Tandarts | online <b>boeken</b>")
+    anna = make.participant(workshop, "Anna")
+    stage = workshop.stage_ids[0]
+    touchpoint = make.note(workshop, None, "Website *vet*", kind="touchpoint", stage=stage)
+    pain = make.note(workshop, anna, "Lange wachtrij [link](http://x)", kind="pain_point")
+    round_id = make.voting_round(workshop, dots=1)
+    with app.app_context():
+        room = db.session.get(Workshop, workshop.id)
+        person = db.session.get(Participant, anna.id)
+        emotions.rate(db.session, room, person, db.session.get(Note, touchpoint), 2)
+        voting.vote(db.session, voting.ballot_for(db.session, workshop.id, anna.id, pain, "k"))
+        voting.reveal(db.session, room, db.session.get(VotingRound, round_id))
+        db.session.commit()
+    idea = make.note(workshop, anna, "Kaartjesautomaat", kind="opportunity")
+    for title, owner, next_step in TRICKY:
+        make.action(
+            workshop,
+            title,
+            owner=owner,
+            next_step=next_step,
+            due_date=date(2027, 2, 1),
+            source=idea,
+        )
+    make.action(workshop, "Quick fix", impact=Level.HIGH, effort=Level.LOW)
+    return workshop
+
+
+def test_the_actions_csv_reads_back_exactly_and_runs_no_formula(client, room):
+    answer = client.get(f"/workshops/{room.id}/export/actions.csv")
+    assert answer.status_code == 200
+    assert answer.mimetype == "text/csv"
+    assert "attachment" in answer.headers["Content-Disposition"]
+    assert answer.data.startswith(b"\xef\xbb\xbf")  # the BOM: Excel reads UTF-8
+    rows = list(csv.reader(io.StringIO(answer.data.decode("utf-8-sig"), newline="")))
+    assert rows[0] == [
+        "Action",
+        "Owner",
+        "Next step",
+        "Due date",
+        "Status",
+        "Expected impact",
+        "Effort needed",
+        "Quadrant",
+        "Answers",
+    ]
+    assert rows[1][:4] == [
+        'Café-bezoek één keer per week, "gratis"',
+        "Zoë; Jürgen",
+        "Bel, mail\nen app",
+        "2027-02-01",
+    ]
+    assert rows[1][4:] == ["Open", "Medium", "Medium", "Big bets", "Kaartjesautomaat"]
+    # Formula-like cells are kept as text: a quote in front, nothing else changed.
+    assert rows[2][:3] == ['\'=HYPERLINK("http://evil.example","klik")', "'+31 6 1234", "'-1+1"]
+    assert rows[3][:3] == ["'@SUM(A1:A2)", "Anna", "'\ttab first"]
+    assert rows[4][0] == "Quick fix" and rows[4][7] == "Quick wins"
+    assert len(rows) == 5
+
+
+def test_the_csv_speaks_the_readers_language(client, room):
+    answer = client.get(
+        f"/workshops/{room.id}/export/actions.csv", headers={"Accept-Language": "nl"}
+    )
+    header = next(csv.reader(io.StringIO(answer.data.decode("utf-8-sig"))))
+    assert header[:2] == ["Actie", "Eigenaar"]
+
+
+def test_the_markdown_summary_has_every_part_with_user_text_escaped(client, room):
+    answer = client.get(f"/workshops/{room.id}/export/summary.md")
+    assert answer.status_code == 200
+    assert answer.mimetype == "text/markdown"
+    text = answer.data.decode()
+    assert text.startswith("# Tandarts \\| online \\<b\\>boeken\\</b\\>\n")
+    for part in (
+        "## Personas",
+        "## The journey map",
+        "## Emotion curve",
+        "## Pain points by dots",
+        "## Actions",
+    ):
+        assert part in text
+    assert "**Fatima**: Busy parent" in text
+    assert "- Website \\*vet\\* (" in text  # a touchpoint with its channel
+    assert "| Website \\*vet\\* | Awareness | 2 (Negative) | 2–2 | 1 |  |" in text
+    assert "1. Lange wachtrij \\[link\\]\\(http://x\\) (1 dot)" in text
+    assert (
+        '| Café\\-bezoek één keer per week, "gratis" | Zoë; Jürgen | Bel, mail en app | 2027-02-01 | Open | Big bets |'
+        in text
+    )
+    assert "<b>" not in text and "Anna" not in text.split("## Actions")[0]  # no authors
+
+
+def test_an_organizer_downloads_both(client, auth, make, room):
+    make.member(room, make.facilitator("org@example.org"), "organizer")
+    auth.logout()
+    auth.login("org@example.org")
+    assert client.get(f"/workshops/{room.id}/export/actions.csv").status_code == 200
+    assert client.get(f"/workshops/{room.id}/export/summary.md").status_code == 200
