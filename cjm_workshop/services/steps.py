@@ -7,15 +7,17 @@ reopen the current step. A closed workshop changes no step.
 
 from __future__ import annotations
 
-from sqlalchemy import insert, text
+from sqlalchemy import insert, text, update
 from sqlalchemy.orm import Session
 
 from cjm_workshop.models import (
     STEPS,
     LiveEvent,
     LiveEventKind,
+    RoundStatus,
     Step,
     StepState,
+    VotingRound,
     Workshop,
     WorkshopStatus,
     WorkshopStep,
@@ -73,6 +75,12 @@ def go_to_step(session: Session, workshop: Workshop, target: Step) -> None:
     leaving = workshop.step_state(workshop.current_step)
     if leaving.state is StepState.OPEN:
         leaving.state = StepState.CLOSED
+    # Like contributions, dot voting ends with its step (the next step may open its own).
+    session.execute(
+        update(VotingRound)
+        .where(VotingRound.workshop_id == workshop.id, VotingRound.status == RoundStatus.OPEN)
+        .values(status=RoundStatus.CLOSED)
+    )
     entering = workshop.step_state(target)
     if entering.state is StepState.NOT_STARTED:
         entering.state = StepState.OPEN

@@ -3,23 +3,19 @@ library in the browser; the poster reuses it), the voting round and its results.
 
 from __future__ import annotations
 
-import functools
-import secrets
 from dataclasses import dataclass
 
-from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from cjm_workshop.extensions import db
 from cjm_workshop.models import (
     NoteKind,
     Participant,
-    RoundStatus,
     Workshop,
 )
-from cjm_workshop.services import emotions, journey_map, voting
+from cjm_workshop.services import emotions, journey_map
 from cjm_workshop.services.emotions import CurvePoint
+from cjm_workshop.web.dots import voting_context
 
 FACES = {
     1: _l("Very negative"),
@@ -113,52 +109,15 @@ def draw_curve(points: list[CurvePoint]) -> CurveDrawing:
     )
 
 
-def vote_texts() -> dict[str, str]:
-    """What every pain point's buttons say."""
-    return _vote_texts(str(get_locale()))
-
-
-@functools.cache
-def _vote_texts(_language: str) -> dict[str, str]:  # translated once per language
-    return {
-        "back": _("Take a dot back"),
-        "give": _("Give a dot"),
-        "sending": _("Sending…"),
-        "failed": _("Not sent."),
-        "retry": _("Retry"),
-    }
-
-
 def emotions_context(workshop: Workshop, participant: Participant | None = None) -> dict:
-    """What the emotions step shows: the curve, the round and its results, and for a phone
-    its own ratings and voting panel (a fresh key per "+": a retried tap resends its key)."""
+    """What the emotions step shows: the curve, and the dot voting on pain points; for a
+    phone its own ratings too."""
     touchpoints = journey_map.room_notes(db.session, workshop, NoteKind.TOUCHPOINT)
-    pains = journey_map.room_notes(db.session, workshop, NoteKind.PAIN_POINT)
-    chosen = voting.latest_round(db.session, workshop, NoteKind.PAIN_POINT)
-    context = {
+    context = voting_context(workshop, NoteKind.PAIN_POINT, participant) | {
         "touchpoints": touchpoints,
         "curve": draw_curve(emotions.curve(db.session, workshop, touchpoints)),
         "faces": FACES,
-        "round": chosen,
-        "round_open": chosen is not None and chosen.status is RoundStatus.OPEN,
-        "pain_points": pains,
-        "stage_names": {stage.id: stage.name for stage in workshop.stages},
-        "ranking": voting.ranking(db.session, chosen, pains)
-        if chosen is not None and chosen.revealed
-        else None,
     }
     if participant is not None:
-        context |= {
-            "my_ratings": emotions.ratings_by(db.session, workshop, participant),
-            "standing": voting.standing(db.session, chosen, participant) if chosen else None,
-            "tap_keys": [secrets.token_urlsafe(12) for _ in pains],
-            "vote_text": vote_texts(),
-        }
-    else:
-        context["spent_all"] = (
-            voting.spent_all(db.session, workshop, chosen) if chosen is not None else None
-        )
-        context["suggested_dots"] = voting.suggested_dots(
-            workshop, len(pains), len(workshop.participants)
-        )
+        context["my_ratings"] = emotions.ratings_by(db.session, workshop, participant)
     return context

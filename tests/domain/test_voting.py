@@ -7,7 +7,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from cjm_workshop.models import Dot, DotBudget, Note, NoteKind, Participant, Step, Workshop
+from cjm_workshop.models import (
+    Dot,
+    DotBudget,
+    Note,
+    NoteKind,
+    Participant,
+    RoundStatus,
+    Step,
+    Workshop,
+)
 from cjm_workshop.services import emotions, journey_map, notes, steps, voting
 from cjm_workshop.services.errors import (
     BudgetBelowSpent,
@@ -309,3 +318,15 @@ def test_ratings_of_merged_touchpoints_count_once_per_participant(session, ready
     journey_map.merge(session, workshop, touchpoints[0], [touchpoints[1]])
     [point] = emotions.curve(session, workshop, [touchpoints[0]])
     assert point.count == 2 and point.median == 2.5  # Anna's own rating of the kept one: 1
+
+
+def test_leaving_the_step_closes_its_round(session, ready):
+    workshop, (_, bob, _), pains, _ = ready
+    chosen = open_round(session, workshop)
+    vote(session, bob, pains[1], "before")
+    steps.go_to_step(session, workshop, Step.ACTIONS)
+    session.refresh(chosen)
+    assert chosen.status is RoundStatus.CLOSED
+    with pytest.raises(RoundClosed):
+        vote(session, bob, pains[2], "after")
+    assert voting.tally(session, chosen) == {pains[1].id: 1}  # what was given stays

@@ -3,6 +3,7 @@ pain points and opportunities on phones, status updates by organizers."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -175,3 +176,40 @@ def test_an_organizer_updates_the_status_after_the_workshop_closed(app, client, 
     edit = f"/workshops/{workshop.id}/actions/{action_id}/edit"
     assert client.post(edit, data=FORM).status_code == 403
     assert client.post(f"/workshops/{workshop.id}/actions", data=FORM).status_code == 403
+
+
+def test_a_dot_voting_round_on_opportunities(app, client, make, room):
+    workshop, notes, phone = room
+    second = make.note(workshop, None, "Online queue numbers", kind="opportunity")
+    answer = client.post(
+        f"/workshops/{workshop.id}/rounds", data={"kind": "opportunity", "dots": "1"}
+    )
+    assert answer.status_code == 303
+    console = client.get(f"/workshops/{workshop.id}/console").text
+    assert "Dot voting on opportunities" in console
+    page = phone.get(f"/w/{workshop.join_code}").text
+    panel = page.split('id="vote"')[1].split("</section>")[0]
+    assert "Dot voting: which opportunities are worth it?" in panel
+    assert "Online queue numbers" in panel and "Long queue" not in panel
+    key = re.search(
+        rf'name="note_id" value="{second}">\s*<input type="hidden" name="tap_key" value="([^"]+)"',
+        panel,
+    )
+    tap = phone.post(
+        f"/w/{workshop.join_code}/dots",
+        data={"note_id": second, "action": "add", "tap_key": key.group(1)},
+        headers={"HX-Request": "true"},
+    )
+    assert tap.status_code == 200
+    assert "0 dots left" in tap.text
+    with app.app_context():
+        chosen = voting.latest_round(
+            db.session, db.session.get(Workshop, workshop.id), NoteKind.OPPORTUNITY
+        )
+        round_id = chosen.id
+        assert voting.tally(db.session, chosen) == {second: 1}
+    client.post(f"/workshops/{workshop.id}/rounds/{round_id}", data={"action": "reveal"})
+    board = client.get(f"/workshops/{workshop.id}/board").text
+    ranking = board.split('id="ranking-h"')[1].split("</section>")[0]
+    assert "Opportunities by dots" in ranking
+    assert ranking.index("Online queue numbers") < ranking.index("A ticket machine")

@@ -13,6 +13,7 @@ from cjm_workshop.services import notes, steps, timer
 from cjm_workshop.services.errors import InvalidNote
 from cjm_workshop.web.access import part_or_404, run_workshop_or_404
 from cjm_workshop.web.actions import actions_context
+from cjm_workshop.web.dots import voting_context
 from cjm_workshop.web.emotions import emotions_context
 from cjm_workshop.web.htmx import is_htmx, render, retarget
 from cjm_workshop.web.journey import back_to_map, persona_filter, shared_map
@@ -47,7 +48,9 @@ def _step_extras(workshop: Workshop, action_form=None) -> dict:
     if workshop.current_step is Step.EMOTIONS:
         return emotions_context(workshop)
     if workshop.current_step is Step.ACTIONS:
-        return actions_context(workshop, action_form)
+        return actions_context(workshop, action_form) | voting_context(
+            workshop, NoteKind.OPPORTUNITY
+        )
     return {}
 
 

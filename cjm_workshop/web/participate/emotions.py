@@ -18,7 +18,7 @@ from cjm_workshop.services import emotions, voting
 from cjm_workshop.services.errors import DomainError
 from cjm_workshop.services.workshops import normalise_join_code
 from cjm_workshop.web.access import part_or_404
-from cjm_workshop.web.emotions import vote_texts
+from cjm_workshop.web.dots import vote_texts
 from cjm_workshop.web.errors import domain_message, error_page
 from cjm_workshop.web.htmx import is_htmx, render
 from cjm_workshop.web.participate.routes import (
@@ -77,12 +77,12 @@ def _vote_answer(
     status = error.status if error is not None else 200
     message = domain_message(error) if error is not None else ""
     if ballot.round is None:
-        return render_template("emotions/_vote.html", vote_error_message=message), status
+        return render_template("dots/_panel.html", vote_error_message=message), status
     standing = tap or ballot
     # Only macros with arguments: rendered without the page context (whose processors
     # would look up the user and the language's labels for every tap). The form carries
     # the token the tap came with: it was just checked, and tokens do not expire.
-    html = current_app.jinja_env.get_template("emotions/_tap.html").render(
+    html = current_app.jinja_env.get_template("dots/_tap.html").render(
         code=code,
         round=ballot.round,
         note=ballot.note,

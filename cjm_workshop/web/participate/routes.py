@@ -31,6 +31,7 @@ from cjm_workshop.services.errors import InvalidNote, WorkshopClosed, WorkshopNo
 from cjm_workshop.services.workshops import format_join_code, normalise_join_code
 from cjm_workshop.web.access import current_participant, part_or_404, remember_participant
 from cjm_workshop.web.actions import top_pain_points
+from cjm_workshop.web.dots import voting_context
 from cjm_workshop.web.emotions import emotions_context
 from cjm_workshop.web.errors import domain_message
 from cjm_workshop.web.htmx import is_htmx, render
@@ -155,7 +156,9 @@ def _live_context(workshop: Workshop, participant, forms=None) -> dict:
     on_map = step is Step.VISUALIZE
     extra = emotions_context(workshop, participant) if step is Step.EMOTIONS else {}
     if step is Step.ACTIONS:
-        extra = {"top_pain_points": top_pain_points(workshop)}
+        extra = voting_context(workshop, NoteKind.OPPORTUNITY, participant) | {
+            "top_pain_points": top_pain_points(workshop)
+        }
     return extra | {
         "map_html": shared_map(workshop, "phone", _map_src(workshop)) if on_map else None,
         "workshop": workshop,
