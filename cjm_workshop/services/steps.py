@@ -67,6 +67,15 @@ def touch(
         session.execute(text("SELECT pg_notify('cjm_live', '')"))
 
 
+def end_voting(session: Session, workshop: Workshop) -> None:
+    """Close the workshop's open dot-voting round, if any (leaving its step, closing)."""
+    session.execute(
+        update(VotingRound)
+        .where(VotingRound.workshop_id == workshop.id, VotingRound.status == RoundStatus.OPEN)
+        .values(status=RoundStatus.CLOSED)
+    )
+
+
 def go_to_step(session: Session, workshop: Workshop, target: Step) -> None:
     if workshop.is_closed:
         raise WorkshopClosed(workshop.join_code)
@@ -75,12 +84,7 @@ def go_to_step(session: Session, workshop: Workshop, target: Step) -> None:
     leaving = workshop.step_state(workshop.current_step)
     if leaving.state is StepState.OPEN:
         leaving.state = StepState.CLOSED
-    # Like contributions, dot voting ends with its step (the next step may open its own).
-    session.execute(
-        update(VotingRound)
-        .where(VotingRound.workshop_id == workshop.id, VotingRound.status == RoundStatus.OPEN)
-        .values(status=RoundStatus.CLOSED)
-    )
+    end_voting(session, workshop)  # like contributions: the next step may open its own
     entering = workshop.step_state(target)
     if entering.state is StepState.NOT_STARTED:
         entering.state = StepState.OPEN

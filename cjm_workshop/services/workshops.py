@@ -18,7 +18,7 @@ from cjm_workshop.services.errors import (
     StatusChangeNotAllowed,
 )
 from cjm_workshop.services.ordering import move_within, renumber
-from cjm_workshop.services.steps import new_steps, touch
+from cjm_workshop.services.steps import end_voting, new_steps, touch
 
 # Easy to read aloud and to type: no 0/O, 1/I/L, U/V confusion, upper case only.
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTWXYZ23456789"
@@ -134,6 +134,8 @@ def change_status(session: Session, workshop: Workshop, target: WorkshopStatus) 
     if target not in STATUS_TRANSITIONS[workshop.status]:
         raise StatusChangeNotAllowed(f"{workshop.status} -> {target}")
     workshop.status = target
+    if target is WorkshopStatus.CLOSED:
+        end_voting(session, workshop)  # a closed workshop takes nothing new from phones
     touch(session, workshop.id)
     session.flush()
 

@@ -21,16 +21,25 @@ def place(app, note_id: int) -> tuple[int | None, str, int]:
         return note.stage_id, note.kind.value, note.position
 
 
-def drag_slowly(page, source, target) -> None:
+def drag_slowly(page, source, target, until) -> None:
     """Press on `source` and move in small steps to the top edge of `target` before letting
-    go: SortableJS reorders on the drag-over events in between (one jump, as drag_to makes,
-    sometimes skipped the reorder on a busy machine)."""
-    start, end = source.bounding_box(), target.bounding_box()
-    page.mouse.move(start["x"] + 10, start["y"] + start["height"] / 2)
-    page.mouse.down()
-    page.mouse.move(end["x"] + 10, end["y"] + end["height"] / 2, steps=12)
-    page.mouse.move(end["x"] + 10, end["y"] + 2, steps=6)
-    page.mouse.up()
+    go (SortableJS reorders on the drag-over events in between), until `until` holds. The
+    map region may be re-rendered by a live update just then (a detached card has no box,
+    or the drop lands on the old one): the gesture is tried again, at most three times."""
+    for _attempt in range(3):
+        start, end = source.bounding_box(), target.bounding_box()
+        if start is not None and end is not None:
+            page.mouse.move(start["x"] + 10, start["y"] + start["height"] / 2)
+            page.mouse.down()
+            page.mouse.move(end["x"] + 10, end["y"] + end["height"] / 2, steps=12)
+            page.mouse.move(end["x"] + 10, end["y"] + 2, steps=6)
+            page.mouse.up()
+        try:
+            until()
+            return
+        except AssertionError:
+            continue
+    until()
 
 
 def test_arranging_the_map_by_mouse_and_keyboard_shows_on_the_board_and_phones(open_tab, make, app):
@@ -88,9 +97,10 @@ def test_arranging_the_map_by_mouse_and_keyboard_shows_on_the_board_and_phones(o
         laptop.page,
         laptop.page.locator(f"#note-{phone_call} .note-text"),
         laptop.page.locator(f"#note-{website} .note-text"),
-    )
-    expect(laptop.page.locator("#map-announcer")).to_have_text(
-        "Moved to Purchase, Touchpoints, place 1."  # the server's answer, not only the drop
+        until=lambda: expect(laptop.page.locator("#map-announcer")).to_have_text(
+            "Moved to Purchase, Touchpoints, place 1.",  # the server's answer, not the drop
+            timeout=3000,
+        ),
     )
     expect(laptop.page.locator(f"ul.cell[data-stage='{purchase}'] .note-text")).to_have_text(
         ["Calls the practice", "Finds the website"]

@@ -213,3 +213,58 @@ def test_a_dot_voting_round_on_opportunities(app, client, make, room):
     ranking = board.split('id="ranking-h"')[1].split("</section>")[0]
     assert "Opportunities by dots" in ranking
     assert ranking.index("Online queue numbers") < ranking.index("A ticket machine")
+
+
+def test_a_closed_workshop_is_read_only_for_phones_and_stays_readable(
+    app, client, auth, make, room
+):
+    workshop, notes, phone = room
+    make.action(workshop, "Open a second desk")
+    make.member(workshop, make.facilitator("org@example.org"), "organizer")
+    client.post(f"/workshops/{workshop.id}/rounds", data={"kind": "opportunity", "dots": "2"})
+    page = phone.get(f"/w/{workshop.join_code}").text
+    key = re.search(r'name="tap_key" value="([^"]+)"', page).group(1)
+    assert (
+        client.post(f"/workshops/{workshop.id}/status", data={"target": "closed"}).status_code
+        == 302
+    )
+
+    page = phone.get(f"/w/{workshop.join_code}").text
+    assert "This workshop has been closed." in page
+    assert 'id="vote"' not in page  # the round closed with the workshop
+    tap = phone.post(
+        f"/w/{workshop.join_code}/dots",
+        data={"note_id": notes["idea"], "action": "add", "tap_key": key},
+        headers={"HX-Request": "true"},
+    )
+    assert tap.status_code == 409
+    note = phone.post(
+        f"/w/{workshop.join_code}/notes/opportunity",
+        data={"opportunity-text": "One more idea"},
+    )
+    assert note.status_code in (403, 409)
+    with app.app_context():
+        assert db.session.scalar(select(Note).where(Note.text == "One more idea")) is None
+    # The facilitator and organizers still see the map, the ranking and the actions.
+    for who in ("me@example.org", "org@example.org"):
+        auth.logout()
+        auth.login(who)
+        results = client.get(f"/workshops/{workshop.id}/results").text
+        assert "Open a second desk" in results and "Long queue" in results
+    auth.logout()
+    auth.login("me@example.org")
+    assert (
+        client.post(f"/workshops/{workshop.id}/status", data={"target": "live"}).status_code == 302
+    )
+    assert "This workshop has been closed." not in phone.get(f"/w/{workshop.join_code}").text
+
+
+def test_organizers_never_see_who_wrote_anonymous_notes(app, client, auth, make):
+    owner = make.facilitator("owner@example.org")
+    workshop = make.workshop(owner, anonymous=True)
+    anna = make.participant(workshop, "Annabel")
+    make.note(workshop, anna, "Slow website", kind="touchpoint", stage=workshop.stage_ids[0])
+    make.member(workshop, make.facilitator("org@example.org"), "organizer")
+    auth.login("org@example.org")
+    results = client.get(f"/workshops/{workshop.id}/results").text
+    assert "Slow website" in results and "Annabel" not in results
