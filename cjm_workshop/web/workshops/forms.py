@@ -179,7 +179,7 @@ class ShareForm(FlaskForm):
             SelectChoice(Role.CO_FACILITATOR.value, _l("Co-facilitator: runs the workshop")),
             SelectChoice(
                 Role.ORGANIZER.value,
-                _l("Organizer: views, exports, prints and updates action status"),
+                _l("Organizer: views, exports and updates action status"),
             ),
         ],
         default=Role.ORGANIZER.value,
