@@ -251,6 +251,8 @@ def test_a_closed_workshop_is_read_only_for_phones_and_stays_readable(
         auth.login(who)
         results = client.get(f"/workshops/{workshop.id}/results").text
         assert "Open a second desk" in results and "Long queue" in results
+        big_bets = results.split('id="q-big_bet"')[1].split("</section>")[0]  # medium/medium
+        assert "Open a second desk" in big_bets and "More impact" not in big_bets
     auth.logout()
     auth.login("me@example.org")
     assert (

@@ -9,6 +9,7 @@ from cjm_workshop.extensions import db
 from cjm_workshop.services import actions
 from cjm_workshop.web import exports
 from cjm_workshop.web.access import viewed_workshop_or_404
+from cjm_workshop.web.actions import MATRIX_ORDER
 from cjm_workshop.web.emotions import emotions_context
 from cjm_workshop.web.journey import map_context
 from cjm_workshop.web.workshops.forms import ConfirmForm
@@ -19,13 +20,16 @@ from cjm_workshop.web.workshops.routes import bp
 def results(workshop_id: int):
     workshop, access = viewed_workshop_or_404(workshop_id)
     src = url_for(".results", workshop_id=workshop.id)
+    listed = actions.actions_of(db.session, workshop)
     return render_template(
         "workshops/results.html",
         workshop=workshop,
         access=access,
         **map_context(workshop, "map", src),
         **emotions_context(workshop),
-        actions=actions.actions_of(db.session, workshop),
+        actions=listed,
+        matrix=actions.matrix(listed),
+        matrix_order=MATRIX_ORDER,
         button_form=ConfirmForm(formdata=None),
     )
 
