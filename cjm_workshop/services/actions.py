@@ -67,9 +67,14 @@ def add_action(
 
 
 def update_action(
-    session: Session, workshop: Workshop, action: ActionItem, fields: ActionFields
+    session: Session,
+    workshop: Workshop,
+    action: ActionItem,
+    fields: ActionFields,
+    source_id: int | None = None,
 ) -> None:
     _writable(workshop)
+    action.source_id = _source(session, workshop, source_id)
     _apply(action, fields)
     session.flush()
     touch(session, workshop.id)

@@ -67,11 +67,11 @@ class ActionForm(FlaskForm):
     )
     source_id = SelectField(_l("Answers (optional)"), coerce=optional_id, validate_choice=False)
 
-    def fill_sources(self, workshop: Workshop) -> None:
+    def fill_sources(self, workshop: Workshop, ranked=None) -> None:
         """Opportunities first, then the pain points by dots (most first)."""
         none = SelectChoice("", "—")
         opportunities = journey_map.room_notes(db.session, workshop, NoteKind.OPPORTUNITY)
-        pains = ranked_pain_points(workshop)
+        pains = ranked if ranked is not None else ranked_pain_points(workshop)
         self.source_id.choices = {
             "": [none],
             str(_l("Opportunities")): [SelectChoice(str(n.id), n.text[:70]) for n in opportunities],
@@ -113,20 +113,22 @@ def ranked_pain_points(workshop: Workshop) -> list[tuple[Note, int | None]]:
     return voting.ranking(db.session, chosen, pains)
 
 
-def top_pain_points(workshop: Workshop, count: int = 5) -> list[tuple[Note, int]]:
-    """The pain points the room gave most dots (what step 6 starts from)."""
-    return [(note, dots) for note, dots in ranked_pain_points(workshop) if dots][:count]
+def top_pain_points(workshop: Workshop, ranked=None) -> list[tuple[Note, int]]:
+    """The (at most five) pain points the room gave most dots: what step 6 starts from."""
+    ranked = ranked if ranked is not None else ranked_pain_points(workshop)
+    return [(note, dots) for note, dots in ranked if dots][:5]
 
 
 def actions_context(workshop: Workshop, form: ActionForm | None = None) -> dict:
     if form is None:
         form = ActionForm(formdata=None)
-    form.fill_sources(workshop)
+    ranked = ranked_pain_points(workshop)
+    form.fill_sources(workshop, ranked)
     listed = actions.actions_of(db.session, workshop)
     return {
         "actions": listed,
         "matrix": actions.matrix(listed),
         "matrix_order": MATRIX_ORDER,
         "action_form": form,
-        "top_pain_points": top_pain_points(workshop),
+        "top_pain_points": top_pain_points(workshop, ranked),
     }

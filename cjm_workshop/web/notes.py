@@ -120,11 +120,11 @@ def note_form(session, workshop: Workshop, kind: NoteKind, *, submitted: bool) -
     form = NoteForm(prefix=kind.value, **({} if submitted else {"formdata": None}))
     form.kind.data = kind.value
     # An opportunity answers a pain point: the room's, those with most dots first.
-    pains = [note for note, _dots in ranked_pain_points(workshop)]
+    answering = kind is NoteKind.OPPORTUNITY
     form.fill_choices(
         workshop,
         service.notes_of_kind(session, workshop, NoteKind.TOUCHPOINT),
-        pains if kind is NoteKind.OPPORTUNITY else [],
+        [note for note, _dots in ranked_pain_points(workshop)] if answering else [],
     )
     return form
 

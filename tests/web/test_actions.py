@@ -270,3 +270,21 @@ def test_organizers_never_see_who_wrote_anonymous_notes(app, client, auth, make)
     auth.login("org@example.org")
     results = client.get(f"/workshops/{workshop.id}/results").text
     assert "Slow website" in results and "Annabel" not in results
+
+
+def test_editing_an_action_can_change_what_it_answers(app, client, make, room):
+    workshop, notes, _ = room
+    action_id = make.action(workshop, source=notes["idea"])
+    foreign = make.note(make.workshop(), None, "Elsewhere", kind="opportunity")
+    url = f"/workshops/{workshop.id}/actions/{action_id}/edit"
+    page = client.get(url).text
+    assert 'value="Add a call-back button"' in page and "Sanne" in page
+    answer = client.post(url, data=FORM | {"source_id": foreign})
+    assert answer.status_code == 422
+    assert "Choose an opportunity or a pain point of this workshop." in answer.text
+    assert stored(app)[0].source_id == notes["idea"]
+    assert client.post(url, data=FORM | {"source_id": notes["queue"]}).status_code == 303
+    assert (stored(app)[0].title, stored(app)[0].source_id) == (
+        "Install a ticket machine",
+        notes["queue"],
+    )

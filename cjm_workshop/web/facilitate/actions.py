@@ -17,47 +17,51 @@ from cjm_workshop.web.htmx import is_htmx
 from cjm_workshop.web.workshops.forms import ConfirmForm
 
 
-def _refused_form(workshop, form: ActionForm, template: str, **extra):
-    """The form again with its messages (422), nothing saved."""
-    if template == "facilitate/console.html":
+def _form_page(workshop, form: ActionForm, action: ActionItem | None, status: int = 200):
+    """The form to add an action is on the console; an action is edited on its own page."""
+    if action is None:
         context = console_context(workshop, action_form=form)
-        return render_template(template, **context), 422
+        return render_template("facilitate/console.html", **context), status
     form.fill_sources(workshop)
-    return render_template(template, workshop=workshop, action_form=form, **extra), 422
+    page = render_template("actions/edit.html", workshop=workshop, action=action, action_form=form)
+    return page, status
+
+
+def _save(workshop, action: ActionItem | None):
+    """Add (action None) or change an action from the posted form; with the form's messages
+    (422) and nothing saved when it breaks a rule."""
+    form = ActionForm()
+    if not form.validate_on_submit():
+        return _form_page(workshop, form, action, 422)
+    try:
+        if action is None:
+            actions.add_action(db.session, workshop, form.action_fields(), form.source_id.data)
+        else:
+            actions.update_action(
+                db.session, workshop, action, form.action_fields(), form.source_id.data
+            )
+    except InvalidAction as refused:
+        db.session.rollback()
+        form.source_id.errors = [domain_message(refused)]
+        return _form_page(workshop, form, action, 422)
+    db.session.commit()
+    return redirect(url_for(".console", workshop_id=workshop.id, _anchor="actions-h"), 303)
 
 
 @bp.post("/<int:workshop_id>/actions")
 def add_action(workshop_id: int):
-    workshop = run_workshop_or_404(workshop_id)
-    form = ActionForm()
-    if not form.validate_on_submit():
-        return _refused_form(workshop, form, "facilitate/console.html")
-    try:
-        actions.add_action(db.session, workshop, form.action_fields(), form.source_id.data)
-    except InvalidAction as refused:
-        db.session.rollback()
-        form.source_id.errors = [domain_message(refused)]
-        return _refused_form(workshop, form, "facilitate/console.html")
-    db.session.commit()
-    return redirect(url_for(".console", workshop_id=workshop.id, _anchor="actions-h"), 303)
+    return _save(run_workshop_or_404(workshop_id), None)
 
 
 @bp.route("/<int:workshop_id>/actions/<int:action_id>/edit", methods=["GET", "POST"])
 def edit_action(workshop_id: int, action_id: int):
     workshop = run_workshop_or_404(workshop_id)
     action = part_or_404(ActionItem, workshop, action_id)
-    form = ActionForm()
-    if request.method == "GET":
-        form.show(action)
-        form.fill_sources(workshop)
-        return render_template(
-            "actions/edit.html", workshop=workshop, action=action, action_form=form
-        )
-    if not form.validate_on_submit():
-        return _refused_form(workshop, form, "actions/edit.html", action=action)
-    actions.update_action(db.session, workshop, action, form.action_fields())
-    db.session.commit()
-    return redirect(url_for(".console", workshop_id=workshop.id, _anchor="actions-h"), 303)
+    if request.method == "POST":
+        return _save(workshop, action)
+    form = ActionForm(formdata=None)
+    form.show(action)
+    return _form_page(workshop, form, action)
 
 
 @bp.post("/<int:workshop_id>/actions/<int:action_id>/delete")
