@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
 from cjm_workshop.extensions import db
+from cjm_workshop.models import Workshop
+from cjm_workshop.poster import layout, render
 from cjm_workshop.services import accounts, demo
 from cjm_workshop.services.errors import EmailTaken
+from cjm_workshop.web.urls import public_url
 
 
 @click.group()
@@ -45,3 +50,38 @@ def seed_demo() -> None:
     state = "created" if created else "already there"
     click.echo(f"Demo workshop {state}: {workshop.title} (code {workshop.join_code}).")
     click.echo(f"Log in as {demo.DEMO_EMAIL} with password {demo.DEMO_PASSWORD}")
+
+
+@cjm.command("poster")
+@click.argument("code")
+@click.option(
+    "--size",
+    type=click.Choice(list(layout.FORMATS), case_sensitive=False),
+    default=layout.DEFAULT_FORMAT,
+    show_default=True,
+    help="A0–A3 on one page, or A4: eight A4 sheets to glue together.",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), required=True)
+@click.option(
+    "--base-url",
+    default=None,
+    help="Where the app is reached, for the poster's QR code (default: BASE_URL).",
+)
+@with_appcontext
+def poster(code: str, size: str, output: str, base_url: str | None) -> None:
+    """Print the poster PDF of the workshop with join code CODE."""
+    workshop = db.session.scalar(select(Workshop).where(Workshop.join_code == code.upper()))
+    if workshop is None:
+        raise click.ClickException(f"no workshop has the code {code}")
+    chosen = layout.FORMATS[size.upper()]
+    base = base_url or current_app.config.get("BASE_URL") or "http://127.0.0.1:5000"
+    with current_app.test_request_context(base_url=base.rstrip("/")):
+        map_url = public_url("workshops.results", workshop_id=workshop.id)
+        html = render.poster_html(db.session, workshop, chosen, map_url)
+        try:
+            made = render.make_pdf(workshop, html, chosen)
+        except render.PosterUnavailable as problem:
+            raise click.ClickException(f"the poster could not be made: {problem}") from None
+    with open(output, "wb") as file:
+        file.write(made.pdf)
+    click.echo(f"Poster of {workshop.title} ({chosen.name}) written to {output}.")

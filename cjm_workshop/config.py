@@ -36,6 +36,11 @@ DEFAULTS: dict = {
     # the session does instead of Flask-WTF's default hour.
     "WTF_CSRF_TIME_LIMIT": None,
     "MAX_CONTENT_LENGTH": 1024 * 1024,
+    # Posters (cjm_workshop/poster/render.py): rendered PDFs are kept here by content,
+    # at most this many render at once (across workers), each stopped after this long.
+    "POSTER_CACHE_DIR": str(INSTANCE / "posters"),
+    "POSTER_RENDERS": 2,
+    "POSTER_TIME_LIMIT": 20.0,
     "RATELIMIT_STRATEGY": "fixed-window",
     "RATELIMIT_HEADERS_ENABLED": False,
     "BABEL_DEFAULT_LOCALE": "en",
@@ -81,4 +86,9 @@ def from_environment() -> dict:
         # Rate-limit counters live where every worker and app server sees them:
         # the database by default, or Redis (redis://...) when configured.
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "cjm-db://"),
+        "POSTER_CACHE_DIR": os.environ.get("POSTER_CACHE_DIR") or DEFAULTS["POSTER_CACHE_DIR"],
+        "POSTER_RENDERS": int(os.environ.get("POSTER_RENDERS") or DEFAULTS["POSTER_RENDERS"]),
+        "POSTER_TIME_LIMIT": float(
+            os.environ.get("POSTER_TIME_LIMIT") or DEFAULTS["POSTER_TIME_LIMIT"]
+        ),
     }

@@ -47,7 +47,7 @@ def database_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def app(database_url: str) -> Iterator[Flask]:
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     app = create_app(
         {
             "TESTING": True,
@@ -60,6 +60,7 @@ def app(database_url: str) -> Iterator[Flask]:
             "SESSION_COOKIE_SECURE": False,
             "REMEMBER_COOKIE_SECURE": False,
             "RATELIMIT_STORAGE_URI": "cjm-db://",
+            "POSTER_CACHE_DIR": str(tmp_path_factory.mktemp("posters")),
         }
     )
     with app.app_context():

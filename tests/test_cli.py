@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from cjm_workshop.extensions import db
@@ -57,3 +58,25 @@ def test_seed_demo_is_idempotent(runner, app):
         notes = db.session.scalars(select(Note)).all()
         assert len(notes) == 12 and all(note.author_id for note in notes)
         assert {note.kind.value for note in notes} == {"insight", "touchpoint", "customer_action"}
+
+
+def test_poster_writes_the_pdf_of_a_workshop(runner, make, tmp_path):
+    workshop = make.workshop(title="Tandarts online boeken")
+    make.note(workshop, text="Geen vrije tijden zichtbaar", kind="pain_point")
+    out = tmp_path / "poster.pdf"
+    result = runner.invoke(
+        args=["cjm", "poster", workshop.join_code.lower(), "--size", "a2", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"written to {out}" in result.output
+    page = PdfReader(out).pages[0]
+    assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (1684, 1191)
+    assert "Geen vrije tijden zichtbaar" in " ".join(page.extract_text().split())
+
+
+def test_poster_of_an_unknown_code_fails(runner, tmp_path):
+    out = tmp_path / "poster.pdf"
+    result = runner.invoke(args=["cjm", "poster", "NOPE1234", "-o", str(out)])
+    assert result.exit_code != 0
+    assert "no workshop has the code NOPE1234" in result.output
+    assert not out.exists()

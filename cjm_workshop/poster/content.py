@@ -1,0 +1,357 @@
+"""What a poster shows, read from a workshop as plain data: the template gets strings,
+numbers and coordinates, never a model object (so it cannot query, and every piece of user
+text reaches it in one place, to be escaped).
+
+One poster per persona where the workshop has several (each with that persona's notes and
+the notes shared by all); one poster otherwise. Labels are in the workshop's language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import segno
+from flask_babel import force_locale, format_date
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from cjm_workshop.models import (
+    ActionItem,
+    LaneKind,
+    Note,
+    NoteKind,
+    Participant,
+    Persona,
+    Workshop,
+)
+from cjm_workshop.poster import layout
+from cjm_workshop.poster.layout import Fit
+from cjm_workshop.services import actions, emotions, journey_map, voting
+from cjm_workshop.services.emotions import CurvePoint
+from cjm_workshop.web.emotions import FACES
+from cjm_workshop.web.steps import ACTION_STATUS_LABELS, CHANNEL_LABELS, LANE_LABELS
+
+TOP_PAIN_POINTS = 5
+ACTION_ROWS = 9  # the footer's table; more are counted, and all are in the CSV export
+PERSONA_TEXT = 150
+
+
+@dataclass(frozen=True)
+class Card:
+    text: str
+    channel: str = ""  # a touchpoint's channel (its icon)
+    dots: int | None = None
+    rank: int | None = None
+    owner: str = ""  # an action's owner
+    more: int = 0  # not a note: "+ N more" where a cell is full
+
+
+@dataclass(frozen=True)
+class Lane:
+    kind: str
+    label: str
+    height: float
+    cells: list[list[Card]]
+
+
+@dataclass(frozen=True)
+class Curve:
+    """The emotion curve under the stage columns, in poster units (an SVG's viewBox)."""
+
+    width: float
+    height: float
+    levels: list[float]  # y of the scores 5 … 1
+    columns: list[float]  # x of the lines between stages
+    points: list[tuple[float, float, float, float, bool]]  # x, median y, high y, low y, split
+    segments: list[str]  # polylines through consecutive rated touchpoints
+    top_label: str
+    bottom_label: str
+
+
+@dataclass(frozen=True)
+class ActionLine:
+    title: str
+    owner: str
+    next_step: str
+    due: str
+    status: str
+
+
+@dataclass(frozen=True)
+class PersonaText:
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One poster."""
+
+    title: str
+    journey: str
+    goal: str
+    held_on: str
+    persona: PersonaText | None
+    persona_number: int  # 1-based; 0 without personas
+    persona_count: int
+    columns: list[str]
+    unstaged: bool  # the last column holds what has no stage
+    lanes: list[Lane]
+    curve: Curve | None
+    curve_after: int  # the curve is drawn after this many lanes
+    fit: Fit
+    top_pain_points: list[tuple[int, str, int]]
+    actions: list[ActionLine]
+    more_actions: int
+    channels: list[tuple[str, str]]  # used on this poster: value, label
+    people: int
+    note_count: int
+    qr_svg: str
+    map_url: str
+    language: str
+    legend_lanes: list[tuple[str, str]] = field(default_factory=list)
+
+
+def sheets_of(session: Session, workshop: Workshop, map_url: str) -> list[Sheet]:
+    """The workshop's posters, one per persona (or one), in the workshop's language."""
+    with force_locale(workshop.language):
+        reader = _Reader(session, workshop, map_url)
+        personas: list[Persona | None] = list(workshop.personas) or [None]
+        return [reader.sheet(persona, number) for number, persona in enumerate(personas, 1)]
+
+
+class _Reader:
+    """Reads what every poster of a workshop shares once (dots, actions, ratings)."""
+
+    def __init__(self, session: Session, workshop: Workshop, map_url: str) -> None:
+        self.session = session
+        self.workshop = workshop
+        self.map_url = map_url
+        self.dots = {kind: _dots(session, workshop, kind) for kind in _VOTED}
+        self.ranks = {kind: _ranks(counts) for kind, counts in self.dots.items()}
+        self.actions = actions.actions_of(session, workshop)
+        self.held_on = _held_on(session, workshop)
+        self.people = session.scalar(
+            select(func.count()).where(Participant.workshop_id == workshop.id)
+        )
+        # SVG markup segno draws from our own URL (the template marks it safe).
+        self.qr_svg = segno.make(map_url, error="m").svg_inline(
+            scale=10, border=1, dark="#111", light="#fff", omitsize=True
+        )
+
+    def sheet(self, persona: Persona | None, number: int) -> Sheet:
+        workshop = self.workshop
+        journey = journey_map.load_map(
+            self.session, workshop, room=True, persona_id=persona.id if persona else None
+        )
+        on_sheet = {note.id for notes in journey.cells.values() for note in notes}
+        stage_ids = [stage.id for stage in journey.stages]
+        placed_actions = [a for a in self.actions if a.source_id is None or a.source_id in on_sheet]
+        action_columns = [_column_of(a, stage_ids) for a in placed_actions]
+        columns: list[int | None] = list(stage_ids)
+        if journey.unplaced or None in action_columns:
+            columns.append(None)
+        shown = journey.visible_lanes
+        raw: list[list[list[Note | ActionItem]]] = []
+        for lane in shown:
+            if lane.kind is LaneKind.ACTION:
+                raw.append(
+                    [
+                        [a for a, c in zip(placed_actions, action_columns, strict=True) if c == col]
+                        for col in columns
+                    ]
+                )
+            else:
+                raw.append([journey.notes_in(lane.kind, col) for col in columns])
+        touchpoints = [
+            (index, note)
+            for index, col in enumerate(columns)
+            for note in journey.notes_in(LaneKind.TOUCHPOINT, col)
+        ]
+        points = emotions.curve(self.session, workshop, [note for _, note in touchpoints])
+        rated = any(point.count for point in points)
+        fit = layout.fit([[len(cell) for cell in lane] for lane in raw], len(columns), rated)
+        lanes = [
+            Lane(
+                lane.kind.value,
+                str(LANE_LABELS[lane.kind]),
+                fit.lane_heights[number],
+                [self._cards(cell, fit, fit.capacity(number)) for cell in cells],
+            )
+            for number, (lane, cells) in enumerate(zip(shown, raw, strict=True))
+        ]
+        kinds = [lane.kind for lane in shown]
+        after = _curve_place(kinds)
+        channels = sorted(
+            {note.channel for _, note in touchpoints if note.channel is not None},
+            key=list(CHANNEL_LABELS).index,
+        )
+        return Sheet(
+            title=workshop.title,
+            journey=workshop.journey,
+            goal=workshop.goal,
+            held_on=self.held_on,
+            persona=_persona_text(persona),
+            persona_number=number if persona else 0,
+            persona_count=len(workshop.personas),
+            columns=[stage.name for stage in journey.stages]
+            + ([_no_stage()] if None in columns else []),
+            unstaged=None in columns,
+            lanes=lanes,
+            curve=_curve(points, [i for i, _ in touchpoints], len(columns)) if rated else None,
+            curve_after=after,
+            fit=fit,
+            top_pain_points=self._top_pain_points(on_sheet),
+            actions=[_action_line(a) for a in placed_actions[:ACTION_ROWS]],
+            more_actions=max(0, len(placed_actions) - ACTION_ROWS),
+            channels=[(c.value, str(CHANNEL_LABELS[c])) for c in channels],
+            people=self.people,
+            note_count=len(on_sheet),
+            qr_svg=self.qr_svg,
+            map_url=self.map_url,
+            language=workshop.language,
+            legend_lanes=[(lane.kind.value, str(LANE_LABELS[lane.kind])) for lane in shown],
+        )
+
+    def _cards(self, items: list, fit: Fit, capacity: int) -> list[Card]:
+        """A cell's cards, as many as fit; the last place says how many more there are."""
+        if len(items) > capacity:
+            shown = max(capacity - 1, 0)
+            cards = [self._card(item, fit) for item in items[:shown]]
+            return cards + [Card("", more=len(items) - shown)]
+        return [self._card(item, fit) for item in items]
+
+    def _card(self, item: Note | ActionItem, fit: Fit) -> Card:
+        if isinstance(item, ActionItem):
+            return Card(
+                layout.shorten(item.title, fit.chars_per_line, fit.lines(1)),
+                owner=layout.shorten(item.owner, fit.chars_per_line, 1),
+            )
+        dots = self.dots.get(item.kind, {})
+        badge = item.kind in self.dots and item.id in dots or item.channel is not None
+        return Card(
+            layout.shorten(item.text, fit.chars_per_line, fit.lines(1 if badge else 0)),
+            channel=item.channel.value if item.channel is not None else "",
+            dots=dots.get(item.id),
+            rank=self.ranks.get(item.kind, {}).get(item.id),
+        )
+
+    def _top_pain_points(self, on_sheet: set[int]) -> list[tuple[int, str, int]]:
+        counts = self.dots[NoteKind.PAIN_POINT]
+        ranks = self.ranks[NoteKind.PAIN_POINT]
+        texts = dict(
+            self.session.execute(
+                select(Note.id, Note.text).where(Note.id.in_([n for n in ranks if n in on_sheet]))
+            ).all()
+        )
+        ranked = sorted(texts, key=lambda note_id: (ranks[note_id], note_id))
+        return [
+            (ranks[note_id], layout.shorten(texts[note_id], 60, 2), counts[note_id])
+            for note_id in ranked[:TOP_PAIN_POINTS]
+        ]
+
+
+_VOTED = (NoteKind.PAIN_POINT, NoteKind.OPPORTUNITY)
+
+
+def _dots(session: Session, workshop: Workshop, kind: NoteKind) -> dict[int, int]:
+    """Dots per note from the latest revealed round on that kind (none before a reveal)."""
+    chosen = voting.latest_round(session, workshop, kind)
+    if chosen is None or not chosen.revealed:
+        return {}
+    return voting.tally(session, chosen)
+
+
+def _ranks(counts: dict[int, int]) -> dict[int, int]:
+    """Standard competition ranks (1, 2, 2, 4) of the notes that got dots."""
+    ordered = sorted((count for count in counts.values() if count), reverse=True)
+    return {note: ordered.index(count) + 1 for note, count in counts.items() if count}
+
+
+def _column_of(action: ActionItem, stage_ids: list[int]) -> int | None:
+    source = action.source
+    if source is not None and source.stage_id in stage_ids:
+        return source.stage_id
+    return None
+
+
+def _curve_place(kinds: list[LaneKind]) -> int:
+    """The curve goes under the touchpoints (or above the pain points, or last)."""
+    for kind, offset in ((LaneKind.TOUCHPOINT, 1), (LaneKind.PAIN_POINT, 0)):
+        if kind in kinds:
+            return kinds.index(kind) + offset
+    return len(kinds)
+
+
+def _curve(points: list[CurvePoint], columns_of: list[int], columns: int) -> Curve:
+    width = layout.WIDTH - 2 * layout.MARGIN - layout.LANE_HEAD
+    height = layout.CURVE_ROW
+    top, bottom = 5.0, height - 5.0
+    column = width / columns
+
+    def y_of(score: float) -> float:
+        return top + (5 - score) / 4 * (bottom - top)
+
+    per_column: dict[int, int] = {}
+    for index in columns_of:
+        per_column[index] = per_column.get(index, 0) + 1
+    seen: dict[int, int] = {}
+    placed, segments, current = [], [], []
+    for point, index in zip(points, columns_of, strict=True):
+        place = seen.get(index, 0)
+        seen[index] = place + 1
+        x = column * index + column * (place + 0.5) / per_column[index]
+        if point.median is None:
+            if current:
+                segments.append(" ".join(current))
+            current = []
+            continue
+        placed.append(
+            (x, y_of(point.median), y_of(point.high), y_of(point.low), point.disagreement)
+        )
+        current.append(f"{x:.1f},{y_of(point.median):.1f}")
+    if current:
+        segments.append(" ".join(current))
+    return Curve(
+        width,
+        height,
+        [y_of(score) for score in (5, 4, 3, 2, 1)],
+        [column * index for index in range(1, columns)],
+        placed,
+        [segment for segment in segments if " " in segment],
+        str(FACES[5]),
+        str(FACES[1]),
+    )
+
+
+def _action_line(action: ActionItem) -> ActionLine:
+    return ActionLine(
+        layout.shorten(action.title, 70, 1),
+        layout.shorten(action.owner, 30, 1),
+        layout.shorten(action.next_step, 70, 1),
+        format_date(action.due_date, "medium") if action.due_date else "",
+        str(ACTION_STATUS_LABELS[action.status]),
+    )
+
+
+def _persona_text(persona: Persona | None) -> PersonaText | None:
+    if persona is None:
+        return None
+    return PersonaText(
+        layout.shorten(persona.name, 40, 1), layout.shorten(persona.description, PERSONA_TEXT, 1)
+    )
+
+
+def _held_on(session: Session, workshop: Workshop) -> str:
+    """The day the room worked: the first participant's joining, else the creation."""
+    first = session.scalar(
+        select(func.min(Participant.joined_at)).where(Participant.workshop_id == workshop.id)
+    )
+    day: date = (first or workshop.created_at).date()
+    return format_date(day, "long")
+
+
+def _no_stage() -> str:
+    return _("No stage")

@@ -1,0 +1,253 @@
+"""The poster's geometry, decided before anything is drawn: page formats, how densely the
+notes are set so that everything fits, how a text is shortened to fit its card, and how a
+poster is cut into A4 sheets.
+
+The poster is designed once in "poster units": millimetres on an A1 sheet (841 × 594).
+Every format is the same design scaled (the template sets the root font size to one poster
+unit and measures everything in rem), so what fits on A1 fits everywhere. Layout is
+computed here and not left to the renderer: the renderer then only places fixed-size
+boxes, which keeps it fast, and no text can run out of its card or off the page.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+WIDTH, HEIGHT = 841.0, 594.0  # the design, in poster units (A1 millimetres)
+MARGIN = 12.0
+HEADER = 52.0  # title, goal, personas, QR code
+FOOTER = 100.0  # top pain points, actions, legend
+GAP = 5.0
+STAGE_ROW = 11.0
+CURVE_ROW = 46.0
+LANE_HEAD = 38.0  # the lane names' column
+CARD_GAP = 1.2
+CELL_PAD = 1.4
+CELL_BORDER = 0.3  # the dashed line between stages
+LANE_MIN = 16.0
+CARD_PAD = 0.9
+LINE = 1.2  # line height, in ems
+# DejaVu Sans is wide: an average character of note text is about 0.56 em; counting 0.62
+# leaves room for capitals and wide letters, so an estimated line never wraps early.
+CHAR = 0.62
+
+
+@dataclass(frozen=True)
+class Format:
+    """A page format: its size in millimetres and the design's scale on it."""
+
+    name: str
+    width: float
+    height: float
+    tiles: bool = False  # printed as a set of A4 sheets
+
+    @property
+    def scale(self) -> float:
+        """Millimetres per poster unit (the design keeps its proportions and fits)."""
+        return min(self.width / WIDTH, self.height / HEIGHT)
+
+    @property
+    def points(self) -> tuple[float, float]:
+        return mm_to_pt(self.width), mm_to_pt(self.height)
+
+
+# --- A4 tiles: a poster printed on sheets of A4 for offices without a plotter ----------
+
+SHEET_W, SHEET_H = 210.0, 297.0  # A4 portrait
+SHEET_MARGIN = 10.0  # most office printers cannot print closer to the edge
+OVERLAP = 10.0  # every sheet repeats this much of its neighbour, to glue over
+TILE_COLUMNS, TILE_ROWS = 4, 2
+WINDOW_W, WINDOW_H = SHEET_W - 2 * SHEET_MARGIN, SHEET_H - 2 * SHEET_MARGIN
+STEP_X, STEP_Y = WINDOW_W - OVERLAP, WINDOW_H - OVERLAP
+# The eight sheets cover 730 × 544 mm: the poster is printed as large as fits (730 × 516).
+_COVER_W = TILE_COLUMNS * STEP_X + OVERLAP
+_COVER_H = TILE_ROWS * STEP_Y + OVERLAP
+_TILED_SCALE = min(_COVER_W / WIDTH, _COVER_H / HEIGHT)
+
+FORMATS: dict[str, Format] = {
+    "A0": Format("A0", 1189, 841),
+    "A1": Format("A1", 841, 594),
+    "A2": Format("A2", 594, 420),
+    "A3": Format("A3", 420, 297),
+    "A4": Format("A4", round(WIDTH * _TILED_SCALE, 1), round(HEIGHT * _TILED_SCALE, 1), True),
+}
+DEFAULT_FORMAT = "A1"
+
+
+def mm_to_pt(mm: float) -> float:
+    return mm * 72 / 25.4
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One A4 sheet: the part of the poster it shows, in millimetres from the poster's top
+    left (x, y: the printable window's corner; it may reach past the poster's edge)."""
+
+    number: int
+    row: int
+    column: int
+    x: float
+    y: float
+    width: float = WINDOW_W
+    height: float = WINDOW_H
+
+
+def tiles(poster: Format) -> list[Tile]:
+    """The sheets of a tiled poster, row by row; neighbours overlap by OVERLAP and the
+    poster sits in the middle of what the sheets cover."""
+    offset_x = (_COVER_W - poster.width) / 2
+    offset_y = (_COVER_H - poster.height) / 2
+    return [
+        Tile(
+            row * TILE_COLUMNS + column + 1,
+            row + 1,
+            column + 1,
+            column * STEP_X - offset_x,
+            row * STEP_Y - offset_y,
+        )
+        for row in range(TILE_ROWS)
+        for column in range(TILE_COLUMNS)
+    ]
+
+
+# --- density: how large the notes can be -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Density:
+    """The smallest card and its type size, in poster units (cards stretch to fill a cell)."""
+
+    name: str
+    card_width: float
+    card_height: float
+    font: float
+
+
+# From generous (a workshop of 20 notes) to dense (300 and more on A1).
+DENSITIES = (
+    Density("large", 56.0, 29.0, 4.6),
+    Density("roomy", 46.0, 24.0, 3.4),
+    Density("normal", 37.0, 18.5, 2.8),
+    Density("compact", 30.0, 14.6, 2.3),
+    Density("dense", 25.0, 11.6, 1.9),
+)
+
+
+@dataclass(frozen=True)
+class Fit:
+    """The chosen density, the cards' size and, per lane, how many rows of cards each cell
+    shows."""
+
+    density: Density
+    column_width: float
+    per_row: int  # cards side by side in a cell
+    card_width: float
+    rows: list[int]  # per lane
+    lane_heights: list[float]
+
+    def capacity(self, lane: int) -> int:
+        return self.rows[lane] * self.per_row
+
+    @property
+    def chars_per_line(self) -> int:
+        return max(4, int((self.card_width - 2 * CARD_PAD) / (CHAR * self.density.font)))
+
+    def lines(self, reserved: int = 0) -> int:
+        """Lines of text a card holds, `reserved` lines kept for its badges."""
+        usable = self.density.card_height - 2 * CARD_PAD
+        return max(1, int(usable / (LINE * self.density.font) + 0.001) - reserved)
+
+
+def map_height(curve: bool) -> float:
+    """The poster units the lanes of cards share."""
+    height = HEIGHT - 2 * MARGIN - HEADER - FOOTER - 2 * GAP - STAGE_ROW
+    return height - (CURVE_ROW if curve else 0)
+
+
+def column_width(columns: int) -> float:
+    return (WIDTH - 2 * MARGIN - LANE_HEAD) / max(columns, 1)
+
+
+def fit(counts: list[list[int]], columns: int, curve: bool) -> Fit:
+    """Choose the largest density at which every card of every lane fits (counts: cards
+    per lane per column). If even the densest does not, the fullest lanes lose rows until
+    the map fits; their cells then show what fits and say how many more there are."""
+    available = map_height(curve)
+    width = column_width(columns)
+    for density in DENSITIES:
+        per_row = _per_row(density, width)
+        rows = [max((math.ceil(n / per_row) for n in lane), default=0) for lane in counts]
+        if sum(_lane_height(density, r) for r in rows) <= available + 0.001:
+            return _fit(density, width, per_row, rows, available)
+    density = DENSITIES[-1]
+    per_row = _per_row(density, width)
+    rows = [max((math.ceil(n / per_row) for n in lane), default=0) for lane in counts]
+    while sum(_lane_height(density, r) for r in rows) > available + 0.001:
+        fullest = max(range(len(rows)), key=lambda lane: rows[lane])
+        if rows[fullest] <= 1:
+            break
+        rows[fullest] -= 1
+    return _fit(density, width, per_row, rows, available)
+
+
+def _fit(density: Density, width: float, per_row: int, rows: list[int], available: float) -> Fit:
+    """The fit with the map's spare height shared out over the lanes."""
+    inner = width - 2 * CELL_PAD - CELL_BORDER
+    # A hundredth narrower than the room there is, so that no rounding in the renderer can
+    # push the last card of a row down.
+    card_width = math.floor((inner - (per_row - 1) * CARD_GAP) / per_row * 100) / 100 - 0.01
+    heights = [_lane_height(density, r) for r in rows]
+    spare = max(0.0, available - sum(heights)) / max(len(heights), 1)
+    heights = [height + spare for height in heights]
+    return Fit(density, width, per_row, card_width, rows, heights)
+
+
+def _per_row(density: Density, width: float) -> int:
+    inner = width - 2 * CELL_PAD - CELL_BORDER
+    return max(1, int((inner + CARD_GAP) / (density.card_width + CARD_GAP)))
+
+
+def _lane_height(density: Density, rows: int) -> float:
+    return max(LANE_MIN, rows * (density.card_height + CARD_GAP) - CARD_GAP + 2 * CELL_PAD)
+
+
+# --- shortening --------------------------------------------------------------------------
+
+ELLIPSIS = "…"
+
+
+def shorten(text: str, chars_per_line: int, lines: int) -> str:
+    """The text as it fits in `lines` lines of about `chars_per_line` characters, wrapped
+    at spaces the way the renderer will (long words broken); cut with an ellipsis."""
+    wrapped = wrap(text, chars_per_line)
+    if len(wrapped) <= lines:
+        return _join(wrapped)
+    kept = wrapped[:lines]
+    last, word_end = kept[-1]
+    last = last[: max(0, chars_per_line - len(ELLIPSIS))].rstrip(" ,.;:-")
+    kept[-1] = (last, word_end)
+    return _join(kept).rstrip() + ELLIPSIS
+
+
+def wrap(text: str, chars_per_line: int) -> list[tuple[str, bool]]:
+    """Lines of at most `chars_per_line` characters, each with whether a space follows it
+    (False where a word too long for a line was broken)."""
+    lines: list[tuple[str, bool]] = []
+    current = ""
+    for word in text.split():
+        pieces = [word[i : i + chars_per_line] for i in range(0, len(word), chars_per_line)]
+        for number, piece in enumerate(pieces):
+            if number == 0 and current and len(current) + 1 + len(piece) <= chars_per_line:
+                current += " " + piece
+                continue
+            if current:
+                lines.append((current, number == 0))
+            current = piece
+    if current:
+        lines.append((current, True))
+    return lines
+
+
+def _join(lines: list[tuple[str, bool]]) -> str:
+    return "".join(line + (" " if space else "") for line, space in lines).rstrip()

@@ -1,0 +1,97 @@
+"""HTML to PDF, in the process that renders (no app, no database here): WeasyPrint with a
+URL fetcher that serves only the app's static files, and the A4 tiles.
+
+`render.py` runs `child` in a process of its own, forked from a server process that has
+already imported WeasyPrint, so a render costs no import, can be stopped at its time limit
+and gives its memory back when it ends.
+"""
+
+from __future__ import annotations
+
+import io
+import mimetypes
+import traceback
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from pypdf import PdfReader, PdfWriter, Transformation
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
+
+from cjm_workshop.poster import layout
+
+DATA_URI_MAX = 64 * 1024  # a small inline image; anything larger is refused
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """Serves files under the static folder and small data: URIs; refuses everything else
+    (http, https, ftp, other files: note text can never make the renderer reach the
+    network or the disk, even if it got past escaping). Keeps every URL it was asked."""
+
+    def __init__(self, static_folder: str | Path) -> None:
+        super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False, timeout=1)
+        self.root = Path(static_folder).resolve()
+        self.asked: list[str] = []
+
+    def fetch(self, url: str, headers=None) -> URLFetcherResponse:
+        self.asked.append(url)
+        scheme = url.split(":", 1)[0].lower()
+        if scheme == "data" and len(url) <= DATA_URI_MAX:
+            return super().fetch(url, headers)
+        if scheme == "file":
+            path = Path(unquote(urlsplit(url).path)).resolve()
+            if path.is_relative_to(self.root) and path.is_file():
+                kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": kind})
+        raise URLFetchingError(f"the poster fetches only the app's static files: {url[:100]}")
+
+    def allows(self, url: str) -> bool:
+        try:
+            self.fetch(url).close()
+        except URLFetchingError:
+            return False
+        return True
+
+
+def render(html: str, static_folder: str, overlay: str | None = None) -> tuple[bytes, list[str]]:
+    """The PDF of `html` and the URLs the renderer asked for; with an `overlay` (the A4
+    sheets' margins and marks), the poster cut into those sheets."""
+    fetcher = StaticOnlyFetcher(static_folder)
+    base_url = Path(static_folder).resolve().as_uri() + "/"
+    poster = HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf()
+    if overlay is not None:
+        sheets = HTML(string=overlay, base_url=base_url, url_fetcher=fetcher).write_pdf()
+        poster = cut(poster, sheets, layout.tiles(layout.FORMATS["A4"]))
+    return poster, fetcher.asked
+
+
+def cut(poster_pdf: bytes, sheets_pdf: bytes, tiles: list[layout.Tile]) -> bytes:
+    """Each sheet of `sheets_pdf` with its part of the poster's first page under it (vector:
+    the poster's drawing is placed, not rasterised; the sheet's white margins cover what
+    lies beyond its window)."""
+    poster = PdfReader(io.BytesIO(poster_pdf)).pages[0]
+    poster_height = float(poster.mediabox.height)
+    sheets = PdfReader(io.BytesIO(sheets_pdf))
+    writer = PdfWriter()
+    for sheet, tile in zip(sheets.pages, tiles, strict=True):
+        # The window's bottom-left corner, in the poster's PDF space (origin bottom-left).
+        left = layout.mm_to_pt(tile.x)
+        bottom = poster_height - layout.mm_to_pt(tile.y + tile.height)
+        margin = layout.mm_to_pt(layout.SHEET_MARGIN)
+        move = Transformation().translate(margin - left, margin - bottom)
+        sheet.merge_transformed_page(poster, move, over=False)
+        writer.add_page(sheet)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def child(connection, html: str, static_folder: str, overlay: str | None) -> None:
+    """Runs in the render process: sends ("pdf", bytes, asked) or ("error", text)."""
+    try:
+        pdf, asked = render(html, static_folder, overlay)
+        connection.send(("pdf", pdf, asked))
+    except Exception:  # noqa: BLE001 - reported to the app, which answers the user
+        connection.send(("error", traceback.format_exc(limit=3)))
+    finally:
+        connection.close()

@@ -1,0 +1,158 @@
+"""Making a poster: its HTML from the template (the preview shows the same), and its PDF.
+
+A PDF is rendered in a process of its own (see pdf.py) with a time limit, at most
+POSTER_RENDERS at once across all the app's processes, and kept in POSTER_CACHE_DIR under
+the hash of its HTML: printing the same poster twice renders once, and any change to the
+workshop changes the HTML. The room never waits for a render: phones are served by other
+threads while the render process works, and a render that takes too long is stopped.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import multiprocessing
+import os
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from flask import current_app, render_template
+from flask_babel import force_locale, format_date
+from sqlalchemy.orm import Session
+
+from cjm_workshop.models import Workshop
+from cjm_workshop.poster import content, layout
+from cjm_workshop.poster.layout import Format
+from cjm_workshop.web.steps import CHANNEL_LABELS
+
+CACHE_KEEP = 40  # posters kept in the cache; the oldest go first
+WAIT_FOR_SLOT = 15.0  # seconds a request waits for a free render slot
+
+# Render processes are forked from a small server process that imported WeasyPrint once
+# (not from the app's threads, which may hold locks a forked child would inherit).
+_processes = multiprocessing.get_context("forkserver")
+_processes.set_forkserver_preload(["cjm_workshop.poster.pdf"])
+
+
+class PosterUnavailable(Exception):
+    """The poster could not be made now (busy, too slow or failed); say so, try later."""
+
+
+@dataclass(frozen=True)
+class Poster:
+    pdf: bytes
+    asked: list[str]  # every URL the renderer asked for (none, for our template)
+    cached: bool
+
+
+def poster_html(
+    session: Session, workshop: Workshop, poster_format: Format, map_url: str, preview=False
+) -> str:
+    """The poster as an HTML document: one page per persona, in the workshop's language."""
+    sheets = content.sheets_of(session, workshop, map_url)
+    with force_locale(workshop.language):
+        return render_template(
+            "poster/poster.html",
+            sheets=sheets,
+            format=poster_format,
+            layout=layout,
+            preview=preview,
+            language=workshop.language,
+            printed_on=format_date(date.today(), "long"),
+            channel_labels={channel.value: str(label) for channel, label in CHANNEL_LABELS.items()},
+        )
+
+
+def tiles_html(workshop: Workshop, poster_format: Format) -> str:
+    """The A4 sheets' white margins, cut marks and labels, laid over the poster."""
+    with force_locale(workshop.language):
+        return render_template(
+            "poster/tiles.html",
+            tiles=layout.tiles(poster_format),
+            layout=layout,
+            title=workshop.title,
+            language=workshop.language,
+        )
+
+
+def make_pdf(workshop: Workshop, html: str, poster_format: Format) -> Poster:
+    overlay = tiles_html(workshop, poster_format) if poster_format.tiles else None
+    config = current_app.config
+    folder = Path(config["POSTER_CACHE_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    key = hashlib.sha256(f"{html}\0{overlay or ''}".encode()).hexdigest()
+    cached = folder / f"{key}.pdf"
+    if cached.exists():
+        os.utime(cached)
+        return Poster(cached.read_bytes(), [], True)
+    with _render_slot(folder, config["POSTER_RENDERS"]):
+        if cached.exists():  # made while this request waited for its slot
+            return Poster(cached.read_bytes(), [], True)
+        pdf, asked = _render(html, overlay, config["POSTER_TIME_LIMIT"])
+    partial = cached.with_suffix(f".{os.getpid()}.part")
+    partial.write_bytes(pdf)
+    partial.replace(cached)
+    _prune(folder)
+    return Poster(pdf, asked, False)
+
+
+def _render(html: str, overlay: str | None, limit: float) -> tuple[bytes, list[str]]:
+    from cjm_workshop.poster import pdf as renderer
+
+    receiving, sending = _processes.Pipe(duplex=False)
+    process = _processes.Process(
+        target=renderer.child,
+        args=(sending, html, current_app.static_folder, overlay),
+        daemon=True,
+    )
+    process.start()
+    sending.close()
+    try:
+        if not receiving.poll(limit):
+            raise PosterUnavailable(f"rendering took longer than {limit:g} s")
+        try:
+            outcome = receiving.recv()
+        except EOFError:
+            raise PosterUnavailable("the render process ended without a poster") from None
+    finally:
+        receiving.close()
+        if process.is_alive():
+            process.kill()
+        process.join()
+    if outcome[0] != "pdf":
+        current_app.logger.error("poster rendering failed: %s", outcome[1])
+        raise PosterUnavailable("rendering failed")
+    return outcome[1], outcome[2]
+
+
+@contextmanager
+def _render_slot(folder: Path, slots: int):
+    """One of `slots` render slots, shared by every process of the app on this machine
+    (a lock file each); waits up to WAIT_FOR_SLOT seconds for one to come free."""
+    deadline = time.monotonic() + WAIT_FOR_SLOT
+    while True:
+        for number in range(slots):
+            handle = open(folder / f"render-slot-{number}.lock", "a")  # noqa: SIM115
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                handle.close()
+                continue
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+                handle.close()
+            return
+        if time.monotonic() > deadline:
+            raise PosterUnavailable("every render slot is busy")
+        time.sleep(0.05)
+
+
+def _prune(folder: Path) -> None:
+    posters = sorted(folder.glob("*.pdf"), key=lambda path: path.stat().st_mtime, reverse=True)
+    for old in posters[CACHE_KEEP:]:
+        old.unlink(missing_ok=True)

@@ -1,0 +1,67 @@
+"""What fits: densities, shortened texts and the map's height, for any number of notes."""
+
+from __future__ import annotations
+
+import random
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cjm_workshop.poster import layout
+
+words = st.text(alphabet="abcdefghijklmnopqrstuvwxyzëé-ABC.,!?0123456789", min_size=1, max_size=40)
+texts = st.lists(words, min_size=0, max_size=60).map(" ".join)
+
+
+@given(texts, st.integers(min_value=4, max_value=60), st.integers(min_value=1, max_value=8))
+def test_a_shortened_text_fits_its_lines(text, chars_per_line, lines):
+    short = layout.shorten(text, chars_per_line, lines)
+    wrapped = layout.wrap(short, chars_per_line)
+    assert len(wrapped) <= lines
+    assert all(len(line) <= chars_per_line for line, _ in wrapped)
+    whole = " ".join(text.split())
+    if short.endswith(layout.ELLIPSIS) and not whole.endswith(layout.ELLIPSIS):
+        kept = short.removesuffix(layout.ELLIPSIS).replace(" ", "")
+        assert whole.replace(" ", "").startswith(kept)
+    else:
+        assert short == whole
+
+
+def test_short_texts_stay_whole_and_long_ones_end_in_an_ellipsis():
+    assert layout.shorten("  No  free slots\nshown ", 20, 2) == "No free slots shown"
+    cut = layout.shorten("The form asks three times for the same address, twice", 20, 2)
+    assert cut.endswith("…") and cut.startswith("The form asks three")
+    assert layout.shorten("x" * 50, 10, 2) == "x" * 10 + "x" * 9 + "…"
+
+
+cells = st.lists(st.lists(st.integers(0, 120), min_size=1, max_size=8), min_size=1, max_size=6)
+
+
+@given(cells, st.booleans())
+def test_the_lanes_never_need_more_than_the_map_has(counts, curve):
+    columns = len(counts[0])
+    counts = [(lane + [0] * columns)[:columns] for lane in counts]
+    fit = layout.fit(counts, columns, curve)
+    assert sum(fit.lane_heights) <= layout.map_height(curve) + 0.01
+    assert fit.per_row * fit.card_width + (fit.per_row - 1) * layout.CARD_GAP <= (
+        fit.column_width - 2 * layout.CELL_PAD - layout.CELL_BORDER
+    )
+    assert fit.chars_per_line >= 4 and fit.lines(1) >= 1
+
+
+def test_twenty_notes_are_generous_and_three_hundred_fit_on_a1():
+    def spread(total, lanes=5, columns=6):
+        rng = random.Random(7)
+        counts = [[0] * columns for _ in range(lanes)]
+        for _ in range(total):
+            counts[rng.randrange(lanes)][rng.randrange(columns)] += 1
+        return counts
+
+    few = layout.fit(spread(20), 6, True)
+    assert few.density.name in {"large", "roomy"}
+    many_counts = spread(300)
+    many = layout.fit(many_counts, 6, True)
+    assert all(
+        count <= many.capacity(lane) for lane, row in enumerate(many_counts) for count in row
+    ), "every one of 300 notes has its card"
+    assert many.density.font >= 1.9  # 5.4 pt on A1: readable from arm's length

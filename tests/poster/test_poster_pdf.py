@@ -1,0 +1,230 @@
+"""The poster PDF: its page sizes, what it says, one page per persona, the A4 tiles, and
+that note text can neither mark it up nor make the renderer fetch anything."""
+
+from __future__ import annotations
+
+import io
+import re
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from pypdf import PdfReader
+
+from cjm_workshop.extensions import db
+from cjm_workshop.models import Workshop
+from cjm_workshop.poster import layout, render
+from tests.poster.conftest import MAP_URL, make_poster, page_sizes, pdf_text
+
+A_SIZES_PT = {  # ISO 216 landscape, in points (1 pt = 1/72 inch)
+    "A0": (3370.4, 2383.9),
+    "A1": (2383.9, 1683.8),
+    "A2": (1683.8, 1190.6),
+    "A3": (1190.6, 841.9),
+}
+A4_PORTRAIT_PT = (595.3, 841.9)
+
+
+@pytest.mark.parametrize("size", sorted(A_SIZES_PT))
+def test_every_format_has_its_page_size(app, room, size):
+    pdf = make_poster(app, room.workshop.id, size).pdf
+    assert pdf.startswith(b"%PDF-")
+    assert page_sizes(pdf) == [A_SIZES_PT[size]]
+
+
+def test_the_poster_says_title_stages_pain_points_with_dots_and_owners(app, room):
+    text = pdf_text(make_poster(app, room.workshop.id).pdf)
+    flat = " ".join(text.split())
+    assert "Booking a dentist online" in flat
+    for stage in room.stages:
+        assert stage in flat
+    for pain, dots in room.pain_points.items():
+        # On the map its card shows the rank and the dots (pdftotext reads the badge line,
+        # set in its own font size, after the text); the footer lists the top ones.
+        assert re.search(rf"{re.escape(pain)} #\d ● {dots}\b", flat), pain
+    assert "#1 ● 3 No free slots shown" in flat  # and in the footer's top list
+    for owner in room.owners:
+        assert owner in flat
+    for touchpoint in room.touchpoints:
+        assert touchpoint in flat
+    assert "Show free slots online" in flat
+    assert "Emotion curve" in flat
+
+
+def test_the_curve_is_vector_and_text_is_text(app, room):
+    pdf = make_poster(app, room.workshop.id).pdf
+    page = PdfReader(io.BytesIO(pdf)).pages[0]
+    assert not [name for name in page.images], "nothing on the poster is a raster image"
+    assert "Booking a dentist online" in page.extract_text()
+
+
+def test_a_dutch_workshop_prints_in_dutch(app, make):
+    workshop = make.workshop(language="nl", title="Tandarts online boeken")
+    make.note(workshop, text="Geen vrije tijden zichtbaar", kind="pain_point")
+    flat = " ".join(pdf_text(make_poster(app, workshop.id).pdf).split())
+    assert "Bewustwording" in flat and "Pijnpunten" in flat and "Legenda" in flat
+    assert "Legend " not in flat
+
+
+def test_one_page_per_persona_with_its_own_notes(app, make):
+    workshop = make.workshop(personas=2)
+    fatima, second = workshop.persona_ids
+    make.note(workshop, text="Only Fatima sees this", kind="pain_point", persona=fatima)
+    make.note(workshop, text="Only the second persona", kind="pain_point", persona=second)
+    make.note(workshop, text="Everyone meets this", kind="pain_point")
+    pdf = make_poster(app, workshop.id).pdf
+    assert page_sizes(pdf) == [A_SIZES_PT["A1"]] * 2
+    first, other = (" ".join(pdf_text(pdf, n).split()) for n in (1, 2))
+    assert "Fatima" in first and "persona · 1 of 2" in first.lower()
+    assert "Only Fatima sees this" in first and "Only the second persona" not in first
+    assert "Persona 2" in other and "Only the second persona" in other
+    assert "Only Fatima sees this" not in other
+    assert "Everyone meets this" in first and "Everyone meets this" in other
+
+
+def test_the_a4_set_is_eight_sheets_that_cover_the_whole_poster(app, room):
+    poster = layout.FORMATS["A4"]
+    sheets = layout.tiles(poster)
+    pdf = make_poster(app, room.workshop.id, "A4").pdf
+    assert page_sizes(pdf) == [A4_PORTRAIT_PT] * len(sheets) == [A4_PORTRAIT_PT] * 8
+    # Every point of the poster lies in some sheet's printable window ...
+    for x in [poster.width * i / 40 for i in range(41)]:
+        for y in [poster.height * j / 40 for j in range(41)]:
+            assert any(t.x <= x <= t.x + t.width and t.y <= y <= t.y + t.height for t in sheets), (
+                x,
+                y,
+            )
+    # ... and neighbours share a strip to glue over.
+    for a in sheets:
+        for b in sheets:
+            if b.row == a.row and b.column == a.column + 1:
+                assert a.x + a.width - b.x == pytest.approx(layout.OVERLAP)
+            if b.column == a.column and b.row == a.row + 1:
+                assert a.y + a.height - b.y == pytest.approx(layout.OVERLAP)
+    labels = " ".join(pdf_text(pdf).split())
+    assert "Sheet 1 of 8 · row 1, column 1" in labels
+    assert "Sheet 8 of 8 · row 2, column 4" in labels
+
+
+def test_a_poster_is_rendered_once_per_content(app, make, room, monkeypatch, tmp_path):
+    monkeypatch.setitem(app.config, "POSTER_CACHE_DIR", str(tmp_path))
+    first = make_poster(app, room.workshop.id)
+    again = make_poster(app, room.workshop.id)
+    assert (first.cached, again.cached) == (False, True)
+    assert again.pdf == first.pdf
+    make.note(room.workshop, text="A new insight after printing", kind="insight")
+    changed = make_poster(app, room.workshop.id)
+    assert not changed.cached
+    assert "A new insight after printing" in " ".join(pdf_text(changed.pdf).split())
+    assert len(list(tmp_path.glob("*.pdf"))) == 2
+
+
+def test_a_render_past_its_time_limit_is_stopped(app, room, monkeypatch, tmp_path):
+    monkeypatch.setitem(app.config, "POSTER_CACHE_DIR", str(tmp_path))
+    monkeypatch.setitem(app.config, "POSTER_TIME_LIMIT", 0.01)
+    with pytest.raises(render.PosterUnavailable, match="longer than"):
+        make_poster(app, room.workshop.id)
+
+
+# --- safety --------------------------------------------------------------------------
+
+HOSTILE = [
+    '<img src="http://127.0.0.1:{port}/img">',
+    '<link rel="attachment" href="file:///etc/passwd">',
+    "<style>@import url(http://127.0.0.1:{port}/css);</style>",
+    '<p style="background:url(http://127.0.0.1:{port}/bg)">x</p>',
+    "<b>bold</b> &amp; <script>alert(1)</script>",
+]
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    asked: list[str] = []
+
+    def do_GET(self):  # noqa: N802 - the standard library's name
+        type(self).asked.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "text/css")
+        self.end_headers()
+        self.wfile.write(b"body { color: red }")
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def listener():
+    """A local HTTP server that records every request (none may come)."""
+    _Recorder.asked = []
+    server = HTTPServer(("127.0.0.1", 0), _Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.server_address[1], _Recorder.asked
+    server.shutdown()
+    server.server_close()
+
+
+def test_hostile_note_text_prints_literally_and_fetches_nothing(app, make, listener):
+    port, asked = listener
+    workshop = make.workshop(title=f'<img src="http://127.0.0.1:{port}/title">')
+    texts = [text.format(port=port) for text in HOSTILE]
+    for text in texts:
+        make.note(workshop, text=text, kind="insight")
+    poster = make_poster(app, workshop.id)
+    assert asked == []
+    assert poster.asked == []  # the renderer asked the fetcher for nothing at all
+    flat = " ".join(pdf_text(poster.pdf).split())
+    assert "<b>bold</b> &amp; <script>alert(1)</script>" in flat
+    assert '<link rel="attachment" href="file:///etc/passwd">' in flat
+    assert f'<img src="http://127.0.0.1:{port}/title">' in flat
+    reader = PdfReader(io.BytesIO(poster.pdf))
+    assert "/EmbeddedFiles" not in str(reader.trailer["/Root"].get("/Names", {}))
+    assert b"root:" not in poster.pdf
+
+
+def test_the_fetcher_serves_static_files_only(app, listener, tmp_path):
+    from cjm_workshop.poster import pdf
+
+    port, asked = listener
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0")
+    html = f"""<html><head>
+      <link rel="stylesheet" href="http://127.0.0.1:{port}/style.css">
+      <link rel="attachment" href="{secret.as_uri()}">
+      <style>p {{ background: url(https://127.0.0.1:{port}/bg.png) }}</style>
+      </head><body>
+      <img src="http://127.0.0.1:{port}/img.png">
+      <img src="{secret.as_uri()}">
+      <img src="../cjm_workshop/config.py">
+      <img src="data:image/svg+xml,{"%20" * (pdf.DATA_URI_MAX + 1)}">
+      <img src="img/../../wsgi.py">
+      <p>safe</p></body></html>"""
+    with app.app_context():
+        rendered, urls = pdf.render(html, app.static_folder)
+    assert asked == []
+    assert b"root:x" not in rendered
+    fetcher = pdf.StaticOnlyFetcher(app.static_folder)
+    assert len(urls) >= 6 and not any(fetcher.allows(url) for url in urls)
+    static_file = next(p for p in __import__("pathlib").Path(app.static_folder).rglob("*.css"))
+    assert fetcher.allows(static_file.as_uri())
+    assert fetcher.allows("data:text/plain,hello")
+
+
+def test_the_template_gets_plain_data_only(app, room):
+    from cjm_workshop.poster import content
+
+    with app.app_context():
+        workshop = db.session.get(Workshop, room.workshop.id)
+        sheets = content.sheets_of(db.session, workshop, MAP_URL)
+    models = (db.Model,)
+
+    def walk(value, path="sheet"):
+        assert not isinstance(value, models), path
+        if hasattr(value, "__dataclass_fields__"):
+            for name in value.__dataclass_fields__:
+                walk(getattr(value, name), f"{path}.{name}")
+        elif isinstance(value, list | tuple):
+            for index, item in enumerate(value):
+                walk(item, f"{path}[{index}]")
+
+    for sheet in sheets:
+        walk(sheet)

@@ -1,0 +1,92 @@
+"""The poster page: a size choice, the HTML preview in a frame, the PDF download; for the
+facilitator and everyone the workshop is shared with."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from cjm_workshop.poster import render
+
+
+@pytest.fixture
+def workshop(make, me):
+    workshop = make.workshop(me, title="Tandarts <b>online</b> boeken")
+    make.note(
+        workshop, text='<img src="http://evil.example/x.png"> Geen vrije tijden', kind="pain_point"
+    )
+    return workshop
+
+
+def test_the_poster_page_offers_sizes_a_preview_and_a_download(client, workshop):
+    page = client.get(f"/workshops/{workshop.id}/poster")
+    assert page.status_code == 200
+    for size in ("A0", "A1", "A2", "A3", "A4"):
+        assert f'value="{size}"' in page.text
+    assert '<input checked id="size-1" name="size" type="radio" value="A1">' in page.text
+    assert f'src="/workshops/{workshop.id}/poster/preview?size=A1"' in page.text
+    assert f'href="/workshops/{workshop.id}/poster.pdf?size=A1"' in page.text
+    chosen = client.get(f"/workshops/{workshop.id}/poster?size=A3")
+    assert f'href="/workshops/{workshop.id}/poster.pdf?size=A3"' in chosen.text
+    assert '<input checked id="size-3" name="size" type="radio" value="A3">' in chosen.text
+    results = client.get(f"/workshops/{workshop.id}/results")
+    assert f'href="/workshops/{workshop.id}/poster"' in results.text
+
+
+def test_the_preview_is_the_poster_with_user_text_escaped(client, workshop):
+    preview = client.get(f"/workshops/{workshop.id}/poster/preview?size=A2")
+    assert preview.status_code == 200
+    assert preview.mimetype == "text/html"
+    assert "Tandarts &lt;b&gt;online&lt;/b&gt; boeken" in preview.text
+    assert "&lt;img src=&#34;http://evil.example/x.png&#34;&gt; Geen vrije tijden" in preview.text
+    assert "<img" not in preview.text
+    assert "size: 594mm 420mm" in preview.text  # the A2 page, as the PDF has it
+    assert preview.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'self'" in preview.headers["Content-Security-Policy"]
+    assert "script-src" not in preview.headers["Content-Security-Policy"]  # default 'none'
+
+
+def test_the_download_is_a_pdf_of_the_chosen_size(client, workshop):
+    response = client.get(f"/workshops/{workshop.id}/poster.pdf?size=A3")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    name = f"{workshop.join_code.lower()}-poster-a3.pdf"
+    assert response.headers["Content-Disposition"] == f'attachment; filename="{name}"'
+    page = PdfReader(io.BytesIO(response.data)).pages[0]
+    assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (1191, 842)
+
+
+@pytest.mark.parametrize(
+    "language,message", [("en", "Not a valid choice"), ("nl", "Ongeldige keuze")]
+)
+@pytest.mark.parametrize(
+    "url", ["/poster?size=B5", "/poster.pdf?size=B5", "/poster/preview?size=%3Cx%3E"]
+)
+def test_an_unknown_size_is_refused_with_a_message(client, workshop, language, message, url):
+    response = client.get(f"/workshops/{workshop.id}{url}", headers={"Accept-Language": language})
+    assert response.status_code == 400
+    assert message in response.text
+    assert 'class="error"' in response.text
+
+
+def test_a_busy_renderer_says_so_and_asks_to_retry(client, workshop, monkeypatch):
+    def busy(*args, **kwargs):
+        raise render.PosterUnavailable("every render slot is busy")
+
+    monkeypatch.setattr(render, "make_pdf", busy)
+    response = client.get(f"/workshops/{workshop.id}/poster.pdf?size=A3")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "30"
+    assert "Try again in a minute" in response.text
+    assert "poster.pdf?size=A3" in response.text  # the same size, to try again
+
+
+def test_an_organizer_prints_the_poster(client, auth, make, workshop):
+    make.member(workshop, make.facilitator("org@example.org"), "organizer")
+    auth.logout()
+    auth.login("org@example.org")
+    assert client.get(f"/workshops/{workshop.id}/poster").status_code == 200
+    response = client.get(f"/workshops/{workshop.id}/poster.pdf")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF-")
