@@ -1,64 +1,22 @@
-"""CJM Workshop: run Customer Journey Mapping workshops in a room."""
+"""CJM Workshop: run Customer Journey Mapping workshops in a room.
+
+`create_app` (cjm_workshop/app.py) is imported on first use, so that a process that needs
+only a part of the package (the poster's render processes) does not load the web app.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
+if TYPE_CHECKING:
+    from cjm_workshop.app import create_app
 
-from cjm_workshop import config
-from cjm_workshop.extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate
-
-ROOT = Path(__file__).resolve().parent.parent
+__all__ = ["create_app"]
 
 
-def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(
-        __name__,
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
-        instance_path=str(config.INSTANCE),
-    )
-    if test_config is None:
-        app.config.update(config.from_environment())
-    else:
-        app.config.update(config.DEFAULTS | test_config)
-    config.INSTANCE.mkdir(exist_ok=True)
-    if app.config["PROXY_COUNT"]:
-        count = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+def __getattr__(name: str):
+    if name == "create_app":
+        from cjm_workshop.app import create_app
 
-    register_extensions(app)
-    register_blueprints(app)
-    register_cli(app)
-    return app
-
-
-def register_extensions(app: Flask) -> None:
-    import cjm_workshop.ratelimit  # noqa: F401 - registers the cjm-db:// limits storage
-    from cjm_workshop.database import tune_engine
-    from cjm_workshop.web.i18n import select_locale
-
-    db.init_app(app)
-    with app.app_context():
-        tune_engine(db.engine)
-    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
-    csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
-    compress.init_app(app)
-    htmx.init_app(app)
-    limiter.init_app(app)
-    login_manager.init_app(app)
-
-
-def register_blueprints(app: Flask) -> None:
-    from cjm_workshop.web import register
-
-    register(app)
-
-
-def register_cli(app: Flask) -> None:
-    from cjm_workshop.cli import cjm
-
-    app.cli.add_command(cjm)
+        return create_app
+    raise AttributeError(f"module 'cjm_workshop' has no attribute {name!r}")

@@ -169,12 +169,15 @@ def test_hostile_note_text_prints_literally_and_fetches_nothing(app, make, liste
     texts = [text.format(port=port) for text in HOSTILE]
     for text in texts:
         make.note(workshop, text=text, kind="insight")
+    make.note(workshop, text="<i>Website</i>", kind="touchpoint")
     poster = make_poster(app, workshop.id)
     assert asked == []
-    assert poster.asked == []  # the renderer asked the fetcher for nothing at all
+    # The renderer asked for nothing but the channel icons the template itself inlines.
+    assert poster.asked and all(url.startswith("data:image/svg+xml;") for url in poster.asked)
     flat = " ".join(pdf_text(poster.pdf).split())
     assert "<b>bold</b> &amp; <script>alert(1)</script>" in flat
     assert '<link rel="attachment" href="file:///etc/passwd">' in flat
+    assert "<i>Website</i>" in flat
     assert f'<img src="http://127.0.0.1:{port}/title">' in flat
     reader = PdfReader(io.BytesIO(poster.pdf))
     assert "/EmbeddedFiles" not in str(reader.trailer["/Root"].get("/Names", {}))
