@@ -37,6 +37,29 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
+def bench_app(url: str, **settings):
+    """The app on the bench's database, configured as the benches run it (migrated)."""
+    from flask_migrate import upgrade
+
+    from cjm_workshop import create_app
+
+    app = create_app(
+        {
+            "SECRET_KEY": "bench",
+            "APP_ENV": "bench",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "BASE_URL": "",
+            "PROXY_COUNT": 0,
+            "SESSION_COOKIE_SECURE": False,
+            "REMEMBER_COOKIE_SECURE": False,
+            **settings,
+        }
+    )
+    with app.app_context():
+        upgrade()
+    return app
+
+
 class ScratchDatabase:
     """On PostgreSQL, a database of the bench's own next to the one named, dropped after."""
 

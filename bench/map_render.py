@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.join_rush import ScratchDatabase  # noqa: E402
+from bench.join_rush import ScratchDatabase, bench_app  # noqa: E402
 
 STAGES = ["Orientation", "Comparison", "Booking", "Visit", "Aftercare", "Return"]
 TEXTS = [
@@ -126,26 +126,14 @@ def main() -> None:
         os.environ.get("DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
     )
     try:
-        from flask_migrate import upgrade
-
-        from cjm_workshop import create_app, live
+        from cjm_workshop import live
         from cjm_workshop.extensions import db
 
-        app = create_app(
-            {
-                "SECRET_KEY": "bench",
-                "APP_ENV": "bench",
-                "SQLALCHEMY_DATABASE_URI": scratch.url,
-                "BASE_URL": "",
-                "PROXY_COUNT": 0,
-                "SESSION_COOKIE_SECURE": False,
-                "REMEMBER_COOKIE_SECURE": False,
-                "RATELIMIT_ENABLED": False,
-                "WTF_CSRF_ENABLED": False,  # the bench logs in without reading the form
-            }
+        app = bench_app(
+            scratch.url,
+            RATELIMIT_ENABLED=False,
+            WTF_CSRF_ENABLED=False,  # the bench logs in without reading the form
         )
-        with app.app_context():
-            upgrade()
         workshop_id, code, token = build(app, args.notes)
         laptop, phone = app.test_client(), app.test_client()
         laptop.post("/login", data={"email": "bench@example.org", "password": "bench-password"})

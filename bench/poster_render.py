@@ -37,20 +37,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.join_rush import ScratchDatabase  # noqa: E402
+from bench.join_rush import ScratchDatabase, bench_app  # noqa: E402
 from bench.live_delivery import process_tree, rss_mb  # noqa: E402
 from bench.map_render import build  # noqa: E402
-
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.browser.conftest import CHROMIUM_FLAGS  # noqa: E402
 
 # Renders one HTML file in a fresh process and prints seconds and peak memory as JSON.
 CHILD = """
@@ -200,10 +190,6 @@ def main() -> None:
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    from flask_migrate import upgrade
-
-    from cjm_workshop import create_app
-
     print(f"A1 poster, medians of {args.runs} runs")
     header = (
         f"{'notes':>6} {'make_pdf s':>10} {'weasy s':>8} {'weasy MB':>9} {'chromium s':>10}"
@@ -215,19 +201,7 @@ def main() -> None:
             os.environ.get("DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
         )
         try:
-            app = create_app(
-                {
-                    "SECRET_KEY": "bench",
-                    "APP_ENV": "bench",
-                    "SQLALCHEMY_DATABASE_URI": scratch.url,
-                    "BASE_URL": "",
-                    "PROXY_COUNT": 0,
-                    "RATELIMIT_ENABLED": False,
-                    "POSTER_TIME_LIMIT": 60.0,
-                }
-            )
-            with app.app_context():
-                upgrade()
+            app = bench_app(scratch.url, RATELIMIT_ENABLED=False, POSTER_TIME_LIMIT=60.0)
             workshop_id, _code, _token = build(app, notes)
             enrich(app, workshop_id)
             html = poster_html(app, workshop_id)

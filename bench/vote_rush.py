@@ -33,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.join_rush import ScratchDatabase  # noqa: E402
+from bench.join_rush import ScratchDatabase, bench_app  # noqa: E402
 from bench.live_delivery import cpu_seconds, process_tree  # noqa: E402
 from tests.live.servers import AppServer, Browser  # noqa: E402
 
@@ -41,24 +41,9 @@ BUDGET = 5
 
 
 def build(url: str, people: int):
-    from flask_migrate import upgrade
-
-    from cjm_workshop import create_app
     from tests.factories import Factories
 
-    app = create_app(
-        {
-            "SECRET_KEY": "bench",
-            "APP_ENV": "bench",
-            "SQLALCHEMY_DATABASE_URI": url,
-            "BASE_URL": "",
-            "PROXY_COUNT": 0,
-            "SESSION_COOKIE_SECURE": False,
-            "REMEMBER_COOKIE_SECURE": False,
-        }
-    )
-    with app.app_context():
-        upgrade()
+    app = bench_app(url)
     make = Factories(app)
     workshop = make.workshop()
     pains = [make.note(workshop, None, f"Pain point {n}", kind="pain_point") for n in range(10)]
