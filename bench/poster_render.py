@@ -43,16 +43,20 @@ from bench.map_render import build  # noqa: E402
 from tests.browser.conftest import CHROMIUM_FLAGS  # noqa: E402
 
 # Renders one HTML file in a fresh process and prints seconds and peak memory as JSON.
+# Peak memory is the kernel's high-water mark of this process (VmHWM; ru_maxrss would
+# report the bench's own size, inherited through fork and exec).
 CHILD = """
-import json, resource, sys, time
+import json, sys, time
 from cjm_workshop.poster import pdf
+def peak():
+    line = next(l for l in open("/proc/self/status") if l.startswith("VmHWM:"))
+    return int(line.split()[1]) / 1024
 html = open(sys.argv[1], encoding="utf-8").read()
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+before = peak()
 started = time.perf_counter()
 made, asked = pdf.render(html, sys.argv[2])
 seconds = time.perf_counter() - started
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"seconds": seconds, "peak_mb": peak / 1024, "import_mb": before / 1024,
+print(json.dumps({"seconds": seconds, "peak_mb": peak(), "import_mb": before,
                   "bytes": len(made), "asked": len(asked)}))
 """
 

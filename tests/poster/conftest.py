@@ -110,3 +110,46 @@ def room(app, make) -> Room:
     with app.app_context():
         stages = [stage.name for stage in db.session.get(Workshop, workshop.id).stages]
     return Room(workshop, stages, pains, ["Sanne", "Joost de Vries"], touchpoints)
+
+
+WORDS = (
+    "klant website afspraak tandarts bevestiging wachttijd telefoon formulier herinnering "
+    "Zoë café één Überweisung receptionist https://www.example.org/very/long/address/path "
+    "onduidelijkheidsverklaringsformulier & < > \" ' 42 % € — ✓ 😀"
+).split()
+
+
+def crowded(app, make, notes: int, seed: int = 7) -> int:
+    """A workshop with `notes` notes of every kind and length (up to 280 characters, long
+    words, emoji, markup characters) spread unevenly over its stages; its id."""
+    import random
+
+    from cjm_workshop.models import Channel, ResearchSource, Step
+    from cjm_workshop.services import notes as note_service
+
+    rng = random.Random(seed)
+    workshop = make.workshop(title="A crowded workshop " + "x" * 90)
+    kinds = [
+        NoteKind.CUSTOMER_ACTION,
+        NoteKind.TOUCHPOINT,
+        NoteKind.INSIGHT,
+        NoteKind.PAIN_POINT,
+        NoteKind.OPPORTUNITY,
+    ]
+    with app.app_context():
+        room = db.session.get(Workshop, workshop.id)
+        steps.go_to_step(db.session, room, Step.VISUALIZE)
+        for number in range(notes):
+            kind = rng.choice(kinds)
+            text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 45)))[:280]
+            fields = note_service.NoteFields(
+                kind=kind,
+                text=text,
+                # Skewed: the first stages get most notes.
+                stage_id=workshop.stage_ids[min(int(rng.expovariate(0.6)), 4)],
+                channel=rng.choice(list(Channel)) if kind is NoteKind.TOUCHPOINT else None,
+                source=ResearchSource.INTERVIEW if kind is NoteKind.INSIGHT else None,
+            )
+            note_service.add_note(db.session, room, fields, f"crowd-{number}")
+        db.session.commit()
+    return workshop.id

@@ -231,3 +231,43 @@ def test_the_template_gets_plain_data_only(app, room):
 
     for sheet in sheets:
         walk(sheet)
+
+
+def _boxes(box):
+    yield box
+    for child in getattr(box, "children", None) or []:
+        yield from _boxes(child)
+
+
+def test_no_text_runs_out_of_its_card_or_off_the_page(app, make):
+    """Laid out by WeasyPrint itself: every piece of text of every card of a crowded
+    poster lies inside its card, and every card inside the page."""
+    from weasyprint import HTML
+    from weasyprint.formatting_structure.boxes import BlockBox
+
+    from tests.poster.conftest import crowded
+
+    workshop_id = crowded(app, make, 300)
+    with app.app_context():
+        workshop = db.session.get(Workshop, workshop_id)
+        html = render.poster_html(db.session, workshop, layout.FORMATS["A1"], MAP_URL)
+    page = HTML(string=html).render().pages[0]
+    width, height = page.width, page.height
+    cards = [
+        box
+        for box in _boxes(page._page_box)
+        if isinstance(box, BlockBox) and "card" in (box.element.get("class") or "").split()
+    ]
+    assert len(cards) >= 250  # nearly every note has its card, the rest are counted
+    slack = 0.5  # points
+    for card in cards:
+        left, top = card.content_box_x(), card.content_box_y()
+        right, bottom = left + card.width, top + card.height
+        assert card.border_box_x() + card.border_width() <= width
+        assert card.border_box_y() + card.border_height() <= height
+        for text in _boxes(card):
+            if type(text).__name__ != "TextBox" or not text.text.strip():
+                continue
+            assert text.position_x >= left - slack and text.position_y >= top - slack
+            assert text.position_x + text.width <= right + slack, text.text
+            assert text.position_y + text.height <= bottom + slack, text.text
