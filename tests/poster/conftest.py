@@ -112,11 +112,35 @@ def room(app, make) -> Room:
     return Room(workshop, stages, pains, ["Sanne", "Joost de Vries"], touchpoints)
 
 
-WORDS = (
-    "klant website afspraak tandarts bevestiging wachttijd telefoon formulier herinnering "
-    "Zoë café één Überweisung receptionist https://www.example.org/very/long/address/path "
-    "onduidelijkheidsverklaringsformulier & < > \" ' 42 % € — ✓ 😀"
-).split()
+WORDS = [
+    "klant",
+    "website",
+    "afspraak",
+    "tandarts",
+    "bevestiging",
+    "wachttijd",
+    "telefoon",
+    "formulier",
+    "herinnering",
+    "Zoë",
+    "café",
+    "één",
+    "Überweisung",
+    "receptionist",
+    "https://www.example.org/very/long/address/path",
+    "onduidelijkheidsverklaringsformulier",
+    "&",
+    "<",
+    ">",
+    '"',
+    "'",
+    "42",
+    "%",
+    "€",
+    "—",
+    "✓",
+    "😀",
+]
 
 
 def crowded(app, make, notes: int, seed: int = 7) -> int:
