@@ -14,7 +14,14 @@ import traceback
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from pypdf import PdfReader, PdfWriter, Transformation
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import (
+    ArrayObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    FloatObject,
+    NameObject,
+)
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 
@@ -66,21 +73,45 @@ def render(html: str, static_folder: str, overlay: str | None = None) -> tuple[b
 
 
 def cut(poster_pdf: bytes, sheets_pdf: bytes, tiles: list[layout.Tile]) -> bytes:
-    """Each sheet of `sheets_pdf` with its part of the poster's first page under it (vector:
-    the poster's drawing is placed, not rasterised; the sheet's white margins cover what
-    lies beyond its window)."""
+    """Each sheet of `sheets_pdf` with its part of the poster's first page under its marks.
+
+    The poster is stored once, as a form XObject, and each sheet draws it moved to its
+    window and clipped there: vector, and the file stays about the poster's size."""
     poster = PdfReader(io.BytesIO(poster_pdf)).pages[0]
+    writer = PdfWriter(clone_from=io.BytesIO(sheets_pdf))
+    form = DecodedStreamObject()
+    form.set_data(poster.get_contents().get_data())
+    form.update(
+        {
+            NameObject("/Type"): NameObject("/XObject"),
+            NameObject("/Subtype"): NameObject("/Form"),
+            NameObject("/BBox"): ArrayObject(FloatObject(v) for v in poster.mediabox),
+            NameObject("/Resources"): poster["/Resources"].clone(writer),
+        }
+    )
+    drawing = writer._add_object(form.flate_encode())  # noqa: SLF001 - pypdf's shared objects
     poster_height = float(poster.mediabox.height)
-    sheets = PdfReader(io.BytesIO(sheets_pdf))
-    writer = PdfWriter()
-    for sheet, tile in zip(sheets.pages, tiles, strict=True):
+    margin = layout.mm_to_pt(layout.SHEET_MARGIN)
+    for sheet, tile in zip(writer.pages, tiles, strict=True):
         # The window's bottom-left corner, in the poster's PDF space (origin bottom-left).
         left = layout.mm_to_pt(tile.x)
         bottom = poster_height - layout.mm_to_pt(tile.y + tile.height)
-        margin = layout.mm_to_pt(layout.SHEET_MARGIN)
-        move = Transformation().translate(margin - left, margin - bottom)
-        sheet.merge_transformed_page(poster, move, over=False)
-        writer.add_page(sheet)
+        width, height = layout.mm_to_pt(tile.width), layout.mm_to_pt(tile.height)
+        resources = sheet.setdefault(NameObject("/Resources"), DictionaryObject())
+        xobjects = resources.setdefault(NameObject("/XObject"), DictionaryObject())
+        xobjects[NameObject("/Poster")] = drawing
+        place = (
+            f"q {margin:.3f} {margin:.3f} {width:.3f} {height:.3f} re W n "
+            f"1 0 0 1 {margin - left:.3f} {margin - bottom:.3f} cm /Poster Do Q\n"
+        )
+        own = sheet.get_contents()  # the sheet's marks (a stream: never test it for truth)
+        marks = own.get_data() if own is not None else b""
+        contents = DecodedStreamObject()
+        contents.set_data(place.encode() + marks)
+        sheet[NameObject("/Contents")] = writer._add_object(contents)  # noqa: SLF001
+    writer.compress_identical_objects()
+    for sheet in writer.pages:
+        sheet.compress_content_streams()
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

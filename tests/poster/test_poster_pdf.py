@@ -101,6 +101,8 @@ def test_the_a4_set_is_eight_sheets_that_cover_the_whole_poster(app, room):
                 assert a.x + a.width - b.x == pytest.approx(layout.OVERLAP)
             if b.column == a.column and b.row == a.row + 1:
                 assert a.y + a.height - b.y == pytest.approx(layout.OVERLAP)
+    # The poster is stored once and each sheet draws it: the set weighs about one poster.
+    assert len(pdf) < 2 * len(make_poster(app, room.workshop.id, "A1").pdf) + 60_000
     labels = " ".join(pdf_text(pdf).split())
     assert "Sheet 1 of 8 · row 1, column 1" in labels
     assert "Sheet 8 of 8 · row 2, column 4" in labels
