@@ -273,3 +273,25 @@ def test_no_text_runs_out_of_its_card_or_off_the_page(app, make):
             assert text.position_x >= left - slack and text.position_y >= top - slack
             assert text.position_x + text.width <= right + slack, text.text
             assert text.position_y + text.height <= bottom + slack, text.text
+
+
+def test_the_room_is_served_while_a_poster_renders(app, make, client, monkeypatch, tmp_path):
+    """The render runs in a process of its own: the app's threads keep answering."""
+    import threading
+
+    from tests.poster.conftest import crowded
+
+    monkeypatch.setitem(app.config, "POSTER_CACHE_DIR", str(tmp_path))
+    workshop_id = crowded(app, make, 1000)
+    done = []
+    rendering = threading.Thread(target=lambda: done.append(make_poster(app, workshop_id)))
+    rendering.start()
+    answered = 0
+    while not (tmp_path / "render-slot-0.lock").exists():  # the render has its slot
+        assert rendering.is_alive()
+    for _ in range(10):
+        answered += client.get("/healthz").status_code == 200
+    still_rendering = rendering.is_alive()
+    rendering.join()
+    assert answered == 10 and still_rendering
+    assert done and done[0].pdf.startswith(b"%PDF-")
