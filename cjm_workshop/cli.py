@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 
 from cjm_workshop.extensions import db
-from cjm_workshop.services import accounts, demo
-from cjm_workshop.services.errors import EmailTaken
+from cjm_workshop.services import accounts, demo, joining, transfer
+from cjm_workshop.services.errors import EmailTaken, InvalidWorkshopFile, WorkshopNotFound
+from cjm_workshop.services.workshops import format_join_code
+from cjm_workshop.web.errors import domain_message
 
 
 @click.group()
@@ -45,3 +48,51 @@ def seed_demo() -> None:
     state = "created" if created else "already there"
     click.echo(f"Demo workshop {state}: {workshop.title} (code {workshop.join_code}).")
     click.echo(f"Log in as {demo.DEMO_EMAIL} with password {demo.DEMO_PASSWORD}")
+
+
+@cjm.command("export-json")
+@click.argument("code")
+@click.option(
+    "-o",
+    "--output",
+    type=click.File("w", encoding="utf-8", atomic=True),
+    default="-",
+    help="Write to this file (default: standard output).",
+)
+@with_appcontext
+def export_json(code: str, output) -> None:
+    """Export the workshop with join code CODE as JSON (see docs/workshop-json.md)."""
+    try:
+        workshop = joining.find_workshop(db.session, code)
+    except WorkshopNotFound:
+        raise click.ClickException(f"there is no workshop with the code {code}") from None
+    output.write(transfer.export_json(db.session, workshop))
+    if output.name != "<stdout>":
+        click.echo(
+            f"Exported {workshop.title} (code {format_join_code(workshop.join_code)}).", err=True
+        )
+
+
+@cjm.command("import-json")
+@click.argument("path", type=click.File("rb"))
+@click.option("--facilitator", "email", required=True, help="E-mail address of the new owner.")
+@with_appcontext
+def import_json(path, email: str) -> None:
+    """Import a workshop file as a new workshop of the facilitator with this e-mail address."""
+    owner = accounts.find_by_email(db.session, email)
+    if owner is None:
+        raise click.ClickException(f"there is no account for {email}")
+    try:
+        workshop = transfer.import_workshop(
+            db.session, path.read(transfer.MAX_DOCUMENT_BYTES + 1), owner
+        )
+    except InvalidWorkshopFile as refused:
+        db.session.rollback()
+        with force_locale("en"):  # the web's wording of the refusal, where and all
+            reason = domain_message(refused)
+        raise click.ClickException(f"{path.name} cannot be imported. {reason}") from None
+    db.session.commit()
+    click.echo(
+        f"Imported {workshop.title} for {owner.email}: "
+        f"code {format_join_code(workshop.join_code)}, id {workshop.id}."
+    )

@@ -12,9 +12,8 @@ from datetime import UTC, date, datetime
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from cjm_workshop.extensions import db
 from cjm_workshop.models import (
     LANE_KINDS,
     STEPS,
@@ -42,14 +41,7 @@ from cjm_workshop.services import (
     workshops,
 )
 from cjm_workshop.services.errors import InvalidWorkshopFile
-
-
-def rows(session) -> dict[str, int]:
-    """How many rows every table holds."""
-    return {
-        table.name: session.scalar(select(func.count()).select_from(table))
-        for table in db.metadata.sorted_tables
-    }
+from tests.factories import row_counts
 
 
 @pytest.fixture
@@ -496,13 +488,13 @@ def test_broken_documents_are_refused_with_nothing_written(
     document = copy.deepcopy(small)
     transfer.import_workshop(session, copy.deepcopy(small), importer)  # the original is fine
     session.rollback()
-    before = rows(session)
+    before = row_counts(session)
     change(document)
     with pytest.raises(InvalidWorkshopFile) as refused:
         transfer.import_workshop(session, document, importer)
     assert refused.value.reason == reason
     session.rollback()
-    assert rows(session) == before
+    assert row_counts(session) == before
 
 
 @pytest.mark.parametrize(
@@ -520,13 +512,13 @@ def test_broken_documents_are_refused_with_nothing_written(
     ],
 )
 def test_files_that_are_no_document_are_refused(session, importer, raw, reason):
-    before = rows(session)
+    before = row_counts(session)
     with pytest.raises(InvalidWorkshopFile) as refused:
         transfer.import_workshop(session, raw, importer)
     assert refused.value.reason == reason
     assert refused.value.status == (413 if reason == "too_large" else 400)
     session.rollback()
-    assert rows(session) == before
+    assert row_counts(session) == before
 
 
 def test_the_where_of_a_refusal_points_into_the_file(session, small, importer):
@@ -545,7 +537,7 @@ def test_the_where_of_a_refusal_points_into_the_file(session, small, importer):
 def test_a_failure_while_writing_leaves_nothing_behind(session, small, importer, monkeypatch):
     from sqlalchemy.exc import IntegrityError
 
-    before = rows(session)
+    before = row_counts(session)
 
     def conflict(*args, **kwargs):
         raise IntegrityError("INSERT", {}, Exception("simulated"))
@@ -555,7 +547,7 @@ def test_a_failure_while_writing_leaves_nothing_behind(session, small, importer,
         transfer.import_workshop(session, small, importer)
     assert refused.value.reason == "conflict"
     session.commit()  # what the caller would commit holds nothing of the import
-    assert rows(session) == before
+    assert row_counts(session) == before
 
 
 def test_gaps_in_a_cell_close_and_the_order_stays(session, small, importer):
