@@ -5,13 +5,14 @@ from __future__ import annotations
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import select
+from flask_babel import force_locale
 
 from cjm_workshop.extensions import db
-from cjm_workshop.models import Workshop
 from cjm_workshop.poster import layout, render
-from cjm_workshop.services import accounts, demo
-from cjm_workshop.services.errors import EmailTaken
+from cjm_workshop.services import accounts, demo, joining, transfer
+from cjm_workshop.services.errors import EmailTaken, InvalidWorkshopFile, WorkshopNotFound
+from cjm_workshop.services.workshops import format_join_code
+from cjm_workshop.web.errors import domain_message
 from cjm_workshop.web.urls import public_url
 
 
@@ -70,9 +71,10 @@ def seed_demo() -> None:
 @with_appcontext
 def poster(code: str, size: str, output: str, base_url: str | None) -> None:
     """Print the poster PDF of the workshop with join code CODE."""
-    workshop = db.session.scalar(select(Workshop).where(Workshop.join_code == code.upper()))
-    if workshop is None:
-        raise click.ClickException(f"no workshop has the code {code}")
+    try:
+        workshop = joining.find_workshop(db.session, code)
+    except WorkshopNotFound:
+        raise click.ClickException(f"there is no workshop with the code {code}") from None
     chosen = layout.FORMATS[size.upper()]
     base = base_url or current_app.config.get("BASE_URL") or "http://127.0.0.1:5000"
     with current_app.test_request_context(base_url=base.rstrip("/")):
@@ -85,3 +87,51 @@ def poster(code: str, size: str, output: str, base_url: str | None) -> None:
     with open(output, "wb") as file:
         file.write(made.pdf)
     click.echo(f"Poster of {workshop.title} ({chosen.name}) written to {output}.")
+
+
+@cjm.command("export-json")
+@click.argument("code")
+@click.option(
+    "-o",
+    "--output",
+    type=click.File("w", encoding="utf-8", atomic=True),
+    default="-",
+    help="Write to this file (default: standard output).",
+)
+@with_appcontext
+def export_json(code: str, output) -> None:
+    """Export the workshop with join code CODE as JSON (see docs/workshop-json.md)."""
+    try:
+        workshop = joining.find_workshop(db.session, code)
+    except WorkshopNotFound:
+        raise click.ClickException(f"there is no workshop with the code {code}") from None
+    output.write(transfer.export_json(db.session, workshop))
+    if output.name != "<stdout>":
+        click.echo(
+            f"Exported {workshop.title} (code {format_join_code(workshop.join_code)}).", err=True
+        )
+
+
+@cjm.command("import-json")
+@click.argument("path", type=click.File("rb"))
+@click.option("--facilitator", "email", required=True, help="E-mail address of the new owner.")
+@with_appcontext
+def import_json(path, email: str) -> None:
+    """Import a workshop file as a new workshop of the facilitator with this e-mail address."""
+    owner = accounts.find_by_email(db.session, email)
+    if owner is None:
+        raise click.ClickException(f"there is no account for {email}")
+    try:
+        workshop = transfer.import_workshop(
+            db.session, path.read(transfer.MAX_DOCUMENT_BYTES + 1), owner
+        )
+    except InvalidWorkshopFile as refused:
+        db.session.rollback()
+        with force_locale("en"):  # the web's wording of the refusal, where and all
+            reason = domain_message(refused)
+        raise click.ClickException(f"{path.name} cannot be imported. {reason}") from None
+    db.session.commit()
+    click.echo(
+        f"Imported {workshop.title} for {owner.email}: "
+        f"code {format_join_code(workshop.join_code)}, id {workshop.id}."
+    )

@@ -52,6 +52,16 @@ def live_events(session, workshop) -> list[tuple[str, int | None]]:
     return [(event.kind.value, event.note_id) for event in rows]
 
 
+def row_counts(session) -> dict[str, int]:
+    """How many rows every table holds (to show that a refusal wrote nothing)."""
+    from sqlalchemy import func, select
+
+    return {
+        table.name: session.scalar(select(func.count()).select_from(table))
+        for table in db.metadata.sorted_tables
+    }
+
+
 def workshop_fields(**overrides) -> WorkshopFields:
     values = {
         "title": "Booking a dentist appointment",

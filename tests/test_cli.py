@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from cjm_workshop.extensions import db
 from cjm_workshop.models import Facilitator, Note, Participant, Workshop
-from cjm_workshop.services import accounts
+from cjm_workshop.services import accounts, transfer
+from tests.factories import row_counts
 
 
 def test_create_facilitator(runner, app):
@@ -78,5 +81,61 @@ def test_poster_of_an_unknown_code_fails(runner, tmp_path):
     out = tmp_path / "poster.pdf"
     result = runner.invoke(args=["cjm", "poster", "NOPE1234", "-o", str(out)])
     assert result.exit_code != 0
-    assert "no workshop has the code NOPE1234" in result.output
+    assert "there is no workshop with the code NOPE1234" in result.output
     assert not out.exists()
+
+
+# --- a workshop as JSON ----------------------------------------------------------------
+
+
+def _rows(app) -> dict[str, int]:
+    with app.app_context():
+        return row_counts(db.session)
+
+
+def test_export_json_then_import_json(runner, app, make, tmp_path):
+    owner = make.facilitator("owner@example.org")
+    workshop = make.workshop(owner, title="Tandarts")
+    make.note(workshop, make.participant(workshop, "Anna"), "Lange wachttijd")
+    make.facilitator("new@example.org")
+    target = tmp_path / "workshop.json"
+    code = f"{workshop.join_code[:4]}-{workshop.join_code[4:].lower()}"  # as read aloud
+    exported = runner.invoke(args=["cjm", "export-json", code, "-o", str(target)])
+    assert exported.exit_code == 0, exported.output
+    document = json.loads(target.read_text(encoding="utf-8"))
+    assert document["format"] == "cjm-workshop" and document["notes"][0]["author"] == "P1"
+    to_stdout = runner.invoke(args=["cjm", "export-json", workshop.join_code])
+    assert json.loads(to_stdout.stdout) == document
+    imported = runner.invoke(
+        args=["cjm", "import-json", str(target), "--facilitator", "NEW@example.org"]
+    )
+    assert imported.exit_code == 0, imported.output
+    assert "Imported Tandarts for new@example.org" in imported.output
+    with app.app_context():
+        copy = db.session.scalars(select(Workshop).order_by(Workshop.id.desc())).first()
+        assert copy.facilitator.email == "new@example.org"
+        assert transfer.export_workshop(db.session, copy) == document
+
+
+def test_export_json_of_an_unknown_code_fails(runner):
+    result = runner.invoke(args=["cjm", "export-json", "ZZZZ-ZZZZ"])
+    assert result.exit_code != 0
+    assert "no workshop with the code ZZZZ-ZZZZ" in result.output
+
+
+def test_import_json_refuses_a_broken_file_and_writes_nothing(runner, app, make, tmp_path):
+    make.facilitator("new@example.org")
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"format": "cjm-workshop", "version": 7}', encoding="utf-8")
+    before = _rows(app)
+    result = runner.invoke(
+        args=["cjm", "import-json", str(broken), "--facilitator", "new@example.org"]
+    )
+    assert result.exit_code == 1
+    assert "broken.json cannot be imported" in result.output
+    assert "version 7 of the workshop format" in result.output
+    nobody = runner.invoke(
+        args=["cjm", "import-json", str(broken), "--facilitator", "x@example.org"]
+    )
+    assert nobody.exit_code == 1 and "no account for x@example.org" in nobody.output
+    assert _rows(app) == before

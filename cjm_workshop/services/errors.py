@@ -103,3 +103,21 @@ class ShareRefused(Refused):
 
 class InvalidAction(Refused):
     """An action item that breaks a rule; `reason` says which (source, ...)."""
+
+
+class InvalidWorkshopFile(Refused):
+    """A workshop document that cannot be imported. `reason` says what is wrong (not_json,
+    format, version, missing, invalid, reference, ...), `params` where and by how much:
+    `where` is a path into the document such as notes[3].stage."""
+
+    status = 400
+
+    def __init__(self, reason: str, **params) -> None:
+        super().__init__(reason)
+        self.params = {key: value for key, value in params.items() if value is not None}
+        if reason == "too_large":
+            self.status = 413
+
+    def __str__(self) -> str:
+        details = ", ".join(f"{key}={value}" for key, value in self.params.items())
+        return f"{self.reason} ({details})" if details else self.reason

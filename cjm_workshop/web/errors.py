@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from flask import Flask, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -60,6 +62,32 @@ REASON_MESSAGES = {
         "kind": _l("You cannot vote on that."),
         "dots": _l("Choose between 1 and 20 dots."),
     },
+    domain.InvalidWorkshopFile: {
+        "too_large": _l("The file is too large: a workshop file has at most %(limit)s MB."),
+        "not_json": _l("This file is not JSON. Choose a workshop file exported by CJM Workshop."),
+        "format": _l("This is not a CJM Workshop file."),
+        "version": _l(
+            "This file has version %(value)s of the workshop format; this server reads version 1."
+        ),
+        "missing": _l("Something is missing in the file, at %(where)s."),
+        "unknown_field": _l("The file holds something unknown, at %(where)s."),
+        "invalid": _l("A value in the file is of the wrong type or unknown, at %(where)s."),
+        "too_long": _l(
+            "A text in the file is too long (at most %(limit)s characters), at %(where)s."
+        ),
+        "empty": _l("A text in the file is empty, at %(where)s."),
+        "too_many": _l("The file holds too many items (at most %(limit)s), at %(where)s."),
+        "too_few": _l("The file needs at least %(limit)s item(s) at %(where)s."),
+        "duplicate": _l("Something appears twice in the file, at %(where)s."),
+        "reference": _l("The file refers to “%(value)s”, which it does not contain, at %(where)s."),
+        "steps": _l("The file must list each of the six steps once."),
+        "lanes": _l("The file must list each of the six lanes of the map once."),
+        "kind_mismatch": _l("A field does not fit this kind of note, at %(where)s."),
+        "merge_circle": _l("Notes are merged into each other in a circle, at %(where)s."),
+        "open_rounds": _l("Only one voting round can be open."),
+        "dots": _l("These dots do not fit the round's budget or rules, at %(where)s."),
+        "conflict": _l("The file contradicts itself and cannot be imported."),
+    },
     domain.InvalidRating: {
         "scale": _l("Choose one of the five faces."),
         "touchpoint": _l("That touchpoint is not on the map (any more)."),
@@ -94,7 +122,9 @@ MACHINE_FIELDS = frozenset({"join_key", "k", "position", "target", "remember"})
 def domain_message(error: domain.DomainError) -> str:
     reasons = REASON_MESSAGES.get(type(error))
     if reasons is not None:
-        return str(reasons.get(getattr(error, "reason", ""), ERROR_TEXTS[400]))
+        message = str(reasons.get(getattr(error, "reason", ""), ERROR_TEXTS[400]))
+        params = getattr(error, "params", None)  # where and how much, in the message
+        return message % defaultdict(str, params) if params is not None else message
     return str(DOMAIN_MESSAGES.get(type(error), ERROR_TEXTS[500]))
 
 

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from cjm_workshop.extensions import db
+from cjm_workshop.services import transfer
 from cjm_workshop.services.workshops import format_join_code
 from cjm_workshop.web import steps
 from cjm_workshop.web.i18n import LANGUAGE_NAMES
@@ -17,7 +18,17 @@ from cjm_workshop.web.i18n import LANGUAGE_NAMES
 STATUS_LABELS = {"draft": _l("Draft"), "live": _l("Live"), "closed": _l("Closed")}
 
 
+# Requests that may carry more than MAX_CONTENT_LENGTH: a whole workshop as a file.
+LARGE_UPLOADS = {"workshops.import_json": transfer.MAX_DOCUMENT_BYTES + 64 * 1024}
+
+
 def register(app: Flask) -> None:
+    @app.url_value_preprocessor
+    def _upload_limit(endpoint: str | None, _values: dict | None) -> None:
+        # Runs before every before_request hook, so before CSRF protection reads the form.
+        if endpoint in LARGE_UPLOADS:
+            request.max_content_length = LARGE_UPLOADS[endpoint]
+
     @app.before_request
     def _long_session() -> None:
         # The CSRF token lives in the session; keep it across a whole day of workshop.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
     EmailField,
@@ -188,3 +189,15 @@ class ShareForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button and its CSRF token: deleting, logging out."""
+
+
+class ImportForm(FlaskForm):
+    file = FileField(
+        _l("Workshop file (JSON)"),
+        validators=[
+            FileRequired(message=_l("Choose a workshop file.")),
+            FileAllowed(["json"], message=_l("Choose a .json file exported by CJM Workshop.")),
+        ],
+        description=_l("A file downloaded with “Workshop as JSON” on a results page."),
+        render_kw={"accept": ".json,application/json"},
+    )

@@ -34,7 +34,7 @@ def results(workshop_id: int):
     )
 
 
-def _download(body: bytes | str, filename: str, mimetype: str) -> Response:
+def download(body: bytes | str, filename: str, mimetype: str) -> Response:
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -44,11 +44,11 @@ def _download(body: bytes | str, filename: str, mimetype: str) -> Response:
 def export_actions(workshop_id: int):
     workshop, _access = viewed_workshop_or_404(workshop_id)
     name = f"{workshop.join_code.lower()}-actions.csv"
-    return _download(exports.actions_csv(workshop), name, "text/csv; charset=utf-8")
+    return download(exports.actions_csv(workshop), name, "text/csv; charset=utf-8")
 
 
 @bp.get("/<int:workshop_id>/export/summary.md")
 def export_summary(workshop_id: int):
     workshop, _access = viewed_workshop_or_404(workshop_id)
     name = f"{workshop.join_code.lower()}-summary.md"
-    return _download(exports.summary_markdown(workshop), name, "text/markdown; charset=utf-8")
+    return download(exports.summary_markdown(workshop), name, "text/markdown; charset=utf-8")

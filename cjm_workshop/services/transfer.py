@@ -1,0 +1,694 @@
+"""A whole workshop as one JSON document, and back: for backups and moving between servers.
+
+The document (format "cjm-workshop", version 1; see docs/workshop-json.md) holds the
+settings, steps, personas, stages, lanes, notes with their places on the map, emotion
+ratings, voting rounds with budgets and dots, and actions. Participants are pseudonymous:
+"P1", "P2", ... in join order, with no name, token or key of any kind. Parts refer to each
+other by keys that are local to the document, never by database ids, so exporting what an
+import made gives the same document again.
+
+An import is checked completely before anything is written: first the shape, by the
+pydantic models below (types, enums, lengths, counts), then the rules the services keep
+(every reference points into the document, one open round, budgets, merges without
+circles). Anything wrong raises InvalidWorkshopFile saying what and where; the writes
+happen in a savepoint, so a refusal leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import secrets
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from cjm_workshop.models import (
+    LANE_KINDS,
+    NOTE_TEXT_MAX,
+    SCORES,
+    STEPS,
+    ActionItem,
+    ActionStatus,
+    Channel,
+    Dot,
+    DotBudget,
+    EmotionRating,
+    Facilitator,
+    Lane,
+    LaneKind,
+    Level,
+    Note,
+    NoteKind,
+    Participant,
+    Persona,
+    ResearchSource,
+    RoundStatus,
+    Stage,
+    Step,
+    StepState,
+    VotingRound,
+    Workshop,
+    WorkshopStatus,
+    WorkshopStep,
+)
+from cjm_workshop.models.action import ACTION_NEXT_STEP_MAX, ACTION_OWNER_MAX, ACTION_TITLE_MAX
+from cjm_workshop.models.base import utcnow
+from cjm_workshop.models.workshop import (
+    DOTS_MAX,
+    DOTS_MIN,
+    GOAL_MAX,
+    JOURNEY_MAX,
+    LANGUAGES,
+    PERSONA_NAME_MAX,
+    PERSONA_TEXT_MAX,
+    STAGE_NAME_MAX,
+    TITLE_MAX,
+)
+from cjm_workshop.services.actions import actions_of
+from cjm_workshop.services.errors import InvalidWorkshopFile
+from cjm_workshop.services.voting import ROUND_KINDS
+from cjm_workshop.services.workshops import _unused_join_code
+
+FORMAT = "cjm-workshop"
+VERSION = 1
+
+# Hostile or broken files are refused before they cost much: the size of the file, and
+# per collection a count far above any real workshop (300 notes is a big one).
+MAX_DOCUMENT_BYTES = 4 * 1024 * 1024
+MAX_PERSONAS = 50
+MAX_STAGES = 50
+MAX_PARTICIPANTS = 2_000
+MAX_NOTES = 10_000
+MAX_RATINGS = 50_000
+MAX_ROUNDS = 200
+MAX_BUDGETS = 20_000
+MAX_DOTS = 50_000
+MAX_ACTIONS = 2_000
+MAX_POSITION = MAX_NOTES
+MAX_TAPS = 100_000
+
+Key = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,40}$")]
+
+
+def _text(max_length: int, min_length: int = 0) -> Any:
+    return Annotated[str, StringConstraints(min_length=min_length, max_length=max_length)]
+
+
+def _many(item: Any, max_length: int, min_length: int = 0) -> Any:
+    return Annotated[list[item], Field(min_length=min_length, max_length=max_length)]
+
+
+class _Part(BaseModel):
+    # Strict: "5" is no number and 1 is no boolean; unknown fields are refused, so a typo
+    # never silently drops data.
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+class WorkshopPart(_Part):
+    title: _text(TITLE_MAX, 1)
+    journey: _text(JOURNEY_MAX, 1)
+    goal: _text(GOAL_MAX, 1)
+    language: Literal[LANGUAGES]
+    dots_per_participant: Annotated[int, Field(ge=DOTS_MIN, le=DOTS_MAX)]
+    anonymous: bool = False
+    status: WorkshopStatus = WorkshopStatus.DRAFT
+    current_step: Step = Step.SCOPE
+
+
+class StepPart(_Part):
+    step: Step
+    state: StepState
+    private: bool = False
+    revealed: bool = False
+
+
+class PersonaPart(_Part):
+    key: Key
+    name: _text(PERSONA_NAME_MAX, 1)
+    description: _text(PERSONA_TEXT_MAX) = ""
+    goals: _text(PERSONA_TEXT_MAX) = ""
+    frustrations: _text(PERSONA_TEXT_MAX) = ""
+
+
+class StagePart(_Part):
+    key: Key
+    name: _text(STAGE_NAME_MAX, 1)
+
+
+class LanePart(_Part):
+    kind: LaneKind
+    hidden: bool = False
+
+
+class ParticipantPart(_Part):
+    key: Key
+
+
+class NotePart(_Part):
+    key: Key
+    kind: NoteKind
+    step: Step
+    text: _text(NOTE_TEXT_MAX, 1)
+    stage: Key | None = None
+    persona: Key | None = None
+    source: ResearchSource | None = None
+    channel: Channel | None = None
+    touchpoint: Key | None = None
+    pain_point: Key | None = None
+    author: Key | None = None
+    by_facilitator: bool = False
+    hidden: bool = False
+    position: Annotated[int, Field(ge=0, le=MAX_POSITION)] = 0
+    merged_into: Key | None = None
+
+
+class RatingPart(_Part):
+    participant: Key
+    note: Key
+    score: Annotated[int, Field(ge=min(SCORES), le=max(SCORES))]
+    rated_at: datetime
+
+
+def _voted_on(kind: NoteKind) -> NoteKind:
+    if kind not in ROUND_KINDS:
+        raise ValueError("rounds are on pain points or opportunities")
+    return kind
+
+
+class RoundPart(_Part):
+    key: Key
+    kind: Annotated[NoteKind, AfterValidator(_voted_on)]
+    status: RoundStatus
+    dots_per_participant: Annotated[int, Field(ge=DOTS_MIN, le=DOTS_MAX)]
+    several_per_note: bool = False
+    own_notes: bool = True
+    revealed: bool = False
+
+
+class BudgetPart(_Part):
+    round: Key
+    participant: Key
+    dots_left: Annotated[int, Field(ge=0, le=DOTS_MAX)]
+    taps: Annotated[int, Field(ge=0, le=MAX_TAPS)]
+
+
+class DotPart(_Part):
+    round: Key
+    participant: Key
+    note: Key
+    cast_on: Key
+    slot: Annotated[int, Field(ge=0, le=MAX_TAPS)]
+
+
+class ActionPart(_Part):
+    title: _text(ACTION_TITLE_MAX, 1)
+    owner: _text(ACTION_OWNER_MAX, 1)
+    next_step: _text(ACTION_NEXT_STEP_MAX) = ""
+    due_date: date | None = None
+    status: ActionStatus = ActionStatus.OPEN
+    impact: Level = Level.MEDIUM
+    effort: Level = Level.MEDIUM
+    source: Key | None = None
+
+
+class WorkshopDocument(_Part):
+    """Version 1 of the document; docs/workshop-json.md describes every field."""
+
+    format: Literal[FORMAT]
+    version: Literal[VERSION]
+    workshop: WorkshopPart
+    steps: _many(StepPart, len(STEPS), len(STEPS))
+    personas: _many(PersonaPart, MAX_PERSONAS, 1)
+    stages: _many(StagePart, MAX_STAGES, 1)
+    lanes: _many(LanePart, len(LANE_KINDS), len(LANE_KINDS))
+    participants: _many(ParticipantPart, MAX_PARTICIPANTS) = []
+    notes: _many(NotePart, MAX_NOTES) = []
+    emotion_ratings: _many(RatingPart, MAX_RATINGS) = []
+    voting_rounds: _many(RoundPart, MAX_ROUNDS) = []
+    dot_budgets: _many(BudgetPart, MAX_BUDGETS) = []
+    dots: _many(DotPart, MAX_DOTS) = []
+    actions: _many(ActionPart, MAX_ACTIONS) = []
+
+
+# --- export ----------------------------------------------------------------------------
+
+
+def _keys(prefix: str, ids: Iterable[int]) -> dict[int, str]:
+    return {id_: f"{prefix}{number}" for number, id_ in enumerate(ids, start=1)}
+
+
+def _timestamp(value: datetime) -> str:
+    return value.replace(tzinfo=UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def _columns(row: Any, part: type[_Part], **given: Any) -> dict:
+    """A row as a part of the document: the fields named like its columns, as JSON values,
+    and the ones `given` (references by key, which no column holds)."""
+    values = {}
+    for name in part.model_fields:
+        value = given[name] if name in given else getattr(row, name)
+        if isinstance(value, enum.Enum):
+            value = value.value
+        elif isinstance(value, date):
+            value = value.isoformat()
+        values[name] = value
+    return values
+
+
+def export_workshop(session: Session, workshop: Workshop, *, authors: bool = True) -> dict:
+    """The workshop as a version-1 document (plain JSON data). With authors=False the notes
+    carry no author (for readers who may not see who wrote what: anonymous workshops)."""
+
+    def of_workshop(model: Any, *order: Any) -> list:
+        query = select(model).where(model.workshop_id == workshop.id)
+        return list(session.scalars(query.order_by(*order)))
+
+    people = of_workshop(Participant, Participant.joined_at, Participant.id)
+    notes = of_workshop(Note, Note.id)
+    rounds = of_workshop(VotingRound, VotingRound.id)
+    round_ids = [r.id for r in rounds]
+    budgets = session.scalars(
+        select(DotBudget).where(DotBudget.round_id.in_(round_ids)).order_by(DotBudget.id)
+    )
+    dots = session.scalars(select(Dot).where(Dot.round_id.in_(round_ids)).order_by(Dot.id))
+    keys = {
+        "persona": _keys("persona-", (p.id for p in workshop.personas)),
+        "stage": _keys("stage-", (s.id for s in workshop.stages)),
+        "participant": _keys("P", (p.id for p in people)),
+        "note": _keys("note-", (n.id for n in notes)),
+        "round": _keys("round-", round_ids),
+    }
+
+    def key(collection: str, id_: int | None) -> str | None:
+        return None if id_ is None else keys[collection][id_]
+
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "workshop": _columns(workshop, WorkshopPart),
+        "steps": [
+            _columns(state, StepPart)
+            for state in sorted(workshop.steps, key=lambda s: STEPS.index(s.step))
+        ],
+        "personas": [_columns(p, PersonaPart, key=key("persona", p.id)) for p in workshop.personas],
+        "stages": [_columns(s, StagePart, key=key("stage", s.id)) for s in workshop.stages],
+        "lanes": [_columns(lane, LanePart) for lane in workshop.lanes],
+        "participants": [{"key": key("participant", p.id)} for p in people],
+        "notes": [
+            _columns(
+                n,
+                NotePart,
+                key=key("note", n.id),
+                stage=key("stage", n.stage_id),
+                persona=key("persona", n.persona_id),
+                touchpoint=key("note", n.touchpoint_id),
+                pain_point=key("note", n.pain_point_id),
+                author=key("participant", n.author_id) if authors else None,
+                merged_into=key("note", n.merged_into_id),
+            )
+            for n in notes
+        ],
+        "emotion_ratings": [
+            _columns(
+                r,
+                RatingPart,
+                participant=key("participant", r.participant_id),
+                note=key("note", r.note_id),
+                rated_at=_timestamp(r.updated_at),
+            )
+            for r in of_workshop(EmotionRating, EmotionRating.id)
+        ],
+        "voting_rounds": [_columns(r, RoundPart, key=key("round", r.id)) for r in rounds],
+        "dot_budgets": [
+            _columns(
+                b,
+                BudgetPart,
+                round=key("round", b.round_id),
+                participant=key("participant", b.participant_id),
+            )
+            for b in budgets
+        ],
+        "dots": [
+            _columns(
+                d,
+                DotPart,
+                round=key("round", d.round_id),
+                participant=key("participant", d.participant_id),
+                note=key("note", d.note_id),
+                cast_on=key("note", d.cast_on_id),
+            )
+            for d in dots
+        ],
+        "actions": [
+            _columns(a, ActionPart, source=key("note", a.source_id))
+            for a in actions_of(session, workshop)
+        ],
+    }
+
+
+def export_json(session: Session, workshop: Workshop, *, authors: bool = True) -> str:
+    """The document as text: indented, so that it diffs and reads well; UTF-8 as is."""
+    document = export_workshop(session, workshop, authors=authors)
+    return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+
+
+# --- reading and checking --------------------------------------------------------------
+
+
+def read_document(document: bytes | str | dict) -> WorkshopDocument:
+    """A checked document, or InvalidWorkshopFile saying what is wrong and where."""
+    if isinstance(document, dict):
+        document = json.dumps(document)
+    raw = document.encode() if isinstance(document, str) else document
+    if len(raw) > MAX_DOCUMENT_BYTES:
+        raise InvalidWorkshopFile("too_large", limit=MAX_DOCUMENT_BYTES // (1024 * 1024))
+    try:
+        # pydantic's own JSON parser: it also refuses absurdly deep nesting.
+        parsed = WorkshopDocument.model_validate_json(raw)
+    except ValidationError as error:
+        raise _refusal(error) from None
+    _check_rules(parsed)
+    return parsed
+
+
+def _where(location: Iterable[int | str]) -> str:
+    where = ""
+    for part in location:
+        where += f"[{part}]" if isinstance(part, int) else (f".{part}" if where else part)
+    return where
+
+
+def _refusal(error: ValidationError) -> InvalidWorkshopFile:
+    """The first problem pydantic found, as a reason the web and the CLI can word."""
+    problems = error.errors(include_url=False)
+    for problem in problems:
+        if problem["type"] == "json_invalid":
+            return InvalidWorkshopFile("not_json")
+    for problem in problems:  # what the file is decides how to read the rest
+        top = problem["loc"][0] if problem["loc"] else "format"
+        if top == "format" or (top == "version" and problem["type"] == "missing"):
+            return InvalidWorkshopFile("format")
+        if top == "version":
+            return InvalidWorkshopFile("version", value=str(problem["input"])[:20])
+    problem = problems[0]
+    where, context = _where(problem["loc"]), problem.get("ctx", {})
+    kinds = {
+        "missing": "missing",
+        "extra_forbidden": "unknown_field",
+        "string_too_long": "too_long",
+        "too_long": "too_many",
+        "string_too_short": "empty",
+        "too_short": "too_few",
+    }
+    reason = kinds.get(problem["type"], "invalid")
+    limit = context.get("max_length") if reason in ("too_long", "too_many") else None
+    if reason == "too_few":
+        limit = context.get("min_length")
+    return InvalidWorkshopFile(reason, where=where, limit=limit)
+
+
+class _Keys:
+    """The keys of one collection, each once; references into it must resolve."""
+
+    def __init__(self, collection: str, parts: list) -> None:
+        self.collection = collection
+        self.index: dict[str, int] = {}
+        for number, part in enumerate(parts):
+            if part.key in self.index:
+                raise InvalidWorkshopFile("duplicate", where=f"{collection}[{number}].key")
+            self.index[part.key] = number
+
+    def resolve(self, key: str | None, where: str) -> None:
+        if key is not None and key not in self.index:
+            raise InvalidWorkshopFile("reference", where=where, value=key)
+
+
+def _unique(items: Iterable[tuple], collection: str) -> None:
+    seen: set[tuple] = set()
+    for number, item in enumerate(items):
+        if item in seen:
+            raise InvalidWorkshopFile("duplicate", where=f"{collection}[{number}]")
+        seen.add(item)
+
+
+def _check_rules(document: WorkshopDocument) -> None:
+    """What the services keep true, checked before anything is written."""
+    if sorted(STEPS.index(s.step) for s in document.steps) != list(range(len(STEPS))):
+        raise InvalidWorkshopFile("steps")
+    if {lane.kind for lane in document.lanes} != set(LANE_KINDS):
+        raise InvalidWorkshopFile("lanes")
+    personas = _Keys("personas", document.personas)
+    stages = _Keys("stages", document.stages)
+    people = _Keys("participants", document.participants)
+    notes = _Keys("notes", document.notes)
+    rounds = _Keys("voting_rounds", document.voting_rounds)
+    _check_notes(document, notes, stages, personas, people)
+    for number, rating in enumerate(document.emotion_ratings):
+        people.resolve(rating.participant, f"emotion_ratings[{number}].participant")
+        notes.resolve(rating.note, f"emotion_ratings[{number}].note")
+    _unique(((r.participant, r.note) for r in document.emotion_ratings), "emotion_ratings")
+    if sum(r.status is RoundStatus.OPEN for r in document.voting_rounds) > 1:
+        raise InvalidWorkshopFile("open_rounds")
+    _check_dots(document, rounds, people, notes)
+    for number, action in enumerate(document.actions):
+        notes.resolve(action.source, f"actions[{number}].source")
+
+
+def _check_notes(document, notes: _Keys, stages: _Keys, personas: _Keys, people: _Keys) -> None:
+    kinds = {note.key: note.kind for note in document.notes}
+    for number, note in enumerate(document.notes):
+        where = f"notes[{number}]"
+        stages.resolve(note.stage, f"{where}.stage")
+        personas.resolve(note.persona, f"{where}.persona")
+        people.resolve(note.author, f"{where}.author")
+        for field in ("touchpoint", "pain_point", "merged_into"):
+            notes.resolve(getattr(note, field), f"{where}.{field}")
+        # The fields of one kind of note only, as the services keep them.
+        fitting = {
+            "source": (note.source is not None) == (note.kind is NoteKind.INSIGHT),
+            "channel": (note.channel is not None) == (note.kind is NoteKind.TOUCHPOINT),
+            "touchpoint": note.touchpoint is None
+            or (note.kind is NoteKind.PAIN_POINT and kinds[note.touchpoint] is NoteKind.TOUCHPOINT),
+            "pain_point": note.pain_point is None
+            or (
+                note.kind is NoteKind.OPPORTUNITY and kinds[note.pain_point] is NoteKind.PAIN_POINT
+            ),
+        }
+        for field, fits in fitting.items():
+            if not fits:
+                raise InvalidWorkshopFile("kind_mismatch", where=f"{where}.{field}")
+    merged_into = {note.key: note.merged_into for note in document.notes if note.merged_into}
+    for number, note in enumerate(document.notes):
+        seen, current = {note.key}, merged_into.get(note.key)
+        while current is not None:
+            if current in seen:
+                raise InvalidWorkshopFile("merge_circle", where=f"notes[{number}].merged_into")
+            seen.add(current)
+            current = merged_into.get(current)
+
+
+def _check_dots(document, rounds: _Keys, people: _Keys, notes: _Keys) -> None:
+    budgets: dict[tuple[str, str], BudgetPart] = {}
+    for number, budget in enumerate(document.dot_budgets):
+        where = f"dot_budgets[{number}]"
+        rounds.resolve(budget.round, f"{where}.round")
+        people.resolve(budget.participant, f"{where}.participant")
+        if (budget.round, budget.participant) in budgets:
+            raise InvalidWorkshopFile("duplicate", where=where)
+        budgets[(budget.round, budget.participant)] = budget
+    placed: Counter[tuple[str, str]] = Counter()
+    for number, dot in enumerate(document.dots):
+        where = f"dots[{number}]"
+        rounds.resolve(dot.round, f"{where}.round")
+        people.resolve(dot.participant, f"{where}.participant")
+        notes.resolve(dot.note, f"{where}.note")
+        notes.resolve(dot.cast_on, f"{where}.cast_on")
+        chosen = document.voting_rounds[rounds.index[dot.round]]
+        budget = budgets.get((dot.round, dot.participant))
+        # A dot is spent from a budget (made on the first tap); one dot per note has slot
+        # 0, several are numbered by the budget's taps.
+        if budget is None:
+            raise InvalidWorkshopFile("dots", where=where)
+        slots = range(1, budget.taps + 1) if chosen.several_per_note else range(1)
+        if dot.slot not in slots:
+            raise InvalidWorkshopFile("dots", where=f"{where}.slot")
+        placed[(dot.round, dot.participant)] += 1
+    _unique(((d.round, d.participant, d.note, d.slot) for d in document.dots), "dots")
+    for number, budget in enumerate(document.dot_budgets):
+        chosen = document.voting_rounds[rounds.index[budget.round]]
+        spent = placed[(budget.round, budget.participant)]
+        if budget.dots_left + spent > chosen.dots_per_participant or spent > budget.taps:
+            raise InvalidWorkshopFile("dots", where=f"dot_budgets[{number}]")
+
+
+# --- import ----------------------------------------------------------------------------
+
+
+def import_workshop(
+    session: Session, document: bytes | str | dict, facilitator: Facilitator
+) -> Workshop:
+    """A new workshop, owned by `facilitator`, made exactly as the document describes it,
+    with a join code and QR token of its own. Flushes, never commits; refused documents
+    (InvalidWorkshopFile) write nothing."""
+    checked = read_document(document)
+    try:
+        with session.begin_nested():
+            return _write(session, checked, facilitator)
+    except IntegrityError as error:  # the checks should make this unreachable
+        raise InvalidWorkshopFile("conflict") from error
+
+
+def _write(session: Session, document: WorkshopDocument, facilitator: Facilitator) -> Workshop:
+    settings = document.workshop
+    steps = {part.step: part for part in document.steps}
+    workshop = Workshop(
+        facilitator_id=facilitator.id,
+        join_code=_unused_join_code(session),
+        join_token=secrets.token_urlsafe(24),
+        **settings.model_dump(),
+        steps=[
+            WorkshopStep(
+                step=step,
+                state=steps[step].state,
+                private=steps[step].private,
+                revealed=steps[step].revealed,
+            )
+            for step in STEPS
+        ],
+        lanes=[
+            Lane(kind=lane.kind, position=position, hidden=lane.hidden)
+            for position, lane in enumerate(document.lanes)
+        ],
+        personas=[
+            Persona(position=position, **persona.model_dump(exclude={"key"}))
+            for position, persona in enumerate(document.personas)
+        ],
+        stages=[
+            Stage(position=position, name=stage.name)
+            for position, stage in enumerate(document.stages)
+        ],
+    )
+    session.add(workshop)
+    session.flush()
+    persona_id = {
+        p.key: row.id for p, row in zip(document.personas, workshop.personas, strict=True)
+    }
+    stage_id = {s.key: row.id for s, row in zip(document.stages, workshop.stages, strict=True)}
+    now = utcnow()
+    people = [
+        Participant(
+            workshop_id=workshop.id,
+            display_name=f"P{number}",  # the pseudonym, never a key from the file
+            name_key=f"p{number}",
+            token=secrets.token_urlsafe(32),
+            joined_at=now + timedelta(microseconds=number),  # keeps the join order
+        )
+        for number, _part in enumerate(document.participants, start=1)
+    ]
+    session.add_all(people)
+    positions = _dense_positions(document.notes)
+    notes = [
+        Note(
+            workshop_id=workshop.id,
+            kind=part.kind,
+            step=part.step,
+            text=part.text,
+            stage_id=stage_id.get(part.stage),
+            persona_id=persona_id.get(part.persona),
+            source=part.source,
+            channel=part.channel,
+            by_facilitator=part.by_facilitator,
+            hidden=part.hidden,
+            position=positions[number],
+            idempotency_key=secrets.token_urlsafe(24),
+        )
+        for number, part in enumerate(document.notes)
+    ]
+    session.add_all(notes)
+    session.flush()
+    person_id = {p.key: row.id for p, row in zip(document.participants, people, strict=True)}
+    note_id = {n.key: row.id for n, row in zip(document.notes, notes, strict=True)}
+    for part, note in zip(document.notes, notes, strict=True):
+        note.author_id = person_id.get(part.author)
+        note.touchpoint_id = note_id.get(part.touchpoint)
+        note.pain_point_id = note_id.get(part.pain_point)
+        note.merged_into_id = note_id.get(part.merged_into)
+    session.add_all(
+        EmotionRating(
+            workshop_id=workshop.id,
+            participant_id=person_id[r.participant],
+            note_id=note_id[r.note],
+            score=r.score,
+            updated_at=r.rated_at.astimezone(UTC).replace(tzinfo=None)
+            if r.rated_at.tzinfo
+            else r.rated_at,
+        )
+        for r in document.emotion_ratings
+    )
+    rounds = [
+        VotingRound(workshop_id=workshop.id, **part.model_dump(exclude={"key"}))
+        for part in document.voting_rounds
+    ]
+    session.add_all(rounds)
+    session.flush()
+    round_id = {r.key: row.id for r, row in zip(document.voting_rounds, rounds, strict=True)}
+    session.add_all(
+        DotBudget(
+            round_id=round_id[b.round],
+            participant_id=person_id[b.participant],
+            dots_left=b.dots_left,
+            taps=b.taps,
+        )
+        for b in document.dot_budgets
+    )
+    session.add_all(
+        Dot(
+            round_id=round_id[d.round],
+            participant_id=person_id[d.participant],
+            note_id=note_id[d.note],
+            cast_on_id=note_id[d.cast_on],
+            slot=d.slot,
+            tap_key=secrets.token_urlsafe(24),
+        )
+        for d in document.dots
+    )
+    session.add_all(
+        ActionItem(
+            workshop_id=workshop.id,
+            source_id=note_id.get(part.source),
+            created_at=now,  # actions list by creation, then id: the document's order
+            **part.model_dump(exclude={"source"}),
+        )
+        for part in document.actions
+    )
+    session.flush()
+    return workshop
+
+
+def _dense_positions(notes: list[NotePart]) -> list[int]:
+    """Each map cell's notes at 0, 1, 2, ... in the order of their positions (gaps in a
+    hand-edited file close); merged notes are off the map and keep theirs."""
+    positions = [note.position for note in notes]
+    cells: dict[tuple, list[int]] = defaultdict(list)
+    for number, note in enumerate(notes):
+        if note.merged_into is None:
+            cells[(note.kind, note.stage)].append(number)
+    for members in cells.values():
+        members.sort(key=lambda number: (notes[number].position, number))
+        for position, number in enumerate(members):
+            positions[number] = position
+    return positions

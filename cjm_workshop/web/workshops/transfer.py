@@ -1,0 +1,56 @@
+"""A whole workshop as a JSON file: downloaded from the results page (by everyone the
+workshop is shared with) and imported as a new workshop of one's own from the dashboard."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from cjm_workshop.extensions import db
+from cjm_workshop.services import transfer
+from cjm_workshop.services.errors import InvalidWorkshopFile
+from cjm_workshop.services.workshops import format_join_code
+from cjm_workshop.web.access import viewed_workshop_or_404
+from cjm_workshop.web.errors import domain_message
+from cjm_workshop.web.workshops.forms import ImportForm
+from cjm_workshop.web.workshops.results import download
+from cjm_workshop.web.workshops.routes import bp
+
+
+@bp.get("/<int:workshop_id>/export/workshop.json")
+def export_json(workshop_id: int):
+    workshop, access = viewed_workshop_or_404(workshop_id)
+    # Authors are pseudonyms (P1, P2, ...); an organizer of an anonymous workshop still
+    # gets none, since it must not learn which notes one person wrote.
+    authors = access.runs or not workshop.anonymous
+    body = transfer.export_json(db.session, workshop, authors=authors)
+    name = f"{workshop.join_code.lower()}-workshop.json"
+    return download(body, name, "application/json; charset=utf-8")
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_json():
+    form = ImportForm()
+    status = 200
+    if form.validate_on_submit():
+        raw = form.file.data.stream.read(transfer.MAX_DOCUMENT_BYTES + 1)
+        try:
+            workshop = transfer.import_workshop(db.session, raw, current_user)
+        except InvalidWorkshopFile as refused:
+            db.session.rollback()
+            form.file.errors = [domain_message(refused)]
+            status = refused.status
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "Workshop “%(title)s” imported, with the new join code %(code)s.",
+                    title=workshop.title,
+                    code=format_join_code(workshop.join_code),
+                )
+            )
+            return redirect(url_for(".overview", workshop_id=workshop.id), 303)
+    elif form.errors:
+        status = 400
+    return render_template("workshops/import.html", form=form), status
