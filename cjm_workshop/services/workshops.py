@@ -49,6 +49,10 @@ class PersonaFields:
     goals: str = ""
     frustrations: str = ""
 
+    @classmethod
+    def of(cls, persona: Persona) -> PersonaFields:
+        return cls(persona.name, persona.description, persona.goals, persona.frustrations)
+
 
 @dataclass(frozen=True)
 class WorkshopFields:
@@ -58,6 +62,17 @@ class WorkshopFields:
     language: str
     dots_per_participant: int
     anonymous: bool = False
+
+    @classmethod
+    def of(cls, workshop: Workshop) -> WorkshopFields:
+        return cls(
+            workshop.title,
+            workshop.journey,
+            workshop.goal,
+            workshop.language,
+            workshop.dots_per_participant,
+            workshop.anonymous,
+        )
 
 
 def generate_join_code() -> str:
@@ -99,6 +114,20 @@ def create_workshop(
     stage_template: str,
     custom_stages: Sequence[str] = (),
 ) -> Workshop:
+    workshop = new_workshop(session, facilitator, fields)
+    for position, name in enumerate(
+        stage_names_for(stage_template, fields.language, custom_stages)
+    ):
+        workshop.stages.append(Stage(position=position, name=name))
+    workshop.personas.append(Persona(position=0, **_persona_values(persona)))
+    session.add(workshop)
+    session.flush()
+    return workshop
+
+
+def new_workshop(session: Session, facilitator: Facilitator, fields: WorkshopFields) -> Workshop:
+    """A draft at its first step, with its own join code and token and the usual lanes
+    (no stages or personas yet: the caller adds them)."""
     workshop = Workshop(
         facilitator=facilitator,
         join_code=_unused_join_code(session),
@@ -109,13 +138,6 @@ def create_workshop(
         lanes=journey_map.new_lanes(),
     )
     _apply(workshop, fields)
-    for position, name in enumerate(
-        stage_names_for(stage_template, fields.language, custom_stages)
-    ):
-        workshop.stages.append(Stage(position=position, name=name))
-    workshop.personas.append(Persona(position=0, **_persona_values(persona)))
-    session.add(workshop)
-    session.flush()
     return workshop
 
 
