@@ -52,6 +52,17 @@ def live_events(session, workshop) -> list[tuple[str, int | None]]:
     return [(event.kind.value, event.note_id) for event in rows]
 
 
+def _record(workshop) -> WorkshopRecord:
+    return WorkshopRecord(
+        workshop.id,
+        workshop.join_code,
+        workshop.join_token,
+        tuple(stage.id for stage in workshop.stages),
+        tuple(persona.id for persona in workshop.personas),
+        tuple(lane.id for lane in workshop.lanes),
+    )
+
+
 def workshop_fields(**overrides) -> WorkshopFields:
     values = {
         "title": "Booking a dentist appointment",
@@ -99,14 +110,24 @@ class Factories:
             for number in range(2, personas + 1):
                 service.add_persona(db.session, workshop, PersonaFields(name=f"Persona {number}"))
             db.session.commit()
-            return WorkshopRecord(
-                workshop.id,
-                workshop.join_code,
-                workshop.join_token,
-                tuple(stage.id for stage in workshop.stages),
-                tuple(persona.id for persona in workshop.personas),
-                tuple(lane.id for lane in workshop.lanes),
+            return _record(workshop)
+
+    def version(
+        self, workshop: WorkshopRecord, owner: FacilitatorRecord, *, with_notes: bool = False
+    ) -> WorkshopRecord:
+        """The next version of the workshop's journey, owned by `owner`."""
+        from cjm_workshop.models import Facilitator, Workshop
+        from cjm_workshop.services import versions
+
+        with self.app.app_context():
+            copy = versions.clone(
+                db.session,
+                db.session.get(Workshop, workshop.id),
+                db.session.get(Facilitator, owner.id),
+                with_notes=with_notes,
             )
+            db.session.commit()
+            return _record(copy)
 
     def participant(self, workshop: WorkshopRecord, name: str = "Anna") -> ParticipantRecord:
         with self.app.app_context():

@@ -17,7 +17,10 @@ def register(app: Flask) -> None:
     from cjm_workshop.web.facilitate.routes import bp as facilitate_bp
     from cjm_workshop.web.participate import emotions  # noqa: F401  (ratings and dots)
     from cjm_workshop.web.participate.routes import bp as participate_bp
-    from cjm_workshop.web.workshops import results  # noqa: F401  (what a workshop produced)
+    from cjm_workshop.web.workshops import (
+        results,  # noqa: F401  (what a workshop produced)
+        versions,  # noqa: F401  (versions of a journey)
+    )
     from cjm_workshop.web.workshops.routes import bp as workshops_bp
 
     for blueprint in (core_bp, auth_bp, workshops_bp, facilitate_bp, participate_bp):

@@ -46,6 +46,8 @@ ROUTES = [
     ("GET", "/workshops/{id}/results", "member"),
     ("GET", "/workshops/{id}/export/actions.csv", "member"),
     ("GET", "/workshops/{id}/export/summary.md", "member"),
+    ("GET", "/workshops/{id}/compare", "member"),
+    ("POST", "/workshops/{id}/versions", "facilitator"),
     ("POST", "/workshops/{id}/actions", "facilitator"),
     ("GET", "/workshops/{id}/actions/{action}/edit", "facilitator"),
     ("POST", "/workshops/{id}/actions/{action}/edit", "facilitator"),

@@ -188,3 +188,15 @@ class ShareForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button and its CSRF token: deleting, logging out."""
+
+
+class NewVersionForm(FlaskForm):
+    """Making the next version of a workshop's journey."""
+
+    copy_notes = BooleanField(
+        _l("Copy the notes"),
+        description=_l(
+            "The notes the room saw on the map, in their places. Without it, the new version "
+            "starts with an empty map."
+        ),
+    )
