@@ -112,6 +112,13 @@ class Factories:
             db.session.commit()
             return _record(workshop)
 
+    def record(self, workshop_id: int) -> WorkshopRecord:
+        """The record of a workshop made elsewhere (through the web, say)."""
+        from cjm_workshop.models import Workshop
+
+        with self.app.app_context():
+            return _record(db.session.get(Workshop, workshop_id))
+
     def version(
         self, workshop: WorkshopRecord, owner: FacilitatorRecord, *, with_notes: bool = False
     ) -> WorkshopRecord:

@@ -100,15 +100,18 @@ def test_the_comparison_shows_both_curves_and_both_top_pain_points(client, journ
     page = client.get(f"/workshops/{second.id}/compare?with={first.id}").text
     assert page.count('class="curve-svg"') == 2
     assert f'id="curve-{first.id}-title"' in page and f'id="curve-{second.id}-title"' in page
-    version_1, version_2 = page.split(f'id="version-{second.id}-h"')
-    assert version_1.index(f'id="version-{first.id}-h"')  # the earlier version on the left
+    curves = page.split('class="compare-curve"')[1:]  # the earlier version first
+    assert f'id="curve-{first.id}-title"' in curves[0] and "Version 1" in curves[0]
+    assert f'id="curve-{second.id}-title"' in curves[1] and "Version 2" in curves[1]
+    assert [re.findall(r"viewBox=\"(.*?)\"", curve)[0] for curve in curves] == ["0 0 750 310"] * 2
+    version_1, version_2 = page.split(f'id="version-{second.id}-pains"')
     assert ranked(version_1) == [
-        ("No free slots shown also in version 2", "3 dots"),
-        ("Long wait on hold also in version 2", "1 dot"),
+        ("No free slots shown", "3 dots"),
+        ("Long wait on hold in the top of version 2 too", "1 dot"),
     ]
     assert ranked(version_2) == [
-        ("Form asks for the insurance number twice", "2 dots"),
-        ("Long wait on hold also in version 1", "1 dot"),
+        ("Form asks for the insurance number twice new", "2 dots"),
+        ("Long wait on hold in the top of version 1 too", "1 dot"),
     ]
     found = figures(page)
     assert found["Participants"] == ["2", "1", "−1"]
@@ -129,10 +132,12 @@ def test_the_comparison_in_dutch(client, journey):
     ).text  # no ?with: version 1 is compared with the next one
     assert "Versies vergelijken" in page and "Versie 1" in page and "Versie 2" in page
     assert page.count('class="curve-svg"') == 2
-    assert ranked(page.split('id="version-')[1])[0] == (
-        "No free slots shown ook in versie 2",
-        "3 stippen",
-    )
+    assert ranked(page) == [
+        ("No free slots shown", "3 stippen"),
+        ("Long wait on hold ook in de top van versie 2", "1 stip"),
+        ("Form asks for the insurance number twice nieuw", "2 stippen"),
+        ("Long wait on hold ook in de top van versie 1", "1 stip"),
+    ]
     found = figures(page)
     assert found["Gemiddelde emotie (1–5)"][2] == "+2,2"
 

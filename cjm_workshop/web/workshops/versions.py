@@ -43,14 +43,12 @@ def compare(workshop_id: int):
     others = [version for version, _role in listed if version.id != workshop.id]
     other = _chosen(workshop, others, request.args.get("with", type=int))
     pair = sorted((workshop, other), key=lambda w: w.version) if other else []
-    ranked = {w.id: ranked_pain_points(w) for w in pair}
-    columns = [_column(w, pair[1 - index], ranked) for index, w in enumerate(pair)]
     return render_template(
         "workshops/compare.html",
         workshop=workshop,
         others=others,
         other=other,
-        columns=columns,
+        columns=_columns(pair),
         faces=FACES,
     )
 
@@ -67,22 +65,40 @@ def _chosen(workshop: Workshop, others: list[Workshop], wanted: int | None) -> W
     return earlier[-1] if earlier else next(iter(others), None)
 
 
-def _column(workshop: Workshop, other: Workshop, ranked: dict) -> dict:
-    """One version's side: its curve, figures and top pain points (`ranked`: both versions'
-    pain points by dots, by workshop id)."""
-    touchpoints = journey_map.room_notes(db.session, workshop, NoteKind.TOUCHPOINT)
-    points = emotions.curve(db.session, workshop, touchpoints)
-    top = top_pain_points(workshop, ranked[workshop.id])
-    # A pain point the other version had too (the same words) is marked.
-    theirs = {_words(note.text) for note, _dots in ranked[other.id]}
-    also = _("also in version %(number)d", number=other.version)
-    return {
-        "workshop": workshop,
-        "curve": draw_curve(points),
-        "figures": versions.figures(db.session, workshop, points),
-        "top": top,
-        "badges": {note.id: also for note, _dots in top if _words(note.text) in theirs},
-    }
+def _columns(pair: list[Workshop]) -> list[dict]:
+    """Each version's side, earlier first: its curve (both drawn to one scale, so that
+    they line up one above the other), figures and top pain points, marked where the
+    other version's top has them too or, in the later version, where they are new."""
+    if not pair:
+        return []
+    points, ranked, tops = {}, {}, {}
+    for version in pair:
+        touchpoints = journey_map.room_notes(db.session, version, NoteKind.TOUCHPOINT)
+        points[version.id] = emotions.curve(db.session, version, touchpoints)
+        ranked[version.id] = ranked_pain_points(version)
+        tops[version.id] = top_pain_points(version, ranked[version.id])
+    slots = max(len(found) for found in points.values())
+    columns = []
+    for index, version in enumerate(pair):
+        other = pair[1 - index]
+        their_top = {_words(note.text) for note, _dots in tops[other.id]}
+        theirs = {_words(note.text) for note, _dots in ranked[other.id]}
+        badges = {}
+        for note, _dots in tops[version.id]:
+            if _words(note.text) in their_top:
+                badges[note.id] = _("in the top of version %(number)d too", number=other.version)
+            elif index == 1 and _words(note.text) not in theirs:
+                badges[note.id] = _("new")
+        columns.append(
+            {
+                "workshop": version,
+                "curve": draw_curve(points[version.id], slots),
+                "figures": versions.figures(db.session, version, points[version.id]),
+                "top": tops[version.id],
+                "badges": badges,
+            }
+        )
+    return columns
 
 
 def _words(text: str) -> str:
