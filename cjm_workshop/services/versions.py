@@ -162,22 +162,6 @@ def versions_of(
     ]
 
 
-def journeys_with_versions(session: Session, workshops: list[Workshop]) -> set[str]:
-    """The journey keys among these workshops that have more than one version (whose
-    version number is worth showing)."""
-    keys = {workshop.journey_key for workshop in workshops}
-    if not keys:
-        return set()
-    return set(
-        session.scalars(
-            select(Workshop.journey_key)
-            .where(Workshop.journey_key.in_(keys))
-            .group_by(Workshop.journey_key)
-            .having(func.count() > 1)
-        )
-    )
-
-
 @dataclass(frozen=True)
 class Figures:
     """A version in a few numbers, for comparing it with another."""

@@ -177,3 +177,20 @@ def test_only_versions_of_the_same_journey_are_compared(client, make, me, journe
     assert client.get(f"/workshops/{first.id}/compare?with={other.id}").status_code == 404
     assert client.get(f"/workshops/{first.id}/compare?with={first.id}").status_code == 404
     assert client.get(f"/workshops/{first.id}/compare?with=999999").status_code == 404
+
+
+def test_a_co_facilitator_s_new_version_is_theirs(app, client, auth, make):
+    owner = make.facilitator("owner@example.org")
+    first = make.workshop(owner)
+    make.member(first, make.facilitator("co@example.org"), "co_facilitator")
+    auth.login("co@example.org")
+    answer = client.post(f"/workshops/{first.id}/versions", data={})
+    assert answer.status_code == 303
+    dashboard = client.get("/workshops/").text
+    assert dashboard.count("<dt>Version</dt>") == 2  # theirs, and the one shared with them
+    auth.logout()
+    auth.login("owner@example.org")
+    # The owner does not see version 2 (it is not shared with them): no numbers, no list.
+    assert "<dt>Version</dt>" not in client.get("/workshops/").text
+    assert "Version 1" not in client.get(f"/workshops/{first.id}").text
+    assert client.get(answer.headers["Location"]).status_code == 404

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -64,7 +66,7 @@ def dashboard():
         workshops=workshops,
         shared=shared,
         counts=_participant_counts([w.id for w in everything]),
-        versioned=versions.journeys_with_versions(db.session, everything),
+        numbered=_numbered(everything),
         WorkshopStatus=WorkshopStatus,
         Role=Role,
     )
@@ -123,7 +125,14 @@ def _overview_context(workshop: Workshop) -> dict:
 def versions_context(workshop: Workshop) -> dict:
     """The journey's versions the visitor may see; `numbered` when a number is worth showing."""
     listed = versions.versions_of(db.session, workshop, current_user.id)
-    return {"versions": listed, "numbered": workshop.version > 1 or len(listed) > 1}
+    return {"versions": listed, "numbered": workshop.id in _numbered([w for w, _ in listed])}
+
+
+def _numbered(seen: list[Workshop]) -> set[int]:
+    """The workshops whose version number is worth showing: those of a journey of which the
+    visitor sees several versions, and any version after the first."""
+    journeys = Counter(workshop.journey_key for workshop in seen)
+    return {w.id for w in seen if w.version > 1 or journeys[w.journey_key] > 1}
 
 
 @bp.get("/<int:workshop_id>")
