@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import select
 
 from cjm_workshop.extensions import db
 from cjm_workshop.models import Note, Workshop, WorkshopStatus
+from tests.factories import PASSWORD
 
 
 @pytest.fixture
@@ -194,3 +196,21 @@ def test_a_co_facilitator_s_new_version_is_theirs(app, client, auth, make):
     assert "<dt>Version</dt>" not in client.get("/workshops/").text
     assert "Version 1" not in client.get(f"/workshops/{first.id}").text
     assert client.get(answer.headers["Location"]).status_code == 404
+
+
+def test_simultaneous_new_versions_get_distinct_numbers(app, make):
+    """Two people (or a double click) making versions of one journey at once."""
+    owner = make.facilitator("owner@example.org")
+    first = make.workshop(owner)
+
+    def new_version(_number: int) -> int:
+        client = app.test_client()
+        client.post("/login", data={"email": "owner@example.org", "password": PASSWORD})
+        return client.post(f"/workshops/{first.id}/versions", data={}).status_code
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        statuses = list(pool.map(new_version, range(6)))
+    assert statuses == [303] * 6
+    with app.app_context():
+        numbers = db.session.scalars(select(Workshop.version).order_by(Workshop.version)).all()
+    assert numbers == [1, 2, 3, 4, 5, 6, 7]
