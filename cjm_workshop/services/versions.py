@@ -11,6 +11,7 @@ ratings, dots or actions: those belong to the session they were given in.
 
 from __future__ import annotations
 
+import enum
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
@@ -195,3 +196,31 @@ def figures(session: Session, workshop: Workshop, curve: list[CurvePoint]) -> Fi
         ratings=sum(point.count for point in curve),
         average_emotion=emotions.average(curve),
     )
+
+
+class Continuity(enum.StrEnum):
+    """What became of a top pain point from one version to the other."""
+
+    BOTH_TOPS = "both_tops"  # in the other version's top as well
+    NEW = "new"  # the later version's, not in the earlier version at all
+
+
+def continuity(
+    top: list[Note], other_top: list[Note], other_all: list[Note], *, later: bool
+) -> dict[int, Continuity]:
+    """For this version's top pain points, by note id: which are in the other version's top
+    too and (for the later version) which are new. Notes are matched by their words (case
+    and spacing aside): a copied note, or one written again the same way."""
+    in_their_top = {_words(note.text) for note in other_top}
+    in_theirs = {_words(note.text) for note in other_all}
+    found = {}
+    for note in top:
+        if _words(note.text) in in_their_top:
+            found[note.id] = Continuity.BOTH_TOPS
+        elif later and _words(note.text) not in in_theirs:
+            found[note.id] = Continuity.NEW
+    return found
+
+
+def _words(text: str) -> str:
+    return " ".join(text.casefold().split())

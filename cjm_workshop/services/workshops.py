@@ -49,10 +49,6 @@ class PersonaFields:
     goals: str = ""
     frustrations: str = ""
 
-    @classmethod
-    def of(cls, persona: Persona) -> PersonaFields:
-        return cls(persona.name, persona.description, persona.goals, persona.frustrations)
-
 
 @dataclass(frozen=True)
 class WorkshopFields:

@@ -228,3 +228,23 @@ def test_the_figures_of_a_version(session, held):
     assert (found.participants, found.notes, found.touchpoints, found.pain_points) == (2, 8, 4, 1)
     assert found.ratings == 3
     assert found.average_emotion == pytest.approx((2 + 4 + 5) / 3)
+
+
+def test_top_pain_points_are_followed_by_their_words(session, make):
+    record = make.workshop()
+    ids = [
+        make.note(record, None, text, kind="pain_point")
+        for text in ("On hold  for ages", "No slots", "Too late", "on hold for ages", "No slots")
+    ]
+    on_hold, slots, late, on_hold_again, slots_again = (session.get(Note, n) for n in ids)
+    earlier = versions.continuity(
+        [on_hold, slots], [on_hold_again], [on_hold_again, slots_again], later=False
+    )
+    assert earlier == {on_hold.id: versions.Continuity.BOTH_TOPS}
+    later = versions.continuity(
+        [on_hold_again, late, slots_again], [on_hold], [on_hold, slots], later=True
+    )
+    assert later == {
+        on_hold_again.id: versions.Continuity.BOTH_TOPS,
+        late.id: versions.Continuity.NEW,
+    }

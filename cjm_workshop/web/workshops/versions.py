@@ -66,40 +66,40 @@ def _chosen(workshop: Workshop, others: list[Workshop], wanted: int | None) -> W
 
 
 def _columns(pair: list[Workshop]) -> list[dict]:
-    """Each version's side, earlier first: its curve (both drawn to one scale, so that
-    they line up one above the other), figures and top pain points, marked where the
-    other version's top has them too or, in the later version, where they are new."""
+    """Each version's side, earlier first: its curve (both drawn to one scale, so that they
+    line up one above the other), figures and top pain points with what became of them."""
     if not pair:
         return []
-    points, ranked, tops = {}, {}, {}
+    points, pains, tops = {}, {}, {}
     for version in pair:
         touchpoints = journey_map.room_notes(db.session, version, NoteKind.TOUCHPOINT)
         points[version.id] = emotions.curve(db.session, version, touchpoints)
-        ranked[version.id] = ranked_pain_points(version)
-        tops[version.id] = top_pain_points(version, ranked[version.id])
+        by_dots = ranked_pain_points(version)
+        pains[version.id] = [note for note, _dots in by_dots]
+        tops[version.id] = top_pain_points(version, by_dots)
     slots = max(len(found) for found in points.values())
     columns = []
     for index, version in enumerate(pair):
         other = pair[1 - index]
-        their_top = {_words(note.text) for note, _dots in tops[other.id]}
-        theirs = {_words(note.text) for note, _dots in ranked[other.id]}
-        badges = {}
-        for note, _dots in tops[version.id]:
-            if _words(note.text) in their_top:
-                badges[note.id] = _("in the top of version %(number)d too", number=other.version)
-            elif index == 1 and _words(note.text) not in theirs:
-                badges[note.id] = _("new")
+        marks = versions.continuity(
+            [note for note, _dots in tops[version.id]],
+            [note for note, _dots in tops[other.id]],
+            pains[other.id],
+            later=index == 1,
+        )
+        labels = {
+            versions.Continuity.BOTH_TOPS: _(
+                "in the top of version %(number)d too", number=other.version
+            ),
+            versions.Continuity.NEW: _("new"),
+        }
         columns.append(
             {
                 "workshop": version,
                 "curve": draw_curve(points[version.id], slots),
                 "figures": versions.figures(db.session, version, points[version.id]),
                 "top": tops[version.id],
-                "badges": badges,
+                "badges": {note_id: labels[mark] for note_id, mark in marks.items()},
             }
         )
     return columns
-
-
-def _words(text: str) -> str:
-    return " ".join(text.casefold().split())
