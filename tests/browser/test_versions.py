@@ -110,6 +110,11 @@ def test_a_new_version_of_the_journey_and_the_comparison(open_tab, make):
     )
     laptop.screenshot("versions-compare")
 
+    laptop.submit(".lang-switch a:has-text('NL')")
+    expect(laptop.page.locator("h2#curves-h")).to_have_text("Emotiecurves")
+    expect(laptop.page.locator(".ranking-text").last).to_contain_text("ook in de top van versie 1")
+    laptop.screenshot("versions-compare-nl")
+
 
 def _shot(name: str) -> str:
     from tests.browser.conftest import SCREENSHOTS
