@@ -62,6 +62,17 @@ def row_counts(session) -> dict[str, int]:
     }
 
 
+def _record(workshop) -> WorkshopRecord:
+    return WorkshopRecord(
+        workshop.id,
+        workshop.join_code,
+        workshop.join_token,
+        tuple(stage.id for stage in workshop.stages),
+        tuple(persona.id for persona in workshop.personas),
+        tuple(lane.id for lane in workshop.lanes),
+    )
+
+
 def workshop_fields(**overrides) -> WorkshopFields:
     values = {
         "title": "Booking a dentist appointment",
@@ -109,14 +120,31 @@ class Factories:
             for number in range(2, personas + 1):
                 service.add_persona(db.session, workshop, PersonaFields(name=f"Persona {number}"))
             db.session.commit()
-            return WorkshopRecord(
-                workshop.id,
-                workshop.join_code,
-                workshop.join_token,
-                tuple(stage.id for stage in workshop.stages),
-                tuple(persona.id for persona in workshop.personas),
-                tuple(lane.id for lane in workshop.lanes),
+            return _record(workshop)
+
+    def record(self, workshop_id: int) -> WorkshopRecord:
+        """The record of a workshop made elsewhere (through the web, say)."""
+        from cjm_workshop.models import Workshop
+
+        with self.app.app_context():
+            return _record(db.session.get(Workshop, workshop_id))
+
+    def version(
+        self, workshop: WorkshopRecord, owner: FacilitatorRecord, *, with_notes: bool = False
+    ) -> WorkshopRecord:
+        """The next version of the workshop's journey, owned by `owner`."""
+        from cjm_workshop.models import Facilitator, Workshop
+        from cjm_workshop.services import versions
+
+        with self.app.app_context():
+            copy = versions.clone(
+                db.session,
+                db.session.get(Workshop, workshop.id),
+                db.session.get(Facilitator, owner.id),
+                with_notes=with_notes,
             )
+            db.session.commit()
+            return _record(copy)
 
     def participant(self, workshop: WorkshopRecord, name: str = "Anna") -> ParticipantRecord:
         with self.app.app_context():
@@ -140,10 +168,13 @@ class Factories:
         kind: str = "insight",
         stage: int | None = None,
         persona: int | None = None,
+        touchpoint: int | None = None,
+        pain_point: int | None = None,
     ) -> int:
         """A note of `kind` (default an insight) by `participant`, or by proxy, added in the
         step that collects that kind (or `step`), which this opens. `stage` is a stage id;
-        touchpoints, customer actions and pain points without one go to the first stage."""
+        touchpoints, customer actions and pain points without one go to the first stage; a pain
+        point may name its `touchpoint`, an opportunity its `pain_point` (note ids)."""
         from cjm_workshop.models import (
             Channel,
             Note,
@@ -170,6 +201,8 @@ class Factories:
                 persona_id=persona,
                 source=ResearchSource.INTERVIEW if note_kind is NoteKind.INSIGHT else None,
                 channel=Channel.WEBSITE if note_kind is NoteKind.TOUCHPOINT else None,
+                touchpoint_id=touchpoint,
+                pain_point_id=pain_point,
             )
             note: Note = notes.add_note(
                 db.session, room, fields, f"factory-{next(_numbers)}", participant=author
@@ -223,3 +256,41 @@ class Factories:
             )
             db.session.commit()
             return chosen.id
+
+    def ratings(self, workshop: WorkshopRecord, scores: dict[tuple[int, int], int]) -> None:
+        """Emotion ratings {(participant id, touchpoint id): score}, in the emotions step."""
+        from cjm_workshop.models import Note, Participant, Step, Workshop
+        from cjm_workshop.services import emotions, steps
+
+        with self.app.app_context():
+            room = db.session.get(Workshop, workshop.id)
+            steps.go_to_step(db.session, room, Step.EMOTIONS)
+            steps.set_contributions(db.session, room, Step.EMOTIONS, True)
+            for (person, note), score in scores.items():
+                emotions.rate(
+                    db.session,
+                    room,
+                    db.session.get(Participant, person),
+                    db.session.get(Note, note),
+                    score,
+                )
+            db.session.commit()
+
+    def dots(self, workshop: WorkshopRecord, placed: dict[int, list[int]]) -> int:
+        """A dot-voting round on pain points with dots {participant id: [note ids]},
+        closed and revealed; returns the round's id."""
+        from cjm_workshop.models import NoteKind, Workshop
+        from cjm_workshop.services import voting
+
+        round_id = self.voting_round(workshop, dots=5, several_per_note=True)
+        with self.app.app_context():
+            for person, notes in placed.items():
+                for tap, note in enumerate(notes):
+                    ballot = voting.ballot_for(db.session, workshop.id, person, note, f"t{tap}")
+                    voting.vote(db.session, ballot)
+            room = db.session.get(Workshop, workshop.id)
+            chosen = voting.latest_round(db.session, room, NoteKind.PAIN_POINT)
+            voting.close_round(db.session, room, chosen)
+            voting.reveal(db.session, room, chosen)
+            db.session.commit()
+        return round_id

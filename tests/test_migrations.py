@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from flask_migrate import upgrade
+from flask_migrate import downgrade, upgrade
 
 from cjm_workshop import create_app
 from cjm_workshop.extensions import db
@@ -32,27 +32,12 @@ def test_sqlite_connections_are_tuned(app):
 
 def test_the_journey_map_migration_places_existing_notes_and_adds_lanes(app, tmp_path):
     """Workshops from before the map get six lanes; their notes dense places per cell."""
-    app = create_app(
-        {
-            **app.config,
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'old.sqlite3'}",
-        }
-    )
+    app = _old_app(app, tmp_path)
     with app.app_context():
         upgrade(revision="7dee1adcc493")  # the step timer: the last schema without a map
         with db.engine.begin() as connection:
             run = lambda sql: connection.exec_driver_sql(sql)  # noqa: E731
-            run(
-                "INSERT INTO facilitator (id, email, name, password_hash, created_at) "
-                "VALUES (1, 'f@example.org', 'F', 'x', '2026-01-01')"
-            )
-            run(
-                "INSERT INTO workshop (id, facilitator_id, title, journey, goal, language, "
-                "dots_per_participant, anonymous, status, current_step, join_code, join_token, "
-                "created_at, updated_at) VALUES (1, 1, 'T', 'J', 'G', 'en', 5, 0, 'live', "
-                "'visualize', 'ABCDEFGH', 'tok', '2026-01-01', '2026-01-01')"
-            )
-            run("INSERT INTO stage (id, workshop_id, position, name) VALUES (1, 1, 0, 'S')")
+            _insert_workshop(run)
             for note_id, kind, stage in [
                 (1, "touchpoint", 1),
                 (2, "insight", "NULL"),
@@ -83,3 +68,50 @@ def test_the_journey_map_migration_places_existing_notes_and_adds_lanes(app, tmp
         "opportunity",
         "action",
     ]
+
+
+def test_the_versions_migration_keeps_every_workshop_and_its_parts(app, tmp_path):
+    """SQLite rebuilds the workshop table: nothing that references it may go with it."""
+    app = _old_app(app, tmp_path)
+    with app.app_context():
+        upgrade(revision="f7554dfccc79")  # actions and sharing: the last schema without versions
+        with db.engine.begin() as connection:
+            _insert_workshop(lambda sql: connection.exec_driver_sql(sql))
+        upgrade()
+        with db.engine.connect() as connection:
+            versions = connection.exec_driver_sql(
+                "SELECT journey_key, version, previous_version_id FROM workshop"
+            ).all()
+            stages = connection.exec_driver_sql("SELECT count(*) FROM stage").scalar()
+        downgrade(revision="f7554dfccc79")
+        with db.engine.connect() as connection:
+            stages_after_downgrade = connection.exec_driver_sql(
+                "SELECT count(*) FROM stage"
+            ).scalar()
+            foreign_keys = connection.exec_driver_sql("PRAGMA foreign_keys").scalar()
+        db.engine.dispose()
+    assert versions == [("w1", 1, None)]
+    assert stages == stages_after_downgrade == 1
+    assert foreign_keys == 1
+
+
+def _old_app(app, tmp_path):
+    """The app on an empty SQLite file of its own, to upgrade step by step."""
+    return create_app(
+        {**app.config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'old.sqlite3'}"}
+    )
+
+
+def _insert_workshop(run) -> None:
+    """A facilitator and workshop 1 with one stage, in SQL any revision since 0005 takes."""
+    run(
+        "INSERT INTO facilitator (id, email, name, password_hash, created_at) "
+        "VALUES (1, 'f@example.org', 'F', 'x', '2026-01-01')"
+    )
+    run(
+        "INSERT INTO workshop (id, facilitator_id, title, journey, goal, language, "
+        "dots_per_participant, anonymous, status, current_step, join_code, join_token, "
+        "created_at, updated_at) VALUES (1, 1, 'T', 'J', 'G', 'en', 5, 0, 'live', "
+        "'visualize', 'ABCDEFGH', 'tok', '2026-01-01', '2026-01-01')"
+    )
+    run("INSERT INTO stage (id, workshop_id, position, name) VALUES (1, 1, 0, 'S')")

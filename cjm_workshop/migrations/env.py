@@ -1,3 +1,4 @@
+import contextlib
 import logging
 from logging.config import fileConfig
 
@@ -84,11 +85,41 @@ def run_migrations_online():
 
     connectable = get_engine()
 
-    with connectable.connect() as connection:
+    with connectable.connect() as connection, sqlite_foreign_keys_off(connection):
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
             context.run_migrations()
+            check_foreign_keys(connection)
+
+
+@contextlib.contextmanager
+def sqlite_foreign_keys_off(connection):
+    """On SQLite, batch migrations rebuild a table (copy, drop the old one, rename): with
+    foreign keys on, dropping the old table would first delete its rows and cascade to
+    every row that references them. The pragma only works outside a transaction, so it is
+    set on the driver's connection before the migration's transaction begins."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.driver_connection
+    driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    except BaseException:
+        connection.invalidate()  # never back to the pool with its foreign keys off
+        raise
+    if connection.in_transaction():
+        connection.commit()  # alembic commits each step; the final check began another
+    driver.execute("PRAGMA foreign_keys=ON")
+
+
+def check_foreign_keys(connection):
+    """What SQLite did not check while its foreign keys were off."""
+    if connection.dialect.name == "sqlite":
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+        if broken:
+            raise RuntimeError(f"foreign keys broken by the migration: {broken[:5]}")
 
 
 if context.is_offline_mode():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
@@ -20,6 +21,12 @@ PERSONA_TEXT_MAX = 1000
 STAGE_NAME_MAX = 40
 LANGUAGES = ("en", "nl")
 DOTS_MIN, DOTS_MAX = 1, 20
+JOURNEY_KEY_LENGTH = 32
+
+
+def new_journey_key() -> str:
+    """Shared by every version of one journey (see services/versions.py)."""
+    return secrets.token_hex(JOURNEY_KEY_LENGTH // 2)
 
 
 class LaneKind(enum.StrEnum):
@@ -57,6 +64,8 @@ class Workshop(db.Model):
             f"dots_per_participant BETWEEN {DOTS_MIN} AND {DOTS_MAX}", name="dots_range"
         ),
         CheckConstraint("language IN ('en', 'nl')", name="language_known"),
+        CheckConstraint("version >= 1", name="version_positive"),
+        UniqueConstraint("journey_key", "version", name="uq_workshop_journey_version"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -82,6 +91,15 @@ class Workshop(db.Model):
     join_code: Mapped[str] = mapped_column(String(8), unique=True)
     # Carried by the QR link so that scanned joins never count against the throttle.
     join_token: Mapped[str] = mapped_column(String(64), unique=True)
+    # Versions of one journey share a key (not a link to the first version, so deleting any
+    # version keeps the others together) and are numbered from 1; a number is never reused
+    # while a later version exists. previous_version_id is the version this one was cloned
+    # from, if it still exists.
+    journey_key: Mapped[str] = mapped_column(String(JOURNEY_KEY_LENGTH), default=new_journey_key)
+    version: Mapped[int] = mapped_column(default=1)
+    previous_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("workshop.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -76,6 +76,7 @@ class CurvePoint:
     low: float | None  # the interquartile band (the middle half of the ratings)
     high: float | None
     disagreement: bool  # at least a quarter negative and a quarter positive
+    mean: float | None = None
 
 
 def curve(session: Session, workshop: Workshop, touchpoints: list[Note]) -> list[CurvePoint]:
@@ -108,7 +109,16 @@ def _point(note: Note, stage: str, scores: list[int]) -> CurvePoint:
         float(low),
         float(high),
         len(scores) >= 2 and negative >= quarter and positive >= quarter,
+        statistics.fmean(scores),
     )
+
+
+def average(points: list[CurvePoint]) -> float | None:
+    """The mean of every rating on the curve (None without ratings)."""
+    count = sum(point.count for point in points)
+    if not count:
+        return None
+    return sum(point.mean * point.count for point in points if point.count) / count
 
 
 def _ratings_per_touchpoint(session: Session, workshop: Workshop) -> dict[int, dict[int, int]]:

@@ -81,7 +81,7 @@ from cjm_workshop.models.workshop import (
 from cjm_workshop.services.actions import actions_of
 from cjm_workshop.services.errors import InvalidWorkshopFile
 from cjm_workshop.services.voting import ROUND_KINDS
-from cjm_workshop.services.workshops import _unused_join_code
+from cjm_workshop.services.workshops import unused_join_code
 
 FORMAT = "cjm-workshop"
 VERSION = 1
@@ -557,7 +557,7 @@ def _write(session: Session, document: WorkshopDocument, facilitator: Facilitato
     steps = {part.step: part for part in document.steps}
     workshop = Workshop(
         facilitator_id=facilitator.id,
-        join_code=_unused_join_code(session),
+        join_code=unused_join_code(session),
         join_token=secrets.token_urlsafe(24),
         **settings.model_dump(),
         steps=[

@@ -59,6 +59,17 @@ class WorkshopFields:
     dots_per_participant: int
     anonymous: bool = False
 
+    @classmethod
+    def of(cls, workshop: Workshop) -> WorkshopFields:
+        return cls(
+            workshop.title,
+            workshop.journey,
+            workshop.goal,
+            workshop.language,
+            workshop.dots_per_participant,
+            workshop.anonymous,
+        )
+
 
 def generate_join_code() -> str:
     return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
@@ -73,7 +84,7 @@ def format_join_code(code: str) -> str:
     return f"{code[:4]}-{code[4:]}"
 
 
-def _unused_join_code(session: Session) -> str:
+def unused_join_code(session: Session) -> str:
     while True:
         code = generate_join_code()
         if session.scalar(select(Workshop.id).where(Workshop.join_code == code)) is None:
@@ -99,16 +110,7 @@ def create_workshop(
     stage_template: str,
     custom_stages: Sequence[str] = (),
 ) -> Workshop:
-    workshop = Workshop(
-        facilitator=facilitator,
-        join_code=_unused_join_code(session),
-        join_token=secrets.token_urlsafe(24),
-        status=WorkshopStatus.DRAFT,
-        current_step=Step.SCOPE,
-        steps=new_steps(),
-        lanes=journey_map.new_lanes(),
-    )
-    _apply(workshop, fields)
+    workshop = new_workshop(session, facilitator, fields)
     for position, name in enumerate(
         stage_names_for(stage_template, fields.language, custom_stages)
     ):
@@ -116,6 +118,22 @@ def create_workshop(
     workshop.personas.append(Persona(position=0, **_persona_values(persona)))
     session.add(workshop)
     session.flush()
+    return workshop
+
+
+def new_workshop(session: Session, facilitator: Facilitator, fields: WorkshopFields) -> Workshop:
+    """A draft at its first step, with its own join code and token and the usual lanes
+    (no stages or personas yet: the caller adds them)."""
+    workshop = Workshop(
+        facilitator=facilitator,
+        join_code=unused_join_code(session),
+        join_token=secrets.token_urlsafe(24),
+        status=WorkshopStatus.DRAFT,
+        current_step=Step.SCOPE,
+        steps=new_steps(),
+        lanes=journey_map.new_lanes(),
+    )
+    _apply(workshop, fields)
     return workshop
 
 

@@ -21,6 +21,7 @@ def register(app: Flask) -> None:
         poster,  # noqa: F401  (the poster PDF)
         results,  # noqa: F401  (what a workshop produced)
         transfer,  # noqa: F401  (the whole workshop as a JSON file, and back)
+        versions,  # noqa: F401  (versions of a journey)
     )
     from cjm_workshop.web.workshops.routes import bp as workshops_bp
 

@@ -60,10 +60,13 @@ class CurveDrawing:
 
 LEFT, RIGHT, TOP, BOTTOM, STEP = 130.0, 20.0, 46.0, 64.0, 150.0
 PLOT_HEIGHT = 200.0
+MIN_SLOTS = 4
 
 
-def draw_curve(points: list[CurvePoint]) -> CurveDrawing:
-    width = LEFT + RIGHT + max(len(points), 4) * STEP
+def draw_curve(points: list[CurvePoint], slots: int = 0) -> CurveDrawing:
+    """Room for at least `slots` touchpoints (and four): curves drawn with the same number
+    of slots share one scale."""
+    width = LEFT + RIGHT + max(len(points), slots, MIN_SLOTS) * STEP
     height = TOP + PLOT_HEIGHT + BOTTOM
 
     def y_of(score: float) -> float:

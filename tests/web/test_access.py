@@ -52,6 +52,8 @@ ROUTES = [
     ("GET", "/workshops/{id}/export/workshop.json", "member"),
     ("GET", "/workshops/import", "facilitator"),
     ("POST", "/workshops/import", "facilitator"),
+    ("GET", "/workshops/{id}/compare", "member"),
+    ("POST", "/workshops/{id}/versions", "facilitator"),
     ("POST", "/workshops/{id}/actions", "facilitator"),
     ("GET", "/workshops/{id}/actions/{action}/edit", "facilitator"),
     ("POST", "/workshops/{id}/actions/{action}/edit", "facilitator"),

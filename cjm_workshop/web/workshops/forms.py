@@ -201,3 +201,15 @@ class ImportForm(FlaskForm):
         description=_l("A file downloaded with “Workshop as JSON” on a results page."),
         render_kw={"accept": ".json,application/json"},
     )
+
+
+class NewVersionForm(FlaskForm):
+    """Making the next version of a workshop's journey."""
+
+    copy_notes = BooleanField(
+        _l("Copy the notes"),
+        description=_l(
+            "The notes the room saw on the map, in their places. Without it, the new version "
+            "starts with an empty map."
+        ),
+    )

@@ -13,7 +13,7 @@ from cjm_workshop.web.actions import MATRIX_ORDER
 from cjm_workshop.web.emotions import emotions_context
 from cjm_workshop.web.journey import map_context
 from cjm_workshop.web.workshops.forms import ConfirmForm
-from cjm_workshop.web.workshops.routes import bp
+from cjm_workshop.web.workshops.routes import bp, versions_context
 
 
 @bp.get("/<int:workshop_id>/results")
@@ -31,6 +31,7 @@ def results(workshop_id: int):
         matrix=actions.matrix(listed),
         matrix_order=MATRIX_ORDER,
         button_form=ConfirmForm(formdata=None),
+        **versions_context(workshop),
     )
 
 

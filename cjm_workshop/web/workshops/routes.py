@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -18,7 +20,7 @@ from cjm_workshop.models import (
     WorkshopMember,
     WorkshopStatus,
 )
-from cjm_workshop.services import sharing
+from cjm_workshop.services import sharing, versions
 from cjm_workshop.services import workshops as service
 from cjm_workshop.services.errors import ShareRefused
 from cjm_workshop.web.access import owned_workshop_or_404, part_or_404, run_workshop_or_404
@@ -28,6 +30,7 @@ from cjm_workshop.web.urls import is_loopback_address, public_url
 from cjm_workshop.web.workshops.forms import (
     ConfirmForm,
     MoveForm,
+    NewVersionForm,
     NewWorkshopForm,
     PersonaForm,
     ShareForm,
@@ -57,12 +60,13 @@ def dashboard():
         .order_by(Workshop.created_at.desc(), Workshop.id.desc())
     ).all()
     shared = sharing.shared_with(db.session, current_user.id)
-    counts = _participant_counts([w.id for w in workshops] + [w.id for w, _ in shared])
+    everything = workshops + [w for w, _ in shared]
     return render_template(
         "workshops/dashboard.html",
         workshops=workshops,
         shared=shared,
-        counts=counts,
+        counts=_participant_counts([w.id for w in everything]),
+        numbered=_numbered(everything),
         WorkshopStatus=WorkshopStatus,
         Role=Role,
     )
@@ -113,7 +117,22 @@ def _overview_context(workshop: Workshop) -> dict:
         "owner": workshop.facilitator_id == current_user.id,
         "members": sharing.members(db.session, workshop),
         "share_form": ShareForm(formdata=None),
+        "version_form": NewVersionForm(formdata=None),
+        **versions_context(workshop),
     }
+
+
+def versions_context(workshop: Workshop) -> dict:
+    """The journey's versions the visitor may see; `numbered` when a number is worth showing."""
+    listed = versions.versions_of(db.session, workshop, current_user.id)
+    return {"versions": listed, "numbered": workshop.id in _numbered([w for w, _ in listed])}
+
+
+def _numbered(seen: list[Workshop]) -> set[int]:
+    """The workshops whose version number is worth showing: those of a journey of which the
+    visitor sees several versions, and any version after the first."""
+    journeys = Counter(workshop.journey_key for workshop in seen)
+    return {w.id for w in seen if w.version > 1 or journeys[w.journey_key] > 1}
 
 
 @bp.get("/<int:workshop_id>")
