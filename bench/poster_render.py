@@ -37,10 +37,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.join_rush import ScratchDatabase, bench_app  # noqa: E402
-from bench.live_delivery import process_tree, rss_mb  # noqa: E402
-from bench.map_render import build  # noqa: E402
-from tests.browser.conftest import CHROMIUM_FLAGS  # noqa: E402
+# The render processes import this module again (as multiprocessing does with a script):
+# what they do not need is imported inside the functions, as a gunicorn script imports
+# little.
 
 # Renders one HTML file in a fresh process and prints seconds and peak memory as JSON.
 # Peak memory is the kernel's high-water mark of this process (VmHWM; ru_maxrss would
@@ -147,7 +146,16 @@ def weasyprint_alone(html_file: Path, static: str, runs: int) -> dict:
     }
 
 
+def _is_chromium(pid: int) -> bool:
+    try:
+        return "chrom" in Path(f"/proc/{pid}/comm").read_text()
+    except FileNotFoundError:  # a helper process that already ended
+        return False
+
+
 def _sample(pids: list[int], samples: list[float], stop: threading.Event) -> None:
+    from bench.live_delivery import rss_mb
+
     while not stop.is_set():
         samples.append(rss_mb(pids))
         time.sleep(0.01)
@@ -155,6 +163,9 @@ def _sample(pids: list[int], samples: list[float], stop: threading.Event) -> Non
 
 def chromium(html: str, runs: int) -> dict:
     from playwright.sync_api import sync_playwright
+
+    from bench.live_delivery import process_tree, rss_mb
+    from tests.browser.conftest import CHROMIUM_FLAGS
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -164,11 +175,7 @@ def chromium(html: str, runs: int) -> dict:
         page.set_content(html)
         options = {"print_background": True, "prefer_css_page_size": True}
         page.pdf(**options)  # warm-up
-        pids = [
-            pid
-            for pid in process_tree(os.getpid())
-            if "chrom" in Path(f"/proc/{pid}/comm").read_text(errors="ignore")
-        ]
+        pids = [pid for pid in process_tree(os.getpid()) if _is_chromium(pid)]
         times, peak = [], 0.0
         for _ in range(runs):
             stop = threading.Event()
@@ -210,6 +217,9 @@ def main() -> None:
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    from bench.join_rush import ScratchDatabase, bench_app
+    from bench.map_render import build
+
     print(f"A1 poster, medians of {args.runs} runs")
     header = (
         f"{'notes':>6} {'make_pdf s':>10} {'weasy s':>8} {'weasy MB':>9} {'chromium s':>10}"
