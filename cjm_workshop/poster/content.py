@@ -90,6 +90,7 @@ class Sheet:
     """One poster."""
 
     title: str
+    version: int  # of the journey (shown from version 2 on)
     journey: str
     goal: str
     held_on: str
@@ -190,6 +191,7 @@ class _Reader:
         )
         return Sheet(
             title=workshop.title,
+            version=workshop.version,
             journey=workshop.journey,
             goal=workshop.goal,
             held_on=self.held_on,

@@ -58,6 +58,23 @@ def test_the_curve_is_vector_and_text_is_text(app, room):
     assert "Booking a dentist online" in page.extract_text()
 
 
+def test_a_later_version_says_which(app, make, room):
+    with app.app_context():
+        from cjm_workshop.models import Facilitator
+        from cjm_workshop.services import versions
+
+        original = db.session.get(Workshop, room.workshop.id)
+        owner = db.session.get(Facilitator, original.facilitator_id)
+        second = versions.clone(db.session, original, owner, with_notes=True)
+        db.session.commit()
+        second_id = second.id
+    first = " ".join(pdf_text(make_poster(app, room.workshop.id).pdf).split())
+    later = " ".join(pdf_text(make_poster(app, second_id).pdf).split())
+    assert "VERSION" not in first
+    assert "CUSTOMER JOURNEY MAP · VERSION 2 ·" in later
+    assert "No free slots shown" in later  # the notes came along
+
+
 def test_a_dutch_workshop_prints_in_dutch(app, make):
     workshop = make.workshop(language="nl", title="Tandarts online boeken")
     make.note(workshop, text="Geen vrije tijden zichtbaar", kind="pain_point")
