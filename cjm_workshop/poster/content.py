@@ -30,7 +30,8 @@ from cjm_workshop.poster import layout
 from cjm_workshop.poster.layout import Fit
 from cjm_workshop.services import actions, emotions, journey_map, voting
 from cjm_workshop.services.emotions import CurvePoint
-from cjm_workshop.web.emotions import FACES
+from cjm_workshop.services.journey_map import JourneyMap
+from cjm_workshop.web.emotions import FACES, median_lines
 from cjm_workshop.web.steps import ACTION_STATUS_LABELS, CHANNEL_LABELS, LANE_LABELS
 
 TOP_PAIN_POINTS = 5
@@ -117,19 +118,38 @@ class Sheet:
 
 def sheets_of(session: Session, workshop: Workshop, map_url: str) -> list[Sheet]:
     """The workshop's posters, one per persona (or one), in the workshop's language."""
+    personas: list[Persona | None] = list(workshop.personas) or [None]
+    journeys = [
+        journey_map.load_map(session, workshop, room=True, persona_id=p.id if p else None)
+        for p in personas
+    ]
+    # The ratings are read once for every touchpoint on any of the posters.
+    touchpoints = {
+        note.id: note
+        for journey in journeys
+        for (lane, _stage), notes in journey.cells.items()
+        if lane is LaneKind.TOUCHPOINT
+        for note in notes
+    }
+    points = {p.note_id: p for p in emotions.curve(session, workshop, list(touchpoints.values()))}
     with force_locale(workshop.language):
-        reader = _Reader(session, workshop, map_url)
-        personas: list[Persona | None] = list(workshop.personas) or [None]
-        return [reader.sheet(persona, number) for number, persona in enumerate(personas, 1)]
+        reader = _Reader(session, workshop, map_url, points)
+        return [
+            reader.sheet(persona, number, journey)
+            for number, (persona, journey) in enumerate(zip(personas, journeys, strict=True), 1)
+        ]
 
 
 class _Reader:
     """Reads what every poster of a workshop shares once (dots, actions, ratings)."""
 
-    def __init__(self, session: Session, workshop: Workshop, map_url: str) -> None:
+    def __init__(
+        self, session: Session, workshop: Workshop, map_url: str, points: dict[int, CurvePoint]
+    ) -> None:
         self.session = session
         self.workshop = workshop
         self.map_url = map_url
+        self.points = points  # the emotion curve's point of every touchpoint, by note id
         self.dots = {kind: _dots(session, workshop, kind) for kind in _VOTED}
         self.ranks = {kind: _ranks(counts) for kind, counts in self.dots.items()}
         self.actions = actions.actions_of(session, workshop)
@@ -142,12 +162,9 @@ class _Reader:
             scale=10, border=1, dark="#111", light="#fff", omitsize=True
         )
 
-    def sheet(self, persona: Persona | None, number: int) -> Sheet:
+    def sheet(self, persona: Persona | None, number: int, journey: JourneyMap) -> Sheet:
         workshop = self.workshop
-        journey = journey_map.load_map(
-            self.session, workshop, room=True, persona_id=persona.id if persona else None
-        )
-        on_sheet = {note.id for notes in journey.cells.values() for note in notes}
+        on_sheet = {note.id: note for notes in journey.cells.values() for note in notes}
         stage_ids = [stage.id for stage in journey.stages]
         placed_actions = [a for a in self.actions if a.source_id is None or a.source_id in on_sheet]
         action_columns = [_column_of(a, stage_ids) for a in placed_actions]
@@ -171,7 +188,7 @@ class _Reader:
             for index, col in enumerate(columns)
             for note in journey.notes_in(LaneKind.TOUCHPOINT, col)
         ]
-        points = emotions.curve(self.session, workshop, [note for _, note in touchpoints])
+        points = [self.points[note.id] for _, note in touchpoints]
         rated = any(point.count for point in points)
         fit = layout.fit([[len(cell) for cell in lane] for lane in raw], len(columns), rated)
         lanes = [
@@ -240,17 +257,12 @@ class _Reader:
             rank=self.ranks.get(item.kind, {}).get(item.id),
         )
 
-    def _top_pain_points(self, on_sheet: set[int]) -> list[tuple[int, str, int]]:
+    def _top_pain_points(self, on_sheet: dict[int, Note]) -> list[tuple[int, str, int]]:
         counts = self.dots[NoteKind.PAIN_POINT]
         ranks = self.ranks[NoteKind.PAIN_POINT]
-        texts = dict(
-            self.session.execute(
-                select(Note.id, Note.text).where(Note.id.in_([n for n in ranks if n in on_sheet]))
-            ).all()
-        )
-        ranked = sorted(texts, key=lambda note_id: (ranks[note_id], note_id))
+        ranked = sorted((n for n in ranks if n in on_sheet), key=lambda n: (ranks[n], n))
         return [
-            (ranks[note_id], layout.shorten(texts[note_id], 60, 2), counts[note_id])
+            (ranks[note_id], layout.shorten(on_sheet[note_id].text, 60, 2), counts[note_id])
             for note_id in ranked[:TOP_PAIN_POINTS]
         ]
 
@@ -300,29 +312,23 @@ def _curve(points: list[CurvePoint], columns_of: list[int], columns: int) -> Cur
     for index in columns_of:
         per_column[index] = per_column.get(index, 0) + 1
     seen: dict[int, int] = {}
-    placed, segments, current = [], [], []
+    medians, placed = [], []
     for point, index in zip(points, columns_of, strict=True):
         place = seen.get(index, 0)
         seen[index] = place + 1
         x = column * index + column * (place + 0.5) / per_column[index]
-        if point.median is None:
-            if current:
-                segments.append(" ".join(current))
-            current = []
-            continue
-        placed.append(
-            (x, y_of(point.median), y_of(point.high), y_of(point.low), point.disagreement)
-        )
-        current.append(f"{x:.1f},{y_of(point.median):.1f}")
-    if current:
-        segments.append(" ".join(current))
+        medians.append((x, None if point.median is None else y_of(point.median)))
+        if point.median is not None:
+            placed.append(
+                (x, y_of(point.median), y_of(point.high), y_of(point.low), point.disagreement)
+            )
     return Curve(
         width,
         height,
         [y_of(score) for score in (5, 4, 3, 2, 1)],
         [column * index for index in range(1, columns)],
         placed,
-        [segment for segment in segments if " " in segment],
+        median_lines(medians),
         str(FACES[5]),
         str(FACES[1]),
     )

@@ -21,6 +21,7 @@ FOOTER = 100.0  # top pain points, actions, legend
 GAP = 5.0
 STAGE_ROW = 11.0
 CURVE_ROW = 46.0
+MAP_HEIGHT = HEIGHT - 2 * MARGIN - HEADER - FOOTER - 2 * GAP  # stage row, lanes and curve
 LANE_HEAD = 38.0  # the lane names' column
 CARD_GAP = 1.2
 CELL_PAD = 1.4
@@ -161,8 +162,7 @@ class Fit:
 
 def map_height(curve: bool) -> float:
     """The poster units the lanes of cards share."""
-    height = HEIGHT - 2 * MARGIN - HEADER - FOOTER - 2 * GAP - STAGE_ROW
-    return height - (CURVE_ROW if curve else 0)
+    return MAP_HEIGHT - STAGE_ROW - (CURVE_ROW if curve else 0)
 
 
 def column_width(columns: int) -> float:

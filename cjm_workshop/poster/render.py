@@ -119,6 +119,8 @@ def make_pdf(workshop: Workshop, html: str, poster_format: Format) -> Poster:
 
 
 def _render(html: str, overlay: str | None, limit: float) -> tuple[bytes, list[str]]:
+    # Imported here, not at the top: the app's workers never load WeasyPrint themselves
+    # (about 40 MB each); only the poster server and its render processes do.
     from cjm_workshop.poster import pdf as renderer
 
     receiving, sending = _processes.Pipe(duplex=False)

@@ -3,6 +3,7 @@ library in the browser; the poster reuses it), the voting round and its results.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -63,6 +64,21 @@ PLOT_HEIGHT = 200.0
 MIN_SLOTS = 4
 
 
+def median_lines(placed: Iterable[tuple[float, float | None]]) -> list[str]:
+    """SVG polyline point lists through consecutive rated touchpoints ((x, median y), y None
+    where nobody rated): a touchpoint without ratings breaks the line, and a rated one
+    between two unrated ones stands alone as its point."""
+    lines, current = [], []
+    for x, y in placed:
+        if y is None:
+            lines.append(current)
+            current = []
+        else:
+            current.append(f"{x:.1f},{y:.1f}")
+    lines.append(current)
+    return [" ".join(line) for line in lines if len(line) > 1]
+
+
 def draw_curve(points: list[CurvePoint], slots: int = 0) -> CurveDrawing:
     """Room for at least `slots` touchpoints (and four): curves drawn with the same number
     of slots share one scale."""
@@ -72,7 +88,7 @@ def draw_curve(points: list[CurvePoint], slots: int = 0) -> CurveDrawing:
     def y_of(score: float) -> float:
         return TOP + (5 - score) / 4 * PLOT_HEIGHT
 
-    placed, stages, segments, current = [], [], [], []
+    placed, stages = [], []
     for index, point in enumerate(points):
         x = LEFT + STEP * (index + 0.5)
         has = point.median is not None
@@ -86,18 +102,11 @@ def draw_curve(points: list[CurvePoint], slots: int = 0) -> CurveDrawing:
                 point.text if len(point.text) <= 19 else point.text[:18].rstrip() + "…",
             )
         )
-        if has:
-            current.append(f"{x:.1f},{y_of(point.median):.1f}")
-        elif current:
-            segments.append(" ".join(current))
-            current = []
         if not stages or stages[-1].name != point.stage:
             stages.append(StageBand(point.stage, x - STEP / 2, STEP))
         else:
             last = stages[-1]
             stages[-1] = StageBand(last.name, last.x, last.width + STEP)
-    if current:
-        segments.append(" ".join(current))
     levels = [(score, y_of(score), str(FACES[score])) for score in (5, 4, 3, 2, 1)]
     return CurveDrawing(
         width,
@@ -107,7 +116,7 @@ def draw_curve(points: list[CurvePoint], slots: int = 0) -> CurveDrawing:
         placed,
         stages,
         levels,
-        [segment for segment in segments if " " in segment],
+        median_lines((p.x, p.y) for p in placed),
         sum(1 for point in points if point.count),
     )
 

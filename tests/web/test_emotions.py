@@ -263,3 +263,12 @@ def test_voting_works_without_javascript(app, make, room):
     assert refused.status_code == 409
     assert alert(refused.text) == ["You have no dots left. Take one back to place it elsewhere."]
     assert "0 dots left" in refused.text and count(app, Dot) == 1
+
+
+def test_the_median_line_breaks_where_a_touchpoint_has_no_ratings():
+    from cjm_workshop.web.emotions import median_lines
+
+    placed = [(10, 50), (20, 40.25), (30, None), (40, 60), (50, None), (60, 70), (70, 80)]
+    # A lone rated touchpoint between unrated ones is a point, not a line.
+    assert median_lines(placed) == ["10.0,50.0 20.0,40.2", "60.0,70.0 70.0,80.0"]
+    assert median_lines([]) == []
