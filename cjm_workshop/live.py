@@ -7,8 +7,8 @@ app server sharing the database reaches every screen. A stream starts by replayi
 events after the last one its screen saw (`?after=` or the browser's Last-Event-ID), so a
 phone that was offline catches up without a reload.
 
-A note event is loaded and rendered once per process and per kind of viewer, not once per
-connected phone. Streams end at once when the process shuts down.
+A note event is loaded once per process, and rendered once per process and per fragment
+(everything that changes its HTML), not once per connected phone. Streams end at once when the process shuts down.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ REPLAY_LIMIT = 300  # a screen further behind than this reloads its live part in
 GAP_SECONDS = 5.0  # how long an id skipped over may still turn up (a late commit)
 MAX_GAP_TRACKING = 10_000
 SENT_MEMORY = 2_000
+BUILD_WAIT_SECONDS = 10  # how long a stream waits for another one building the same thing
 
 
 @dataclass(frozen=True)
@@ -277,6 +278,11 @@ def _message(row: EventRow, render_note: Callable[[int, int], str | None]) -> st
         return sse("refresh", {}, row.id)
     try:
         payload = render_note(row.note_id, row.id)
+    except Exception:
+        # The database hiccupped, or the note went while it was read: never say it is gone
+        # because of that; the screen reloads its live part instead.
+        current_app.logger.exception("live: note %s could not be rendered", row.note_id)
+        return sse("refresh", {}, row.id)
     finally:
         db.session.remove()  # never hold a transaction open across a long stream
     if payload is None:
@@ -301,6 +307,8 @@ class _OncePerProcess:
             self._items.clear()
 
     def get(self, key: tuple, build: Callable[[], Any]) -> Any:
+        """The value built for `key`. A build that fails is not remembered: its error goes to
+        the streams waiting for it, and the next one to ask builds again."""
         with self._lock:
             pending = self._items.get(key)
             builder = pending is None
@@ -311,10 +319,18 @@ class _OncePerProcess:
         if builder:
             try:
                 pending.value = build()
+            except BaseException as error:
+                pending.error = error
+                with self._lock:
+                    if self._items.get(key) is pending:
+                        del self._items[key]
+                raise
             finally:
                 pending.done.set()
-        else:
-            pending.done.wait(timeout=10)
+        elif not pending.done.wait(timeout=BUILD_WAIT_SECONDS):
+            raise TimeoutError(f"still building {key!r}")
+        if pending.error is not None:
+            raise pending.error
         return pending.value
 
 
@@ -322,6 +338,7 @@ class _Pending:
     def __init__(self) -> None:
         self.done = threading.Event()
         self.value: Any = None
+        self.error: BaseException | None = None
 
 
 def once_per_process(key: tuple, build: Callable[[], Any]) -> Any:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
+from typing import Literal
 
 from flask import render_template
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectChoice, SelectField, TextAreaField
 
+from cjm_workshop import live
 from cjm_workshop.models import (
     NOTE_TEXT_MAX,
     STEP_NOTE_KINDS,
@@ -20,6 +24,7 @@ from cjm_workshop.models import (
 )
 from cjm_workshop.services import notes as service
 from cjm_workshop.services.errors import InvalidNote
+from cjm_workshop.services.steps import accepts_contributions
 from cjm_workshop.web.actions import ranked_pain_points
 from cjm_workshop.web.forms import optional_id, required_text, strip
 from cjm_workshop.web.steps import CHANNEL_LABELS, SOURCE_LABELS
@@ -149,6 +154,106 @@ def forms_for_step(session, workshop: Workshop, step) -> dict[NoteKind, NoteForm
     return {
         kind: note_form(session, workshop, kind, submitted=False) for kind in STEP_NOTE_KINDS[step]
     }
+
+
+@dataclass(frozen=True)
+class NoteFacts:
+    """What decides how a note looks to each viewer, read at one moment: when a page is
+    rendered, or when a live event about the note is delivered (never when a stream opened,
+    so settings changed mid-session count at once)."""
+
+    id: int
+    step: str
+    stage_id: int | None
+    kind: str
+    author_id: int | None
+    public: bool  # the room sees it (not hidden, merged or private before the reveal)
+    accepting: bool  # its step takes changes from participants now
+    anonymous: bool
+
+    @classmethod
+    def of(cls, note: Note) -> NoteFacts:
+        return cls(
+            id=note.id,
+            step=note.step.value,
+            stage_id=note.stage_id,
+            kind=note.kind.value,
+            author_id=note.author_id,
+            public=service.visible_to_room(note),
+            accepting=accepts_contributions(note.workshop, note.step),
+            anonymous=note.workshop.anonymous,
+        )
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who looks at a list of notes: the console (facilitator and co-facilitators), the
+    board, or one participant's phone. The one rule for which notes they see and how; the
+    pages and the live stream both ask it."""
+
+    screen: Literal["console", "board", "phone"]
+    participant_id: int | None = None
+
+    def presentation(self, facts: NoteFacts) -> tuple[str, bool] | None:
+        """(variant of _note.html, show the author) for this viewer, None: not shown."""
+        if self.screen == "console":
+            return "console", True
+        if self.screen == "board":
+            return ("board", not facts.anonymous) if facts.public else None
+        own = facts.author_id is not None and facts.author_id == self.participant_id
+        if not (own or facts.public):
+            return None
+        return ("phone-own" if own and facts.accepting else "phone"), not facts.anonymous
+
+    def present(self, note: Note) -> tuple[str, bool] | None:
+        return self.presentation(NoteFacts.of(note))
+
+    def sees(self, note: Note) -> bool:
+        return self.present(note) is not None
+
+
+def render_for(note: Note, viewer: Viewer, csrf: str = "") -> str:
+    """A note as this viewer's page shows it (the caller knows they may see it)."""
+    presentation = viewer.present(note)
+    assert presentation is not None, "a note this viewer does not see"
+    return render_note(note, *presentation, csrf=csrf)
+
+
+def live_note(viewer: Viewer, note_id: int, event_id: int) -> str | None:
+    """A note event's data for this viewer, serialized (None: the note is gone for them).
+
+    The facts are read once per process and event; the fragment is rendered once per
+    process, event and everything that changes its HTML (variant, author shown, language),
+    and shared by every stream that needs that very fragment.
+    """
+    facts = live.once_per_process(("note-facts", event_id), lambda: _facts(note_id))
+    if facts is None:
+        return None
+    presentation = viewer.presentation(facts)
+    if presentation is None:
+        return None
+    key = ("note-html", event_id, *presentation, str(get_locale()))
+    return live.once_per_process(key, lambda: _payload(note_id, facts, presentation))
+
+
+def _facts(note_id: int) -> NoteFacts | None:
+    note = live.load_note(note_id)
+    return None if note is None else NoteFacts.of(note)
+
+
+def _payload(note_id: int, facts: NoteFacts, presentation: tuple[str, bool]) -> str:
+    note = live.load_note(note_id)
+    if note is None:  # deleted since its facts were read: its own event follows
+        raise LookupError(f"note {note_id} is gone")
+    return live.as_data(
+        {
+            "id": facts.id,
+            "step": facts.step,
+            "stage": facts.stage_id,
+            "kind": facts.kind,
+            "html": render_note(note, *presentation),
+        }
+    )
 
 
 def render_note(note: Note, variant: str, show_author: bool, csrf: str = "") -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import segno
 from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
 from flask_login import login_required
@@ -17,7 +19,7 @@ from cjm_workshop.web.dots import voting_context
 from cjm_workshop.web.emotions import emotions_context
 from cjm_workshop.web.htmx import is_htmx, render, retarget
 from cjm_workshop.web.journey import back_to_map, persona_filter, shared_map
-from cjm_workshop.web.notes import edit_form, forms_for_step, note_form, render_note
+from cjm_workshop.web.notes import Viewer, edit_form, forms_for_step, live_note, note_form
 from cjm_workshop.web.steps import STEP_PROMPTS
 from cjm_workshop.web.urls import public_url
 from cjm_workshop.web.workshops.forms import ConfirmForm
@@ -74,7 +76,7 @@ def console_context(workshop: Workshop, forms=None, action_form=None) -> dict:
         "waiting": [p.display_name for p in workshop.participants if p.id not in contributed],
         "button_form": ConfirmForm(formdata=None),
         "last_event": live.latest_event_id(db.session),
-        "show_author": True,
+        "viewer": Viewer("console"),
         "timer": timer.view(workshop),
     }
 
@@ -238,6 +240,7 @@ def board_context(workshop: Workshop) -> dict:
     step = workshop.current_step
     persona_id = persona_filter(workshop)
     on_map = step is Step.VISUALIZE
+    viewer = Viewer("board")
     return _step_extras(workshop) | {
         "map_html": _board_map(workshop, persona_id) if on_map else None,
         "persona_id": persona_id,
@@ -250,12 +253,8 @@ def board_context(workshop: Workshop) -> dict:
         "join_url": public_url("participate.join_link", code=workshop.join_code),
         "join_page": public_url("participate.join"),
         "participant_count": len(workshop.participants),
-        "notes": [
-            n
-            for n in notes.notes_for(db.session, workshop, None, [step])
-            if notes.visible_to_room(n)
-        ],
-        "show_author": not workshop.anonymous,
+        "notes": [n for n in notes.notes_for(db.session, workshop, None, [step]) if viewer.sees(n)],
+        "viewer": viewer,
         "last_event": live.latest_event_id(db.session),
         "timer": timer.view(workshop),
     }
@@ -286,27 +285,7 @@ def board_map(workshop_id: int):
 def events(workshop_id: int):
     """The stream of the console (view=console: every note) or the board (only the room's)."""
     workshop = run_workshop_or_404(workshop_id)
-    view = "console" if request.args.get("view") == "console" else "board"
-    anonymous = workshop.anonymous
-
-    def render_for_screen(note_id: int, event_id: int) -> str | None:
-        return live.once_per_process(
-            (event_id, view, anonymous), lambda: _screen_payload(note_id, view, anonymous)
-        )
-
-    return live.event_stream_response(workshop.id, live.after_id(request), render_for_screen)
-
-
-def _screen_payload(note_id: int, view: str, anonymous: bool) -> str | None:
-    note = live.load_note(note_id)
-    if note is None or (view == "board" and not notes.visible_to_room(note)):
-        return None
-    return live.as_data(
-        {
-            "id": note.id,
-            "step": note.step.value,
-            "stage": note.stage_id,
-            "kind": note.kind.value,
-            "html": render_note(note, view, view == "console" or not anonymous),
-        }
+    viewer = Viewer("console" if request.args.get("view") == "console" else "board")
+    return live.event_stream_response(
+        workshop.id, live.after_id(request), partial(live_note, viewer)
     )

@@ -8,6 +8,7 @@ which exempts it from the limit altogether.
 from __future__ import annotations
 
 import hmac
+from functools import partial
 
 from flask import (
     Blueprint,
@@ -36,7 +37,14 @@ from cjm_workshop.web.emotions import emotions_context
 from cjm_workshop.web.errors import domain_message
 from cjm_workshop.web.htmx import is_htmx, render
 from cjm_workshop.web.journey import shared_map
-from cjm_workshop.web.notes import edit_form, forms_for_step, note_form, render_note
+from cjm_workshop.web.notes import (
+    Viewer,
+    edit_form,
+    forms_for_step,
+    live_note,
+    note_form,
+    render_for,
+)
 from cjm_workshop.web.participate.forms import JoinCodeForm, JoinNameForm
 from cjm_workshop.web.steps import PARTICIPANT_PROMPTS
 
@@ -168,7 +176,7 @@ def _live_context(workshop: Workshop, participant, forms=None) -> dict:
         "accepting": steps.accepts_contributions(workshop, step),
         "forms": forms if forms is not None else forms_for_step(db.session, workshop, step),
         "notes": notes.notes_for(db.session, workshop, participant, [step]),
-        "show_author": notes.shows_author(workshop, participant),
+        "viewer": Viewer("phone", participant.id),
         "step_number": STEPS.index(step) + 1,
         "step_count": len(STEPS),
         "last_event": live.latest_event_id(db.session),
@@ -215,10 +223,7 @@ def add_note(code: str, kind: str):
         else:
             db.session.commit()
             if is_htmx():
-                html = render_note(
-                    note, "phone-own", notes.shows_author(workshop, participant), csrf_token()
-                )
-                return html, 201
+                return render_for(note, Viewer("phone", participant.id), csrf_token()), 201
             return redirect(
                 url_for(".brief", code=workshop.join_code, _anchor=f"note-{note.id}"), 303
             )
@@ -276,35 +281,7 @@ def events(code: str):
     workshop, participant, response = _participant_or_redirect(code)
     if response is not None:
         return response
-    workshop_id, participant_id, anonymous = workshop.id, participant.id, workshop.anonymous
-    after = live.after_id(request)
-
-    def render_for_phone(note_id: int, event_id: int) -> str | None:
-        shared = live.once_per_process(
-            (event_id, "phone", anonymous), lambda: _phone_payload(note_id, anonymous)
-        )
-        if shared is None:
-            return None
-        if shared["author"] == participant_id:
-            return shared["own"]
-        return shared["other"] if shared["public"] else None
-
-    return live.event_stream_response(workshop_id, after, render_for_phone)
-
-
-def _phone_payload(note_id: int, anonymous: bool) -> dict | None:
-    note = live.load_note(note_id)
-    if note is None:
-        return None
-    common = {
-        "id": note.id,
-        "step": note.step.value,
-        "stage": note.stage_id,
-        "kind": note.kind.value,
-    }
-    return {
-        "author": note.author_id,
-        "public": notes.visible_to_room(note),
-        "own": live.as_data(common | {"html": render_note(note, "phone-own", not anonymous)}),
-        "other": live.as_data(common | {"html": render_note(note, "phone", not anonymous)}),
-    }
+    viewer = Viewer("phone", participant.id)
+    return live.event_stream_response(
+        workshop.id, live.after_id(request), partial(live_note, viewer)
+    )
