@@ -1,8 +1,10 @@
 """The step engine: which step the room is in and whether it takes contributions.
 
-Entering a step opens it (unless the facilitator closed it before); leaving a step closes
-it, so contributions only ever go to the step on the screen. The facilitator may close and
-reopen the current step. A closed workshop changes no step.
+Entering a step opens it for notes, also when the room comes back to it. Only the current
+step ever takes contributions, so leaving a step needs no closing. The facilitator may close
+and reopen the current step; a step the facilitator closed stays closed when the room comes
+back to it (the facilitator closed it for a reason), and the console says so. A closed
+workshop changes no step.
 """
 
 from __future__ import annotations
@@ -81,9 +83,6 @@ def go_to_step(session: Session, workshop: Workshop, target: Step) -> None:
         raise WorkshopClosed(workshop.join_code)
     if target is workshop.current_step:
         return
-    leaving = workshop.step_state(workshop.current_step)
-    if leaving.state is StepState.OPEN:
-        leaving.state = StepState.CLOSED
     end_voting(session, workshop)  # like contributions: the next step may open its own
     entering = workshop.step_state(target)
     if entering.state is StepState.NOT_STARTED:

@@ -140,14 +140,19 @@ def error_page(status: int, message: str | None = None):
     )
 
 
+def _refusal(app: Flask, status: int, message: str):
+    """The error page, or for htmx (and live.js) the message alone, said where the page
+    shows messages: nothing on the page is replaced, nothing typed is lost."""
+    if is_htmx():
+        flash_html = render_template("_flash_message.html", message=message, category="error")
+        return retarget(app.make_response((flash_html, status)), "#flash")
+    return error_page(status, message)
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(domain.DomainError)
     def _domain_error(error: domain.DomainError):
-        body, status = error_page(error.status, domain_message(error))
-        if is_htmx():
-            flash_html = render_template("_flash_message.html", message=domain_message(error))
-            return retarget(app.make_response((flash_html, status)), "#flash")
-        return body, status
+        return _refusal(app, error.status, domain_message(error))
 
     @app.errorhandler(CSRFError)
     def _csrf_error(error: CSRFError):
@@ -172,7 +177,8 @@ def register(app: Flask) -> None:
     def _http_error(error: HTTPException):
         if error.response is not None:  # a page made for this error (e.g. the join throttle)
             return error.response
-        return error_page(error.code or 500)
+        status = error.code or 500
+        return _refusal(app, status, str(ERROR_TEXTS.get(status, ERROR_TEXTS[500])))
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):

@@ -104,8 +104,8 @@ LANE_LABELS = {
 
 STEP_STATE_LABELS = {
     "not_started": _l("not started"),
-    "open": _l("open"),
-    "closed": _l("closed"),
+    "open": _l("open for notes"),
+    "closed": _l("closed for notes"),
 }
 
 ROLE_LABELS = {

@@ -88,7 +88,61 @@
     });
   }
 
-  /* Replace the parts an answer brings by their ids (the map region, a tap's dots left and
+  /* Updates morph the page (idiomorph) instead of replacing it, so that nobody loses work: a
+     field someone changed keeps its value and caret, focus and scroll stay where they were, an
+     open menu stays open, ticked boxes stay ticked, and a form still sending (or waiting to be
+     sent again) is left alone. Flags this script sets are kept. Phones fetch idiomorph with
+     their first update, so it costs nothing on a first visit. */
+  var OUR_FLAGS = ["data-wired", "data-sending", "data-unsent", "data-sortable"];
+  function edited(f) {
+    if (f.type === "checkbox" || f.type === "radio") return f.checked !== f.defaultChecked;
+    if (f.tagName === "SELECT") {
+      return Array.prototype.some.call(f.options, function (o) { return o.selected !== o.defaultSelected; });
+    }
+    return f.type !== "hidden" && f.value !== f.defaultValue;
+  }
+  var keepWork = {
+    beforeNodeMorphed: function (old) {
+      if (old.nodeType !== 1) return true;
+      if (old.matches("form[data-sending], form[data-unsent], [data-note-status], input[name$=idempotency_key]")) return false;
+      return !(old.matches("input, textarea, select") && edited(old));
+    },
+    beforeAttributeUpdated: function (name, el) {
+      return OUR_FLAGS.indexOf(name) < 0 && !(name === "open" && el.tagName === "DETAILS");
+    }
+  };
+  var morphLoading = null;
+  function withMorph(fn) {
+    if (window.Idiomorph || !root.dataset.morphSrc) { fn(); return; }
+    if (!morphLoading) {
+      morphLoading = new Promise(function (done) {
+        var script = document.createElement("script");
+        script.src = root.dataset.morphSrc;
+        script.onload = script.onerror = done;  /* without it, parts are replaced instead */
+        document.head.appendChild(script);
+      });
+    }
+    morphLoading.then(fn);
+  }
+  function morph(old, replacement) {
+    if (!window.Idiomorph) return old.replaceWith(replacement);
+    window.Idiomorph.morph(old, replacement, { morphStyle: "outerHTML", callbacks: keepWork });
+  }
+  if (window.Idiomorph) Object.assign(window.Idiomorph.defaults.callbacks, keepWork);  /* htmx's morphs too */
+  /* A menu closes once something in it was chosen (updates keep the menus people opened). */
+  document.addEventListener("submit", function (e) {
+    var menu = e.submitter && e.submitter.closest("details");
+    if (menu) menu.open = false;
+  }, true);
+  if (window.htmx) {
+    /* A form that was sent and taken starts empty again; a refused one keeps what was typed. */
+    document.addEventListener("htmx:beforeSwap", function (e) {
+      var form = e.detail.requestConfig && e.detail.requestConfig.elt;
+      if (form && form.tagName === "FORM" && e.detail.xhr.status < 300) form.reset();
+    });
+  }
+
+  /* Update the parts an answer brings by their ids (the map region, a tap's dots left and
      pain point), keeping a part's sideways scroll; false if the page lacks one of them. */
   function swapParts(html) {
     var box = document.createElement("div");
@@ -99,25 +153,38 @@
     })) return false;
     parts.forEach(function (p) {
       var old = document.getElementById(p.id), scroller = old.querySelector("[data-keep-scroll]");
+      var left = scroller ? scroller.scrollLeft : 0;
       fillCsrf(p);
-      old.replaceWith(p);
-      var again = p.querySelector("[data-keep-scroll]");
-      if (scroller && again) {
-        again.style.scrollBehavior = "auto"; again.scrollLeft = scroller.scrollLeft; again.style.scrollBehavior = "";
+      morph(old, p);
+      var now = document.getElementById(p.id), again = now && now.querySelector("[data-keep-scroll]");
+      if (scroller && again && again.scrollLeft !== left) {
+        again.style.scrollBehavior = "auto"; again.scrollLeft = left; again.style.scrollBehavior = "";
       }
-      settle(p);
+      settle(now || p);
     });
     return true;
   }
 
-  /* An answer replaces the parts it brings, or else the whole live part. */
+  /* Phones hear the new step through a polite live region. */
+  function announceStep(part) {
+    var said = document.getElementById("step-announcer"), title = part.querySelector("#step-h");
+    var progress = part.querySelector(".step-progress");
+    if (said && title) said.textContent = (progress ? progress.textContent + ": " : "") + title.textContent;
+  }
+
+  /* An answer updates the parts it brings, or else the whole live part. */
   function swapLive(html) {
-    if (swapParts(html)) return;
-    var part = fragment(html);
-    if (!part) return;
-    var old = root.querySelector(".live-part");
-    if (old) old.replaceWith(part); else root.appendChild(part);
-    settle(part);
+    withMorph(function () {
+      if (swapParts(html)) return;
+      var part = fragment(html);
+      if (!part) return;
+      var old = root.querySelector(".live-part");
+      var stepBefore = old && old.dataset.step;
+      if (old) morph(old, part); else root.appendChild(part);
+      var now = root.querySelector(".live-part");
+      settle(now);
+      if (stepBefore && now.dataset.step !== stepBefore) announceStep(now);
+    });
   }
 
   function refresh() {
@@ -144,7 +211,7 @@
     if (mapLoading || document.body.dataset.dragging) { mapAgain = true; return true; }
     mapLoading = fetch(box.dataset.mapSrc, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.text() : null; })
-      .then(function (html) { if (html) swapParts(html); })
+      .then(function (html) { if (html) withMorph(function () { swapParts(html); }); })
       .catch(function () {})
       .then(function () {
         mapLoading = null;
@@ -163,17 +230,19 @@
   }
 
   function upsert(data, html) {
-    var note = fragment(html);
-    var existing = document.getElementById("note-" + data.id);
-    if (existing) { existing.replaceWith(note); }
-    else {
-      var list = listFor(data);
-      if (!list) return;
-      list.appendChild(note);
-      var empty = root.querySelector("[data-empty]");
-      if (empty) empty.remove();
-    }
-    wireForms();
+    withMorph(function () {
+      var note = fragment(html);
+      var existing = document.getElementById("note-" + data.id);
+      if (existing) { morph(existing, note); }
+      else {
+        var list = listFor(data);
+        if (!list) return;
+        list.appendChild(note);
+        var empty = root.querySelector("[data-empty]");
+        if (empty) empty.remove();
+      }
+      wireForms();
+    });
   }
 
   function remove(id) {
@@ -226,7 +295,9 @@
       method: "POST", body: formData(form), credentials: "same-origin",
       headers: { "HX-Request": "true", "X-CSRFToken": csrf }
     }).then(function (r) {
-      return r.text().then(function (html) { return { status: r.status, html: html }; });
+      return r.text().then(function (html) {
+        return { status: r.status, html: html, target: r.headers.get("HX-Retarget") };
+      });
     }).then(function (answer) {
       delete form.dataset.sending;
       if (button) button.disabled = false;
@@ -239,12 +310,19 @@
         var key = form.querySelector("input[name$=idempotency_key]");
         if (key) key.value = newKey();
         if (status) { status.textContent = status.dataset.saved; status.className = "note-status saved"; }
-      } else if (answer.status === 204) {
-        var gone = form.closest("[data-note]");
-        if (gone) gone.remove();
-      } else if (answer.html && answer.status < 500) {
-        swapLive(answer.html);
-      } else { throw new Error(String(answer.status)); }
+      } else if (answer.status >= 500 || (!answer.html && answer.status !== 204)) {
+        throw new Error(String(answer.status));
+      } else if (answer.target) {  /* a refusal said in a message (the server's htmx protocol) */
+        var place = document.querySelector(answer.target);
+        if (place) place.innerHTML = answer.html;
+        if (status) { status.textContent = ""; status.className = "note-status"; }
+      } else {
+        if (answer.status < 300) {
+          if (form.hasAttribute("data-removes")) { var gone = form.closest("[data-note]"); if (gone) gone.remove(); }
+          form.reset();  /* taken: the form starts empty again (a refused one keeps its text) */
+        }
+        if (answer.html) swapLive(answer.html);
+      }
     }).catch(function () {
       delete form.dataset.sending;
       if (button) button.disabled = false;
@@ -254,8 +332,9 @@
     });
   }
 
+  /* Every form that posts inside the live part goes through send(), except those htmx sends. */
   function wireForms() {
-    root.querySelectorAll("form[data-note-form], form[data-live-form]").forEach(function (form) {
+    root.querySelectorAll("form[method=post]:not([hx-post])").forEach(function (form) {
       if (form.dataset.wired) return;
       form.dataset.wired = "1";
       keepDrafts(form);

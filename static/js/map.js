@@ -57,7 +57,7 @@
           var form = card.querySelector("form.card-form");
           lastFocus = { note: card.dataset.note, name: "", value: "" };
           window.htmx.ajax("POST", form.getAttribute("action"), {
-            source: form, target: "#map", swap: "outerHTML",
+            source: form, target: "#map", swap: "morph",
             values: { csrf_token: csrf, to: "cell", lane: evt.to.dataset.lane, stage: evt.to.dataset.stage, index: evt.newIndex }
           });
         }
@@ -80,7 +80,7 @@
     if (xhr && xhr.status >= 400 && verb === "post" && document.getElementById("map")) {
       var box = document.getElementById("map");
       box.dataset.lastEvent = "0";
-      window.htmx.ajax("GET", box.dataset.mapSrc, { target: "#map", swap: "outerHTML" });
+      window.htmx.ajax("GET", box.dataset.mapSrc, { target: "#map", swap: "morph" });
     }
   });
   wire(document);

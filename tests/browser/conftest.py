@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 CHROMIUM_FLAGS = [
@@ -99,6 +100,14 @@ class Browsing:
         """Click something that loads a new page, wait for it, audit it."""
         with self.page.expect_navigation():
             self.page.click(selector)
+        self.audit()
+
+    def act(self, selector: str) -> None:
+        """Click something that updates this page in place (htmx or live.js, no new page),
+        wait for the server's answer and the update, audit."""
+        with self.page.expect_response(lambda response: response.request.method == "POST"):
+            self.page.click(selector)
+        expect(self.page.locator("form[data-sending], .htmx-request")).to_have_count(0)
         self.audit()
 
     def audit(self) -> None:

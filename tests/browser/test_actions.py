@@ -56,7 +56,7 @@ def test_top_pain_point_to_opportunity_to_action_in_the_matrix(open_tab, make, a
     console.page.fill("#due_date", "2027-01-31")
     console.page.select_option("#impact", "high")
     console.page.select_option("#effort", "low")
-    console.submit("button:has-text('Add action')")
+    console.act("button:has-text('Add action')")
     quick_wins = console.page.locator(".quadrant-quick_win")
     expect(quick_wins).to_contain_text("Install a ticket machine")
 
@@ -64,7 +64,7 @@ def test_top_pain_point_to_opportunity_to_action_in_the_matrix(open_tab, make, a
     expect(board.page.locator(".quadrant-quick_win")).to_contain_text("Sanne (facilities)")
     board.audit()
     board.screenshot("actions-board")
-    console.submit(".quadrant-quick_win button:has-text('→')")
+    console.act(".quadrant-quick_win button:has-text('→')")
     expect(console.page.locator(".quadrant-big_bet")).to_contain_text("Install a ticket machine")
     expect(board.page.locator(".quadrant-big_bet")).to_contain_text("Install a ticket machine")
     expect(board.page.locator(".quadrant-quick_win .matrix-card")).to_have_count(0)

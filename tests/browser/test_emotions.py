@@ -40,7 +40,7 @@ def test_ratings_draw_the_curve_and_dot_voting_stays_hidden_until_the_reveal(ope
 
     # The facilitator opens voting with two dots each; the phones switch by themselves.
     console.page.fill("#round-dots", "2")
-    console.submit("button:has-text('Open voting')")
+    console.act("button:has-text('Open voting')")
     expect(anna.page.locator("[data-dots-left]")).to_have_text("2 dots left")
     pains = anna.page.locator(".vote-item")
     pains.nth(0).locator("button[value='add']").click()
@@ -62,7 +62,7 @@ def test_ratings_draw_the_curve_and_dot_voting_stays_hidden_until_the_reveal(ope
     expect(board.page.locator(".ranking")).to_have_count(0)
     expect(board.page.locator(".board-voting")).to_be_visible()
     board.screenshot("emotions-board-voting")
-    console.submit("button:has-text('Reveal the counts')")
+    console.act("button:has-text('Reveal the counts')")
     expect(board.page.locator(".ranking-text")).to_have_text(
         ["No free slots online", "On hold for 20 minutes", "No confirmation"]
     )

@@ -54,7 +54,7 @@ def test_phones_follow_the_facilitator_and_notes_arrive_live(open_tab, make, app
     expect(board.page.locator(".board-count")).to_have_text("2")
 
     # The facilitator opens the research step: both phones switch by themselves.
-    console.submit("button:has-text('Research →')")
+    console.act("button:has-text('Research →')")
     for phone in (anna, bram):
         expect(phone.page.locator(".step-card h2")).to_have_text("Research")
         expect(phone.page.locator("textarea[name='insight-text']")).to_be_visible()
@@ -84,16 +84,16 @@ def test_phones_follow_the_facilitator_and_notes_arrive_live(open_tab, make, app
     console.screenshot("console-research")
 
     # The facilitator goes back a step: the phones follow.
-    console.submit("button:has-text('← Scope')")
+    console.act("button:has-text('← Scope')")
     for phone in (anna, bram):
         expect(phone.page.locator(".step-card h2")).to_have_text("Scope")
         assert phone.page.evaluate("window.__sameDocument === true")
-    console.submit("button:has-text('Research →')")
+    console.act("button:has-text('Research →')")
     expect(bram.page.locator(".step-card h2")).to_have_text("Research")
 
-    # Research was closed when the room left it; the facilitator reopens it, and Bram's
-    # half-typed note is still in his form.
-    console.submit("button:has-text('Open for new notes')")
+    # Coming back to research opens it for notes again, and Bram's half-typed note is still
+    # in his form.
+    expect(console.page.locator("button:has-text('Close for new notes')")).to_be_visible()
     expect(anna.page.locator("textarea[name='insight-text']")).to_be_visible()
     expect(bram.page.locator("textarea[name='insight-text']")).to_have_value("Half-typed by Bram")
 

@@ -36,11 +36,10 @@ def test_a_new_workshop_stands_in_scope_with_scope_open(workshop):
     assert not steps.accepts_contributions(workshop, Step.RESEARCH)
 
 
-def test_going_forward_closes_the_step_left_and_opens_the_next(session, workshop):
+def test_going_forward_opens_the_next_step_and_only_it_takes_notes(session, workshop):
     before = live_events(session, workshop)
     steps.go_to_step(session, workshop, Step.RESEARCH)
     assert workshop.current_step is Step.RESEARCH
-    assert states(workshop)["scope"] == "closed"
     assert states(workshop)["research"] == "open"
     assert workshop.status is WorkshopStatus.LIVE
     assert live_events(session, workshop) == [*before, ("refresh", None)]
@@ -48,14 +47,24 @@ def test_going_forward_closes_the_step_left_and_opens_the_next(session, workshop
     assert not steps.accepts_contributions(workshop, Step.SCOPE)
 
 
-def test_going_back_keeps_a_closed_step_closed_until_reopened(session, workshop):
+def test_going_back_and_forward_again_finds_the_step_open(session, workshop):
     steps.go_to_step(session, workshop, Step.RESEARCH)
     steps.go_to_step(session, workshop, Step.SCOPE)
-    assert workshop.current_step is Step.SCOPE
-    assert states(workshop)["scope"] == "closed"
-    assert not steps.accepts_contributions(workshop, Step.SCOPE)
-    steps.set_contributions(session, workshop, Step.SCOPE, True)
-    assert steps.accepts_contributions(workshop, Step.SCOPE)
+    assert not steps.accepts_contributions(workshop, Step.RESEARCH)
+    steps.go_to_step(session, workshop, Step.RESEARCH)
+    assert states(workshop)["research"] == "open"
+    assert steps.accepts_contributions(workshop, Step.RESEARCH)
+
+
+def test_a_step_the_facilitator_closed_stays_closed_until_reopened(session, workshop):
+    steps.go_to_step(session, workshop, Step.RESEARCH)
+    steps.set_contributions(session, workshop, Step.RESEARCH, False)
+    steps.go_to_step(session, workshop, Step.TOUCHPOINTS)
+    steps.go_to_step(session, workshop, Step.RESEARCH)
+    assert states(workshop)["research"] == "closed"
+    assert not steps.accepts_contributions(workshop, Step.RESEARCH)
+    steps.set_contributions(session, workshop, Step.RESEARCH, True)
+    assert steps.accepts_contributions(workshop, Step.RESEARCH)
 
 
 def test_jumping_ahead_leaves_skipped_steps_not_started(session, workshop):
@@ -91,7 +100,7 @@ def test_a_closed_workshop_changes_no_step_and_takes_nothing(session, workshop):
 
 @given(route=st.lists(st.sampled_from(STEPS), max_size=12))
 @settings(max_examples=30, deadline=None)
-def test_at_most_the_current_step_is_ever_open(app, route):
+def test_only_the_current_step_ever_takes_notes(app, route):
     from cjm_workshop.extensions import db
 
     record = Factories(app).workshop()
@@ -101,8 +110,8 @@ def test_at_most_the_current_step_is_ever_open(app, route):
         for step in route:
             steps.go_to_step(db.session, workshop, step)
             visited.add(step)
-            open_steps = [s.step for s in workshop.steps if s.state is StepState.OPEN]
-            assert open_steps in ([], [workshop.current_step])
+            accepting = [s for s in STEPS if steps.accepts_contributions(workshop, s)]
+            assert accepting == [workshop.current_step]
             for state in workshop.steps:
                 assert (state.state is StepState.NOT_STARTED) == (state.step not in visited)
         db.session.rollback()

@@ -123,7 +123,10 @@ def test_the_matrix_buttons_and_a_drop_move_an_action(app, client, make, room):
     assert client.post(url, data={"axis": "impact", "by": 1}).status_code == 303
     assert (stored(app)[0].impact, stored(app)[0].effort) == (Level.MEDIUM, Level.LOW)
     answer = client.post(url, data={"quadrant": "money_pit"}, headers={"HX-Request": "true"})
-    assert answer.status_code == 204
+    assert answer.status_code == 200  # the console part, the action in its new quadrant
+    assert answer.text.lstrip().startswith('<div class="live-part"')
+    money_pit = answer.text.split('id="q-money_pit"')[1].split("</section>")[0]
+    assert f'id="action-{action_id}"' in money_pit
     assert (stored(app)[0].impact, stored(app)[0].effort) == (Level.LOW, Level.MEDIUM)
     assert client.post(url, data={"quadrant": "nowhere"}).status_code == 400
     assert client.post(url, data={"axis": "colour", "by": 1}).status_code == 422

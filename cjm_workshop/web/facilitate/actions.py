@@ -13,7 +13,7 @@ from cjm_workshop.web.access import part_or_404, run_workshop_or_404, viewed_wor
 from cjm_workshop.web.actions import ActionForm
 from cjm_workshop.web.errors import domain_message
 from cjm_workshop.web.facilitate.routes import _back_to_console, bp, console_context
-from cjm_workshop.web.htmx import is_htmx
+from cjm_workshop.web.htmx import is_htmx, render
 from cjm_workshop.web.workshops.forms import ConfirmForm
 
 
@@ -21,7 +21,9 @@ def _form_page(workshop, form: ActionForm, action: ActionItem | None, status: in
     """The form to add an action is on the console; an action is edited on its own page."""
     if action is None:
         context = console_context(workshop, action_form=form)
-        return render_template("facilitate/console.html", **context), status
+        return render(
+            "facilitate/console.html", partial="facilitate/_console.html", status=status, **context
+        )
     form.fill_sources(workshop)
     page = render_template("actions/edit.html", workshop=workshop, action=action, action_form=form)
     return page, status
@@ -45,6 +47,8 @@ def _save(workshop, action: ActionItem | None):
         form.source_id.errors = [domain_message(refused)]
         return _form_page(workshop, form, action, 422)
     db.session.commit()
+    if is_htmx():
+        return _back_to_console(workshop)
     return redirect(url_for(".console", workshop_id=workshop.id, _anchor="actions-h"), 303)
 
 
@@ -97,8 +101,6 @@ def place_action(workshop_id: int, action_id: int):
             request.form.get("by", 0, type=int),
         )
     db.session.commit()
-    if is_htmx():
-        return "", 204  # the console follows through its live update
     return _back_to_console(workshop)
 
 

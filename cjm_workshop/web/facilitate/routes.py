@@ -7,6 +7,7 @@ from functools import partial
 import segno
 from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
 from flask_login import login_required
+from flask_wtf.csrf import generate_csrf as csrf_token
 
 from cjm_workshop import live
 from cjm_workshop.extensions import db, limiter
@@ -19,7 +20,14 @@ from cjm_workshop.web.dots import voting_context
 from cjm_workshop.web.emotions import emotions_context
 from cjm_workshop.web.htmx import is_htmx, render, retarget
 from cjm_workshop.web.journey import back_to_map, persona_filter, shared_map
-from cjm_workshop.web.notes import Viewer, edit_form, forms_for_step, live_note, note_form
+from cjm_workshop.web.notes import (
+    Viewer,
+    edit_form,
+    forms_for_step,
+    live_note,
+    note_form,
+    render_for,
+)
 from cjm_workshop.web.steps import STEP_PROMPTS
 from cjm_workshop.web.urls import public_url
 from cjm_workshop.web.workshops.forms import ConfirmForm
@@ -164,11 +172,15 @@ def add_note(workshop_id: int, kind: str):
     form = note_form(db.session, workshop, note_kind, submitted=True)
     if form.validate_on_submit():
         try:
-            notes.add_note(db.session, workshop, form.note_fields(), form.idempotency_key.data)
+            note = notes.add_note(
+                db.session, workshop, form.note_fields(), form.idempotency_key.data
+            )
         except InvalidNote as error:
             form.refuse(error)
         else:
             db.session.commit()
+            if is_htmx():  # like a phone's note: the board has it at once, the console too
+                return render_for(note, Viewer("console"), csrf_token()), 201
             return _back_to_console(workshop)
     forms = forms_for_step(db.session, workshop, workshop.current_step) | {note_kind: form}
     return render(
