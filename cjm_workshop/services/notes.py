@@ -71,13 +71,13 @@ def add_note(
         if existing.author_id != (participant.id if participant else None):
             raise IdempotencyConflict(idempotency_key)
         return existing
+    if workshop.is_closed:  # the real reason, before any about the step
+        raise WorkshopClosed(workshop.join_code)
     step = KIND_STEP.get(fields.kind)
     if step is None:
         raise InvalidNote("kind")
     if participant is not None and not accepts_contributions(workshop, step):
         raise StepClosed(step.value)
-    if participant is None and workshop.is_closed:
-        raise WorkshopClosed(workshop.join_code)
     journey_map.lock(session, workshop)  # its place at the end of its cell is its own
     note = Note(
         workshop_id=workshop.id,
@@ -135,6 +135,8 @@ def _check_may_change(note: Note, participant: Participant | None) -> None:
         return  # the facilitator may change any note
     if note.author_id != participant.id:
         raise NotYourNote(str(note.id))
+    if note.workshop.is_closed:
+        raise WorkshopClosed(note.workshop.join_code)
     if not accepts_contributions(note.workshop, note.step):
         raise StepClosed(note.step.value)
 

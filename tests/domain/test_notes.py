@@ -211,11 +211,14 @@ def test_participants_change_only_their_own_notes_while_the_step_is_open(session
 
 def test_a_closed_workshop_takes_no_notes(session, room):
     workshop, _, anna, _ = room
+    mine = notes.add_note(session, workshop, insight(), "first", participant=anna)
     change_status(session, workshop, WorkshopStatus.CLOSED)
-    with pytest.raises(StepClosed):
+    with pytest.raises(WorkshopClosed):  # the real reason, not that the step moved on
         notes.add_note(session, workshop, insight(), "a", participant=anna)
     with pytest.raises(WorkshopClosed):
         notes.add_note(session, workshop, insight(), "b")
+    with pytest.raises(WorkshopClosed):
+        notes.edit_note(session, mine, insight("Changed"), participant=anna)
 
 
 def test_private_writing_until_reveal(session, room):

@@ -8,10 +8,11 @@ import segno
 from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
 from flask_login import login_required
 from flask_wtf.csrf import generate_csrf as csrf_token
+from sqlalchemy import func, select
 
 from cjm_workshop import live
 from cjm_workshop.extensions import db, limiter
-from cjm_workshop.models import STEPS, Note, NoteKind, Step, Workshop
+from cjm_workshop.models import STEPS, ActionItem, Note, NoteKind, Step, Workshop
 from cjm_workshop.services import notes, steps, timer
 from cjm_workshop.services.errors import InvalidNote
 from cjm_workshop.web.access import part_or_404, run_workshop_or_404
@@ -80,6 +81,7 @@ def console_context(workshop: Workshop, forms=None, action_form=None) -> dict:
         "forms": forms if forms is not None else forms_for_step(db.session, workshop, step),
         "notes": notes.notes_for(db.session, workshop, None, [step]),
         "joined": joined,
+        "note_count": len(notes.notes_for(db.session, workshop)) if workshop.is_closed else 0,
         "contributed": len(contributed),
         "waiting": [p.display_name for p in workshop.participants if p.id not in contributed],
         "button_form": ConfirmForm(formdata=None),
@@ -265,11 +267,19 @@ def board_context(workshop: Workshop) -> dict:
         "join_url": public_url("participate.join_link", code=workshop.join_code),
         "join_page": public_url("participate.join"),
         "participant_count": len(workshop.participants),
+        "closing": _closing_figures(workshop, viewer) if workshop.is_closed else None,
         "notes": [n for n in notes.notes_for(db.session, workshop, None, [step]) if viewer.sees(n)],
         "viewer": viewer,
         "last_event": live.latest_event_id(db.session),
         "timer": timer.view(workshop),
     }
+
+
+def _closing_figures(workshop: Workshop, viewer: Viewer) -> dict[str, int]:
+    """What the room made, for the board's closing screen."""
+    room_notes = [n for n in notes.notes_for(db.session, workshop) if viewer.sees(n)]
+    count = select(func.count()).where(ActionItem.workshop_id == workshop.id)
+    return {"notes": len(room_notes), "actions": db.session.scalar(count) or 0}
 
 
 @bp.get("/<int:workshop_id>/board")

@@ -21,6 +21,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf as csrf_token
 from sqlalchemy import select
 
@@ -28,7 +29,12 @@ from cjm_workshop import live
 from cjm_workshop.extensions import db, limiter
 from cjm_workshop.models import STEPS, Note, NoteKind, Step, Workshop
 from cjm_workshop.services import joining, notes, steps, timer
-from cjm_workshop.services.errors import InvalidNote, WorkshopClosed, WorkshopNotFound
+from cjm_workshop.services.errors import (
+    InvalidNote,
+    StepClosed,
+    WorkshopClosed,
+    WorkshopNotFound,
+)
 from cjm_workshop.services.workshops import format_join_code, normalise_join_code
 from cjm_workshop.web.access import current_participant, part_or_404, remember_participant
 from cjm_workshop.web.actions import top_pain_points
@@ -49,6 +55,8 @@ from cjm_workshop.web.participate.forms import JoinCodeForm, JoinNameForm
 from cjm_workshop.web.steps import PARTICIPANT_PROMPTS
 
 bp = Blueprint("participate", __name__)
+
+CLOSED_NOTE = _l("This workshop has been closed: it takes no new notes. Your text is kept here.")
 
 # Only "no such workshop" counts as a guess (a participant's refused edit does not).
 FAILED_CODE_STATUSES = frozenset({404})
@@ -209,6 +217,7 @@ def add_note(code: str, kind: str):
     except ValueError:
         abort(404)
     form = note_form(db.session, workshop, note_kind, submitted=True)
+    status = 422
     if form.validate_on_submit():
         try:
             note = notes.add_note(
@@ -220,6 +229,11 @@ def add_note(code: str, kind: str):
             )
         except InvalidNote as error:
             form.refuse(error)
+        except (StepClosed, WorkshopClosed) as error:  # the room moved on: say so, keep the text
+            db.session.rollback()
+            said = CLOSED_NOTE if isinstance(error, WorkshopClosed) else domain_message(error)
+            form.text.errors = [*form.text.errors, str(said)]
+            status = error.status
         else:
             db.session.commit()
             if is_htmx():
@@ -231,7 +245,7 @@ def add_note(code: str, kind: str):
     return render(
         "participate/brief.html",
         partial="participate/_live.html",
-        status=422,
+        status=status,
         **_live_context(workshop, participant, forms),
     )
 

@@ -173,6 +173,8 @@ def change_status(workshop_id: int):
     if form.validate_on_submit() and form.target.data in {s.value for s in WorkshopStatus}:
         service.change_status(db.session, workshop, WorkshopStatus(form.target.data))
         db.session.commit()
+    if request.form.get("back") == "console":  # closed or reopened from the console
+        return redirect(url_for("facilitate.console", workshop_id=workshop.id), 303)
     return redirect(url_for(".overview", workshop_id=workshop.id))
 
 
