@@ -69,6 +69,10 @@ class TimerNotRunning(DomainError):
     pass
 
 
+class InvalidTimer(Refused):
+    """A duration the timer does not take (`reason`: "minutes")."""
+
+
 class MergeRefused(Refused):
     """Notes that cannot be merged; `reason` says why (itself, other_workshop, ...)."""
 

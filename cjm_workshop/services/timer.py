@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session
 
 from cjm_workshop.models import Workshop
 from cjm_workshop.models.base import utcnow
-from cjm_workshop.services.errors import TimerNotRunning, WorkshopClosed
+from cjm_workshop.services.errors import InvalidTimer, TimerNotRunning, WorkshopClosed
 from cjm_workshop.services.steps import TIMEBOX_MINUTES, touch
 
 MAX_SECONDS = 3 * 3600
+MAX_MINUTES = MAX_SECONDS // 60
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,8 @@ def view(workshop: Workshop, now: datetime | None = None) -> TimerView:
 def start(session: Session, workshop: Workshop, minutes: int | None = None, now=None) -> None:
     """Start with the step's timebox (or `minutes`), or resume a paused timer."""
     _check_open(workshop)
+    if minutes is not None and not 1 <= minutes <= MAX_MINUTES:
+        raise InvalidTimer("minutes")
     now = now or utcnow()
     if workshop.timer_paused_seconds is not None and minutes is None:
         seconds = workshop.timer_paused_seconds

@@ -88,6 +88,9 @@ REASON_MESSAGES = {
         "dots": _l("These dots do not fit the round's budget or rules, at %(where)s."),
         "conflict": _l("The file contradicts itself and cannot be imported."),
     },
+    domain.InvalidTimer: {
+        "minutes": _l("Set the timer to a whole number of minutes from 1 to 180."),
+    },
     domain.InvalidRating: {
         "scale": _l("Choose one of the five faces."),
         "touchpoint": _l("That touchpoint is not on the map (any more)."),

@@ -38,6 +38,21 @@
       });
     });
   }
+  /* Near the limit, a note's form says how many characters are left. */
+  var COUNT_FROM = 40;
+  function countCharacters(scope) {
+    scope.querySelectorAll("[data-count-for]").forEach(function (said) {
+      var field = document.getElementById(said.dataset.countFor);
+      if (!field || field.dataset.counted) return;
+      field.dataset.counted = "1";
+      function update() {
+        var left = Number(field.getAttribute("maxlength")) - field.value.length;
+        said.textContent = left <= COUNT_FROM ? said.dataset.left.replace("{n}", left) : "";
+      }
+      field.addEventListener("input", update);
+      update();
+    });
+  }
   function forgetDrafts(form) {
     draftFields(form.parentNode || form).forEach(function (f) {
       if (f.form === form) { try { store.removeItem(draftKey(f)); } catch (err) { /* ignore */ } }
@@ -93,7 +108,7 @@
      open menu stays open, ticked boxes stay ticked, and a form still sending (or waiting to be
      sent again) is left alone. Flags this script sets are kept. Phones fetch idiomorph with
      their first update, so it costs nothing on a first visit. */
-  var OUR_FLAGS = ["data-wired", "data-sending", "data-unsent", "data-sortable"];
+  var OUR_FLAGS = ["data-wired", "data-sending", "data-unsent", "data-sortable", "data-counted"];
   function edited(f) {
     if (f.type === "checkbox" || f.type === "radio") return f.checked !== f.defaultChecked;
     if (f.tagName === "SELECT") {
@@ -104,7 +119,7 @@
   var keepWork = {
     beforeNodeMorphed: function (old) {
       if (old.nodeType !== 1) return true;
-      if (old.matches("form[data-sending], form[data-unsent], [data-note-status], input[name$=idempotency_key]")) return false;
+      if (old.matches("form[data-sending], form[data-unsent], [data-note-status], [data-count-for], input[name$=idempotency_key]")) return false;
       return !(old.matches("input, textarea, select") && edited(old));
     },
     beforeAttributeUpdated: function (name, el) {
@@ -338,6 +353,7 @@
       if (form.dataset.wired) return;
       form.dataset.wired = "1";
       keepDrafts(form);
+      countCharacters(form);
       form.addEventListener("submit", function (e) {
         e.preventDefault();
         form.lastButton = e.submitter || null;

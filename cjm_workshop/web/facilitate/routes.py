@@ -151,6 +151,9 @@ def timer_control(workshop_id: int):
         action = request.form.get("action")
         if action == "start":
             timer.start(db.session, workshop)
+        elif action == "set":  # any duration the facilitator types
+            minutes = request.form.get("minutes", type=int)
+            timer.start(db.session, workshop, minutes if minutes is not None else 0)
         elif action == "pause":
             timer.pause(db.session, workshop)
         elif action == "extend" and request.form.get("minutes", type=int) in TIMER_EXTENSIONS:

@@ -1,0 +1,71 @@
+"""Small comforts a facilitator expects: a timer of any length, a hint while writing is
+private, a counter near the length limit."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def room(make, me):
+    return make.workshop(me)
+
+
+@pytest.fixture
+def phone(app, make, room):
+    participant = make.participant(room, "Anna")
+    client = app.test_client()
+    client.set_cookie(f"cjm_p_{room.join_code}", participant.token)
+    return client
+
+
+def seconds_left(page: str) -> int:
+    return int(re.search(r'data-seconds="(\d+)"', page).group(1))
+
+
+def test_the_facilitator_sets_the_timer_to_any_duration(client, room, phone):
+    client.post(f"/workshops/{room.id}/step", data={"step": "research"})
+    console = client.get(f"/workshops/{room.id}/console").text
+    assert 'name="minutes" min="1" max="180"' in console
+    answer = client.post(f"/workshops/{room.id}/timer", data={"action": "set", "minutes": "7"})
+    assert answer.status_code == 303
+    assert 415 <= seconds_left(phone.get(f"/w/{room.join_code}").text) <= 420
+    assert 415 <= seconds_left(client.get(f"/workshops/{room.id}/board").text) <= 420
+
+
+@pytest.mark.parametrize("minutes", ["0", "181", "-3", "ten", ""])
+def test_a_duration_out_of_range_is_refused_with_a_message(client, room, phone, minutes):
+    client.post(f"/workshops/{room.id}/step", data={"step": "research"})
+    data = {"action": "set", "minutes": minutes}
+    answer = client.post(f"/workshops/{room.id}/timer", data=data, headers=HX)
+    assert answer.status_code == 422
+    assert answer.headers["HX-Retarget"] == "#flash"  # said beside the form, nothing replaced
+    assert "from 1 to 180" in answer.text
+    assert "data-timer" not in phone.get(f"/w/{room.join_code}").text
+    client.set_cookie("cjm_lang", "nl")
+    plain = client.post(f"/workshops/{room.id}/timer", data=data)
+    assert plain.status_code == 422
+    assert "van 1 tot 180" in plain.text
+
+
+def test_phones_hear_that_their_notes_are_private_until_the_reveal(client, room, phone):
+    hint = "Your notes are private until the facilitator reveals them."
+    client.post(f"/workshops/{room.id}/step", data={"step": "research"})
+    assert hint not in phone.get(f"/w/{room.join_code}").text
+    client.post(f"/workshops/{room.id}/privacy", data={"step": "research", "private": "1"})
+    assert hint in phone.get(f"/w/{room.join_code}").text
+    client.post(f"/workshops/{room.id}/reveal", data={"step": "research"})
+    assert hint not in phone.get(f"/w/{room.join_code}").text
+
+
+def test_note_forms_carry_their_character_counter(client, room, phone):
+    client.post(f"/workshops/{room.id}/step", data={"step": "research"})
+    page = phone.get(f"/w/{room.join_code}").text
+    assert 'data-count-for="insight-text"' in page
+    assert 'maxlength="280"' in page
+    phone.set_cookie("cjm_lang", "nl")
+    assert "nog {n} tekens" in phone.get(f"/w/{room.join_code}").text
