@@ -32,8 +32,14 @@ class Participant(db.Model):
     # The nonce of the join form that created this participant: a retried join finds it.
     join_key: Mapped[str | None] = mapped_column(String(64))
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Removed from the room by the facilitator: reads along, adds nothing any more.
+    removed_at: Mapped[datetime | None] = mapped_column(default=None)
 
     workshop: Mapped[Workshop] = relationship(back_populates="participants")  # noqa: F821
+
+    @property
+    def removed(self) -> bool:
+        return self.removed_at is not None
 
     def __repr__(self) -> str:
         return f"<Participant {self.display_name!r} of workshop {self.workshop_id}>"

@@ -25,7 +25,7 @@ from cjm_workshop.models import (
     Step,
     Workshop,
 )
-from cjm_workshop.services.errors import InvalidRating, StepClosed
+from cjm_workshop.services.errors import InvalidRating, ParticipantRemoved, StepClosed
 from cjm_workshop.services.steps import accepts_contributions, touch
 
 
@@ -34,6 +34,8 @@ def rate(
 ) -> None:
     if not accepts_contributions(workshop, Step.EMOTIONS):
         raise StepClosed(Step.EMOTIONS.value)
+    if participant.removed:
+        raise ParticipantRemoved(str(participant.id))
     if score not in SCORES:
         raise InvalidRating("scale")
     if (

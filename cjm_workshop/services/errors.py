@@ -49,6 +49,12 @@ class StepNotCurrent(DomainError):
     pass
 
 
+class ParticipantRemoved(DomainError):
+    """The facilitator removed this participant from the room."""
+
+    status = 403
+
+
 class StepClosed(DomainError):
     """The step does not take contributions (not current, or closed by the facilitator)."""
 

@@ -8,8 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager
 
-from cjm_workshop.models import LiveEventKind, Participant, Workshop
+from cjm_workshop.models import LiveEventKind, Note, Participant, Workshop
+from cjm_workshop.models.base import utcnow
 from cjm_workshop.models.participant import DISPLAY_NAME_MAX
+from cjm_workshop.services import notes
 from cjm_workshop.services.errors import WorkshopClosed, WorkshopNotFound
 from cjm_workshop.services.steps import touch
 from cjm_workshop.services.workshops import normalise_join_code
@@ -113,3 +115,21 @@ def _disambiguated(base: str, taken: set[str]) -> str:
     while f"{base} {number}".casefold() in taken:
         number += 1
     return f"{base} {number}"
+
+
+def remove_participant(
+    session: Session, workshop: Workshop, participant: Participant, *, with_notes: bool
+) -> None:
+    """The facilitator takes someone out of the room: from now on they read along and add
+    nothing. Their notes stay on the map (their name marked as removed), or go with them:
+    hidden from the room, not deleted, so that nothing merged into them is lost and the
+    facilitator can still show one again."""
+    if participant.removed:
+        return
+    participant.removed_at = utcnow()
+    if with_notes:
+        authored = select(Note).where(Note.author_id == participant.id, Note.hidden.is_(False))
+        for note in session.scalars(authored).all():
+            notes.set_hidden(session, note, True)
+    touch(session, workshop.id)  # counts, their phone and the notes' marks change
+    session.flush()

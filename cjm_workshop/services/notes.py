@@ -33,6 +33,7 @@ from cjm_workshop.services.errors import (
     IdempotencyConflict,
     InvalidNote,
     NotYourNote,
+    ParticipantRemoved,
     StepClosed,
     WorkshopClosed,
 )
@@ -73,6 +74,8 @@ def add_note(
         return existing
     if workshop.is_closed:  # the real reason, before any about the step
         raise WorkshopClosed(workshop.join_code)
+    if participant is not None and participant.removed:
+        raise ParticipantRemoved(str(participant.id))
     step = KIND_STEP.get(fields.kind)
     if step is None:
         raise InvalidNote("kind")
@@ -137,6 +140,8 @@ def _check_may_change(note: Note, participant: Participant | None) -> None:
         raise NotYourNote(str(note.id))
     if note.workshop.is_closed:
         raise WorkshopClosed(note.workshop.join_code)
+    if participant.removed:
+        raise ParticipantRemoved(str(participant.id))
     if not accepts_contributions(note.workshop, note.step):
         raise StepClosed(note.step.value)
 

@@ -242,13 +242,15 @@ _ballot = (
     )
     .outerjoin(_ROUNDS, _ROUNDS.c.id == _latest_round)
 )
-_BY_TOKEN = (
+_BY_TOKEN = (  # a participant the facilitator removed has no ballot
     _WORKSHOPS.c.join_code == bindparam("code"),
     _PEOPLE.c.token == bindparam("token"),
+    _PEOPLE.c.removed_at.is_(None),
 )
 _BY_ID = (
     _WORKSHOPS.c.id == bindparam("workshop"),
     _PEOPLE.c.id == bindparam("person"),
+    _PEOPLE.c.removed_at.is_(None),
 )
 _BALLOT_BY_TOKEN = _ballot.where(*_BY_TOKEN)
 _BALLOT_BY_ID = _ballot.where(*_BY_ID)

@@ -25,6 +25,9 @@ DOMAIN_MESSAGES = {
     domain.StatusChangeNotAllowed: _l("The workshop cannot change to that status now."),
     domain.InvalidMove: _l("That position does not exist."),
     domain.StepClosed: _l("This step is closed: the facilitator has moved on."),
+    domain.ParticipantRemoved: _l(
+        "The facilitator has removed you from this workshop: you can read along, but not add anything."
+    ),
     domain.NoDotsLeft: _l("You have no dots left. Take one back to place it elsewhere."),
     domain.RoundClosed: _l("Voting is closed."),
     domain.RoundStillOpen: _l("Another voting round is still open: close it first."),

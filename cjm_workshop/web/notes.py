@@ -193,6 +193,7 @@ class Viewer:
 
     screen: Literal["console", "board", "phone"]
     participant_id: int | None = None
+    active: bool = True  # a participant the facilitator removed changes nothing any more
 
     def presentation(self, facts: NoteFacts) -> tuple[str, bool] | None:
         """(variant of _note.html, show the author) for this viewer, None: not shown."""
@@ -203,7 +204,8 @@ class Viewer:
         own = facts.author_id is not None and facts.author_id == self.participant_id
         if not (own or facts.public):
             return None
-        return ("phone-own" if own and facts.accepting else "phone"), not facts.anonymous
+        mine_to_change = own and facts.accepting and self.active
+        return ("phone-own" if mine_to_change else "phone"), not facts.anonymous
 
     def present(self, note: Note) -> tuple[str, bool] | None:
         return self.presentation(NoteFacts.of(note))

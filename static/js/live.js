@@ -119,9 +119,10 @@
   var keepWork = {
     beforeNodeMorphed: function (old) {
       if (old.nodeType !== 1) return true;
-      if (old.matches("form[data-sending], form[data-unsent], [data-note-status], [data-count-for], input[name$=idempotency_key]")) return false;
+      if (old.matches("form[data-sending], form[data-unsent], [data-note-status], [data-count-for], [data-leaving], input[name$=idempotency_key]")) return false;
       return !(old.matches("input, textarea, select") && edited(old));
     },
+    beforeNodeRemoved: function (old) { return !(old.classList && old.classList.contains("note-undo")); },
     beforeAttributeUpdated: function (name, el) {
       return OUR_FLAGS.indexOf(name) < 0 && !(name === "open" && el.tagName === "DETAILS");
     }
@@ -140,8 +141,35 @@
     morphLoading.then(fn);
   }
   function morph(old, replacement) {
-    if (!window.Idiomorph) return old.replaceWith(replacement);
-    window.Idiomorph.morph(old, replacement, { morphStyle: "outerHTML", callbacks: keepWork });
+    var mark = focusMark();
+    if (!window.Idiomorph) old.replaceWith(replacement);
+    else window.Idiomorph.morph(old, replacement, { morphStyle: "outerHTML", callbacks: keepWork });
+    refocus(mark);
+  }
+
+  /* Focus stays on the control used (a button moved to another list, or disabled by the
+     answer, would drop it to the page): the same control again, or the nearest enabled one
+     in the same part. */
+  function focusMark() {
+    var el = document.activeElement;
+    if (!el || el === document.body) return null;
+    var part = el.closest("[id]");
+    return { el: el, part: part && part.id, tag: el.tagName, name: el.getAttribute("name"),
+             value: el.getAttribute("value"), title: el.getAttribute("title") };
+  }
+  function refocus(mark) {
+    var now = document.activeElement;
+    if (!mark || (now && now !== document.body && now !== mark.el)) return;  /* moved on */
+    if (now === mark.el && !mark.el.disabled) return;
+    var scope = mark.part && document.getElementById(mark.part), el = null;
+    if (mark.el.isConnected && !mark.el.disabled) el = mark.el;
+    else if (scope) {
+      el = Array.prototype.filter.call(scope.querySelectorAll(mark.tag), function (c) {
+        return !c.disabled && c.getAttribute("name") === mark.name &&
+          c.getAttribute("value") === mark.value && c.getAttribute("title") === mark.title;
+      })[0] || scope.querySelector("button:not([disabled]), a[href], input:not([disabled]):not([type=hidden]), select:not([disabled]), textarea:not([disabled])");
+    }
+    if (el) el.focus({ preventScroll: true });
   }
   if (window.Idiomorph) Object.assign(window.Idiomorph.defaults.callbacks, keepWork);  /* htmx's morphs too */
   /* A menu closes once something in it was chosen (updates keep the menus people opened). */
@@ -297,7 +325,62 @@
     return data;
   }
 
+  /* Deleting a note can be undone for a few seconds: the note steps aside and an Undo button
+     takes its place; only then is the delete sent (at once if the page is left meanwhile).
+     Without this script, the plain form deletes at once. */
+  var UNDO_SECONDS = 6, leaving = [];
+  function deleteWithUndo(form) {
+    var note = form.closest("[data-note]");
+    if (!note || note.dataset.leaving) return;
+    note.dataset.leaving = "1";
+    note.hidden = true;
+    var bar = document.createElement(note.tagName);
+    bar.className = "note-undo";
+    bar.setAttribute("role", "status");
+    bar.textContent = root.dataset.deletedText + " ";
+    var undo = document.createElement("button");
+    undo.type = "button";
+    undo.className = "button small";
+    undo.textContent = root.dataset.undoText;
+    bar.appendChild(undo);
+    note.after(bar);
+    undo.focus();
+    var pending = { form: form, bar: bar, timer: null };
+    pending.timer = setTimeout(function () { goAhead(pending); }, UNDO_SECONDS * 1000);
+    leaving.push(pending);
+    undo.addEventListener("click", function () {
+      clearTimeout(pending.timer);
+      leaving.splice(leaving.indexOf(pending), 1);
+      bar.remove();
+      delete note.dataset.leaving;
+      note.hidden = false;
+      var again = form.querySelector("button");
+      if (again) again.focus();
+    });
+  }
+  function goAhead(pending) {
+    var at = leaving.indexOf(pending);
+    if (at < 0) return;
+    leaving.splice(at, 1);
+    pending.bar.remove();
+    pending.form.dataset.confirmed = "1";
+    send(pending.form);
+  }
+  window.addEventListener("pagehide", function () {
+    leaving.slice().forEach(function (pending) {
+      clearTimeout(pending.timer);
+      leaving.splice(leaving.indexOf(pending), 1);
+      fetch(pending.form.getAttribute("action"), {
+        method: "POST", body: new FormData(pending.form), credentials: "same-origin", keepalive: true,
+        headers: { "HX-Request": "true", "X-CSRFToken": csrf }
+      });
+    });
+  });
+
   function send(form) {
+    if (form.hasAttribute("data-removes") && !form.dataset.confirmed) { deleteWithUndo(form); return; }
+    delete form.dataset.confirmed;
+    var mark = focusMark();
     var status = form.querySelector("[data-note-status]");
     var retry = form.querySelector("[data-retry]");
     var button = form.querySelector("button[type=submit]");
@@ -341,10 +424,12 @@
     }).catch(function () {
       delete form.dataset.sending;
       if (button) button.disabled = false;
+      var kept = form.hasAttribute("data-removes") && form.closest("[data-note]");
+      if (kept) { delete kept.dataset.leaving; kept.hidden = false; }  /* not deleted after all */
       if (status) { status.textContent = status.dataset.failed; status.className = "note-status failed"; }
       if (retry) retry.hidden = false;
       form.dataset.unsent = "1";
-    });
+    }).then(function () { withMorph(function () { refocus(mark); }); });
   }
 
   /* Every form that posts inside the live part goes through send(), except those htmx sends. */

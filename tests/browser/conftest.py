@@ -132,20 +132,26 @@ class Browsing:
         assert missed == [], f"pages loaded but never checked by axe: {missed}"
 
 
-@pytest.fixture
-def open_tab(browser, live_server, playwright_instance):
-    """open_tab("phone") or open_tab("laptop"): a fresh browser context each."""
+SCREENS = {
+    "laptop": {"viewport": {"width": 1440, "height": 900}},
+    "board": {"viewport": {"width": 1920, "height": 1080}},
+}
+
+
+def _tab_opener(browser, base_url: str, playwright_instance):
+    """open_tab("phone"), open_tab("laptop") or open_tab("board"): a fresh browser context
+    each; every page a tab loaded must have been audited when the test ends."""
     contexts, tabs = [], []
 
     def _open(kind: str = "laptop", locale: str = "en-GB") -> Browsing:
         if kind == "phone":
             options = dict(playwright_instance.devices["Pixel 7"])
         else:
-            options = {"viewport": {"width": 1440, "height": 900}}
+            options = SCREENS[kind]
         context = browser.new_context(locale=locale, **options)
         context.set_default_timeout(10_000)
         contexts.append(context)
-        tab = Browsing(context.new_page(), live_server)
+        tab = Browsing(context.new_page(), base_url)
         tabs.append(tab)
         return tab
 
@@ -156,6 +162,28 @@ def open_tab(browser, live_server, playwright_instance):
     finally:
         for context in contexts:
             context.close()
+
+
+@pytest.fixture
+def open_tab(browser, live_server, playwright_instance):
+    """Tabs on the test's in-process server."""
+    yield from _tab_opener(browser, live_server, playwright_instance)
+
+
+@pytest.fixture
+def room_server(database_url):
+    """The app as `make run` serves it (gunicorn, two workers) on the test database."""
+    from tests.live.servers import AppServer
+
+    server = AppServer(database_url, workers=2)
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture
+def open_room_tab(browser, room_server, playwright_instance):
+    """Tabs on two real gunicorn workers: every screen may be served by either."""
+    yield from _tab_opener(browser, room_server, playwright_instance)
 
 
 @dataclass

@@ -92,6 +92,8 @@ ROUTES = [
     ("POST", "/workshops/{id}/rounds", "facilitator"),
     ("POST", "/workshops/{id}/rounds/{round}", "facilitator"),
     ("POST", "/workshops/{id}/rounds/{round}/proxy", "facilitator"),
+    ("GET", "/workshops/{id}/participants/{participant}/remove", "facilitator"),
+    ("POST", "/workshops/{id}/participants/{participant}/remove", "facilitator"),
 ]
 
 ACCOUNT_ROUTES = [route for route in ROUTES if route[2] in ("facilitator", "owner", "member")]
@@ -122,6 +124,7 @@ def _rule_of(url: str) -> str:
         .replace("{round}", "<int:round_id>")
         .replace("{member}", "<int:member_id>")
         .replace("{action}", "<int:action_id>")
+        .replace("{participant}", "<int:participant_id>")
         .replace("{kind}", "<kind>")
         .replace("{code}", "<code>")
         .replace("/lang/nl", "/lang/<language>")
@@ -137,6 +140,7 @@ class Target:
     round_id: int = 0
     member_id: int = 0
     action_id: int = 0
+    participant_id: int = 0
 
     def __getattr__(self, name):
         return getattr(self.workshop, name)
@@ -144,9 +148,12 @@ class Target:
 
 def _target(make, owner_email: str) -> Target:
     workshop = make.workshop(make.facilitator(owner_email))
-    note = make.note(workshop, make.participant(workshop, "Owner's Olga"))
+    olga = make.participant(workshop, "Owner's Olga")
+    note = make.note(workshop, olga)
     member = make.member(workshop, make.facilitator(f"colleague.{owner_email}"), "organizer")
-    return Target(workshop, note, make.voting_round(workshop), member, make.action(workshop))
+    return Target(
+        workshop, note, make.voting_round(workshop), member, make.action(workshop), olga.id
+    )
 
 
 @pytest.fixture
@@ -165,6 +172,7 @@ def _url(template: str, target, **overrides) -> str:
         "round": target.round_id,
         "member": target.member_id,
         "action": target.action_id,
+        "participant": target.participant_id,
         "kind": "insight",
     } | overrides
     return template.format(**values)

@@ -233,7 +233,7 @@ def test_a_closed_workshop_is_read_only_for_phones_and_stays_readable(
     )
 
     page = phone.get(f"/w/{workshop.join_code}").text
-    assert "This workshop has been closed." in page
+    assert "This workshop is closed." in page
     assert 'id="vote"' not in page  # the round closed with the workshop
     tap = phone.post(
         f"/w/{workshop.join_code}/dots",

@@ -272,3 +272,22 @@ def test_the_median_line_breaks_where_a_touchpoint_has_no_ratings():
     # A lone rated touchpoint between unrated ones is a point, not a line.
     assert median_lines(placed) == ["10.0,50.0 20.0,40.2", "60.0,70.0 70.0,80.0"]
     assert median_lines([]) == []
+
+
+def test_a_participant_removed_from_the_room_rates_and_votes_no_more(app, client, make, room):
+    workshop, touchpoints, pains, phones = room
+    make.voting_round(workshop, dots=2)
+    keys = tap_keys(phones["Bob"].get(f"/w/{workshop.join_code}").text)
+    with app.app_context():
+        bob = db.session.scalar(select(Participant).where(Participant.display_name == "Bob"))
+        bob_id = bob.id
+    url = f"/workshops/{workshop.id}/participants/{bob_id}/remove"
+    assert client.post(url, data={"notes": "keep"}).status_code == 303
+    rated = phones["Bob"].post(
+        f"/w/{workshop.join_code}/ratings/{touchpoints[0]}", data={"score": "2"}, headers=HX
+    )
+    assert rated.status_code == 403
+    assert count(app, EmotionRating) == 0
+    assert keys  # Bob had dots to spend before he was removed
+    assert dot(phones["Bob"], workshop, pains[1], keys[0]).status_code == 403
+    assert count(app, Dot) == 0

@@ -6,6 +6,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import select
+
+from cjm_workshop.extensions import db
 
 HX = {"HX-Request": "true"}
 
@@ -69,3 +72,65 @@ def test_note_forms_carry_their_character_counter(client, room, phone):
     assert 'maxlength="280"' in page
     phone.set_cookie("cjm_lang", "nl")
     assert "nog {n} tekens" in phone.get(f"/w/{room.join_code}").text
+
+
+# --- removing a participant from the room
+
+
+def test_a_removed_participant_reads_along_and_adds_nothing(app, client, make, room, phone):
+    client.post(f"/workshops/{room.id}/step", data={"step": "research"})
+    anna = phone
+    make.note(room, make.participant(room, "Bram"), "Bram stays")
+    with app.app_context():
+        from cjm_workshop.models import Participant
+
+        anna_id = db.session.scalar(
+            select(Participant.id).where(Participant.display_name == "Anna")
+        )
+    first = anna.post(
+        f"/w/{room.join_code}/notes/insight",
+        data={
+            "insight-text": "Before",
+            "insight-source": "survey",
+            "insight-idempotency_key": "k1",
+        },
+    )
+    assert first.status_code == 303
+    url = f"/workshops/{room.id}/participants/{anna_id}/remove"
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "They wrote 1 note." in page.text
+    assert client.post(url, data={"notes": "keep"}).status_code == 303
+
+    phone_page = anna.get(f"/w/{room.join_code}").text
+    assert "removed you from this workshop" in phone_page
+    assert "insight-text" not in phone_page
+    assert ">Delete<" not in phone_page  # her notes are no longer hers to change
+    refused = anna.post(
+        f"/w/{room.join_code}/notes/insight",
+        data={"insight-text": "After", "insight-source": "survey", "insight-idempotency_key": "k2"},
+        headers=HX,
+    )
+    assert refused.status_code == 403
+    assert "removed you from this workshop" in refused.text
+    assert "After" in refused.text  # what she typed is still on her screen
+    console = client.get(f"/workshops/{room.id}/console").text
+    assert "Anna (removed)" in console  # her note stays, marked
+    assert '<dd data-count="joined">1</dd>' in console
+    assert "Before" in client.get(f"/workshops/{room.id}/board").text
+    with app.app_context():
+        from cjm_workshop.models import Note
+
+        assert sorted(db.session.scalars(select(Note.text))) == ["Before", "Bram stays"]
+
+
+def test_removing_with_the_notes_takes_them_off_the_map(app, client, make, room, phone):
+    client.post(f"/workshops/{room.id}/step", data={"step": "research"})
+    bram = make.participant(room, "Bram")
+    make.note(room, bram, "Off topic")
+    url = f"/workshops/{room.id}/participants/{bram.id}/remove"
+    assert client.post(url, data={"notes": "hide"}).status_code == 303
+    assert "Off topic" not in client.get(f"/workshops/{room.id}/board").text
+    assert "Off topic" not in phone.get(f"/w/{room.join_code}").text
+    assert "Off topic" in client.get(f"/workshops/{room.id}/console").text  # hidden, not gone
+    assert client.post(url, data={"notes": "sideways"}).status_code == 422

@@ -5,15 +5,25 @@ from __future__ import annotations
 from functools import partial
 
 import segno
-from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
 from flask_login import login_required
 from flask_wtf.csrf import generate_csrf as csrf_token
 from sqlalchemy import func, select
 
 from cjm_workshop import live
 from cjm_workshop.extensions import db, limiter
-from cjm_workshop.models import STEPS, ActionItem, Note, NoteKind, Step, Workshop
-from cjm_workshop.services import notes, steps, timer
+from cjm_workshop.models import STEPS, ActionItem, Note, NoteKind, Participant, Step, Workshop
+from cjm_workshop.services import joining, notes, steps, timer
 from cjm_workshop.services.errors import InvalidNote
 from cjm_workshop.web.access import part_or_404, run_workshop_or_404
 from cjm_workshop.web.actions import actions_context
@@ -31,7 +41,7 @@ from cjm_workshop.web.notes import (
 )
 from cjm_workshop.web.steps import STEP_PROMPTS
 from cjm_workshop.web.urls import public_url
-from cjm_workshop.web.workshops.forms import ConfirmForm
+from cjm_workshop.web.workshops.forms import ConfirmForm, RemoveParticipantForm
 
 bp = Blueprint("facilitate", __name__, url_prefix="/workshops")
 
@@ -68,7 +78,8 @@ def _step_extras(workshop: Workshop, action_form=None) -> dict:
 def console_context(workshop: Workshop, forms=None, action_form=None) -> dict:
     step = workshop.current_step
     contributed = notes.contributor_ids(db.session, workshop, step)
-    joined = len(workshop.participants)
+    in_room = [p for p in workshop.participants if not p.removed]
+    joined = len(in_room)
     return _step_extras(workshop, action_form) | {
         "workshop": workshop,
         "step": step,
@@ -83,7 +94,8 @@ def console_context(workshop: Workshop, forms=None, action_form=None) -> dict:
         "joined": joined,
         "note_count": len(notes.notes_for(db.session, workshop)) if workshop.is_closed else 0,
         "contributed": len(contributed),
-        "waiting": [p.display_name for p in workshop.participants if p.id not in contributed],
+        "waiting": [p.display_name for p in in_room if p.id not in contributed],
+        "participants": workshop.participants,
         "button_form": ConfirmForm(formdata=None),
         "last_event": live.latest_event_id(db.session),
         "viewer": Viewer("console"),
@@ -249,6 +261,30 @@ def delete_note(workshop_id: int, note_id: int):
     return _back_to_console(workshop)
 
 
+@bp.route("/<int:workshop_id>/participants/<int:participant_id>/remove", methods=["GET", "POST"])
+def remove_participant(workshop_id: int, participant_id: int):
+    """Take someone out of the room (they read along, add nothing); their notes stay,
+    marked, or leave the map with them: the facilitator chooses on this page."""
+    workshop = run_workshop_or_404(workshop_id)
+    participant = part_or_404(Participant, workshop, participant_id)
+    form = RemoveParticipantForm()
+    if form.validate_on_submit():
+        joining.remove_participant(
+            db.session, workshop, participant, with_notes=form.notes.data == "hide"
+        )
+        db.session.commit()
+        flash(_("%(name)s can no longer add anything.", name=participant.display_name))
+        return redirect(url_for(".console", workshop_id=workshop.id), 303)
+    authored = [n for n in notes.notes_for(db.session, workshop) if n.author_id == participant.id]
+    return render_template(
+        "facilitate/remove_participant.html",
+        form=form,
+        workshop=workshop,
+        participant=participant,
+        note_count=len(authored),
+    ), (422 if form.errors else 200)
+
+
 # --- the projector ("board")
 
 
@@ -269,7 +305,7 @@ def board_context(workshop: Workshop) -> dict:
         ),
         "join_url": public_url("participate.join_link", code=workshop.join_code),
         "join_page": public_url("participate.join"),
-        "participant_count": len(workshop.participants),
+        "participant_count": sum(1 for p in workshop.participants if not p.removed),
         "closing": _closing_figures(workshop, viewer) if workshop.is_closed else None,
         "notes": [n for n in notes.notes_for(db.session, workshop, None, [step]) if viewer.sees(n)],
         "viewer": viewer,

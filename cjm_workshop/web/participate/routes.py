@@ -31,6 +31,7 @@ from cjm_workshop.models import STEPS, Note, NoteKind, Step, Workshop
 from cjm_workshop.services import joining, notes, steps, timer
 from cjm_workshop.services.errors import (
     InvalidNote,
+    ParticipantRemoved,
     StepClosed,
     WorkshopClosed,
     WorkshopNotFound,
@@ -184,7 +185,7 @@ def _live_context(workshop: Workshop, participant, forms=None) -> dict:
         "accepting": steps.accepts_contributions(workshop, step),
         "forms": forms if forms is not None else forms_for_step(db.session, workshop, step),
         "notes": notes.notes_for(db.session, workshop, participant, [step]),
-        "viewer": Viewer("phone", participant.id),
+        "viewer": Viewer("phone", participant.id, not participant.removed),
         "step_number": STEPS.index(step) + 1,
         "step_count": len(STEPS),
         "last_event": live.latest_event_id(db.session),
@@ -229,7 +230,7 @@ def add_note(code: str, kind: str):
             )
         except InvalidNote as error:
             form.refuse(error)
-        except (StepClosed, WorkshopClosed) as error:  # the room moved on: say so, keep the text
+        except (StepClosed, WorkshopClosed, ParticipantRemoved) as error:  # say why, keep the text
             db.session.rollback()
             said = CLOSED_NOTE if isinstance(error, WorkshopClosed) else domain_message(error)
             form.text.errors = [*form.text.errors, str(said)]
@@ -237,7 +238,9 @@ def add_note(code: str, kind: str):
         else:
             db.session.commit()
             if is_htmx():
-                return render_for(note, Viewer("phone", participant.id), csrf_token()), 201
+                return render_for(
+                    note, Viewer("phone", participant.id, not participant.removed), csrf_token()
+                ), 201
             return redirect(
                 url_for(".brief", code=workshop.join_code, _anchor=f"note-{note.id}"), 303
             )
@@ -295,7 +298,7 @@ def events(code: str):
     workshop, participant, response = _participant_or_redirect(code)
     if response is not None:
         return response
-    viewer = Viewer("phone", participant.id)
+    viewer = Viewer("phone", participant.id, not participant.removed)
     return live.event_stream_response(
         workshop.id, live.after_id(request), partial(live_note, viewer)
     )

@@ -191,6 +191,19 @@ class ConfirmForm(FlaskForm):
     """A button and its CSRF token: deleting, logging out."""
 
 
+class RemoveParticipantForm(FlaskForm):
+    notes = RadioField(
+        _l("Their notes"),
+        choices=[
+            SelectChoice("keep", _l("Keep them on the map, marked with “removed”")),
+            SelectChoice(
+                "hide", _l("Take them off the map (hidden: you can still show one again)")
+            ),
+        ],
+        default="keep",
+    )
+
+
 class ImportForm(FlaskForm):
     file = FileField(
         _l("Workshop file (JSON)"),

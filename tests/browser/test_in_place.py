@@ -1,0 +1,155 @@
+"""Actions answer in place: with the keyboard alone, focus stays on the control used (the
+impact/effort arrows, dot + and −), ticks for a merge survive live updates, a deleted note
+can be undone for a few seconds, and a closed workshop looks closed on every screen."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from cjm_workshop.extensions import db
+from cjm_workshop.models import Level, Note, Step, Workshop
+from cjm_workshop.services import journey_map, steps
+from tests.browser.test_live_session import join, laptop_and_board
+
+pytestmark = pytest.mark.browser
+
+
+def in_step(app, workshop, step: Step) -> None:
+    with app.app_context():
+        steps.go_to_step(db.session, db.session.get(Workshop, workshop.id), step)
+        db.session.commit()
+
+
+def test_the_matrix_arrows_keep_focus_on_the_action_moved(open_tab, make, app):
+    facilitator = make.facilitator("frida@example.org")
+    workshop = make.workshop(facilitator)
+    in_step(app, workshop, Step.ACTIONS)
+    action = make.action(workshop, "Install a ticket machine", impact=Level.HIGH, effort=Level.LOW)
+    console, board = laptop_and_board(
+        open_tab, "frida@example.org", workshop, f"/workshops/{workshop.id}/console"
+    )
+    more_effort = console.page.locator(f"#action-{action} button[title='More effort']")
+    more_effort.focus()
+    console.page.keyboard.press("Enter")
+    expect(console.page.locator(f".quadrant-big_bet #action-{action}")).to_be_visible()
+    expect(board.page.locator(f".quadrant-big_bet #action-{action}")).to_be_visible()
+    expect(more_effort).to_be_focused()
+    less_effort = console.page.locator(f"#action-{action} button[title='Less effort']")
+    console.page.keyboard.press("Shift+Tab")
+    expect(less_effort).to_be_focused()
+    console.page.keyboard.press("Enter")
+    expect(console.page.locator(f".quadrant-quick_win #action-{action}")).to_be_visible()
+    expect(less_effort).to_be_focused()
+    assert console.page.evaluate("window.scrollY") > 0 or console.page.evaluate(
+        "document.documentElement.scrollHeight <= innerHeight"
+    )  # not thrown back to the top of the page
+    console.audit()
+
+
+def test_dot_voting_by_keyboard_keeps_focus_on_the_button(open_tab, make, app):
+    facilitator = make.facilitator("frida@example.org")
+    workshop = make.workshop(facilitator)
+    for text in ("No free slots online", "On hold for 20 minutes"):
+        make.note(workshop, None, text, kind="pain_point")
+    make.voting_round(workshop, dots=2)
+    phone = open_tab("phone")
+    join(phone, workshop, "Anna")
+    first = phone.page.locator(".vote-item").nth(0)
+    give, take_back = first.locator("button[value='add']"), first.locator("button[value='remove']")
+    give.focus()
+    phone.page.keyboard.press("Enter")
+    expect(phone.page.locator("[data-dots-left]")).to_have_text("1 dot left")
+    # One dot per pain point: the + went grey, so focus moves to the − beside it, not to
+    # the top of the page; Enter there takes the dot back, and focus returns to the +.
+    expect(give).to_be_disabled()
+    expect(take_back).to_be_focused()
+    phone.page.keyboard.press("Enter")
+    expect(phone.page.locator("[data-dots-left]")).to_have_text("2 dots left")
+    expect(give).to_be_focused()
+    phone.page.keyboard.press("Enter")
+    expect(phone.page.locator("[data-dots-left]")).to_have_text("1 dot left")
+    expect(take_back).to_be_focused()
+    phone.audit()
+
+
+def test_ticks_for_a_merge_survive_a_live_change_of_the_map(open_tab, make, app):
+    facilitator = make.facilitator("frida@example.org")
+    workshop = make.workshop(facilitator)
+    first, second = workshop.stage_ids[:2]
+    notes = [
+        make.note(workshop, None, text, kind="touchpoint", stage=first)
+        for text in ("Online booking", "Booking online", "Calls the practice")
+    ]
+    in_step(app, workshop, Step.VISUALIZE)
+    laptop, _board = laptop_and_board(
+        open_tab, "frida@example.org", workshop, f"/workshops/{workshop.id}/map"
+    )
+    laptop.page.check(f"#pick-{notes[0]}")
+    laptop.page.check(f"#pick-{notes[1]}")
+    laptop.page.locator(f"#note-{notes[2]} summary").click()  # a menu left open
+    with app.app_context():  # a co-facilitator moves another note meanwhile
+        room = db.session.get(Workshop, workshop.id)
+        journey_map.nudge(db.session, room, db.session.get(Note, notes[2]), "right")
+        db.session.commit()
+    expect(laptop.page.locator(f"ul.cell[data-stage='{second}'] #note-{notes[2]}")).to_be_visible()
+    expect(laptop.page.locator(f"#pick-{notes[0]}")).to_be_checked()
+    expect(laptop.page.locator(f"#pick-{notes[1]}")).to_be_checked()
+    expect(laptop.page.locator(f"#note-{notes[2]} details.card-menu")).to_have_attribute("open", "")
+    laptop.audit()
+
+
+def test_a_deleted_note_can_be_undone_for_a_few_seconds(open_tab, make, app):
+    facilitator = make.facilitator("frida@example.org")
+    workshop = make.workshop(facilitator)
+    in_step(app, workshop, Step.RESEARCH)
+    phone = open_tab("phone")
+    join(phone, workshop, "Anna")
+    phone.page.fill("#insight-text", "Typed by mistake")
+    phone.page.select_option("#insight-source", "survey")
+    phone.page.locator("#note-form-insight button[type=submit]").click()
+    note = phone.page.locator(".note", has_text="Typed by mistake")
+    expect(note).to_be_visible()
+    note.locator("button:has-text('Delete')").click()
+    undo = phone.page.locator(".note-undo button:has-text('Undo')")
+    expect(undo).to_be_focused()
+    expect(note).to_be_hidden()
+    phone.page.keyboard.press("Enter")
+    expect(note).to_be_visible()
+    expect(note.locator("button:has-text('Delete')")).to_be_focused()
+    with app.app_context():
+        assert db.session.scalars(select(Note.text)).all() == ["Typed by mistake"]
+    note.locator("button:has-text('Delete')").click()
+    expect(phone.page.locator(".note-undo")).to_have_count(0, timeout=10_000)
+    expect(phone.page.locator(".note", has_text="Typed by mistake")).to_have_count(0)
+    with app.app_context():
+        assert db.session.scalars(select(Note.text)).all() == []
+    phone.audit()
+
+
+def test_a_closed_workshop_looks_closed_on_console_board_and_phones(open_tab, make, app):
+    facilitator = make.facilitator("frida@example.org")
+    workshop = make.workshop(facilitator)
+    in_step(app, workshop, Step.RESEARCH)
+    console, board = laptop_and_board(
+        open_tab, "frida@example.org", workshop, f"/workshops/{workshop.id}/console"
+    )
+    board.page.set_viewport_size({"width": 1920, "height": 1080})
+    phone = open_tab("phone")
+    join(phone, workshop, "Anna")
+    expect(phone.page.locator("#insight-text")).to_be_visible()
+    console.act("button:has-text('Close workshop')")
+    expect(console.page.locator("#closed-h")).to_have_text("This workshop is closed")
+    expect(console.page.locator("button:has-text('Start timer')")).to_have_count(0)
+    expect(console.page.locator("#proxy-h")).to_have_count(0)
+    expect(board.page.locator(".board-closed h1")).to_have_text("Thank you!")
+    expect(board.page.locator(".board-qr")).to_have_count(0)
+    expect(phone.page.locator(".notice-closed")).to_contain_text("This workshop is closed.")
+    expect(phone.page.locator("#insight-text")).to_have_count(0)
+    for tab, name in ((console, "console"), (board, "board"), (phone, "phone")):
+        tab.audit()
+        tab.screenshot(f"closed-{name}")
+    console.act("button:has-text('Reopen workshop')")
+    expect(phone.page.locator("#insight-text")).to_be_visible()
+    expect(board.page.locator(".board-closed")).to_have_count(0)
