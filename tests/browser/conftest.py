@@ -144,10 +144,7 @@ def _tab_opener(browser, base_url: str, playwright_instance):
     contexts, tabs = [], []
 
     def _open(kind: str = "laptop", locale: str = "en-GB") -> Browsing:
-        if kind == "phone":
-            options = dict(playwright_instance.devices["Pixel 7"])
-        else:
-            options = SCREENS[kind]
+        options = dict(playwright_instance.devices["Pixel 7"]) if kind == "phone" else SCREENS[kind]
         context = browser.new_context(locale=locale, **options)
         context.set_default_timeout(10_000)
         contexts.append(context)
