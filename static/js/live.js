@@ -179,10 +179,13 @@
   }, true);
   if (window.htmx) {
     /* A form that was sent and taken starts empty again; a refused one keeps what was typed. */
+    var swapMark = null;
     document.addEventListener("htmx:beforeSwap", function (e) {
       var form = e.detail.requestConfig && e.detail.requestConfig.elt;
       if (form && form.tagName === "FORM" && e.detail.xhr.status < 300) form.reset();
+      swapMark = focusMark();
     });
+    document.addEventListener("htmx:afterSettle", function () { refocus(swapMark); swapMark = null; });
   }
 
   /* Update the parts an answer brings by their ids (the map region, a tap's dots left and
@@ -377,6 +380,17 @@
     });
   });
 
+  /* A form that was taken no longer shows the last refusal's messages. */
+  function clearErrors(form) {
+    form.querySelectorAll(".field .error").forEach(function (p) { p.remove(); });
+    form.querySelectorAll(".has-error").forEach(function (f) { f.classList.remove("has-error"); });
+    form.querySelectorAll("[aria-invalid]").forEach(function (f) {
+      var rest = (f.getAttribute("aria-describedby") || "").replace(/\S+-error\b/g, "").trim();
+      f.removeAttribute("aria-invalid");
+      if (rest) f.setAttribute("aria-describedby", rest); else f.removeAttribute("aria-describedby");
+    });
+  }
+
   function send(form) {
     if (form.hasAttribute("data-removes") && !form.dataset.confirmed) { deleteWithUndo(form); return; }
     delete form.dataset.confirmed;
@@ -399,6 +413,10 @@
     }).then(function (answer) {
       delete form.dataset.sending;
       if (button) button.disabled = false;
+      if (status && answer.status < 500) {  /* answered: saved, or the form says what is wrong */
+        status.textContent = answer.status < 300 ? status.dataset.saved : "";
+        status.className = "note-status" + (answer.status < 300 ? " saved" : "");
+      }
       if (answer.status === 201) {
         var note = fragment(answer.html);
         var data = { id: note.dataset.note, step: root.querySelector(".live-part").dataset.step, stage: note.dataset.stage };
@@ -407,13 +425,12 @@
         form.reset();
         var key = form.querySelector("input[name$=idempotency_key]");
         if (key) key.value = newKey();
-        if (status) { status.textContent = status.dataset.saved; status.className = "note-status saved"; }
+        clearErrors(form);
       } else if (answer.status >= 500 || (!answer.html && answer.status !== 204)) {
         throw new Error(String(answer.status));
       } else if (answer.target) {  /* a refusal said in a message (the server's htmx protocol) */
         var place = document.querySelector(answer.target);
         if (place) place.innerHTML = answer.html;
-        if (status) { status.textContent = ""; status.className = "note-status"; }
       } else {
         if (answer.status < 300) {
           if (form.hasAttribute("data-removes")) { var gone = form.closest("[data-note]"); if (gone) gone.remove(); }
@@ -441,6 +458,7 @@
       countCharacters(form);
       form.addEventListener("submit", function (e) {
         e.preventDefault();
+        if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) return;
         form.lastButton = e.submitter || null;
         send(form);
       });

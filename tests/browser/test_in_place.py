@@ -139,6 +139,7 @@ def test_a_closed_workshop_looks_closed_on_console_board_and_phones(open_tab, ma
     phone = open_tab("phone")
     join(phone, workshop, "Anna")
     expect(phone.page.locator("#insight-text")).to_be_visible()
+    console.page.once("dialog", lambda dialog: dialog.accept())  # "Close it for everyone?"
     console.act("button:has-text('Close workshop')")
     expect(console.page.locator("#closed-h")).to_have_text("This workshop is closed")
     expect(console.page.locator("button:has-text('Start timer')")).to_have_count(0)

@@ -42,7 +42,9 @@ def test_facilitator_prepares_and_a_phone_joins(open_tab, wire_meter, app):
     laptop.page.click("text=Add stage")
     laptop.page.wait_for_selector("#stages input[value=Loyalty]")
     laptop.page.click("button:has-text('Move Loyalty up')")
-    expect(laptop.page.locator("#stages .stage-rename input").nth(3)).to_have_value("Loyalty")
+    expect(laptop.page.locator("#stages .stage-rename input[name=name]").nth(3)).to_have_value(
+        "Loyalty"
+    )
     laptop.audit()
     laptop.screenshot("workshop-overview")
 

@@ -52,8 +52,13 @@ def test_a_whole_room_keeps_everyones_work(open_room_tab, make):
         expect(phone.page.locator("#insight-text")).to_be_visible()
     post_insight(cees, "Bellen kost veel tijd")
 
-    # Bram, Cees and the facilitator are half-way through a note ...
+    # Bram forgets the source: the form says so beside the field, keeps his text, and is
+    # not left "sending".
     bram.page.fill("#insight-text", "Half-typed by Bram")
+    bram.page.locator("#note-form-insight button[type=submit]").click()
+    expect(bram.page.locator("#note-form-insight .error")).to_have_text("Choose the source.")
+    expect(bram.page.locator("#note-form-insight [data-note-status]")).to_have_text("")
+    # Bram, Cees and the facilitator are half-way through a note ...
     bram.page.select_option("#insight-source", "survey")
     bram.page.focus("#insight-text")
     cees.page.fill("#insight-text", "Half getypt door Cees")
@@ -114,6 +119,7 @@ def test_a_whole_room_keeps_everyones_work(open_room_tab, make):
     expect(console.page.locator("#insight-text")).to_have_value("From a paper sticky")
     post_insight(bram, "Half-typed by Bram, now finished")
     expect(board.page.locator(".note-text", has_text="now finished")).to_be_visible()
+    expect(bram.page.locator("#note-form-insight .error")).to_have_count(0)
 
     for tab, name in ((console, "console"), (board, "board"), (bram, "phone"), (cees, "phone-nl")):
         tab.audit()

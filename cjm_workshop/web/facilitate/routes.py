@@ -92,7 +92,7 @@ def console_context(workshop: Workshop, forms=None, action_form=None) -> dict:
         "forms": forms if forms is not None else forms_for_step(db.session, workshop, step),
         "notes": notes.notes_for(db.session, workshop, None, [step]),
         "joined": joined,
-        "note_count": len(notes.notes_for(db.session, workshop)) if workshop.is_closed else 0,
+        "closing": _closing_figures(workshop, Viewer("board")) if workshop.is_closed else None,
         "contributed": len(contributed),
         "waiting": [p.display_name for p in in_room if p.id not in contributed],
         "participants": workshop.participants,
