@@ -108,6 +108,7 @@
      open menu stays open, ticked boxes stay ticked, and a form still sending (or waiting to be
      sent again) is left alone. Flags this script sets are kept. Phones fetch idiomorph with
      their first update, so it costs nothing on a first visit. */
+  var takingEnds = false;  /* set while an update says nothing new is taken any more */
   var OUR_FLAGS = ["data-wired", "data-sending", "data-unsent", "data-sortable", "data-counted"];
   function edited(f) {
     if (f.type === "checkbox" || f.type === "radio") return f.checked !== f.defaultChecked;
@@ -122,7 +123,13 @@
       if (old.matches("form[data-sending], form[data-unsent], [data-note-status], [data-count-for], [data-leaving], input[name$=idempotency_key]")) return false;
       return !(old.matches("input, textarea, select") && edited(old));
     },
-    beforeNodeRemoved: function (old) { return !(old.classList && old.classList.contains("note-undo")); },
+    beforeNodeRemoved: function (old) {
+      if (old.classList && old.classList.contains("note-undo")) return false;
+      /* The room closed (or this phone was removed) mid-note: the note stays on the screen,
+         and sending it says why it is refused, text kept. */
+      return !(takingEnds && old.matches && old.matches("form[data-note-form]") &&
+        Array.prototype.some.call(old.querySelectorAll("textarea"), edited));
+    },
     beforeAttributeUpdated: function (name, el) {
       return OUR_FLAGS.indexOf(name) < 0 && !(name === "open" && el.tagName === "DETAILS");
     }
@@ -226,7 +233,9 @@
       if (!part) return;
       var old = root.querySelector(".live-part");
       var stepBefore = old && old.dataset.step;
+      takingEnds = !!part.querySelector(".notice-closed");
       if (old) morph(old, part); else root.appendChild(part);
+      takingEnds = false;
       var now = root.querySelector(".live-part");
       settle(now);
       if (stepBefore && now.dataset.step !== stepBefore) announceStep(now);

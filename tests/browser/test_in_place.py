@@ -139,6 +139,7 @@ def test_a_closed_workshop_looks_closed_on_console_board_and_phones(open_tab, ma
     phone = open_tab("phone")
     join(phone, workshop, "Anna")
     expect(phone.page.locator("#insight-text")).to_be_visible()
+    phone.page.fill("#insight-text", "Half-way when the room closed")
     console.page.once("dialog", lambda dialog: dialog.accept())  # "Close it for everyone?"
     console.act("button:has-text('Close workshop')")
     expect(console.page.locator("#closed-h")).to_have_text("This workshop is closed")
@@ -147,7 +148,12 @@ def test_a_closed_workshop_looks_closed_on_console_board_and_phones(open_tab, ma
     expect(board.page.locator(".board-closed h1")).to_have_text("Thank you!")
     expect(board.page.locator(".board-qr")).to_have_count(0)
     expect(phone.page.locator(".notice-closed")).to_contain_text("This workshop is closed.")
-    expect(phone.page.locator("#insight-text")).to_have_count(0)
+    # The half-typed note stays; sending it says why it is refused, and keeps the text.
+    expect(phone.page.locator("#insight-text")).to_have_value("Half-way when the room closed")
+    phone.page.select_option("#insight-source", "survey")
+    phone.page.locator("#note-form-insight button[type=submit]").click()
+    expect(phone.page.locator("#note-form-insight .error")).to_contain_text("it takes no new notes")
+    expect(phone.page.locator("#insight-text")).to_have_value("Half-way when the room closed")
     for tab, name in ((console, "console"), (board, "board"), (phone, "phone")):
         tab.audit()
         tab.screenshot(f"closed-{name}")
