@@ -158,6 +158,12 @@ class Factories:
                 participant.id, workshop.id, participant.token, participant.display_name
             )
 
+    def phone(self, workshop: WorkshopRecord, participant: ParticipantRecord):
+        """A participant's phone: a client carrying their identity for this workshop."""
+        client = self.app.test_client()
+        client.set_cookie(f"cjm_p_{workshop.join_code}", participant.token)
+        return client
+
     def note(
         self,
         workshop: WorkshopRecord,

@@ -19,11 +19,8 @@ def room(make, me):
 
 
 @pytest.fixture
-def phone(app, make, room):
-    participant = make.participant(room, "Anna")
-    client = app.test_client()
-    client.set_cookie(f"cjm_p_{room.join_code}", participant.token)
-    return client
+def phone(make, room):
+    return make.phone(room, make.participant(room, "Anna"))
 
 
 def seconds_left(page: str) -> int:
