@@ -9,6 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from cjm_workshop import config
 from cjm_workshop.extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate
+from cjm_workshop.web.plain_text import plain_text_requests
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,6 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
     register_extensions(app)
+    plain_text_requests(app)
     register_blueprints(app)
     register_cli(app)
     return app

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import force_locale
 
+from cjm_workshop import backup
 from cjm_workshop.extensions import db
 from cjm_workshop.poster import layout, render
 from cjm_workshop.services import accounts, demo, joining, transfer
@@ -135,3 +138,32 @@ def import_json(path, email: str) -> None:
         f"Imported {workshop.title} for {owner.email}: "
         f"code {format_join_code(workshop.join_code)}, id {workshop.id}."
     )
+
+
+@cjm.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_server(file: Path) -> None:
+    """Back up every workshop and account to FILE (safe while phones post)."""
+    try:
+        made = backup.backup(db.engine.url, file)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Backed up to {made.path} ({made.size / 1024:.0f} KB).")
+
+
+@cjm.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.confirmation_option(
+    prompt="This replaces every workshop and account on this server by the backup. Go on?"
+)
+@with_appcontext
+def restore_server(file: Path) -> None:
+    """Replace everything on this server by the backup FILE (stop the server first)."""
+    db.session.remove()
+    db.engine.dispose()  # nothing of ours holds the database while it is replaced
+    try:
+        backup.restore(db.engine.url, file)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Restored from {file}. Start the server again.")

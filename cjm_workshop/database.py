@@ -1,10 +1,13 @@
 """Engine tuning: the same behaviour on the embedded SQLite file and on PostgreSQL.
 
-SQLite gets WAL, a busy timeout and foreign keys on every connection, and its write
-transactions start with BEGIN IMMEDIATE: with a plain (deferred) BEGIN, a transaction that
-reads and then writes fails with "database is locked" instead of waiting for the lock.
-Requests that cannot write (GET/HEAD) and read-only side connections keep a deferred BEGIN,
-so readers never queue behind a writer.
+SQLite gets WAL, a busy timeout and foreign keys on every connection. A transaction starts
+as a reader (a deferred BEGIN): reading takes no lock, so a slow request (an import being
+parsed and checked, a poster's data being read) holds nobody up. Its first write (or a row
+lock the services ask for, or a savepoint) makes it a writer: the reads so far are let go,
+the writer lock is taken and BEGIN IMMEDIATE starts a fresh snapshot, so what it reads from
+then on is current and no other writer runs until it commits. That is what PostgreSQL's READ
+COMMITTED with the services' row locks gives, and writers hold the lock only as long as
+their writes take.
 """
 
 from __future__ import annotations
@@ -15,13 +18,12 @@ import threading
 import time
 import weakref
 
-from flask import g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 BUSY_TIMEOUT_SECONDS = 10
 WRITER_POLL_SECONDS = 0.0005
+WRITING_WORDS = ("INSERT", "UPDATE", "DELETE", "REPLACE", "SAVEPOINT", "CREATE", "DROP", "ALTER")
 
 
 def tune_engine(engine: Engine) -> None:
@@ -46,17 +48,19 @@ def tune_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
-        reading = connection.get_execution_options().get("read_only") or (
-            has_request_context()
-            and (request.method in READ_ONLY_METHODS or g.get("cjm_committed", False))
-        )
-        if reading:
-            connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN")
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before_execute(connection, _cursor, statement, _parameters, context, _many) -> None:
+        if connection.info.get("cjm_writer") or not writes(statement, context):
             return
+        raw = connection.connection.driver_connection
+        if raw.in_transaction:
+            raw.execute("ROLLBACK")  # nothing written yet: only the read snapshot goes
         if writers.acquire(timeout=BUSY_TIMEOUT_SECONDS):
             connection.info["cjm_writer"] = True
         try:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            raw.execute("BEGIN IMMEDIATE")
         except Exception:
             _release(connection)
             raise
@@ -68,14 +72,22 @@ def tune_engine(engine: Engine) -> None:
     @event.listens_for(engine, "commit")
     def _on_commit(connection) -> None:
         _release(connection)
-        # A view commits its change once; what it reads afterwards to answer (rendering the
-        # saved note, say) must not queue for the write lock again.
-        if has_request_context() and not connection.get_execution_options().get("read_only"):
-            g.cjm_committed = True
 
     @event.listens_for(engine, "rollback")
     def _on_rollback(connection) -> None:
         _release(connection)
+
+
+def writes(statement: str, context) -> bool:
+    """Whether a statement writes, or locks rows to write them (SQLite ignores FOR UPDATE)."""
+    if statement.lstrip()[:9].upper().startswith(WRITING_WORDS):
+        return True
+    if context is None:
+        return False
+    if context.isinsert or context.isupdate or context.isdelete:
+        return True
+    compiled = getattr(context, "compiled", None)
+    return getattr(getattr(compiled, "statement", None), "_for_update_arg", None) is not None
 
 
 class WriterLock:
@@ -120,6 +132,15 @@ class WriterLock:
             self._pid = os.getpid()
             weakref.finalize(self, os.close, self._fd)
         return self._fd
+
+
+def read_snapshot(session) -> None:
+    """Every read from here to the end of the transaction sees the database at one moment,
+    whatever commits meanwhile (an export taken while phones post must import again):
+    REPEATABLE READ on PostgreSQL; on SQLite a read transaction is one snapshot already."""
+    session.rollback()
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
 
 
 def read_only_connection(engine: Engine):

@@ -1,9 +1,11 @@
 """Live updates: server-sent events fed by one broadcaster thread per process.
 
-The broadcaster tails the `live_event` table (one small query every 100 ms, and only while
-some screen is connected) and hands each new row to the streams watching that workshop.
-Because the table is the only channel, a change made through any gunicorn worker or any
-app server sharing the database reaches every screen. A stream starts by replaying the
+The broadcaster tails the `live_event` table and hands each new row to the streams watching
+that workshop. Because the table is the only channel, a change made through any gunicorn
+worker or any app server sharing the database reaches every screen. A commit that wrote an
+event wakes the broadcasters at once: PostgreSQL's NOTIFY, and on SQLite a doorbell (a
+datagram to each process using the same database file); a slow safety poll covers a wake-up
+that got lost. Nothing is polled while no screen is connected. A stream starts by replaying the
 events after the last one its screen saw (`?after=` or the browser's Last-Event-ID), so a
 phone that was offline catches up without a reload.
 
@@ -13,16 +15,23 @@ A note event is loaded once per process, and rendered once per process and per f
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
+import os
 import queue
+import selectors
+import socket
+import tempfile
 import threading
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, Response, current_app, has_app_context, stream_with_context
+from flask import Flask, Response, current_app, has_app_context, request, stream_with_context
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, or_, select
 from sqlalchemy.orm import Session
 
@@ -31,7 +40,9 @@ from cjm_workshop.extensions import db
 from cjm_workshop.models import LiveEvent, LiveEventKind, Note
 from cjm_workshop.services.steps import LIVE_TOUCHED
 
-POLL_SECONDS = 0.1
+POLL_SECONDS = 0.1  # when no wake-up channel works
+SAFETY_POLL_SECONDS = 1.0  # with one: only in case a wake-up got lost
+LISTEN_RETRY_SECONDS = (1, 2, 4, 8, 15, 30)  # after losing PostgreSQL's LISTEN connection
 NOTIFY_CHANNEL = "cjm_live"
 KEEPALIVE_SECONDS = 15
 REPLAY_LIMIT = 300  # a screen further behind than this reloads its live part instead
@@ -39,6 +50,10 @@ GAP_SECONDS = 5.0  # how long an id skipped over may still turn up (a late commi
 MAX_GAP_TRACKING = 10_000
 SENT_MEMORY = 2_000
 BUILD_WAIT_SECONDS = 10  # how long a stream waits for another one building the same thing
+SUPERSEDED = "superseded"  # put in a stream's inbox: a newer stream of its holder replaces it
+PAUSED_HERE = _l(
+    "Live updates have moved to a newer window of yours. Reload this page to get them here."
+)
 
 
 @dataclass(frozen=True)
@@ -54,30 +69,49 @@ class Broadcaster:
         self.app = app
         self._lock = threading.Lock()
         self._subscribers: dict[int, set[queue.SimpleQueue]] = {}
+        self._held: dict[str, deque[queue.SimpleQueue]] = {}  # streams per holder, oldest first
         self._last_id: int | None = None
         self._gaps: dict[int, float] = {}  # event ids skipped over, and since when
         self.prepared = _OncePerProcess()  # what was built for an event and kind of screen
         self._thread: threading.Thread | None = None
         self.stopping = threading.Event()
         self._wake = threading.Event()
+        with app.app_context():
+            self._url = db.engine.url
+        self._postgres = self._url.get_backend_name() == "postgresql"
+        self._doorbell = Doorbell.for_url(self._url)
+        self.listener = None  # PostgreSQL's LISTEN connection, while there is one
 
-    def subscribe(self, workshop_id: int) -> queue.SimpleQueue:
+    def subscribe(self, workshop_id: int, caps: dict[str, int] | None = None) -> queue.SimpleQueue:
+        """A new stream's inbox. `caps`: how many streams each of its holders (a participant,
+        an account, an address) may have open in this process; past that the oldest ends."""
         inbox: queue.SimpleQueue = queue.SimpleQueue()
         with self._lock:
             if self._last_id is None:
                 self._last_id = latest_event_id()
             self._subscribers.setdefault(workshop_id, set()).add(inbox)
+            for holder, cap in (caps or {}).items():
+                streams = self._held.setdefault(holder, deque())
+                while streams and len(streams) >= cap:
+                    streams.popleft().put(SUPERSEDED)
+                streams.append(inbox)
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="cjm-live", daemon=True)
                 self._thread.start()
         return inbox
 
-    def unsubscribe(self, workshop_id: int, inbox: queue.SimpleQueue) -> None:
+    def unsubscribe(self, workshop_id: int, inbox: queue.SimpleQueue, holders=()) -> None:
         with self._lock:
             watchers = self._subscribers.get(workshop_id, set())
             watchers.discard(inbox)
             if not watchers:
                 self._subscribers.pop(workshop_id, None)
+            for holder in holders:
+                streams = self._held.get(holder)
+                if streams is not None and inbox in streams:
+                    streams.remove(inbox)
+                if not streams:
+                    self._held.pop(holder, None)
 
     def forget_position(self) -> None:
         """Start tailing from the beginning again (tests empty the tables between runs, and
@@ -87,41 +121,53 @@ class Broadcaster:
             self._gaps.clear()
         self.prepared.clear()
 
-    def wake(self) -> None:
-        """A change was committed in this process: look at once."""
-        self._wake.set()
-
     def stop(self) -> None:
         """End every stream now (process shutdown)."""
         self.stopping.set()
         self._wake.set()
+        if self._doorbell is not None:
+            self._doorbell.ring()
         with self._lock:
             for watchers in self._subscribers.values():
                 for inbox in watchers:
                     inbox.put(None)
 
     def _run(self) -> None:
-        listener = self._listen()
+        self.listener = self._listen()
+        bell = self._doorbell.listen() if self._doorbell is not None else None
         try:
-            self._loop(listener)
+            self._loop(bell)
         finally:
-            if listener is not None:
-                listener.close()
+            for channel in (self.listener, bell):
+                if channel is not None:
+                    channel.close()
 
-    def _loop(self, listener) -> None:
+    def _loop(self, bell) -> None:
+        failures, retry_at = 0, 0.0
         while not self.stopping.is_set():
-            if listener is not None:
-                try:  # woken at once by a commit's NOTIFY, or after POLL_SECONDS anyway
-                    for _ in listener.notifies(timeout=POLL_SECONDS, stop_after=1):
+            if self.listener is None and self._postgres and time.monotonic() >= retry_at:
+                self.listener = self._listen()  # back after a restart of the database?
+                if self.listener is None:
+                    delay = LISTEN_RETRY_SECONDS[min(failures, len(LISTEN_RETRY_SECONDS) - 1)]
+                    failures, retry_at = failures + 1, time.monotonic() + delay
+                else:
+                    failures = 0
+            if self.listener is not None:
+                try:  # woken at once by a commit's NOTIFY, or after SAFETY_POLL_SECONDS anyway
+                    for _ in self.listener.notifies(timeout=SAFETY_POLL_SECONDS, stop_after=1):
                         pass
                 except Exception:
-                    self.app.logger.exception("live: listening failed; polling instead")
-                    listener = None
-            else:  # woken at once by a commit in this process, or after POLL_SECONDS anyway
+                    self.app.logger.warning("live: lost LISTEN; polling until it is back")
+                    with contextlib.suppress(Exception):
+                        self.listener.close()
+                    self.listener, retry_at = None, time.monotonic() + LISTEN_RETRY_SECONDS[0]
+            elif bell is not None:  # woken at once by a commit in any process
+                bell.wait(SAFETY_POLL_SECONDS)
+            else:
                 self._wake.wait(POLL_SECONDS)
-                self._wake.clear()
-                if self.stopping.is_set():
-                    break
+            self._wake.clear()
+            if self.stopping.is_set():
+                break
             with self._lock:
                 if not self._subscribers:
                     continue
@@ -131,21 +177,21 @@ class Broadcaster:
                 self.app.logger.exception("live: polling failed")
 
     def _listen(self):
-        """On PostgreSQL, a connection of its own that LISTENs for commits' notifications."""
-        with self.app.app_context():
-            url = db.engine.url
-        if url.get_backend_name() != "postgresql":
+        """On PostgreSQL, a connection of its own that LISTENs for commits' notifications
+        (None: not PostgreSQL, or it cannot be reached now; polled meanwhile)."""
+        if not self._postgres:
             return None
         import psycopg
 
         try:
             connection = psycopg.connect(
-                url.set(drivername="postgresql").render_as_string(hide_password=False),
+                self._url.set(drivername="postgresql").render_as_string(hide_password=False),
                 autocommit=True,
+                connect_timeout=5,
             )
             connection.execute(f"LISTEN {NOTIFY_CHANNEL}")
-        except psycopg.Error:
-            self.app.logger.exception("live: cannot LISTEN; polling instead")
+        except psycopg.Error as error:
+            self.app.logger.warning("live: cannot LISTEN (%s); polling meanwhile", error)
             return None
         return connection
 
@@ -177,10 +223,105 @@ class Broadcaster:
 
 @event.listens_for(Session, "after_commit")
 def _wake_after_commit(session: Session) -> None:
-    if session.info.pop(LIVE_TOUCHED, False) and has_app_context():
-        hub = current_app.extensions.get("cjm_live")
-        if hub is not None:
-            hub.wake()
+    """A commit that wrote an event wakes the broadcasters (PostgreSQL's NOTIFY went with
+    the commit itself)."""
+    if not session.info.pop(LIVE_TOUCHED, False):
+        return
+    doorbell = Doorbell.for_url(session.get_bind().url)
+    if doorbell is not None:
+        doorbell.ring()
+    elif has_app_context() and (hub := current_app.extensions.get("cjm_live")) is not None:
+        hub._wake.set()  # an in-memory database: only this process can see it anyway
+
+
+class Doorbell:
+    """The processes using one SQLite file wake each other here: each broadcaster binds a
+    datagram socket in a directory named after the file, and a commit that wrote a live event
+    sends a byte to every socket there (a socket whose process has gone is removed). Only a
+    wake-up: what happened is read from the `live_event` table as always."""
+
+    _by_path: dict[str, Doorbell | None] = {}
+    _guard = threading.Lock()
+
+    def __init__(self, directory: str) -> None:
+        self.directory = directory
+        self._sender: socket.socket | None = None
+        self._sender_pid = 0
+
+    @classmethod
+    def for_url(cls, url) -> Doorbell | None:
+        """The doorbell of a SQLite database file (None for PostgreSQL or :memory:)."""
+        database = url.database if url.get_backend_name() == "sqlite" else None
+        if not database or database == ":memory:" or database.startswith("file:"):
+            return None
+        path = os.path.abspath(database)
+        with cls._guard:
+            if path not in cls._by_path:
+                digest = hashlib.sha256(path.encode()).hexdigest()[:20]
+                directory = os.path.join(tempfile.gettempdir(), f"cjm-live-{digest}")
+                try:
+                    os.makedirs(directory, mode=0o700, exist_ok=True)
+                    usable = os.stat(directory).st_uid == os.getuid()
+                except OSError:
+                    usable = False
+                cls._by_path[path] = cls(directory) if usable else None
+            return cls._by_path[path]
+
+    def listen(self) -> Bell | None:
+        """This process's socket, to wait on (None: cannot bind one; poll instead)."""
+        path = os.path.join(self.directory, f"{os.getpid()}-{threading.get_ident()}")
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+        receiver = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        try:
+            receiver.bind(path)
+        except OSError:
+            receiver.close()
+            return None
+        receiver.setblocking(False)
+        return Bell(receiver, path)
+
+    def ring(self) -> None:
+        if self._sender is None or self._sender_pid != os.getpid():
+            self._sender = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+            self._sender.setblocking(False)
+            self._sender_pid = os.getpid()
+        try:
+            entries = list(os.scandir(self.directory))
+        except OSError:
+            return
+        for entry in entries:
+            try:
+                self._sender.sendto(b"!", entry.path)
+            except (ConnectionRefusedError, FileNotFoundError):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)  # its process has gone
+            except OSError:
+                pass  # its buffer is full: it has been woken already
+
+
+class Bell:
+    """One broadcaster's end of the doorbell."""
+
+    def __init__(self, receiver: socket.socket, path: str) -> None:
+        self._receiver = receiver
+        self._path = path
+        self._selector = selectors.DefaultSelector()
+        self._selector.register(receiver, selectors.EVENT_READ)
+
+    def wait(self, timeout: float) -> bool:
+        """Wait until rung or the timeout; True if it was rung."""
+        rung = bool(self._selector.select(timeout))
+        with contextlib.suppress(BlockingIOError):
+            while self._receiver.recv(64):
+                pass
+        return rung
+
+    def close(self) -> None:
+        self._selector.close()
+        self._receiver.close()
+        with contextlib.suppress(OSError):
+            os.unlink(self._path)
 
 
 def latest_event_id(session: Session | None = None) -> int:
@@ -233,12 +374,15 @@ def as_data(payload: dict) -> str:
 
 
 def stream(
-    workshop_id: int, after_id: int, render_note: Callable[[int, int], str | None]
+    workshop_id: int,
+    after_id: int,
+    render_note: Callable[[int, int], str | None],
+    caps: dict[str, int] | None = None,
 ) -> Iterator[str]:
     """The event stream of one screen. `render_note(note_id, event_id)` returns the data
     this viewer gets for a note event, serialized (None: the note is gone for them)."""
     hub = broadcaster()
-    inbox = hub.subscribe(workshop_id)
+    inbox = hub.subscribe(workshop_id, caps)
     try:
         yield "retry: 2000\n\n"
         backlog = events_after(after_id, workshop_id, REPLAY_LIMIT + 1) if after_id else []
@@ -258,6 +402,10 @@ def stream(
                 continue
             if row is None:
                 return
+            if row is SUPERSEDED:
+                # The screen stops reconnecting and says why.
+                yield sse(SUPERSEDED, {"message": str(PAUSED_HERE)})
+                return
             if row.id in sent:
                 continue  # replayed already, or offered twice
             yield _message(row, render_note)
@@ -265,7 +413,7 @@ def stream(
             if len(sent) > SENT_MEMORY:
                 sent.popitem(last=False)
     finally:
-        hub.unsubscribe(workshop_id, inbox)
+        hub.unsubscribe(workshop_id, inbox, caps or ())
         db.session.remove()
 
 
@@ -357,11 +505,22 @@ def after_id(request) -> int:
 
 
 def event_stream_response(
-    workshop_id: int, after: int, render_note: Callable[[int, int], str | None]
+    workshop_id: int,
+    after: int,
+    render_note: Callable[[int, int], str | None],
+    holder: str,
+    per_holder: int,
 ) -> Response:
+    """A screen's stream. `holder` names who opened it (a participant, an account): they may
+    have `per_holder` streams open in this process, an address LIVE_STREAMS_PER_ADDRESS; a
+    stream past that ends the holder's oldest (also one whose connection died unnoticed)."""
+    caps = {
+        holder: per_holder,
+        f"address {request.remote_addr}": current_app.config["LIVE_STREAMS_PER_ADDRESS"],
+    }
     db.session.remove()  # the stream opens short sessions of its own
     response = Response(
-        stream_with_context(stream(workshop_id, after, render_note)),
+        stream_with_context(stream(workshop_id, after, render_note, caps)),
         mimetype="text/event-stream",
     )
     response.headers["Cache-Control"] = "no-cache"

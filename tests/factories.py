@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from flask import Flask
 
 from cjm_workshop.extensions import db
-from cjm_workshop.services import accounts, joining
+from cjm_workshop.services import accounts, joining, steps
 from cjm_workshop.services import workshops as service
 from cjm_workshop.services.workshops import PersonaFields, WorkshopFields
 
@@ -145,6 +145,14 @@ class Factories:
             )
             db.session.commit()
             return _record(copy)
+
+    def step(self, workshop: WorkshopRecord, step: str) -> None:
+        """The room moves on to `step` (as the facilitator's step button does)."""
+        from cjm_workshop.models import Step, Workshop
+
+        with self.app.app_context():
+            steps.go_to_step(db.session, db.session.get(Workshop, workshop.id), Step(step))
+            db.session.commit()
 
     def participant(self, workshop: WorkshopRecord, name: str = "Anna") -> ParticipantRecord:
         with self.app.app_context():

@@ -12,7 +12,7 @@ from cjm_workshop.models.action import (
     Role,
     WorkshopMember,
 )
-from cjm_workshop.models.facilitator import Facilitator
+from cjm_workshop.models.facilitator import Facilitator, LoginSession
 from cjm_workshop.models.live_event import LiveEvent, LiveEventKind
 from cjm_workshop.models.note import (
     NOTE_TEXT_MAX,
@@ -72,6 +72,7 @@ __all__ = [
     "NoteKind",
     "ResearchSource",
     "Facilitator",
+    "LoginSession",
     "Participant",
     "Persona",
     "RateLimitCounter",

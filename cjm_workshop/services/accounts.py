@@ -1,13 +1,16 @@
-"""Facilitator accounts: sign-up and password checks."""
+"""Facilitator accounts: sign-up, password checks, and log-ins kept on the server."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import hashlib
+import secrets
+
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from cjm_workshop.models import Facilitator
-from cjm_workshop.services.errors import EmailTaken
+from cjm_workshop.models import Facilitator, LoginSession
+from cjm_workshop.services.errors import EmailTaken, WrongPassword
 
 PASSWORD_MIN = 10
 
@@ -46,3 +49,58 @@ def authenticate(session: Session, *, email: str, password: str) -> Facilitator 
     if not check_password_hash(facilitator.password_hash, password):
         return None
     return facilitator
+
+
+# --- log-ins ---------------------------------------------------------------------------
+
+
+def _hashed(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_login(session: Session, facilitator: Facilitator) -> None:
+    """A new log-in of this account; its token goes with the facilitator (get_id)."""
+    token = secrets.token_urlsafe(32)
+    session.add(LoginSession(facilitator_id=facilitator.id, token_hash=_hashed(token)))
+    session.flush()
+    facilitator.login_token = token
+
+
+def logged_in(session: Session, user_id: str) -> Facilitator | None:
+    """The account of a log-in that has not been ended ("id:token" from the session)."""
+    account, _, token = user_id.partition(":")
+    if not account.isdigit() or not token:
+        return None
+    facilitator = session.scalar(
+        select(Facilitator)
+        .join(LoginSession, LoginSession.facilitator_id == Facilitator.id)
+        .where(Facilitator.id == int(account), LoginSession.token_hash == _hashed(token))
+    )
+    if facilitator is not None:
+        facilitator.login_token = token
+    return facilitator
+
+
+def end_login(session: Session, facilitator: Facilitator) -> None:
+    session.execute(
+        delete(LoginSession).where(LoginSession.token_hash == _hashed(facilitator.login_token))
+    )
+
+
+def end_other_logins(session: Session, facilitator: Facilitator) -> int:
+    """Log out everywhere else (other browsers, copied cookies); how many were ended."""
+    ended = session.execute(
+        delete(LoginSession).where(
+            LoginSession.facilitator_id == facilitator.id,
+            LoginSession.token_hash != _hashed(facilitator.login_token),
+        )
+    )
+    return ended.rowcount
+
+
+def change_password(session: Session, facilitator: Facilitator, current: str, new: str) -> None:
+    """Only with the current password; every other log-in of the account ends."""
+    if not check_password_hash(facilitator.password_hash, current):
+        raise WrongPassword("current")
+    facilitator.password_hash = generate_password_hash(new)
+    end_other_logins(session, facilitator)

@@ -21,6 +21,12 @@ class EmailTaken(DomainError):
     pass
 
 
+class WrongPassword(DomainError):
+    """The current password given to change it is not the account's."""
+
+    status = 422
+
+
 class WorkshopNotFound(DomainError):
     status = 404
 
@@ -69,6 +75,13 @@ class InvalidNote(Refused):
 
 class IdempotencyConflict(DomainError):
     """The idempotency key was already used by somebody else."""
+
+
+class IdempotencyKeyReused(DomainError):
+    """The idempotency key was used before for a note with another text (the IETF
+    Idempotency-Key draft: the same key must carry the same request)."""
+
+    status = 422
 
 
 class TimerNotRunning(DomainError):

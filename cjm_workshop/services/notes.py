@@ -31,6 +31,7 @@ from cjm_workshop.models.note import STAGE_REQUIRED
 from cjm_workshop.services import journey_map
 from cjm_workshop.services.errors import (
     IdempotencyConflict,
+    IdempotencyKeyReused,
     InvalidNote,
     NotYourNote,
     ParticipantRemoved,
@@ -64,13 +65,12 @@ def add_note(
     *,
     participant: Participant | None = None,
 ) -> Note:
-    """Add a note by `participant`, or by the facilitator for the room when None."""
-    existing = session.scalar(
-        select(Note).where(Note.workshop_id == workshop.id, Note.idempotency_key == idempotency_key)
-    )
+    """Add a note by `participant`, or by the facilitator for the room when None.
+
+    The same idempotency key again (a retry, a double tap) gives the stored note, also when
+    both arrive at once; the same key with another text is refused (IdempotencyKeyReused)."""
+    existing = _sent_before(session, workshop, fields, idempotency_key, participant)
     if existing is not None:
-        if existing.author_id != (participant.id if participant else None):
-            raise IdempotencyConflict(idempotency_key)
         return existing
     if workshop.is_closed:  # the real reason, before any about the step
         raise WorkshopClosed(workshop.join_code)
@@ -82,6 +82,11 @@ def add_note(
     if participant is not None and not accepts_contributions(workshop, step):
         raise StepClosed(step.value)
     journey_map.lock(session, workshop)  # its place at the end of its cell is its own
+    # Looked for again now that this request has the workshop to itself: a copy of it that
+    # arrived at the same moment may have been saved while it waited.
+    existing = _sent_before(session, workshop, fields, idempotency_key, participant)
+    if existing is not None:
+        return existing
     note = Note(
         workshop_id=workshop.id,
         kind=fields.kind,
@@ -97,6 +102,27 @@ def add_note(
     touch(session, workshop.id, note.id)
     session.flush()
     return note
+
+
+def _sent_before(
+    session: Session,
+    workshop: Workshop,
+    fields: NoteFields,
+    idempotency_key: str,
+    participant: Participant | None,
+) -> Note | None:
+    existing = session.scalar(
+        select(Note)
+        .where(Note.workshop_id == workshop.id, Note.idempotency_key == idempotency_key)
+        .execution_options(populate_existing=True)
+    )
+    if existing is None:
+        return None
+    if existing.author_id != (participant.id if participant else None):
+        raise IdempotencyConflict(idempotency_key)
+    if existing.kind is not fields.kind or existing.text != fields.text:
+        raise IdempotencyKeyReused(idempotency_key)
+    return existing
 
 
 def edit_note(

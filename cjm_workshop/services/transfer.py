@@ -16,6 +16,7 @@ happen in a savepoint, so a refusal leaves nothing behind.
 
 from __future__ import annotations
 
+import codecs
 import enum
 import json
 import secrets
@@ -104,8 +105,15 @@ MAX_TAPS = 100_000
 Key = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,40}$")]
 
 
+# Texts hold no control characters but tab and line breaks (PostgreSQL stores no NUL at all).
+PLAIN_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+
+
 def _text(max_length: int, min_length: int = 0) -> Any:
-    return Annotated[str, StringConstraints(min_length=min_length, max_length=max_length)]
+    return Annotated[
+        str,
+        StringConstraints(min_length=min_length, max_length=max_length, pattern=PLAIN_TEXT),
+    ]
 
 
 def _many(item: Any, max_length: int, min_length: int = 0) -> Any:
@@ -374,6 +382,7 @@ def read_document(document: bytes | str | dict) -> WorkshopDocument:
     if isinstance(document, dict):
         document = json.dumps(document)
     raw = document.encode() if isinstance(document, str) else document
+    raw = raw.removeprefix(codecs.BOM_UTF8)  # as some editors save UTF-8
     if len(raw) > MAX_DOCUMENT_BYTES:
         raise InvalidWorkshopFile("too_large", limit=MAX_DOCUMENT_BYTES // (1024 * 1024))
     try:
@@ -415,6 +424,8 @@ def _refusal(error: ValidationError) -> InvalidWorkshopFile:
         "too_short": "too_few",
     }
     reason = kinds.get(problem["type"], "invalid")
+    if problem["type"] == "string_pattern_mismatch" and context.get("pattern") == PLAIN_TEXT:
+        reason = "control_characters"
     limit = context.get("max_length") if reason in ("too_long", "too_many") else None
     if reason == "too_few":
         limit = context.get("min_length")
@@ -491,14 +502,19 @@ def _check_notes(document, notes: _Keys, stages: _Keys, personas: _Keys, people:
         for field, fits in fitting.items():
             if not fits:
                 raise InvalidWorkshopFile("kind_mismatch", where=f"{where}.{field}")
+    # No note may end up merged into itself. Each note is walked once: a chain is followed
+    # only as far as a note already known to end well (linear, also for one long chain).
     merged_into = {note.key: note.merged_into for note in document.notes if note.merged_into}
+    ends_well: set[str] = set()
     for number, note in enumerate(document.notes):
-        seen, current = {note.key}, merged_into.get(note.key)
-        while current is not None:
-            if current in seen:
+        path: dict[str, None] = {}
+        current: str | None = note.key
+        while current is not None and current not in ends_well:
+            if current in path:
                 raise InvalidWorkshopFile("merge_circle", where=f"notes[{number}].merged_into")
-            seen.add(current)
+            path[current] = None
             current = merged_into.get(current)
+        ends_well.update(path)
 
 
 def _check_dots(document, rounds: _Keys, people: _Keys, notes: _Keys) -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from flask import Response, abort, current_app, request
+from flask import Response, abort, request
 from flask_login import current_user
 
+from cjm_workshop.database import read_snapshot
 from cjm_workshop.extensions import db
 from cjm_workshop.models import (
     ActionItem,
@@ -20,6 +21,7 @@ from cjm_workshop.models import (
     WorkshopMember,
 )
 from cjm_workshop.services import joining, sharing
+from cjm_workshop.web.urls import secure_cookies
 
 PARTICIPANT_COOKIE_AGE = 14 * 24 * 3600
 T = TypeVar("T", Persona, Stage, Note, Lane, VotingRound, Participant, WorkshopMember, ActionItem)
@@ -53,8 +55,13 @@ def run_workshop_or_404(workshop_id: int) -> Workshop:
     return workshop
 
 
-def viewed_workshop_or_404(workshop_id: int) -> tuple[Workshop, sharing.Access]:
-    """Anyone it is shared with, organizers too (results, exports, action status)."""
+def viewed_workshop_or_404(
+    workshop_id: int, *, one_moment: bool = False
+) -> tuple[Workshop, sharing.Access]:
+    """Anyone it is shared with, organizers too (results, exports, action status).
+    `one_moment`: everything read for this answer is read from one snapshot (a download)."""
+    if one_moment:
+        read_snapshot(db.session)
     return _workshop_and_access(workshop_id)
 
 
@@ -83,6 +90,6 @@ def remember_participant(response: Response, participant: Participant) -> Respon
         max_age=PARTICIPANT_COOKIE_AGE,
         httponly=True,
         samesite="Lax",
-        secure=request.is_secure or current_app.config["SESSION_COOKIE_SECURE"],
+        secure=secure_cookies(),
     )
     return response

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections import defaultdict
 
 from flask import Flask, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from cjm_workshop.extensions import db
 from cjm_workshop.services import errors as domain
 from cjm_workshop.web.htmx import is_htmx, retarget
 
@@ -27,6 +31,14 @@ DOMAIN_MESSAGES = {
     domain.StepClosed: _l("This step is closed: the facilitator has moved on."),
     domain.ParticipantRemoved: _l(
         "The facilitator has removed you from this workshop: you can read along, but not add anything."
+    ),
+    domain.WrongPassword: _l("That is not your current password."),
+    domain.IdempotencyConflict: _l(
+        "This note could not be matched to your earlier one. Your text is kept here: send it again."
+    ),
+    domain.IdempotencyKeyReused: _l(
+        "Your note was saved already, with the text it had then. "
+        "Your changed text is kept here: send it to add it as a new note."
     ),
     domain.NoDotsLeft: _l("You have no dots left. Take one back to place it elsewhere."),
     domain.RoundClosed: _l("Voting is closed."),
@@ -87,6 +99,9 @@ REASON_MESSAGES = {
         "lanes": _l("The file must list each of the six lanes of the map once."),
         "kind_mismatch": _l("A field does not fit this kind of note, at %(where)s."),
         "merge_circle": _l("Notes are merged into each other in a circle, at %(where)s."),
+        "control_characters": _l(
+            "A text in the file holds control characters (such as NUL), at %(where)s."
+        ),
         "open_rounds": _l("Only one voting round can be open."),
         "dots": _l("These dots do not fit the round's budget or rules, at %(where)s."),
         "conflict": _l("The file contradicts itself and cannot be imported."),
@@ -108,6 +123,7 @@ ERROR_TITLES = {
     405: _l("Not allowed"),
     413: _l("Too much data"),
     429: _l("Too many attempts"),
+    503: _l("Not available right now"),
     500: _l("Something went wrong"),
 }
 ERROR_TEXTS = {
@@ -117,11 +133,12 @@ ERROR_TEXTS = {
     405: _l("This page cannot be used that way."),
     413: _l("What you sent is too large."),
     429: _l("Please wait a minute before you try again."),
+    503: _l("The database cannot be reached right now. Nothing was saved: try again in a moment."),
     500: _l("The error has been logged. Please try again in a moment."),
 }
 
 # Fields never echoed back into a page, and fields nobody typed (not shown, only resent).
-SECRET_FIELDS = frozenset({"password", "password_confirm", "csrf_token"})
+SECRET_FIELDS = frozenset({"password", "password_confirm", "current_password", "csrf_token"})
 MACHINE_FIELDS = frozenset({"join_key", "k", "position", "target", "remember"})
 
 
@@ -178,6 +195,23 @@ def register(app: Flask) -> None:
         if is_htmx():
             return retarget(app.make_response((html, 400)), "main")
         return html, 400
+
+    @app.errorhandler(OperationalError)
+    def _database_away(error: OperationalError):
+        # The database is restarting, unreachable or (SQLite) busy for longer than the busy
+        # timeout: nothing was saved; say so, and when to try again.
+        app.logger.warning("database unavailable: %s", error.orig)
+        with contextlib.suppress(Exception):
+            db.session.rollback()
+        response = app.make_response(_refusal(app, 503, str(ERROR_TEXTS[503])))
+        response.headers["Retry-After"] = "5"
+        return response
+
+    @app.errorhandler(RateLimitExceeded)
+    def _rate_limited(error: RateLimitExceeded):
+        response = app.make_response(_refusal(app, 429, str(ERROR_TEXTS[429])))
+        response.headers["Retry-After"] = str(error.limit.limit.get_expiry())
+        return response
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):

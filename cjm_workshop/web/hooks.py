@@ -84,6 +84,8 @@ def register(app: Flask) -> None:
         # same-origin (not no-referrer): Flask-WTF's HTTPS referrer check needs it.
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if request.is_secure:  # served over HTTPS: browsers stay on it for a year
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault(
             "Content-Security-Policy",

@@ -111,6 +111,12 @@ class NoteForm(FlaskForm):
             pain_point_id=self.pain_point_id.data,
         )
 
+    def keep_for_resend(self, message: str) -> None:
+        """Refused as a whole: say why beside the text, which stays, under a fresh key (this
+        text was never saved; sent again, it is a new note)."""
+        self.text.errors = [*self.text.errors, message]
+        self.idempotency_key.data = secrets.token_urlsafe(16)
+
     def refuse(self, error: InvalidNote) -> None:
         """Put a domain refusal next to the field it is about."""
         name, message = INVALID_NOTE_FIELDS.get(

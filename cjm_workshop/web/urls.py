@@ -27,3 +27,9 @@ def public_url(endpoint: str, **values) -> str:
 def is_loopback_address(url: str) -> bool:
     host = urlsplit(url).hostname or ""
     return host in {"localhost", "127.0.0.1", "::1"} or host.startswith("127.")
+
+
+def secure_cookies() -> bool:
+    """Cookies are sent only over HTTPS when the site is served over it (behind a proxy that
+    says so) or configured so (SECURE_COOKIES, or a BASE_URL starting with https)."""
+    return request.is_secure or current_app.config["SESSION_COOKIE_SECURE"]

@@ -323,6 +323,15 @@
     source.addEventListener("map", function (e) { reloadMap(e.lastEventId); });
     source.addEventListener("refresh", refresh);
     source.addEventListener("presence", function () { if (root.dataset.presence) refresh(); });
+    /* A newer window of the same person took over: stop here and say so. */
+    source.addEventListener("superseded", function (e) {
+      source.close();
+      var note = document.createElement("p");
+      note.className = "notice";
+      note.setAttribute("role", "status");
+      note.textContent = JSON.parse(e.data).message;
+      root.prepend(note);
+    });
   }
 
   function newKey() {
@@ -426,14 +435,16 @@
         status.textContent = answer.status < 300 ? status.dataset.saved : "";
         status.className = "note-status" + (answer.status < 300 ? " saved" : "");
       }
+      /* Answered, saved or refused: what is sent next is a new request with a key of its
+         own (only a send that got no answer is retried under the same key). */
+      var key = form.querySelector("input[name$=idempotency_key]");
+      if (key && answer.status < 500) key.value = newKey();
       if (answer.status === 201) {
         var note = fragment(answer.html);
         var data = { id: note.dataset.note, step: root.querySelector(".live-part").dataset.step, stage: note.dataset.stage };
         upsert(data, answer.html);
         forgetDrafts(form);
         form.reset();
-        var key = form.querySelector("input[name$=idempotency_key]");
-        if (key) key.value = newKey();
         clearErrors(form);
       } else if (answer.status >= 500 || (!answer.html && answer.status !== 204)) {
         throw new Error(String(answer.status));

@@ -18,6 +18,7 @@ from cjm_workshop.models import (
 from cjm_workshop.services import notes, steps
 from cjm_workshop.services.errors import (
     IdempotencyConflict,
+    IdempotencyKeyReused,
     InvalidNote,
     NotYourNote,
     StepClosed,
@@ -75,10 +76,11 @@ def test_a_participant_adds_a_note_to_the_open_step(session, room):
 def test_the_same_key_twice_makes_one_note(session, room):
     workshop, _, anna, bob = room
     first = notes.add_note(session, workshop, insight(), "same-key", participant=anna)
-    again = notes.add_note(
-        session, workshop, insight("changed on retry"), "same-key", participant=anna
-    )
+    again = notes.add_note(session, workshop, insight(), "same-key", participant=anna)
     assert again.id == first.id
+    assert count(session) == 1
+    with pytest.raises(IdempotencyKeyReused):  # the same key must carry the same note
+        notes.add_note(session, workshop, insight("changed on retry"), "same-key", participant=anna)
     assert count(session) == 1
     with pytest.raises(IdempotencyConflict):
         notes.add_note(session, workshop, insight(), "same-key", participant=bob)

@@ -594,3 +594,19 @@ def test_a_closed_workshop_comes_back_closed_and_can_be_reopened(session, small,
     workshops.change_status(session, copied, WorkshopStatus.LIVE)
     newcomer = joining.join(session, copied, "P1", join_key=None)
     assert newcomer.display_name == "P1 2"  # the pseudonyms are taken like any name
+
+
+def test_a_long_chain_of_merges_is_accepted_and_a_circle_at_its_end_refused(small):
+    document = copy.deepcopy(small)
+    first = document["notes"][0]
+    chain = [
+        first | {"key": f"chain-{n}", "position": n, "merged_into": f"chain-{n + 1}"}
+        for n in range(3000)
+    ]
+    chain[-1]["merged_into"] = None
+    document["notes"] = [*document["notes"], *chain]
+    transfer.read_document(copy.deepcopy(document))
+    chain[-1]["merged_into"] = "chain-1500"
+    with pytest.raises(InvalidWorkshopFile) as refused:
+        transfer.read_document(document)
+    assert refused.value.reason == "merge_circle"

@@ -20,6 +20,9 @@ ROUTES = [
     ("GET", "/signup", "public"),
     ("POST", "/signup", "public"),
     ("POST", "/logout", "facilitator"),
+    ("GET", "/account", "facilitator"),
+    ("POST", "/account", "facilitator"),
+    ("POST", "/account/logout-elsewhere", "facilitator"),
     ("GET", "/join", "public"),
     ("POST", "/join", "public"),
     ("GET", "/j/{code}", "public"),
@@ -229,8 +232,8 @@ def test_participant_pages_need_a_participant_of_that_workshop(
         assert response.headers["Location"] == f"/j/{target.join_code}"
 
 
-# Taps answer strangers and unknown codes alike (so they need no join-code throttle).
-SAME_ANSWER_FOR_STRANGERS = {"/w/{code}/dots"}
+# Taps and event streams answer strangers and unknown codes alike.
+SAME_ANSWER_FOR_STRANGERS = {"/w/{code}/dots", "/w/{code}/events"}
 
 
 def test_a_tap_tells_nothing_about_which_codes_exist(client, make):

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from cjm_workshop.extensions import db
 from cjm_workshop.models import Facilitator
+from tests.conftest import AuthActions
 
 SIGNUP = {
     "name": "Frida",
@@ -119,3 +120,86 @@ def test_failed_log_ins_are_throttled_but_successes_do_not_count(client, auth, m
     throttled = auth.login("frida@example.org")
     assert throttled.status_code == 429
     assert "Please wait a minute" in throttled.text
+    assert int(throttled.headers["Retry-After"]) == 60
+
+
+def test_one_account_held_back_does_not_lock_colleagues_at_the_same_address_out(app, auth, make):
+    make.facilitator("frida@example.org")
+    make.facilitator("colleague@example.org")
+    for _ in range(10):
+        auth.login("frida@example.org", "wrong")
+    assert auth.login("frida@example.org").status_code == 429
+    colleague = AuthActions(app.test_client())  # another laptop in the same office
+    assert colleague.login("colleague@example.org").status_code == 302
+
+
+def test_trying_many_accounts_from_one_address_is_held_back(app, auth):
+    statuses = [auth.login(f"someone{n}@example.org", "guess").status_code for n in range(61)]
+    assert statuses == [422] * 60 + [429]
+
+
+def test_sign_ups_are_limited_per_address(client):
+    statuses = [
+        client.post(
+            "/signup",
+            data={"name": "X", "email": f"x{n}@example.org", "password": "short"},
+        ).status_code
+        for n in range(6)
+    ]
+    assert statuses == [422] * 5 + [429]
+
+
+def copy_cookies(source, target) -> None:
+    for name in ("session", "remember_token"):
+        cookie = source.get_cookie(name)
+        if cookie is not None:
+            target.set_cookie(name, cookie.value)
+
+
+def test_logging_out_ends_the_log_in_also_for_a_copied_cookie(app, client, auth, make):
+    make.facilitator("frida@example.org")
+    client.post(
+        "/login",
+        data={"email": "frida@example.org", "password": "correct horse battery", "remember": "y"},
+    )
+    thief = app.test_client()
+    copy_cookies(client, thief)
+    assert thief.get("/workshops/").status_code == 200  # a copy works while the log-in lasts
+    auth.logout()
+    assert thief.get("/workshops/").status_code == 302  # the session cookie is worth nothing
+    thief.delete_cookie("session")
+    assert thief.get("/workshops/").status_code == 302  # nor is the remember-me cookie
+
+
+def test_log_out_everywhere_else_keeps_only_this_browser(app, client, auth, make):
+    make.facilitator("frida@example.org")
+    laptop, phone = app.test_client(), app.test_client()
+    for other in (laptop, phone):
+        AuthActions(other).login("frida@example.org")
+    auth.login("frida@example.org")
+    page = client.get("/account")
+    assert "Log out everywhere else" in page.text
+    answer = client.post("/account/logout-elsewhere", follow_redirects=True)
+    assert "Logged out in 2 other browsers." in answer.text
+    assert client.get("/workshops/").status_code == 200
+    assert laptop.get("/workshops/").status_code == 302
+    assert phone.get("/workshops/").status_code == 302
+
+
+def test_a_password_change_needs_the_current_one_and_logs_out_the_others(app, client, auth, make):
+    make.facilitator("frida@example.org")
+    other = app.test_client()
+    AuthActions(other).login("frida@example.org")
+    auth.login("frida@example.org")
+    new = {"password": "a much better secret", "password_confirm": "a much better secret"}
+    wrong = client.post("/account", data={"current_password": "guess"} | new)
+    assert wrong.status_code == 422
+    assert "That is not your current password." in wrong.text
+    assert "a much better secret" not in wrong.text and "guess" not in wrong.text
+    assert other.get("/workshops/").status_code == 200  # nothing changed
+    changed = client.post("/account", data={"current_password": "correct horse battery"} | new)
+    assert changed.status_code == 303
+    assert client.get("/workshops/").status_code == 200  # this browser stays logged in
+    assert other.get("/workshops/").status_code == 302
+    auth.logout()
+    assert auth.login("frida@example.org", "a much better secret").status_code == 302

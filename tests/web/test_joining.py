@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from cjm_workshop.extensions import db
-from cjm_workshop.models import Participant, Workshop, WorkshopStatus
+from cjm_workshop.models import Participant, Step, Workshop, WorkshopStatus
+from cjm_workshop.services import steps
 
 
 @pytest.fixture
@@ -151,19 +152,65 @@ def test_a_participant_of_workshop_a_is_nobody_in_workshop_b(client, app, make, 
     assert "Your name" in client.get(f"/j/{other.join_code}").text
 
 
-def test_failed_codes_are_throttled_per_address(client, workshop):
+def test_a_phone_that_mistypes_is_held_back_but_not_the_rest_of_the_room(app, client, workshop):
     statuses = [client.post("/join", data={"code": f"WRONG{n:03d}"}).status_code for n in range(11)]
     assert statuses == [404] * 10 + [429]
     blocked = client.get(f"/j/{workshop.join_code}")
-    assert blocked.status_code == 429
-    assert "Too many wrong codes from this network." in blocked.text
-    # The QR link carries the workshop's token and is never throttled.
+    assert blocked.status_code == 429  # the same answer for a real code: nothing to learn
+    assert "Too many wrong codes." in blocked.text
+    assert 1 <= int(blocked.headers["Retry-After"]) <= 61
+    # The QR link carries the workshop's token and is never refused.
     scanned = client.get(f"/j/{workshop.join_code}?k={workshop.join_token}")
     assert scanned.status_code == 200
     assert "Your name" in scanned.text
-    # Another address in the same moment is unaffected.
-    other = client.get(f"/j/{workshop.join_code}", environ_base={"REMOTE_ADDR": "192.0.2.7"})
-    assert other.status_code == 200
+    # Another phone behind the same Wi-Fi address types the code and gets in.
+    neighbour = app.test_client()
+    assert join(neighbour, workshop, "Ben").status_code == 303
+    assert neighbour.get(f"/w/{workshop.join_code}").status_code == 200
+
+
+def test_a_room_behind_one_address_joins_reads_and_posts_while_someone_guesses(app, workshop):
+    guesses = [
+        app.test_client().post("/join", data={"code": f"GUESS{n:03d}"}).status_code
+        for n in range(20)
+    ]
+    assert guesses == [404] * 20  # a fresh client each time: only the address counts them
+    room = [app.test_client() for _ in range(60)]
+    for number, phone in enumerate(room):
+        typed = phone.post("/join", data={"code": workshop.join_code})
+        assert typed.status_code == 303
+        assert join(phone, workshop, f"Person {number}").status_code == 303
+        assert phone.get(f"/w/{workshop.join_code}").status_code == 200
+    assert len(participants(app)) == 60
+    # Guessing on until the whole address is held back: typed codes wait, the room does not.
+    for n in range(100):
+        app.test_client().post("/join", data={"code": f"MORE{n:04d}"})
+    latecomer = app.test_client().post("/join", data={"code": workshop.join_code})
+    assert latecomer.status_code == 429
+    assert "Retry-After" in latecomer.headers
+    with app.app_context():
+        steps.go_to_step(db.session, db.session.get(Workshop, workshop.id), Step.RESEARCH)
+        db.session.commit()
+    for number, phone in enumerate(room[:5]):
+        assert phone.get(f"/w/{workshop.join_code}").status_code == 200
+        posted = phone.post(
+            f"/w/{workshop.join_code}/notes/insight",
+            data={
+                "insight-text": "Patients phone because the site shows no free slots",
+                "insight-source": "interview",
+                "insight-idempotency_key": f"key-{number}",
+            },
+            headers={"HX-Request": "true"},
+        )
+        assert posted.status_code == 201, posted.text
+
+
+def test_the_event_stream_tells_nothing_about_codes(app, workshop):
+    stranger = app.test_client()
+    unknown = stranger.get("/w/ZZZZZZZZ/events")
+    real = stranger.get(f"/w/{workshop.join_code}/events")
+    assert unknown.status_code == real.status_code == 403
+    assert unknown.text.replace("ZZZZZZZZ", workshop.join_code) == real.text
 
 
 def test_successful_joins_do_not_count_against_the_throttle(app, workshop):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import queue
+import threading
+
 from cjm_workshop.extensions import db
 from cjm_workshop.live import Broadcaster, latest_event_id
 from cjm_workshop.models import LiveEvent, LiveEventKind
@@ -46,3 +49,63 @@ def test_stop_ends_every_stream(app, make):
         inbox = hub.subscribe(room.id)
     hub.stop()
     assert inbox.get(timeout=1) is None
+
+
+class OpenStream:
+    """An event stream read in a thread of its own, as a server thread serves one screen (a
+    streamed response keeps its request context until it ends)."""
+
+    def __init__(self, client, url: str) -> None:
+        self.chunks: queue.Queue = queue.Queue()
+        self._thread = threading.Thread(target=self._read, args=(client, url), daemon=True)
+        self._thread.start()
+        assert self.next().startswith("retry:")  # subscribed
+
+    def _read(self, client, url: str) -> None:
+        response = client.get(url)
+        try:
+            for chunk in response.response:
+                self.chunks.put(chunk.decode())
+        finally:
+            response.close()
+            self.chunks.put(None)
+
+    def next(self) -> str | None:
+        return self.chunks.get(timeout=30)
+
+
+def end_streams(app, workshop_id: int) -> None:
+    """End the workshop's open streams as a shutdown would, leaving the app's hub running."""
+    hub = app.extensions["cjm_live"]
+    with hub._lock:
+        inboxes = list(hub._subscribers.get(workshop_id, ()))
+    for inbox in inboxes:
+        inbox.put(None)
+
+
+def test_a_phone_past_its_stream_cap_ends_its_oldest_stream_not_the_server(app, make):
+    room = make.workshop()
+    anna, ben = make.participant(room, "Anna"), make.participant(room, "Ben")
+    url = f"/w/{room.join_code}/events"
+    annas = [OpenStream(make.phone(room, anna), url) for _ in range(3)]
+    OpenStream(make.phone(room, ben), url)
+    OpenStream(make.phone(room, anna), url)  # a fourth stream of Anna's
+    ended = annas[0].next()
+    assert ended.startswith("event: superseded\n")
+    assert "Reload this page" in ended
+    assert annas[0].next() is None  # and that stream is over
+    hub = app.extensions["cjm_live"]
+    held = {holder: len(streams) for holder, streams in hub._held.items()}
+    assert held[f"participant {anna.id}"] == 3
+    assert held[f"participant {ben.id}"] == 1
+    end_streams(app, room.id)
+
+
+def test_an_address_past_its_stream_cap_ends_its_oldest_stream(app, make, monkeypatch):
+    monkeypatch.setitem(app.config, "LIVE_STREAMS_PER_ADDRESS", 5)
+    room = make.workshop()
+    phones = [make.phone(room, make.participant(room, f"P{n}")) for n in range(6)]
+    streams = [OpenStream(phone, f"/w/{room.join_code}/events") for phone in phones]
+    assert streams[0].next().startswith("event: superseded\n")
+    assert streams[1].chunks.empty()
+    end_streams(app, room.id)

@@ -101,6 +101,38 @@ def test_a_retried_submission_stores_one_note(app, client, room, phone):
     assert len(stored_notes(app)) == 1
 
 
+@pytest.mark.parametrize("htmx", [True, False])
+def test_the_same_key_with_another_text_is_refused_and_the_new_text_kept(
+    app, client, room, phone, htmx
+):
+    go(client, room, "research")
+    assert (
+        phone.post(f"/w/{room.join_code}/notes/insight", data=insight(), headers=HX).status_code
+        == 201
+    )
+    changed = insight("Patients phone twice, then give up")
+    refused = phone.post(
+        f"/w/{room.join_code}/notes/insight", data=changed, headers=HX if htmx else {}
+    )
+    assert refused.status_code == 422
+    assert "Your note was saved already" in refused.text
+    assert "Patients phone twice, then give up</textarea>" in refused.text
+    fresh_key = re.search(
+        r'name="insight-idempotency_key" type="hidden" value="([^"]+)"', refused.text
+    )
+    assert fresh_key.group(1) != "k-1"
+    again = insight(
+        "Patients phone twice, then give up", **{"insight-idempotency_key": fresh_key.group(1)}
+    )
+    assert (
+        phone.post(f"/w/{room.join_code}/notes/insight", data=again, headers=HX).status_code == 201
+    )
+    assert [text for text, _author in stored_notes(app)] == [
+        "Patients phone because the site shows no free slots",
+        "Patients phone twice, then give up",
+    ]
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [

@@ -12,6 +12,22 @@ from cjm_workshop.services.accounts import PASSWORD_MIN
 from cjm_workshop.web.forms import required_text, strip
 
 
+def new_password(label) -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[
+            *required_text(200),
+            Length(min=PASSWORD_MIN, message=_l("Use at least %(min)d characters.")),
+        ],
+    )
+
+
+def repeated_password(label) -> PasswordField:
+    return PasswordField(
+        label, validators=[EqualTo("password", message=_l("The passwords do not match."))]
+    )
+
+
 class SignupForm(FlaskForm):
     name = StringField(_l("Your name"), validators=required_text(NAME_MAX), filters=[strip])
     email = EmailField(
@@ -22,17 +38,14 @@ class SignupForm(FlaskForm):
         ],
         filters=[strip],
     )
-    password = PasswordField(
-        _l("Password"),
-        validators=[
-            *required_text(200),
-            Length(min=PASSWORD_MIN, message=_l("Use at least %(min)d characters.")),
-        ],
-    )
-    password_confirm = PasswordField(
-        _l("Repeat password"),
-        validators=[EqualTo("password", message=_l("The passwords do not match."))],
-    )
+    password = new_password(_l("Password"))
+    password_confirm = repeated_password(_l("Repeat password"))
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=required_text(200))
+    password = new_password(_l("New password"))
+    password_confirm = repeated_password(_l("Repeat new password"))
 
 
 class LoginForm(FlaskForm):

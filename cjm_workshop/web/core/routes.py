@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import text
@@ -10,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from cjm_workshop.extensions import db, limiter
 from cjm_workshop.web.i18n import LANGUAGE_COOKIE, LANGUAGES
 from cjm_workshop.web.participate.forms import JoinCodeForm
-from cjm_workshop.web.urls import safe_next
+from cjm_workshop.web.urls import safe_next, secure_cookies
 
 bp = Blueprint("core", __name__)
 
@@ -30,7 +32,8 @@ def healthz():
     try:
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError:
-        db.session.rollback()
+        with contextlib.suppress(SQLAlchemyError):
+            db.session.rollback()
         return jsonify(status="unavailable", database="unavailable"), 503
     return jsonify(status="ok", database="ok")
 
@@ -42,6 +45,11 @@ def switch_language(language: str):
     response = redirect(target, 303)
     if language in LANGUAGES:
         response.set_cookie(
-            LANGUAGE_COOKIE, language, max_age=LANGUAGE_COOKIE_AGE, samesite="Lax", httponly=True
+            LANGUAGE_COOKIE,
+            language,
+            max_age=LANGUAGE_COOKIE_AGE,
+            samesite="Lax",
+            httponly=True,
+            secure=secure_cookies(),
         )
     return response

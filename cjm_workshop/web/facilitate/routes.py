@@ -8,6 +8,7 @@ import segno
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     make_response,
     redirect,
@@ -16,7 +17,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import login_required
+from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf as csrf_token
 from sqlalchemy import func, select
 
@@ -24,11 +25,12 @@ from cjm_workshop import live
 from cjm_workshop.extensions import db, limiter
 from cjm_workshop.models import STEPS, ActionItem, Note, NoteKind, Participant, Step, Workshop
 from cjm_workshop.services import joining, notes, steps, timer
-from cjm_workshop.services.errors import InvalidNote
+from cjm_workshop.services.errors import IdempotencyConflict, IdempotencyKeyReused, InvalidNote
 from cjm_workshop.web.access import part_or_404, run_workshop_or_404
 from cjm_workshop.web.actions import actions_context
 from cjm_workshop.web.dots import voting_context
 from cjm_workshop.web.emotions import emotions_context
+from cjm_workshop.web.errors import domain_message
 from cjm_workshop.web.htmx import is_htmx, render, retarget
 from cjm_workshop.web.journey import back_to_map, persona_filter, shared_map
 from cjm_workshop.web.notes import (
@@ -187,6 +189,7 @@ def add_note(workshop_id: int, kind: str):
     except ValueError:
         abort(404)
     form = note_form(db.session, workshop, note_kind, submitted=True)
+    status = 422
     if form.validate_on_submit():
         try:
             note = notes.add_note(
@@ -194,6 +197,10 @@ def add_note(workshop_id: int, kind: str):
             )
         except InvalidNote as error:
             form.refuse(error)
+        except (IdempotencyConflict, IdempotencyKeyReused) as error:
+            db.session.rollback()
+            form.keep_for_resend(domain_message(error))
+            status = error.status
         else:
             db.session.commit()
             if is_htmx():  # like a phone's note: the board has it at once, the console too
@@ -203,7 +210,7 @@ def add_note(workshop_id: int, kind: str):
     return render(
         "facilitate/console.html",
         partial="facilitate/_console.html",
-        status=422,
+        status=status,
         **console_context(workshop, forms),
     )
 
@@ -348,5 +355,9 @@ def events(workshop_id: int):
     workshop = run_workshop_or_404(workshop_id)
     viewer = Viewer("console" if request.args.get("view") == "console" else "board")
     return live.event_stream_response(
-        workshop.id, live.after_id(request), partial(live_note, viewer)
+        workshop.id,
+        live.after_id(request),
+        partial(live_note, viewer),
+        holder=f"account {current_user.id}",
+        per_holder=current_app.config["LIVE_STREAMS_PER_ACCOUNT"],
     )

@@ -9,23 +9,23 @@ from __future__ import annotations
 import secrets
 
 from flask import abort, current_app, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 
-from cjm_workshop.extensions import db, limiter
+from cjm_workshop.extensions import db
 from cjm_workshop.models import Note, Participant, Workshop
 from cjm_workshop.services import emotions, voting
 from cjm_workshop.services.errors import DomainError
 from cjm_workshop.services.workshops import normalise_join_code
 from cjm_workshop.web.access import part_or_404
 from cjm_workshop.web.dots import vote_texts
-from cjm_workshop.web.errors import domain_message, error_page
+from cjm_workshop.web.errors import domain_message
 from cjm_workshop.web.htmx import is_htmx, render
 from cjm_workshop.web.participate.routes import (
     _live_context,
     _participant_or_redirect,
     bp,
     code_attempts,
+    stranger,
 )
 from cjm_workshop.web.workshops.forms import ConfirmForm
 
@@ -96,14 +96,7 @@ def _vote_answer(
     return html, status
 
 
-def _stranger():
-    """Unknown code or identity: one answer for both, so the route tells nothing about codes
-    (and needs no join-code throttle, which would cost every tap of a room)."""
-    return error_page(403, _("Join the workshop first: open the join link or type the code."))
-
-
 @bp.post("/w/<code>/dots")
-@limiter.exempt  # no limit to count: a tap's work is bounded by the budget and one query
 def dot(code: str):
     """action=add (with the tap's key) or action=remove, on note_id. CSRF is checked for
     every POST by Flask-WTF's CSRFProtect before this runs."""
@@ -118,7 +111,7 @@ def dot(code: str):
         else None
     )
     if ballot is None:
-        return _stranger()
+        return stranger()  # no guess to count: it tells nothing about codes
     if ballot.note is None:
         abort(404)
     if action not in ("add", "remove") or (action == "add" and not 8 <= len(tap_key) <= 64):

@@ -1,19 +1,18 @@
 """The phone: joining by QR code or typed code, then the brief and each step's notes.
 
-Unknown codes are rate-limited per address, counting only failed attempts: a whole room
-shares one Wi-Fi address. The QR link carries the workshop's long random join token,
-which exempts it from the limit altogether.
+Unknown codes are counted and refused by `guesses`: per phone and per address, counting only
+failed lookups, never refusing the QR link's token or a phone that joined already.
 """
 
 from __future__ import annotations
 
-import hmac
 from functools import partial
 
 from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     make_response,
     redirect,
     render_template,
@@ -23,13 +22,14 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf as csrf_token
-from sqlalchemy import select
 
 from cjm_workshop import live
-from cjm_workshop.extensions import db, limiter
+from cjm_workshop.extensions import db
 from cjm_workshop.models import STEPS, Note, NoteKind, Step, Workshop
 from cjm_workshop.services import joining, notes, steps, timer
 from cjm_workshop.services.errors import (
+    IdempotencyConflict,
+    IdempotencyKeyReused,
     InvalidNote,
     ParticipantRemoved,
     StepClosed,
@@ -41,7 +41,7 @@ from cjm_workshop.web.access import current_participant, part_or_404, remember_p
 from cjm_workshop.web.actions import top_pain_points
 from cjm_workshop.web.dots import voting_context
 from cjm_workshop.web.emotions import emotions_context
-from cjm_workshop.web.errors import domain_message
+from cjm_workshop.web.errors import domain_message, error_page
 from cjm_workshop.web.htmx import is_htmx, render
 from cjm_workshop.web.journey import shared_map
 from cjm_workshop.web.notes import (
@@ -52,6 +52,7 @@ from cjm_workshop.web.notes import (
     note_form,
     render_for,
 )
+from cjm_workshop.web.participate import guesses
 from cjm_workshop.web.participate.forms import JoinCodeForm, JoinNameForm
 from cjm_workshop.web.steps import PARTICIPANT_PROMPTS
 
@@ -59,35 +60,27 @@ bp = Blueprint("participate", __name__)
 
 CLOSED_NOTE = _l("This workshop has been closed: it takes no new notes. Your text is kept here.")
 
-# Only "no such workshop" counts as a guess (a participant's refused edit does not).
-FAILED_CODE_STATUSES = frozenset({404})
 
-
-def _carries_join_token() -> bool:
-    token = request.values.get("k", "")
-    code = normalise_join_code(request.view_args.get("code", "") if request.view_args else "")
-    if not token or not code:
-        return False
-    workshop = db.session.scalar(select(Workshop).where(Workshop.join_code == code))
-    return workshop is not None and hmac.compare_digest(workshop.join_token, token)
-
-
-def _too_many_attempts(_limit) -> Response:
-    message = _("Too many wrong codes from this network. Wait a minute and try again.")
+def _too_many_attempts(seconds: int) -> Response:
+    message = _(
+        "Too many wrong codes. Try again in %(seconds)d seconds, or scan the QR code.",
+        seconds=seconds,
+    )
     return make_response(join_form_page(message, 429))
 
 
-code_attempts = limiter.shared_limit(
-    "10 per minute;60 per hour",
-    scope="join-code",
-    deduct_when=lambda response: response.status_code in FAILED_CODE_STATUSES,
-    exempt_when=_carries_join_token,
-    on_breach=_too_many_attempts,
-)
+code_attempts = guesses.guarded(_too_many_attempts)
+
+
+def stranger() -> tuple[str, int]:
+    """Unknown code or identity: one answer for both, so the route tells nothing about codes."""
+    return error_page(403, _("Join the workshop first: open the join link or type the code."))
 
 
 def join_form_page(error: str | None = None, status: int = 200, form: JoinCodeForm | None = None):
     form = form or JoinCodeForm()
+    if status == 404:
+        guesses.mark_unknown_code()
     if error:
         form.code.errors = [*form.code.errors, error]
     return render_template("participate/join.html", form=form), status
@@ -230,10 +223,16 @@ def add_note(code: str, kind: str):
             )
         except InvalidNote as error:
             form.refuse(error)
-        except (StepClosed, WorkshopClosed, ParticipantRemoved) as error:  # say why, keep the text
+        except (
+            StepClosed,
+            WorkshopClosed,
+            ParticipantRemoved,
+            IdempotencyConflict,
+            IdempotencyKeyReused,
+        ) as error:  # say why, keep the text
             db.session.rollback()
             said = CLOSED_NOTE if isinstance(error, WorkshopClosed) else domain_message(error)
-            form.text.errors = [*form.text.errors, str(said)]
+            form.keep_for_resend(str(said))
             status = error.status
         else:
             db.session.commit()
@@ -293,12 +292,17 @@ def delete_note(code: str, note_id: int):
 
 
 @bp.get("/w/<code>/events")
-@limiter.exempt
 def events(code: str):
+    """Only for a phone that joined; anyone else gets one answer whether the code exists or
+    not (an event stream is no page to be sent to join from)."""
     workshop, participant, response = _participant_or_redirect(code)
     if response is not None:
-        return response
+        return stranger()
     viewer = Viewer("phone", participant.id, not participant.removed)
     return live.event_stream_response(
-        workshop.id, live.after_id(request), partial(live_note, viewer)
+        workshop.id,
+        live.after_id(request),
+        partial(live_note, viewer),
+        holder=f"participant {participant.id}",
+        per_holder=current_app.config["LIVE_STREAMS_PER_PHONE"],
     )

@@ -51,8 +51,8 @@ class _Asked:
     chosen: layout.Format | None
 
     @classmethod
-    def read(cls, workshop_id: int) -> _Asked:
-        workshop, access = viewed_workshop_or_404(workshop_id)
+    def read(cls, workshop_id: int, *, one_moment: bool = False) -> _Asked:
+        workshop, access = viewed_workshop_or_404(workshop_id, one_moment=one_moment)
         form = PosterForm(request.args)
         if form.size.raw_data is None:  # no choice yet: the default
             chosen = layout.FORMATS[layout.DEFAULT_FORMAT]
@@ -86,7 +86,7 @@ def poster(workshop_id: int):
 
 @bp.get("/<int:workshop_id>/poster/preview")
 def poster_preview(workshop_id: int):
-    asked = _Asked.read(workshop_id)
+    asked = _Asked.read(workshop_id, one_moment=True)
     if asked.chosen is None:
         return asked.page()
     response = Response(asked.html(preview=True), mimetype="text/html")
@@ -100,7 +100,7 @@ def poster_preview(workshop_id: int):
 
 @bp.get("/<int:workshop_id>/poster.pdf")
 def poster_pdf(workshop_id: int):
-    asked = _Asked.read(workshop_id)
+    asked = _Asked.read(workshop_id, one_moment=True)
     if asked.chosen is None:
         return asked.page()
     try:

@@ -43,13 +43,13 @@ def download(body: bytes | str, filename: str, mimetype: str) -> Response:
 
 @bp.get("/<int:workshop_id>/export/actions.csv")
 def export_actions(workshop_id: int):
-    workshop, _access = viewed_workshop_or_404(workshop_id)
+    workshop, _access = viewed_workshop_or_404(workshop_id, one_moment=True)
     name = f"{workshop.join_code.lower()}-actions.csv"
     return download(exports.actions_csv(workshop), name, "text/csv; charset=utf-8")
 
 
 @bp.get("/<int:workshop_id>/export/summary.md")
 def export_summary(workshop_id: int):
-    workshop, _access = viewed_workshop_or_404(workshop_id)
+    workshop, _access = viewed_workshop_or_404(workshop_id, one_moment=True)
     name = f"{workshop.join_code.lower()}-summary.md"
     return download(exports.summary_markdown(workshop), name, "text/markdown; charset=utf-8")

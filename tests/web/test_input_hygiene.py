@@ -1,0 +1,96 @@
+"""Control characters (NUL above all) in what people send, files with a byte-order mark,
+and cookies and headers behind HTTPS. Run on both databases: PostgreSQL stores no NUL."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+
+from cjm_workshop.extensions import db
+from cjm_workshop.models import Note, Participant, Stage, Workshop
+from cjm_workshop.services import transfer
+from tests.web.test_joining import join_key
+from tests.web.test_transfer import upload
+from tests.web.test_workshops import NEW
+
+DIRTY = "Pa\x00tients\x08 phone\x1b\ttwice\x7f"
+CLEAN = "Patients phone\ttwice"
+
+
+def test_a_participant_name_and_a_note_lose_their_control_characters(app, make):
+    workshop = make.workshop()
+    make.step(workshop, "research")
+    phone = app.test_client()
+    page = phone.get(f"/j/{workshop.join_code}").text
+    joined = phone.post(
+        f"/j/{workshop.join_code}",
+        data={"display_name": "An\x00na\x01", "join_key": join_key(page)},
+    )
+    assert joined.status_code == 303
+    note = phone.post(
+        f"/w/{workshop.join_code}/notes/insight",
+        data={
+            "insight-text": DIRTY,
+            "insight-source": "interview",
+            "insight-idempotency_key": "key\x00-1",
+        },
+        headers={"HX-Request": "true"},
+    )
+    assert note.status_code == 201
+    with app.app_context():
+        assert db.session.scalar(select(Participant.display_name)) == "Anna"
+        stored = db.session.scalar(select(Note).where(Note.workshop_id == workshop.id))
+        assert (stored.text, stored.idempotency_key) == (CLEAN, "key-1")
+
+
+def test_a_workshop_and_its_stages_lose_their_control_characters(app, client, me):
+    created = client.post("/workshops/new", data=NEW | {"title": "Dentist\x00 visit\x0c"})
+    assert created.status_code in (302, 303)
+    with app.app_context():
+        workshop = db.session.scalar(select(Workshop))
+        assert workshop.title == "Dentist visit"
+        workshop_id = workshop.id
+    added = client.post(f"/workshops/{workshop_id}/stages", data={"name": "Loy\x00alty"})
+    assert added.status_code in (200, 302, 303)
+    with app.app_context():
+        assert "Loyalty" in db.session.scalars(select(Stage.name)).all()
+
+
+def test_a_workshop_file_with_a_nul_in_a_text_is_refused_with_where(app, client, me, make):
+    room = make.workshop(me)
+    with app.app_context():
+        document = transfer.export_workshop(db.session, db.session.get(Workshop, room.id))
+    document["workshop"]["title"] = "Dentist\u0000"
+    answer = upload(client, json.dumps(document).encode())
+    assert answer.status_code == 400
+    assert "holds control characters (such as NUL), at workshop.title" in answer.text
+
+
+def test_a_workshop_file_saved_with_a_byte_order_mark_is_accepted(app, client, me, make):
+    room = make.workshop(me)
+    with app.app_context():
+        document = transfer.export_json(db.session, db.session.get(Workshop, room.id))
+    body = document.encode() if isinstance(document, str) else document
+    answer = upload(client, b"\xef\xbb\xbf" + body)
+    assert answer.status_code == 303
+
+
+def test_behind_https_every_cookie_is_secure_and_hsts_is_sent(app, make):
+    workshop = make.workshop()
+    browser = app.test_client()
+    over_https = {"base_url": "https://cjm.example.org"}
+    language = browser.get("/lang/nl", **over_https)
+    assert "Secure" in language.headers["Set-Cookie"]
+    assert language.headers["Strict-Transport-Security"] == "max-age=31536000"
+    page = browser.get(f"/j/{workshop.join_code}", **over_https).text
+    joined = browser.post(
+        f"/j/{workshop.join_code}",
+        data={"display_name": "Anna", "join_key": join_key(page)},
+        **over_https,
+    )
+    cookies = joined.headers.getlist("Set-Cookie")
+    assert cookies and all("Secure" in cookie for cookie in cookies)
+    plain = app.test_client().get("/lang/nl")
+    assert "Secure" not in plain.headers["Set-Cookie"]
+    assert "Strict-Transport-Security" not in plain.headers
