@@ -182,7 +182,7 @@ def summary(label: str, times: list[float]) -> tuple[float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--notes", type=int, default=12000)
+    parser.add_argument("--notes", type=int, default=10000)  # the most a file may hold
     parser.add_argument("--seconds", type=float, default=12)
     parser.add_argument("--think", type=float, default=0.5)
     args = parser.parse_args()

@@ -42,10 +42,11 @@ DEFAULTS: dict = {
     "POSTER_RENDERS": 2,
     "POSTER_TIME_LIMIT": 20.0,
     # Event streams one participant, one account and one address may hold open per process
-    # (a phone with two tabs and a reconnect; a facilitator's console, board and map; a room).
+    # (a phone with two tabs and a reconnect; a facilitator's console, board and map; a room
+    # behind one Wi-Fi address: all but 20 of a worker's threads, kept for ordinary requests).
     "LIVE_STREAMS_PER_PHONE": 3,
     "LIVE_STREAMS_PER_ACCOUNT": 10,
-    "LIVE_STREAMS_PER_ADDRESS": 100,
+    "LIVE_STREAMS_PER_ADDRESS": int(os.environ.get("THREADS") or 200) - 20,
     # A connection the database dropped (a restart) is noticed and replaced when taken from
     # the pool, instead of failing the request that got it.
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},

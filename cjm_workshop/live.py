@@ -498,6 +498,17 @@ def load_note(note_id: int) -> Note | None:
     return db.session.get(Note, note_id)
 
 
+def holders(who: str, per_identity: str, *, address: bool) -> dict[str, int]:
+    """The stream caps of `who` ("participant 7", "account 3"), with the configured
+    `per_identity` cap, and (`address`) the cap of the address it comes from: a room behind one
+    Wi-Fi address may fill all but a few of a worker's threads, one identity only a few."""
+    config = current_app.config
+    caps = {who: config[per_identity]}
+    if address:
+        caps[f"address {request.remote_addr}"] = config["LIVE_STREAMS_PER_ADDRESS"]
+    return caps
+
+
 def after_id(request) -> int:
     """The last event a screen saw: the browser's Last-Event-ID on a reconnect, else ?after=."""
     value = request.headers.get("Last-Event-ID") or request.args.get("after") or "0"
@@ -508,16 +519,11 @@ def event_stream_response(
     workshop_id: int,
     after: int,
     render_note: Callable[[int, int], str | None],
-    holder: str,
-    per_holder: int,
+    caps: dict[str, int],
 ) -> Response:
-    """A screen's stream. `holder` names who opened it (a participant, an account): they may
-    have `per_holder` streams open in this process, an address LIVE_STREAMS_PER_ADDRESS; a
-    stream past that ends the holder's oldest (also one whose connection died unnoticed)."""
-    caps = {
-        holder: per_holder,
-        f"address {request.remote_addr}": current_app.config["LIVE_STREAMS_PER_ADDRESS"],
-    }
+    """A screen's stream. `caps`: how many streams each of its holders (see holders()) may
+    have open in this process; a stream past that ends the holder's oldest (also one whose
+    connection died unnoticed)."""
     db.session.remove()  # the stream opens short sessions of its own
     response = Response(
         stream_with_context(stream(workshop_id, after, render_note, caps)),

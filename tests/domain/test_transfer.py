@@ -539,10 +539,14 @@ def test_a_failure_while_writing_leaves_nothing_behind(session, small, importer,
 
     before = row_counts(session)
 
-    def conflict(*args, **kwargs):
-        raise IntegrityError("INSERT", {}, Exception("simulated"))
+    inserted = transfer._inserted
 
-    monkeypatch.setattr(transfer, "ActionItem", conflict)  # after the notes and dots
+    def conflict(session, model, rows, **options):
+        if model is transfer.ActionItem:  # the last rows, after the notes and dots
+            raise IntegrityError("INSERT", {}, Exception("simulated"))
+        return inserted(session, model, rows, **options)
+
+    monkeypatch.setattr(transfer, "_inserted", conflict)
     with pytest.raises(InvalidWorkshopFile) as refused:
         transfer.import_workshop(session, small, importer)
     assert refused.value.reason == "conflict"

@@ -8,7 +8,6 @@ import segno
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     make_response,
     redirect,
@@ -358,6 +357,6 @@ def events(workshop_id: int):
         workshop.id,
         live.after_id(request),
         partial(live_note, viewer),
-        holder=f"account {current_user.id}",
-        per_holder=current_app.config["LIVE_STREAMS_PER_ACCOUNT"],
+        # A facilitator's screens are never closed for the room's phones at the same address.
+        live.holders(f"account {current_user.id}", "LIVE_STREAMS_PER_ACCOUNT", address=False),
     )

@@ -12,7 +12,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     make_response,
     redirect,
     render_template,
@@ -303,6 +302,5 @@ def events(code: str):
         workshop.id,
         live.after_id(request),
         partial(live_note, viewer),
-        holder=f"participant {participant.id}",
-        per_holder=current_app.config["LIVE_STREAMS_PER_PHONE"],
+        live.holders(f"participant {participant.id}", "LIVE_STREAMS_PER_PHONE", address=True),
     )
