@@ -33,7 +33,7 @@ from pydantic import (
     StringConstraints,
     ValidationError,
 )
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -565,7 +565,7 @@ def import_workshop(
     inserts: on SQLite the writer lock is held only while they do (a tenth of a second for
     the largest file, where adding them one object at a time held it for five)."""
     checked = read_document(document)
-    prepared = _Prepared(checked)
+    prepared = _Prepared(checked, session.get_bind().dialect)
     join_code = unused_join_code(session)
     try:
         with session.begin_nested():
@@ -574,30 +574,67 @@ def import_workshop(
         raise InvalidWorkshopFile("conflict") from error
 
 
-def _inserted(session: Session, model: Any, rows: list[dict], *, key: str = "") -> list[int]:
-    """Bulk-insert `rows` (one executemany); with `key` (a column of unique random values the
-    rows carry) their new ids, in the order of the rows. (RETURNING in row order would
-    insert one row at a time on SQLite.)"""
+def _stored(dialect: Any, model: Any, rows: list[dict]) -> list[dict]:
+    """`rows` as the driver takes them: column defaults filled in, values converted by their
+    column types (enums, times). Done before the first write: it is half the work."""
     if not rows:
         return []
-    session.execute(insert(model), rows)
+    table = model.__table__
+    defaults = {
+        c.name: c.default
+        for c in table.columns
+        if c.default is not None and c.name not in rows[0] and not c.primary_key
+    }
+    convert = {
+        name: process
+        for name in {*rows[0], *defaults}
+        if (process := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+    }
+    stored = []
+    for row in rows:
+        full = row | {
+            name: default.arg(None) if default.is_callable else default.arg
+            for name, default in defaults.items()
+        }
+        for name, process in convert.items():
+            if full[name] is not None:
+                full[name] = process(full[name])
+        stored.append(full)
+    return stored
+
+
+def _inserted(session: Session, model: Any, rows: list[dict], *, key: str = "") -> list[int]:
+    """Insert `rows` (as _stored made them, plus plain ids) with one executemany of the
+    driver: SQLAlchemy's bulk insert spent as long again on parameters, inside SQLite's writer
+    lock. With `key` (a column of unique random values the rows carry) their new ids, in the
+    order of the rows (RETURNING in row order would insert one row at a time on SQLite)."""
+    if not rows:
+        return []
+    dialect = session.get_bind().dialect
+    names = list(rows[0])
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    quote = dialect.identifier_preparer.quote
+    table, columns = quote(model.__tablename__), ", ".join(map(quote, names))
+    marks = ", ".join([mark] * len(names))
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 - ours, values bound
+    values = [tuple(row[name] for name in names) for row in rows]
+    session.connection().exec_driver_sql(sql, values)
     if not key:
         return []
     column = getattr(model, key)
-    values = [row[key] for row in rows]
+    wanted = [row[key] for row in rows]
     found: dict[str, int] = {}
-    for start in range(0, len(values), 500):  # within the limits of bound parameters
-        chunk = values[start : start + 500]
-        query = select(column, model.id).where(column.in_(chunk))
+    for start in range(0, len(wanted), 500):  # within the limits of bound parameters
+        query = select(column, model.id).where(column.in_(wanted[start : start + 500]))
         found.update(session.execute(query).all())
-    return [found[value] for value in values]
+    return [found[value] for value in wanted]
 
 
 class _Prepared:
     """The rows of an import, made before anything is written (ids filled in while writing)."""
 
-    def __init__(self, document: WorkshopDocument) -> None:
-        self.document = document
+    def __init__(self, document: WorkshopDocument, dialect: Any) -> None:
+        self.document, self.dialect = document, dialect
         now = utcnow()
         self.people = [
             {
@@ -608,6 +645,7 @@ class _Prepared:
             }
             for number, _part in enumerate(document.participants, start=1)
         ]
+        self.people = _stored(dialect, Participant, self.people)
         positions = _dense_positions(document.notes)
         self.notes = [
             {
@@ -623,7 +661,11 @@ class _Prepared:
             }
             for number, part in enumerate(document.notes)
         ]
+        self.notes = _stored(dialect, Note, self.notes)
         self.now = now
+
+    def _insert(self, session: Session, model: Any, rows: list[dict]) -> None:
+        _inserted(session, model, _stored(self.dialect, model, rows))
 
     def write(self, session: Session, facilitator: Facilitator, join_code: str) -> Workshop:
         document = self.document
@@ -696,7 +738,7 @@ class _Prepared:
         ]
         if links:  # notes that point at notes: known only now
             session.execute(update(Note), links)
-        _inserted(
+        self._insert(
             session,
             EmotionRating,
             [
@@ -720,7 +762,7 @@ class _Prepared:
         session.flush()
         round_ids = [row.id for row in rounds]
         round_id = dict(zip((r.key for r in document.voting_rounds), round_ids, strict=True))
-        _inserted(
+        self._insert(
             session,
             DotBudget,
             [
@@ -733,7 +775,7 @@ class _Prepared:
                 for b in document.dot_budgets
             ],
         )
-        _inserted(
+        self._insert(
             session,
             Dot,
             [
@@ -748,7 +790,7 @@ class _Prepared:
                 for d in document.dots
             ],
         )
-        _inserted(
+        self._insert(
             session,
             ActionItem,
             [
