@@ -51,6 +51,7 @@ MAX_GAP_TRACKING = 10_000
 SENT_MEMORY = 2_000
 BUILD_WAIT_SECONDS = 10  # how long a stream waits for another one building the same thing
 SUPERSEDED = "superseded"  # put in a stream's inbox: a newer stream of its holder replaces it
+KEEPALIVE = "keepalive"  # nothing came for a while
 PAUSED_HERE = _l(
     "Live updates have moved to a newer window of yours. Reload this page to get them here."
 )
@@ -378,9 +379,12 @@ def stream(
     after_id: int,
     render_note: Callable[[int, int], str | None],
     caps: dict[str, int] | None = None,
+    allowed: Callable[[], bool] | None = None,
 ) -> Iterator[str]:
     """The event stream of one screen. `render_note(note_id, event_id)` returns the data
-    this viewer gets for a note event, serialized (None: the note is gone for them)."""
+    this viewer gets for a note event, serialized (None: the note is gone for them).
+    `allowed()`, asked before each event and keep-alive, ends the stream when it says no
+    (a log-in that ended): the screen reloads its part and is sent to log in."""
     hub = broadcaster()
     inbox = hub.subscribe(workshop_id, caps)
     try:
@@ -398,10 +402,15 @@ def stream(
             try:
                 row = inbox.get(timeout=KEEPALIVE_SECONDS)
             except queue.Empty:
-                yield ": keepalive\n\n"
-                continue
+                row = KEEPALIVE
             if row is None:
                 return
+            if allowed is not None and row is not SUPERSEDED and not _still(allowed):
+                yield sse("refresh", {})
+                return
+            if row is KEEPALIVE:
+                yield ": keepalive\n\n"
+                continue
             if row is SUPERSEDED:
                 # The screen stops reconnecting and says why.
                 yield sse(SUPERSEDED, {"message": str(PAUSED_HERE)})
@@ -414,6 +423,16 @@ def stream(
                 sent.popitem(last=False)
     finally:
         hub.unsubscribe(workshop_id, inbox, caps or ())
+        db.session.remove()
+
+
+def _still(allowed: Callable[[], bool]) -> bool:
+    try:
+        return allowed()
+    except Exception:  # the database hiccupped: that ends no log-in
+        current_app.logger.exception("live: could not check the viewer's log-in")
+        return True
+    finally:
         db.session.remove()
 
 
@@ -520,13 +539,14 @@ def event_stream_response(
     after: int,
     render_note: Callable[[int, int], str | None],
     caps: dict[str, int],
+    allowed: Callable[[], bool] | None = None,
 ) -> Response:
     """A screen's stream. `caps`: how many streams each of its holders (see holders()) may
     have open in this process; a stream past that ends the holder's oldest (also one whose
     connection died unnoticed)."""
     db.session.remove()  # the stream opens short sessions of its own
     response = Response(
-        stream_with_context(stream(workshop_id, after, render_note, caps)),
+        stream_with_context(stream(workshop_id, after, render_note, caps, allowed)),
         mimetype="text/event-stream",
     )
     response.headers["Cache-Control"] = "no-cache"

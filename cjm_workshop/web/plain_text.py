@@ -3,8 +3,10 @@ field and query parameter before any view sees them.
 
 Nobody types a NUL or a backspace character on purpose (they come from pasted binary, broken
 keyboards or attacks), PostgreSQL cannot store NUL at all, and a page or PDF cannot show them.
-Tab and line breaks stay (long texts have paragraphs). Taking them out here, once, covers
-every field of every form: names, notes, titles, stages, idempotency keys.
+Tab and line breaks stay (long texts have paragraphs). Also taken out: direction overrides
+and isolates (pasted, they turn a note's text around on the board) and stray byte-order
+marks; the marks right-to-left writing needs (U+200E, U+200F) and the joiners of emoji stay. Taking them out here, once, covers every field of every form: names, notes,
+titles, stages, idempotency keys.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import re
 from flask import Flask
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
 def plain(value):

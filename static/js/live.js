@@ -242,10 +242,17 @@
     });
   }
 
+  /* The server sends the whole page elsewhere (htmx's HX-Redirect: a log-in that ended). */
+  function leavePage(r) {
+    var target = r.headers.get("HX-Redirect");
+    if (target) window.location.assign(target);
+    return !!target;
+  }
+
   function refresh() {
     if (refreshing) { refreshAgain = true; return; }
     refreshing = fetch(root.dataset.liveSrc, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
-      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (r) { return r.ok && !leavePage(r) ? r.text() : null; })
       .then(function (html) { if (html) swapLive(html); })
       .catch(function () {})
       .then(function () {
@@ -265,7 +272,7 @@
     if (eventId && Number(eventId) <= Number(box.dataset.lastEvent || 0)) return true;
     if (mapLoading || document.body.dataset.dragging) { mapAgain = true; return true; }
     mapLoading = fetch(box.dataset.mapSrc, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
-      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (r) { return r.ok && !leavePage(r) ? r.text() : null; })
       .then(function (html) { if (html) withMorph(function () { swapParts(html); }); })
       .catch(function () {})
       .then(function () {
@@ -425,6 +432,7 @@
       method: "POST", body: formData(form), credentials: "same-origin",
       headers: { "HX-Request": "true", "X-CSRFToken": csrf }
     }).then(function (r) {
+      if (leavePage(r)) return new Promise(function () {});  /* the page is going away */
       return r.text().then(function (html) {
         return { status: r.status, html: html, target: r.headers.get("HX-Retarget") };
       });

@@ -14,7 +14,7 @@ from tests.web.test_joining import join_key
 from tests.web.test_transfer import upload
 from tests.web.test_workshops import NEW
 
-DIRTY = "Pa\x00tients\x08 phone\x1b\ttwice\x7f"
+DIRTY = "Pa\x00tients\x08 phone\x1b\ttwice\x7f\u202e\ufeff"
 CLEAN = "Patients phone\ttwice"
 
 

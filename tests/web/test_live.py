@@ -8,6 +8,7 @@ import threading
 from cjm_workshop.extensions import db
 from cjm_workshop.live import Broadcaster, latest_event_id
 from cjm_workshop.models import LiveEvent, LiveEventKind
+from tests.conftest import AuthActions
 
 
 def add_event(app, workshop_id: int, event_id: int) -> None:
@@ -126,3 +127,20 @@ def test_an_address_past_its_stream_cap_ends_its_oldest_phone_stream_not_the_boa
     end_streams(app, room.id)
     for kept in (board, *streams[1:]):
         assert not any(chunk.startswith("event: superseded") for chunk in kept.rest())
+
+
+def test_an_open_board_ends_when_its_log_in_is_ended_elsewhere(app, client, auth, make):
+    frida = make.facilitator("frida@example.org")
+    auth.login("frida@example.org")
+    room = make.workshop(frida)
+    board = OpenStream(client, f"/workshops/{room.id}/events?view=board")
+    elsewhere = app.test_client()
+    AuthActions(elsewhere).login("frida@example.org")
+    elsewhere.post("/account/logout-elsewhere")
+    make.participant(room, "Anna")  # the next event: the board asks whether it may go on
+    assert board.until("event: ").startswith("event: refresh")
+    assert board.next() is None  # the stream is over
+    page = f"http://localhost/workshops/{room.id}/board"
+    part = client.get(page, headers={"HX-Request": "true", "HX-Current-URL": page})
+    assert part.status_code == 401  # and its part reloads into the log-in page, whole
+    assert part.headers["HX-Redirect"] == f"/login?next=/workshops/{room.id}/board"

@@ -7,6 +7,8 @@ trying many accounts). Sign-ups are limited per address.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -19,6 +21,7 @@ from cjm_workshop.services import accounts
 from cjm_workshop.services.errors import EmailTaken, WrongPassword
 from cjm_workshop.web.auth.forms import LoginForm, PasswordChangeForm, SignupForm
 from cjm_workshop.web.errors import domain_message
+from cjm_workshop.web.htmx import is_htmx
 from cjm_workshop.web.urls import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -30,6 +33,11 @@ login_manager.session_protection = "basic"
 def _not_logged_in():
     """Pages send visitors to log in; actions (a participant's phone posting to a facilitator
     control, say) are simply refused."""
+    if is_htmx():  # a part of a page that was open when the log-in ended: the whole page goes
+        page = urlsplit(request.headers.get("HX-Current-URL") or request.referrer or "")
+        back = safe_next(page.path + (f"?{page.query}" if page.query else ""))
+        flash(_("You were logged out. Please log in again."), "info")
+        return "", 401, {"HX-Redirect": url_for("auth.login", next=back)}
     if request.method not in ("GET", "HEAD"):
         abort(403)
     flash(_("Please log in to see this page."), "info")

@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from cjm_workshop import live
 from cjm_workshop.extensions import db, limiter
 from cjm_workshop.models import STEPS, ActionItem, Note, NoteKind, Participant, Step, Workshop
-from cjm_workshop.services import joining, notes, steps, timer
+from cjm_workshop.services import accounts, joining, notes, steps, timer
 from cjm_workshop.services.errors import IdempotencyConflict, IdempotencyKeyReused, InvalidNote
 from cjm_workshop.web.access import part_or_404, run_workshop_or_404
 from cjm_workshop.web.actions import actions_context
@@ -347,6 +347,11 @@ def board_map(workshop_id: int):
     return _board_map(workshop, persona_filter(workshop))
 
 
+def _still_logged_in(user_id: str) -> bool:
+    """An open console or board asks now and then: logging out elsewhere ends it too."""
+    return accounts.logged_in(db.session, user_id) is not None
+
+
 @bp.get("/<int:workshop_id>/events")
 @limiter.exempt
 def events(workshop_id: int):
@@ -359,4 +364,5 @@ def events(workshop_id: int):
         partial(live_note, viewer),
         # A facilitator's screens are never closed for the room's phones at the same address.
         live.holders(f"account {current_user.id}", "LIVE_STREAMS_PER_ACCOUNT", address=False),
+        allowed=partial(_still_logged_in, current_user.get_id()),
     )
