@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from cjm_workshop.models import (
@@ -151,16 +151,21 @@ def room_notes(session: Session, workshop: Workshop, kind: NoteKind) -> list[Not
     return [note for note in session.scalars(query) if visible_to_room(note)]
 
 
-def cell_notes(session: Session, workshop_id: int, cell: Cell) -> list[Note]:
-    """The notes of one cell in their order (merged duplicates are not on the map)."""
+def _in_cell(workshop_id: int, cell: Cell) -> tuple:
+    """Which notes are in a cell (merged duplicates are not on the map)."""
     lane, stage_id = cell
     stage_match = Note.stage_id.is_(None) if stage_id is None else Note.stage_id == stage_id
-    query = select(Note).where(
+    return (
         Note.workshop_id == workshop_id,
         Note.kind == NOTE_LANES[lane],
         stage_match,
         Note.merged_into_id.is_(None),
     )
+
+
+def cell_notes(session: Session, workshop_id: int, cell: Cell) -> list[Note]:
+    """The notes of one cell in their order."""
+    query = select(Note).where(*_in_cell(workshop_id, cell))
     query = query.order_by(Note.position, Note.id).execution_options(populate_existing=True)
     return list(session.scalars(query))
 
@@ -176,9 +181,15 @@ def lock(session: Session, workshop: Workshop) -> None:
 
 
 def place_at_end(session: Session, note: Note) -> None:
-    """A note new to its cell goes last (call before the note is flushed into it)."""
-    others = [n for n in cell_notes(session, note.workshop_id, cell_of(note)) if n is not note]
-    note.position = len(others)
+    """A note new to its cell goes last. Its other notes are counted, not loaded: a note
+    into a full cell cost three times one into an empty cell when they were."""
+    others = (
+        select(func.count()).select_from(Note).where(*_in_cell(note.workshop_id, cell_of(note)))
+    )
+    if note.id is not None:  # moved in from another cell
+        others = others.where(Note.id != note.id)
+    with session.no_autoflush:  # the note itself is not in the cell until it is flushed
+        note.position = session.scalar(others)
 
 
 def close_gap(session: Session, workshop_id: int, cell: Cell) -> None:

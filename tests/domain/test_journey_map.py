@@ -403,3 +403,21 @@ def test_any_sequence_of_changes_keeps_every_cell_dense(session, room, operation
             assert_dense(session, workshop.id)
     finally:
         session.rollback()
+
+
+def test_notes_appended_to_a_full_cell_keep_their_order_and_stay_dense(session, make):
+    workshop = make.workshop()
+    first = workshop.stage_ids[0]
+    added = [
+        make.note(workshop, None, f"Touchpoint {n}", kind="touchpoint", stage=first)
+        for n in range(30)
+    ]
+    room = session.get(Workshop, workshop.id)
+    assert texts(session, room, TP, first) == [f"Touchpoint {n}" for n in range(30)]
+    notes.delete_note(session, session.get(Note, added[10]))
+    session.commit()
+    make.note(workshop, None, "Last one", kind="touchpoint", stage=first)
+    session.expire_all()
+    assert texts(session, room, TP, first)[-1] == "Last one"
+    assert len(texts(session, room, TP, first)) == 30
+    assert_dense(session, workshop.id)
