@@ -1,10 +1,12 @@
 """gunicorn settings (`make run`, and a starting point for deployments).
 
 Live updates are server-sent events: every connected phone, board and console holds one
-open request. gthread workers give each its own thread, so THREADS per worker must stay
-above the number of screens a worker serves (2 workers x 200 threads = 400 screens) or
-ordinary requests starve behind the streams. On shutdown the streams are ended at once,
-so Ctrl-C stops the server in about a second even with phones connected.
+open request. The gevent worker serves each connection as a greenlet (a few KB) instead of a
+thread, so one server holds thousands of open screens while ordinary requests are answered
+at once; the database drivers wait cooperatively (psycopg detects gevent; SQLite is local and
+its writers queue on a lock that yields). WORKER_CLASS=gthread (with THREADS per worker above
+the screens it serves) is the fallback. On shutdown the streams are ended at once, so Ctrl-C
+stops the server in about a second even with phones connected.
 """
 
 import os
@@ -12,8 +14,9 @@ import signal
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
 workers = int(os.environ.get("WORKERS", "2"))
-worker_class = "gthread"
-threads = int(os.environ.get("THREADS", "200"))
+worker_class = os.environ.get("WORKER_CLASS", "gevent")
+worker_connections = int(os.environ.get("CONNECTIONS", "4000"))  # gevent: per worker
+threads = int(os.environ.get("THREADS", "200"))  # gthread only
 timeout = 30
 graceful_timeout = 5
 accesslog = os.environ.get("ACCESS_LOG", "-") or None  # ACCESS_LOG= (empty): none

@@ -119,16 +119,7 @@ def posting(server, code: str, tokens: list[str], seconds: float, think: float) 
         while not stop.is_set():
             tag = uuid.uuid4().hex
             started = time.perf_counter()
-            status, _ = client.post(
-                f"/w/{code}/notes/insight",
-                {
-                    "insight-text": f"bench-{tag}",
-                    "insight-source": "survey",
-                    "insight-idempotency_key": tag,
-                    "insight-csrf_token": client.token,
-                },
-                headers={"HX-Request": "true"},
-            )
+            status = client.add_insight(code, f"bench-{tag}", tag, htmx=True)
             (times if status == 201 else failures).append(
                 time.perf_counter() - started if status == 201 else status
             )

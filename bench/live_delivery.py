@@ -1,27 +1,40 @@
-"""Live delivery under load: N phones connected to one workshop, 20 of them adding notes.
+"""Live delivery under load, against a bare SSE echo and a bare insert endpoint in one run.
 
-Starts gunicorn as `make run` does (gunicorn.conf.py: 2 gthread workers) on a scratch
-database, connects N phone event streams and one board stream, then lets 20 phones add
-notes in a closed loop (each waits --think seconds after its note is saved) for the run
-time. Prints notes/s accepted, p50/p95/p99 of the time
-from a phone's POST until the board's stream has the note, errors, and the server's CPU %
-and RSS; then the CPU the N phones cost while idle. Not a test: timings are noisy.
+For each N, starts gunicorn as `make run` does (gunicorn.conf.py, 2 workers) on a scratch
+database, connects N phone event streams and one board stream, measures the idle cost, then
+lets phones add notes in each mode:
 
-    .venv/bin/python bench/live_delivery.py                      # SQLite, N = 50 and 300
+- think:  20 phones, each adding a note, then waiting --think s (a room writing steadily);
+- closed: everyone posting at once, each the moment its last note was saved (min(N, 50)
+          phones: the bench's own threads are the limit beyond that);
+- burst:  min(N, 100) phones tap "add" at the same instant, three times.
+
+The same is run against `bench/bare_app.py` served the same way: `/echo` (a text fanned out
+to every stream, nothing else) and `/insert` (one row committed, nothing else). Prints per
+run: notes/s, board delivery p50/p95/p99 (from the start of a phone's POST until the board's
+stream has it), the POST's own p50, server CPU per note, errors; per N: idle CPU, RSS per
+connected screen, threads, failed connections; then the ratios app/echo and app/insert.
+Not a test: timings are noisy; compare ratios within one run.
+
+    .venv/bin/python bench/live_delivery.py                          # SQLite, N = 20 50 300 1000
+    .venv/bin/python bench/live_delivery.py --phones 300 --modes think
     DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test .venv/bin/python bench/live_delivery.py
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import multiprocessing
 import os
-import statistics
+import selectors
+import socket
 import sys
 import tempfile
 import threading
 import time
 import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +44,7 @@ from bench.join_rush import ScratchDatabase  # noqa: E402
 from tests.live.servers import AppServer, Browser  # noqa: E402
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+PASSWORD = "bench password"
 
 
 def process_tree(pid: int) -> list[int]:
@@ -39,27 +53,96 @@ def process_tree(pid: int) -> list[int]:
     return [pid, *[p for kid in kids for p in process_tree(kid)]]
 
 
+def proc_total(pids: list[int], read) -> float:
+    total = 0.0
+    for pid in pids:
+        with contextlib.suppress(FileNotFoundError, IndexError, ValueError):
+            total += read(pid)
+    return total
+
+
 def cpu_seconds(pids: list[int]) -> float:
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
-        except (FileNotFoundError, IndexError):
-            pass
-    return total / CLOCK_TICKS
+    def read(pid: int) -> float:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+    return proc_total(pids, read)
 
 
-def rss_mb(pids: list[int]) -> float:
-    total = 0
-    for pid in pids:
-        try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except FileNotFoundError:
-            pass
-    return total / 1024
+def status_field(pids: list[int], name: str) -> float:
+    def read(pid: int) -> float:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(name + ":"):
+                return float(line.split()[1])
+        return 0.0
+
+    return proc_total(pids, read)
+
+
+# --- what is measured: the app, and the two bare baselines --------------------------------
+
+
+class AppTarget:
+    """The app: phones of one workshop in its research step, the facilitator's board."""
+
+    name = "app"
+
+    def __init__(self, database_url: str, phones: int) -> None:
+        self.email, self.workshop_id, self.code, self.tokens = prepare(database_url, phones)
+        self.server = AppServer(database_url, workers=2, threads=None)
+
+    def stream_request(self, number: int) -> tuple[str, str]:
+        return f"/w/{self.code}/events", f"cjm_p_{self.code}={self.tokens[number]}"
+
+    def board(self):
+        board = Browser(self.server.url)
+        board.get("/login")
+        board.post("/login", {"email": self.email, "password": PASSWORD})
+        return board.stream(f"/workshops/{self.workshop_id}/events?view=board")
+
+    def writer(self, number: int):
+        phone = Browser(self.server.url)
+        phone.set_cookie(f"cjm_p_{self.code}", self.tokens[number])
+        phone.get(f"/w/{self.code}", headers={"HX-Request": "true"})
+
+        def post(tag: str) -> bool:
+            return phone.add_insight(self.code, f"bench-{tag}", tag, htmx=True) == 201
+
+        return post
+
+
+class EchoTarget:
+    """bench/bare_app.py's echo: what fanning a message out costs at the least."""
+
+    name = "echo"
+    path = "/echo"
+
+    def __init__(self, database_url: str, phones: int) -> None:
+        from bench.bare_app import create_schema
+
+        create_schema(database_url)
+        self.server = AppServer(database_url, workers=2, threads=None, app="bench.bare_app:app")
+
+    def stream_request(self, number: int) -> tuple[str, str]:
+        return "/events", ""
+
+    def board(self):
+        return Browser(self.server.url).stream("/events")
+
+    def writer(self, number: int):
+        client = Browser(self.server.url)
+
+        def post(tag: str) -> bool:
+            return client.post(self.path, {"text": f"bench-{tag}"})[0] == 201
+
+        return post
+
+
+class InsertTarget(EchoTarget):
+    """bench/bare_app.py's insert: what one committed row costs at the least (no streams)."""
+
+    name = "insert"
+    path = "/insert"
 
 
 def prepare(database_url: str, phones: int):
@@ -78,10 +161,7 @@ def prepare(database_url: str, phones: int):
     with app.app_context():
         upgrade()
         owner = accounts.create_facilitator(
-            db.session,
-            email=f"bench-{uuid.uuid4().hex[:6]}@example.org",
-            name="Bench",
-            password="bench password",
+            db.session, email="bench@example.org", name="Bench", password=PASSWORD
         )
         room = workshops.create_workshop(
             db.session,
@@ -98,161 +178,281 @@ def prepare(database_url: str, phones: int):
     return result
 
 
-def run(database_url: str, phones: int, writers: int, seconds: float, think: float) -> None:
-    scratch = ScratchDatabase(database_url)
-    email, workshop_id, code, tokens = prepare(scratch.url, phones)
-    server = AppServer(scratch.url, workers=2, threads=max(64, phones))
-    pids = process_tree(server.process.pid)
-    stop = threading.Event()
-    arrived: dict[str, float] = {}
-    errors: list[str] = []
+# --- one run --------------------------------------------------------------------------------
 
-    board = Browser(server.url)
-    board.get("/login")
-    board.post("/login", {"email": email, "password": "bench password"})
-    board_stream = board.stream(f"/workshops/{workshop_id}/events?view=board")
 
-    def watch_board() -> None:
-        # Until the server stops: a note answered just before the end still counts.
-        while True:
+@dataclass
+class Run:
+    target: str
+    phones: int
+    mode: str
+    writers: int
+    notes_per_second: float = float("nan")
+    delays: list[float] = field(default_factory=list)  # ms, POST start until on the board
+    posts: list[float] = field(default_factory=list)  # ms, the POST itself
+    cpu_ms_per_note: float = float("nan")
+    errors: int = 0
+    missing: int = 0
+
+    def pct(self, p: float, values: list[float] | None = None) -> float:
+        values = sorted(self.delays if values is None else values)
+        return values[min(len(values) - 1, int(len(values) * p))] if values else float("nan")
+
+
+@dataclass
+class Room:
+    target: str
+    phones: int
+    connected: int = 0
+    idle_cpu_percent: float = float("nan")
+    kb_per_screen: float = float("nan")
+    rss_mb: float = float("nan")
+    threads: int = 0
+
+
+class Board:
+    """The board's stream, read in a thread of its own: when each tagged note arrived."""
+
+    def __init__(self, stream) -> None:
+        self.arrived: dict[str, float] = {}
+        self._stream = stream
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        while True:  # until the server stops: a note answered at the very end still counts
             try:
-                line = board_stream.readline().decode()
-            except OSError:
+                line = self._stream.readline().decode()
+            except (OSError, ValueError):
                 return
             if not line:
                 return
             if line.startswith("data: ") and "bench-" in line:
-                tag = line.split("bench-", 1)[1][:32]
-                arrived.setdefault(tag, time.perf_counter())
+                self.arrived.setdefault(line.split("bench-", 1)[1][:32], time.perf_counter())
 
-    # The phones read in a process of their own, as real phones are devices of their own:
-    # 300 reading threads must not starve the board's reader of the GIL and skew the timing.
-    phones_stop = multiprocessing.Event()
-    phone_errors = multiprocessing.Value("i", 0)
-    readers = multiprocessing.Process(
-        target=read_phone_streams, args=(server.url, code, tokens, phones_stop, phone_errors)
-    )
-    readers.start()
-    threading.Thread(target=watch_board, daemon=True).start()
-    time.sleep(2 + phones / 100)  # let every phone connect
 
-    idle_cpu = cpu_seconds(pids)
-    time.sleep(5)
-    idle_percent = 100 * (cpu_seconds(pids) - idle_cpu) / 5
-
+def write(target, board: Board, pids: list[int], run: Run, seconds: float, think: float) -> Run:
+    """Writers post until `seconds` are up (think, closed), or once each at once (burst)."""
+    stop = threading.Event()
     sent: dict[str, float] = {}
-    answered: dict[str, float] = {}  # how long the POST itself took
-    accepted = 0
     lock = threading.Lock()
+    posters = [target.writer(n) for n in range(run.writers)]
+    burst = run.mode == "burst"
+    barrier = threading.Barrier(run.writers + 1) if burst else None
 
-    def writer(token: str, first_delay: float) -> None:
-        nonlocal accepted
-        time.sleep(first_delay)  # phones do not all tap at the same instant
-        phone = Browser(server.url)
-        phone.set_cookie(f"cjm_p_{code}", token)
-        phone.get(f"/w/{code}", headers={"HX-Request": "true"})
+    def one(post) -> None:
+        tag = uuid.uuid4().hex
+        started = time.perf_counter()
+        ok = post(tag)
+        with lock:
+            if ok:
+                sent[tag] = started
+                run.posts.append(1000 * (time.perf_counter() - started))
+            else:
+                run.errors += 1
+
+    def writer(number: int, post) -> None:
+        if burst:
+            barrier.wait()
+            one(post)
+            return
+        time.sleep(think * number / run.writers)  # phones do not all tap at the same instant
         while not stop.is_set():
-            tag = uuid.uuid4().hex
-            started = time.perf_counter()
-            status, _ = phone.post(
-                f"/w/{code}/notes/insight",
-                {
-                    "insight-text": f"bench-{tag}",
-                    "insight-source": "survey",
-                    "insight-idempotency_key": tag,
-                    "insight-csrf_token": phone.token,
-                },
-                headers={"HX-Request": "true"},
-            )
-            with lock:
-                if status == 201:
-                    sent[tag] = started
-                    answered[tag] = time.perf_counter() - started
-                    accepted += 1
-                else:
-                    errors.append(f"post {status}")
-            stop.wait(think)  # a person reads, thinks, types the next note
+            one(post)
+            stop.wait(think)
 
+    rounds = 3 if burst else 1
     cpu_before, started = cpu_seconds(pids), time.perf_counter()
-    threads = [
-        threading.Thread(target=writer, args=(t, think * n / writers), daemon=True)
-        for n, t in enumerate(tokens[:writers])
-    ]
-    for thread in threads:
-        thread.start()
-    time.sleep(seconds)
-    stop.set()
-    phones_stop.set()
+    for _ in range(rounds):
+        threads = [
+            threading.Thread(target=writer, args=(n, post), daemon=True)
+            for n, post in enumerate(posters)
+        ]
+        for thread in threads:
+            thread.start()
+        if burst:
+            barrier.wait()
+            for thread in threads:
+                thread.join()
+            barrier.reset()
+        else:
+            time.sleep(seconds)
+            stop.set()
+            for thread in threads:
+                thread.join(timeout=30)
     elapsed = time.perf_counter() - started
-    cpu_percent = 100 * (cpu_seconds(pids) - cpu_before) / elapsed
-    memory = rss_mb(pids)
-    time.sleep(2)  # notes answered at the very end still reach the board
-    stop_seconds = server.stop()
-    readers.join(timeout=10)
-    errors.extend(["phone stream"] * phone_errors.value)
-    scratch.drop()
-
-    delays = sorted(1000 * (arrived[tag] - sent[tag]) for tag in sent if tag in arrived)
-    missing = len([tag for tag in sent if tag not in arrived])
-
-    posts = sorted(1000 * seconds for seconds in answered.values())
-
-    def pct(p: float, values: list[float] = delays) -> float:
-        return values[min(len(values) - 1, int(len(values) * p))] if values else float("nan")
-
-    kind = scratch.url.split(":", 1)[0]
-    print(
-        f"N={phones} phones ({writers} writing, {think:g} s between notes), {kind}, {seconds:.0f} s:"
-    )
-    print(
-        f"  notes accepted {accepted / elapsed:.1f}/s; board delivery p50 {statistics.median(delays) if delays else float('nan'):.0f} ms, "
-        f"p95 {pct(0.95):.0f} ms, p99 {pct(0.99):.0f} ms; not delivered {missing}; errors {len(errors)}"
-    )
-    print(f"  the POST itself: p50 {pct(0.5, posts):.0f} ms, p95 {pct(0.95, posts):.0f} ms")
-    print(
-        f"  server CPU {cpu_percent:.0f} % of one core while writing, RSS {memory:.0f} MB; "
-        f"{phones} idle phones cost {idle_percent:.1f} % of one core; stop took {stop_seconds:.1f} s"
-    )
-    for error in sorted(set(errors))[:5]:
-        print("  error:", error)
+    cpu = cpu_seconds(pids) - cpu_before
+    if target.name != "insert":
+        deadline = time.monotonic() + 10  # notes answered at the very end still arrive
+        while time.monotonic() < deadline and any(tag not in board.arrived for tag in sent):
+            time.sleep(0.05)
+    run.notes_per_second = len(sent) / elapsed
+    run.cpu_ms_per_note = 1000 * cpu / max(1, len(sent))
+    if target.name != "insert":
+        run.delays = [1000 * (board.arrived[t] - sent[t]) for t in sent if t in board.arrived]
+        run.missing = len([t for t in sent if t not in board.arrived])
+    return run
 
 
-def read_phone_streams(base: str, code: str, tokens: list[str], stop, error_count) -> None:
-    def phone_stream(token: str) -> None:
-        phone = Browser(base)
-        phone.set_cookie(f"cjm_p_{code}", token)
+def room(target_class, database_url: str, phones: int, modes: list[str], args) -> tuple:
+    scratch = ScratchDatabase(database_url)
+    target = target_class(scratch.url, phones)
+    pids = process_tree(target.server.process.pid)
+    measured = Room(target.name, phones)
+    runs: list[Run] = []
+    readers = None
+    try:
+        board = None
+        if target.name != "insert":
+            board = Board(target.board())
+            time.sleep(1)
+            rss_empty = status_field(pids, "VmRSS")  # the app loaded, one stream open
+            requests = [target.stream_request(n) for n in range(phones)]
+            stop, opened = multiprocessing.Event(), multiprocessing.Value("i", 0)
+            readers = multiprocessing.Process(
+                target=read_streams, args=(target.server.port, requests, stop, opened)
+            )
+            readers.start()
+            deadline = time.monotonic() + 60
+            while opened.value < phones and time.monotonic() < deadline:
+                time.sleep(0.2)
+            time.sleep(1)
+            measured.connected = opened.value
+            idle_before = cpu_seconds(pids)
+            time.sleep(5)
+            measured.idle_cpu_percent = 100 * (cpu_seconds(pids) - idle_before) / 5
+            measured.rss_mb = status_field(pids, "VmRSS") / 1024
+            measured.kb_per_screen = (status_field(pids, "VmRSS") - rss_empty) / max(1, phones)
+            measured.threads = int(status_field(pids, "Threads"))
+        for mode in modes:
+            writers = {"think": args.writers, "closed": min(phones, 50), "burst": min(phones, 100)}
+            run = Run(target.name, phones, mode, writers[mode])
+            think = args.think if mode == "think" else 0.0
+            runs.append(write(target, board, pids, run, args.seconds, think))
+    finally:
+        if readers is not None:
+            stop.set()
+        target.server.stop()
+        if readers is not None:
+            readers.join(timeout=10)
+        scratch.drop()
+    return measured, runs
+
+
+def read_streams(port: int, requests: list[tuple[str, str]], stop, opened) -> None:
+    """N phones' streams on bare sockets in one thread (real phones are devices of their own:
+    a thread each here would starve the board's reader and skew the timing)."""
+    selector = selectors.DefaultSelector()
+    for path, cookie in requests:
         try:
-            stream = phone.stream(f"/w/{code}/events")
-            while not stop.is_set() and stream.read1(65536):
-                pass  # a phone reads everything; only the board's stream is timed
-        except Exception:  # noqa: BLE001 - counted; the server closing at the end is fine
-            if not stop.is_set():
-                with error_count.get_lock():
-                    error_count.value += 1
+            connection = socket.create_connection(("127.0.0.1", port), timeout=30)
+            cookie_line = f"Cookie: {cookie}\r\n" if cookie else ""
+            connection.sendall(
+                f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
+                f"{cookie_line}\r\n".encode()
+            )
+            connection.setblocking(False)
+            selector.register(connection, selectors.EVENT_READ, data=[False])
+        except OSError:
+            pass
+    while not stop.is_set():
+        for key, _ in selector.select(timeout=0.5):
+            try:
+                chunk = key.fileobj.recv(262144)
+            except OSError:
+                chunk = b""
+            if not chunk:
+                selector.unregister(key.fileobj)
+                key.fileobj.close()
+            elif not key.data[0] and chunk.startswith(b"HTTP/1.1 200"):
+                key.data[0] = True
+                with opened.get_lock():
+                    opened.value += 1
 
-    for token in tokens:
-        threading.Thread(target=phone_stream, args=(token,), daemon=True).start()
-    stop.wait()
+
+# --- the report -----------------------------------------------------------------------------
+
+
+def report(rooms: list[Room], runs: list[Run], kind: str) -> None:
+    print(f"\n{kind}: rooms (N connected screens, idle)")
+    print(
+        f"  {'target':7} {'N':>5} {'connected':>9} {'idle CPU':>9} {'RSS':>8} {'KB/screen':>9} {'threads':>7}"
+    )
+    for r in rooms:
+        print(
+            f"  {r.target:7} {r.phones:5} {r.connected:9} {r.idle_cpu_percent:8.1f}% "
+            f"{r.rss_mb:6.0f}MB {r.kb_per_screen:9.1f} {r.threads:7}"
+        )
+    print(f"\n{kind}: writing")
+    print(
+        f"  {'target':7} {'N':>5} {'mode':6} {'writers':>7} {'notes/s':>8} {'p50':>6} {'p95':>6} "
+        f"{'p99':>6} {'POST p50':>8} {'CPU/note':>9} {'errors':>6} {'missing':>7}"
+    )
+    for r in runs:
+        print(
+            f"  {r.target:7} {r.phones:5} {r.mode:6} {r.writers:7} {r.notes_per_second:8.1f} "
+            f"{r.pct(0.5):6.0f} {r.pct(0.95):6.0f} {r.pct(0.99):6.0f} "
+            f"{r.pct(0.5, r.posts):8.0f} {r.cpu_ms_per_note:7.1f}ms {r.errors:6} {r.missing:7}"
+        )
+    print(f"\n{kind}: ratios (app / bare echo for delivery, app / bare insert for throughput)")
+    for r in runs:
+        if r.target != "app":
+            continue
+        echo = next(
+            (e for e in runs if e.target == "echo" and (e.phones, e.mode) == (r.phones, r.mode)),
+            None,
+        )
+        insert = next(
+            (i for i in runs if i.target == "insert" and (i.phones, i.mode) == (r.phones, r.mode)),
+            None,
+        )
+        parts = []
+        if echo is not None:
+            parts.append(
+                f"p50 {r.pct(0.5) / echo.pct(0.5):.1f}x, p95 {r.pct(0.95) / echo.pct(0.95):.1f}x, "
+                f"CPU/note {r.cpu_ms_per_note / echo.cpu_ms_per_note:.1f}x of the echo"
+            )
+        if insert is not None:
+            parts.append(
+                f"notes/s {r.notes_per_second / insert.notes_per_second:.2f}x of the insert"
+            )
+        print(f"  N={r.phones:<5} {r.mode:6} " + "; ".join(parts))
+    for r in (room for room in rooms if room.target == "app"):
+        echo = next((e for e in rooms if e.target == "echo" and e.phones == r.phones), None)
+        if echo is not None and echo.idle_cpu_percent > 0:
+            print(
+                f"  N={r.phones:<5} idle   CPU {r.idle_cpu_percent / echo.idle_cpu_percent:.1f}x "
+                f"of the echo ({r.idle_cpu_percent:.1f} % against {echo.idle_cpu_percent:.1f} %)"
+            )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--phones", type=int, nargs="+", default=[50, 300])
-    parser.add_argument("--writers", type=int, default=20)
-    parser.add_argument("--seconds", type=float, default=15)
-    parser.add_argument(
-        "--think",
-        type=float,
-        default=1.0,
-        help="seconds each writing phone waits between notes (0: as fast as the server goes)",
-    )
+    parser.add_argument("--phones", type=int, nargs="+", default=[20, 50, 300, 1000])
+    parser.add_argument("--modes", nargs="+", default=["think", "closed", "burst"])
+    parser.add_argument("--targets", nargs="+", default=["app", "echo", "insert"])
+    parser.add_argument("--writers", type=int, default=20, help="phones writing in think mode")
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--think", type=float, default=1.0, help="seconds between a phone's notes")
     args = parser.parse_args()
-    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
-    for phones in args.phones:
-        url = database_url
-        if url.startswith("sqlite"):
-            url = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
-        run(url, phones, args.writers, args.seconds, args.think)
+    database_url = os.environ.get("DATABASE_URL", "")
+    kind = "PostgreSQL" if database_url.startswith("postgresql") else "SQLite"
+    classes = {"app": AppTarget, "echo": EchoTarget, "insert": InsertTarget}
+    rooms, runs = [], []
+    for target in args.targets:
+        modes = [m for m in args.modes if m != "think"] if target == "insert" else args.modes
+        for phones in args.phones:
+            url = database_url or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
+            measured, done = room(classes[target], url, phones, modes, args)
+            if target != "insert":
+                rooms.append(measured)
+            runs.extend(done)
+            for run in done:
+                print(
+                    f"  {run.target} N={phones} {run.mode}: {run.notes_per_second:.1f}/s, "
+                    f"p95 {run.pct(0.95):.0f} ms, errors {run.errors}",
+                    file=sys.stderr,
+                )
+    report(rooms, runs, kind)
 
 
 if __name__ == "__main__":

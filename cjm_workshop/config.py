@@ -20,6 +20,14 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _connections_per_worker() -> int:
+    """How many requests one gunicorn worker serves at once (gunicorn.conf.py reads the same
+    variables): its greenlets with the default gevent worker, its threads with gthread."""
+    if os.environ.get("WORKER_CLASS", "gevent") == "gthread":
+        return int(os.environ.get("THREADS") or 200)
+    return int(os.environ.get("CONNECTIONS") or 4000)
+
+
 # Settings that do not depend on the environment; tests start from these too.
 DEFAULTS: dict = {
     # Cookies: HttpOnly and SameSite=Lax always; Secure behind HTTPS (see from_environment).
@@ -43,10 +51,11 @@ DEFAULTS: dict = {
     "POSTER_TIME_LIMIT": 20.0,
     # Event streams one participant, one account and one address may hold open per process
     # (a phone with two tabs and a reconnect; a facilitator's console, board and map; a room
-    # behind one Wi-Fi address: all but 20 of a worker's threads, kept for ordinary requests).
+    # behind one Wi-Fi address: all but 20 of the connections a worker serves at once, kept
+    # for ordinary requests; see gunicorn.conf.py).
     "LIVE_STREAMS_PER_PHONE": 3,
     "LIVE_STREAMS_PER_ACCOUNT": 10,
-    "LIVE_STREAMS_PER_ADDRESS": int(os.environ.get("THREADS") or 200) - 20,
+    "LIVE_STREAMS_PER_ADDRESS": _connections_per_worker() - 20,
     # A connection the database dropped (a restart) is noticed and replaced when taken from
     # the pool, instead of failing the request that got it.
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},

@@ -33,11 +33,11 @@ from typing import Any
 from flask import Flask, Response, current_app, has_app_context, request, stream_with_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from cjm_workshop.database import read_only_connection
 from cjm_workshop.extensions import db
-from cjm_workshop.models import LiveEvent, LiveEventKind, Note
+from cjm_workshop.models import LiveEvent, LiveEventKind, Note, Workshop
 from cjm_workshop.services.steps import LIVE_TOUCHED
 
 POLL_SECONDS = 0.1  # when no wake-up channel works
@@ -514,7 +514,19 @@ def once_per_process(key: tuple, build: Callable[[], Any]) -> Any:
 
 
 def load_note(note_id: int) -> Note | None:
-    return db.session.get(Note, note_id)
+    """A note with everything its fragments and facts read, in two queries (one by one, its
+    workshop, the workshop's steps, author, persona and links were a query each)."""
+    return db.session.get(
+        Note,
+        note_id,
+        options=[
+            joinedload(Note.workshop).selectinload(Workshop.steps),
+            joinedload(Note.author),
+            joinedload(Note.persona),
+            joinedload(Note.touchpoint),
+            joinedload(Note.pain_point),
+        ],
+    )
 
 
 def holders(who: str, per_identity: str, *, address: bool) -> dict[str, int]:

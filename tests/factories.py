@@ -166,6 +166,18 @@ class Factories:
                 participant.id, workshop.id, participant.token, participant.display_name
             )
 
+    def participants(self, workshop: WorkshopRecord, count: int) -> list[ParticipantRecord]:
+        """A room of `count` participants, joined in one transaction."""
+        with self.app.app_context():
+            from cjm_workshop.models import Workshop
+
+            room = db.session.get(Workshop, workshop.id)
+            joined = [
+                joining.join(db.session, room, f"Phone {n}", join_key=None) for n in range(count)
+            ]
+            db.session.commit()
+            return [ParticipantRecord(p.id, workshop.id, p.token, p.display_name) for p in joined]
+
     def phone(self, workshop: WorkshopRecord, participant: ParticipantRecord):
         """A participant's phone: a client carrying their identity for this workshop."""
         client = self.app.test_client()

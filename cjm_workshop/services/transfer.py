@@ -33,7 +33,7 @@ from pydantic import (
     StringConstraints,
     ValidationError,
 )
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -79,6 +79,7 @@ from cjm_workshop.models.workshop import (
     STAGE_NAME_MAX,
     TITLE_MAX,
 )
+from cjm_workshop.offload import computed
 from cjm_workshop.services.actions import actions_of
 from cjm_workshop.services.errors import InvalidWorkshopFile
 from cjm_workshop.services.voting import ROUND_KINDS
@@ -563,9 +564,10 @@ def import_workshop(
 
     Everything is checked and prepared before the first write, and the rows go in as bulk
     inserts: on SQLite the writer lock is held only while they do (a tenth of a second for
-    the largest file, where adding them one object at a time held it for five)."""
-    checked = read_document(document)
-    prepared = _Prepared(checked, session.get_bind().dialect)
+    the largest file, where adding them one object at a time held it for five). The checks
+    and preparation run off the worker's event loop (offload.computed): phones served by
+    the same process go on posting meanwhile."""
+    prepared = computed(_Prepared.of, document, session.get_bind().dialect)
     join_code = unused_join_code(session)
     try:
         with session.begin_nested():
@@ -618,16 +620,15 @@ def _inserted(session: Session, model: Any, rows: list[dict], *, key: str = "") 
     marks = ", ".join([mark] * len(names))
     sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 - ours, values bound
     values = [tuple(row[name] for name in names) for row in rows]
+    # New ids come after every id committed so far: read them back as one range of the
+    # primary key (rows other writers added meanwhile are in it too, and are not asked for).
+    before = session.execute(select(func.max(model.id))).scalar() or 0 if key else 0
     session.connection().exec_driver_sql(sql, values)
     if not key:
         return []
     column = getattr(model, key)
-    wanted = [row[key] for row in rows]
-    found: dict[str, int] = {}
-    for start in range(0, len(wanted), 500):  # within the limits of bound parameters
-        query = select(column, model.id).where(column.in_(wanted[start : start + 500]))
-        found.update(session.execute(query).all())
-    return [found[value] for value in wanted]
+    found = dict(session.execute(select(column, model.id).where(model.id > before)).all())
+    return [found[row[key]] for row in rows]
 
 
 class _Prepared:
@@ -663,6 +664,11 @@ class _Prepared:
         ]
         self.notes = _stored(dialect, Note, self.notes)
         self.now = now
+
+    @classmethod
+    def of(cls, document: bytes | str | dict, dialect: Any) -> _Prepared:
+        """The rows of a document, checked (InvalidWorkshopFile if it is refused)."""
+        return cls(read_document(document), dialect)
 
     def _insert(self, session: Session, model: Any, rows: list[dict]) -> None:
         _inserted(session, model, _stored(self.dialect, model, rows))

@@ -130,11 +130,13 @@ def note_form(session, workshop: Workshop, kind: NoteKind, *, submitted: bool) -
     empty or filled from the request."""
     form = NoteForm(prefix=kind.value, **({} if submitted else {"formdata": None}))
     form.kind.data = kind.value
-    # An opportunity answers a pain point: the room's, those with most dots first.
+    # A pain point may name its touchpoint; an opportunity answers a pain point: the room's,
+    # those with most dots first. Other kinds link nothing (and read no other notes).
+    linking = kind is NoteKind.PAIN_POINT
     answering = kind is NoteKind.OPPORTUNITY
     form.fill_choices(
         workshop,
-        service.notes_of_kind(session, workshop, NoteKind.TOUCHPOINT),
+        service.notes_of_kind(session, workshop, NoteKind.TOUCHPOINT) if linking else [],
         [note for note, _dots in ranked_pain_points(workshop)] if answering else [],
     )
     return form

@@ -27,7 +27,15 @@ def free_port() -> int:
 class AppServer:
     """`gunicorn -c gunicorn.conf.py wsgi:app` on a port of its own, as `make run` starts it."""
 
-    def __init__(self, database_url: str, workers: int = 1, threads: int = 64) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        workers: int = 1,
+        threads: int | None = 64,
+        app: str = "wsgi:app",
+    ) -> None:
+        """`threads`: with WORKER_CLASS=gthread, threads per worker (None: the default);
+        `app`: another WSGI app served the same way (the benchmarks' baselines)."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = os.environ | {
@@ -36,7 +44,7 @@ class AppServer:
             "APP_ENV": "production",
             "PORT": str(self.port),
             "WORKERS": str(workers),
-            "THREADS": str(threads),
+            **({"THREADS": str(threads)} if threads else {}),
             "ACCESS_LOG": "",
         }
         self.process = subprocess.Popen(
@@ -45,7 +53,7 @@ class AppServer:
                 "--config",
                 "gunicorn.conf.py",
                 "--no-control-socket",
-                "wsgi:app",
+                app,
             ],
             cwd=ROOT,
             env=env,
@@ -132,6 +140,20 @@ class Browser:
                 return response.status, response.read().decode()
         except urllib.error.HTTPError as answer:
             return answer.code, answer.read().decode()
+
+    def add_insight(self, code: str, text: str, key: str, *, htmx: bool = False) -> int:
+        """A participant's insight note, as the phone's form posts it; the answer's status."""
+        status, _ = self.post(
+            f"/w/{code}/notes/insight",
+            {
+                "insight-text": text,
+                "insight-source": "survey",
+                "insight-idempotency_key": key,
+                "insight-csrf_token": self.token,
+            },
+            headers={"HX-Request": "true"} if htmx else None,
+        )
+        return status
 
     def stream(self, path: str):
         request = urllib.request.Request(self.base + path, headers={"Accept": "text/event-stream"})

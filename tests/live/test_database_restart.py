@@ -67,16 +67,7 @@ def test_dropped_connections_lose_no_acknowledged_note_and_listen_comes_back(pos
             number = 0
             while not stop.is_set():
                 key = f"{participant.id}-{number}"
-                status, _ = phone.post(
-                    f"/w/{workshop.join_code}/notes/insight",
-                    {
-                        "insight-text": f"note {key}",
-                        "insight-source": "survey",
-                        "insight-idempotency_key": key,
-                    },
-                    headers={"HX-Request": "true"},
-                )
-                answers[key] = status
+                answers[key] = phone.add_insight(workshop.join_code, f"note {key}", key, htmx=True)
                 number += 1
 
         writers = [threading.Thread(target=post, args=(p,)) for p in phones]

@@ -42,15 +42,7 @@ def test_a_note_through_one_server_reaches_a_board_on_the_other(servers, make):
     )
     assert status == 303
     phone.get(f"/w/{workshop.join_code}")
-    status, _ = phone.post(
-        f"/w/{workshop.join_code}/notes/insight",
-        {
-            "insight-text": "Through server one",
-            "insight-source": "survey",
-            "insight-idempotency_key": "two-servers",
-        },
-    )
-    assert status == 303
+    assert phone.add_insight(workshop.join_code, "Through server one", "two-servers") == 303
 
     events = read_events(
         stream, lambda event, data: event == "note" and "Through server one" in data
