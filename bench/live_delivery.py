@@ -235,14 +235,17 @@ def write(target, board: Board, pids: list[int], run: Run, seconds: float, think
     stop = threading.Event()
     sent: dict[str, float] = {}
     lock = threading.Lock()
-    posters = [target.writer(n) for n in range(run.writers)]
+    posters = [connected(target, n) for n in range(run.writers)]
     burst = run.mode == "burst"
     barrier = threading.Barrier(run.writers + 1) if burst else None
 
     def one(post) -> None:
         tag = uuid.uuid4().hex
         started = time.perf_counter()
-        ok = post(tag)
+        try:
+            ok = post is not None and post(tag)
+        except OSError:  # refused, timed out: a server that cannot take more screens
+            ok = False
         with lock:
             if ok:
                 sent[tag] = started
@@ -293,6 +296,14 @@ def write(target, board: Board, pids: list[int], run: Run, seconds: float, think
     return run
 
 
+def connected(target, number: int):
+    """A writing phone, or None if the server did not even answer its first page."""
+    try:
+        return target.writer(number)
+    except OSError:
+        return None
+
+
 def room(target_class, database_url: str, phones: int, modes: list[str], args) -> tuple:
     scratch = ScratchDatabase(database_url)
     target = target_class(scratch.url, phones)
@@ -340,7 +351,8 @@ def room(target_class, database_url: str, phones: int, modes: list[str], args) -
 
 def read_streams(port: int, requests: list[tuple[str, str]], stop, opened) -> None:
     """N phones' streams on bare sockets in one thread (real phones are devices of their own:
-    a thread each here would starve the board's reader and skew the timing)."""
+    a thread each here would starve the board's reader and skew the timing). `opened`: how
+    many are open (answered 200 and not closed since)."""
     selector = selectors.DefaultSelector()
     for path, cookie in requests:
         try:
@@ -360,9 +372,12 @@ def read_streams(port: int, requests: list[tuple[str, str]], stop, opened) -> No
                 chunk = key.fileobj.recv(262144)
             except OSError:
                 chunk = b""
-            if not chunk:
+            if not chunk:  # closed by the server (a cap, or shutting down)
                 selector.unregister(key.fileobj)
                 key.fileobj.close()
+                if key.data[0]:
+                    with opened.get_lock():
+                        opened.value -= 1
             elif not key.data[0] and chunk.startswith(b"HTTP/1.1 200"):
                 key.data[0] = True
                 with opened.get_lock():

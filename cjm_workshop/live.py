@@ -32,10 +32,10 @@ from typing import Any
 
 from flask import Flask, Response, current_app, has_app_context, request, stream_with_context
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, or_, select
+from sqlalchemy import Engine, create_engine, event, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from cjm_workshop.database import read_only_connection
+from cjm_workshop.database import read_only_connection, tune_engine
 from cjm_workshop.extensions import db
 from cjm_workshop.models import LiveEvent, LiveEventKind, Note, Workshop
 from cjm_workshop.services.steps import LIVE_TOUCHED
@@ -332,7 +332,7 @@ def latest_event_id(session: Session | None = None) -> int:
     query = select(db.func.max(LiveEvent.id))
     if session is not None:
         return session.execute(query).scalar() or 0
-    with read_only_connection(db.engine) as connection:
+    with read_only_connection(live_engine()) as connection:
         return connection.execute(query).scalar() or 0
 
 
@@ -351,7 +351,7 @@ def events_after(
     query = query.order_by(LiveEvent.id)
     if limit is not None:
         query = query.limit(limit)
-    with read_only_connection(db.engine) as connection:
+    with read_only_connection(live_engine()) as connection:
         return [EventRow(*row) for row in connection.execute(query)]
 
 
@@ -383,47 +383,75 @@ def stream(
 ) -> Iterator[str]:
     """The event stream of one screen. `render_note(note_id, event_id)` returns the data
     this viewer gets for a note event, serialized (None: the note is gone for them).
-    `allowed()`, asked before each event and keep-alive, ends the stream when it says no
+    `allowed()`, asked each time the stream wakes (an event, a keep-alive), ends the stream when it says no
     (a log-in that ended): the screen reloads its part and is sent to log in."""
     hub = broadcaster()
     inbox = hub.subscribe(workshop_id, caps)
     try:
         yield "retry: 2000\n\n"
         backlog = events_after(after_id, workshop_id, REPLAY_LIMIT + 1) if after_id else []
-        db.session.remove()
+        _end_session()
         if len(backlog) > REPLAY_LIMIT:
             yield sse("refresh", {}, backlog[-1].id)
             backlog = []
         sent: OrderedDict[int, None] = OrderedDict()  # ids this screen has had (recent ones)
-        for row in backlog:
-            yield _message(row, render_note)
-            sent[row.id] = None
+        if backlog:
+            yield "".join(_message(row, render_note) for row in backlog)
+            sent.update((row.id, None) for row in backlog)
         while not hub.stopping.is_set():
             try:
-                row = inbox.get(timeout=KEEPALIVE_SECONDS)
+                first = inbox.get(timeout=KEEPALIVE_SECONDS)
             except queue.Empty:
-                row = KEEPALIVE
-            if row is None:
+                first = KEEPALIVE
+            if first is None:
                 return
-            if allowed is not None and row is not SUPERSEDED and not _still(allowed):
+            if allowed is not None and first is not SUPERSEDED and not _still(allowed):
                 yield sse("refresh", {})
                 return
-            if row is KEEPALIVE:
-                yield ": keepalive\n\n"
-                continue
-            if row is SUPERSEDED:
-                # The screen stops reconnecting and says why.
-                yield sse(SUPERSEDED, {"message": str(PAUSED_HERE)})
-                return
-            if row.id in sent:
-                continue  # replayed already, or offered twice
-            yield _message(row, render_note)
-            sent[row.id] = None
-            if len(sent) > SENT_MEMORY:
-                sent.popitem(last=False)
+            # Whatever else arrived meanwhile goes out in the same write: a busy server
+            # catches up on a screen with one system call, not one per event.
+            out: list[str] = []
+            for row in (first, *_waiting(inbox)):
+                if row is None:
+                    return
+                if row is KEEPALIVE:
+                    out.append(": keepalive\n\n")
+                elif row is SUPERSEDED:
+                    # The screen stops reconnecting and says why.
+                    yield "".join([*out, sse(SUPERSEDED, {"message": str(PAUSED_HERE)})])
+                    return
+                elif row.id not in sent:  # else replayed already, or offered twice
+                    out.append(_message(row, render_note))
+                    sent[row.id] = None
+                    if len(sent) > SENT_MEMORY:
+                        sent.popitem(last=False)
+            if out:
+                yield "".join(out)
     finally:
         hub.unsubscribe(workshop_id, inbox, caps or ())
+        _end_session()
+
+
+def _end_session() -> None:
+    """Close the stream's database session. On a connection the database dropped that can
+    fail too: the broken session is forgotten, and the stream goes on (an error escaping
+    here ended a board's stream in the middle of a room)."""
+    try:
         db.session.remove()
+    except Exception:
+        current_app.logger.warning("live: could not close a session", exc_info=True)
+        db.session.registry.clear()
+
+
+def _waiting(inbox: queue.SimpleQueue, most: int = 200) -> list:
+    """What else is in a stream's inbox now, without waiting."""
+    rows: list = []
+    while len(rows) < most:
+        try:
+            rows.append(inbox.get_nowait())
+        except queue.Empty:
+            break
+    return rows
 
 
 def _still(allowed: Callable[[], bool]) -> bool:
@@ -433,7 +461,7 @@ def _still(allowed: Callable[[], bool]) -> bool:
         current_app.logger.exception("live: could not check the viewer's log-in")
         return True
     finally:
-        db.session.remove()
+        _end_session()
 
 
 def _message(row: EventRow, render_note: Callable[[int, int], str | None]) -> str:
@@ -451,7 +479,7 @@ def _message(row: EventRow, render_note: Callable[[int, int], str | None]) -> st
         current_app.logger.exception("live: note %s could not be rendered", row.note_id)
         return sse("refresh", {}, row.id)
     finally:
-        db.session.remove()  # never hold a transaction open across a long stream
+        _end_session()  # never hold a transaction open across a long stream
     if payload is None:
         return sse("note-gone", {"id": row.note_id}, row.id)
     return sse("note", payload, row.id)
@@ -513,20 +541,42 @@ def once_per_process(key: tuple, build: Callable[[], Any]) -> Any:
     return broadcaster().prepared.get(key, build)
 
 
+def live_engine() -> Engine:
+    """The live path's reads (new events, notes to render) on a small pool of their own, so
+    that they never queue behind requests holding the app's connections while they wait to
+    write: delivery stays prompt while a room posts at once. (An in-memory SQLite database
+    exists on one connection only: there the app's engine is used.)"""
+    app = current_app._get_current_object()
+    engine = app.extensions.get("cjm_live_engine")
+    if engine is None and os.environ.get("CJM_NO_LIVE_ENGINE"):
+        engine = db.engine
+    if engine is None:
+        url = db.engine.url
+        if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+            engine = db.engine
+        else:
+            engine = create_engine(url, pool_size=2, max_overflow=8, pool_pre_ping=True)
+            tune_engine(engine)
+        engine = app.extensions.setdefault("cjm_live_engine", engine)
+    return engine
+
+
 def load_note(note_id: int) -> Note | None:
     """A note with everything its fragments and facts read, in two queries (one by one, its
-    workshop, the workshop's steps, author, persona and links were a query each)."""
-    return db.session.get(
-        Note,
-        note_id,
-        options=[
-            joinedload(Note.workshop).selectinload(Workshop.steps),
-            joinedload(Note.author),
-            joinedload(Note.persona),
-            joinedload(Note.touchpoint),
-            joinedload(Note.pain_point),
-        ],
-    )
+    workshop, the workshop's steps, author, persona and links were a query each), read on
+    the live path's own connections. Returned detached: loaded, only to be read."""
+    with Session(live_engine()) as session:
+        return session.get(
+            Note,
+            note_id,
+            options=[
+                joinedload(Note.workshop).selectinload(Workshop.steps),
+                joinedload(Note.author),
+                joinedload(Note.persona),
+                joinedload(Note.touchpoint),
+                joinedload(Note.pain_point),
+            ],
+        )
 
 
 def holders(who: str, per_identity: str, *, address: bool) -> dict[str, int]:

@@ -232,35 +232,35 @@ def render_for(note: Note, viewer: Viewer, csrf: str = "") -> str:
 def live_note(viewer: Viewer, note_id: int, event_id: int) -> str | None:
     """A note event's data for this viewer, serialized (None: the note is gone for them).
 
-    Every fragment the event can need in one language (console, board, phone, the author's
-    phone) is built in one go, once per process: all streams of a process wake for the event
-    at once and wait for that one build, then each picks its own by the facts read then.
-    (Built apart, facts first, the streams queued twice and delivery took twice as long.)
+    The note and its facts are read once per process and event: all streams of a process
+    wake for the event at once and wait for that one read. Each fragment (variant, author
+    shown, language) is then rendered once per process, when the first stream that needs it
+    asks: a process holding only phones never renders the console's or the board's, and only
+    the process holding the author's phone renders "phone-own".
     """
-    prepared = live.once_per_process(
-        ("note", event_id, str(get_locale())), lambda: _fragments(note_id)
-    )
-    if prepared is None:
+    loaded = live.once_per_process(("note", event_id), lambda: _loaded(note_id))
+    if loaded is None:
         return None
-    facts, fragments = prepared
+    facts, note = loaded
     presentation = viewer.presentation(facts)
-    return None if presentation is None else fragments[presentation]
-
-
-def _fragments(note_id: int) -> tuple[NoteFacts, dict[tuple[str, bool], str]] | None:
-    note = live.load_note(note_id)
-    if note is None:
+    if presentation is None:
         return None
-    facts = NoteFacts.of(note)
-    shown = not facts.anonymous
-    possible = {("console", True), ("board", shown), ("phone", shown)}
-    if facts.author_id is not None and facts.accepting:
-        possible.add(("phone-own", shown))
+    return live.once_per_process(
+        ("fragment", event_id, str(get_locale()), presentation),
+        lambda: _fragment(note, facts, presentation),
+    )
+
+
+def _loaded(note_id: int) -> tuple[NoteFacts, Note] | None:
+    """The note with everything its fragments read (live.load_note), and its facts; kept
+    beyond its session, which the stream closes, and only read from then on."""
+    note = live.load_note(note_id)
+    return None if note is None else (NoteFacts.of(note), note)
+
+
+def _fragment(note: Note, facts: NoteFacts, presentation: tuple[str, bool]) -> str:
     common = {"id": facts.id, "step": facts.step, "stage": facts.stage_id, "kind": facts.kind}
-    return facts, {
-        presentation: live.as_data(common | {"html": render_note(note, *presentation)})
-        for presentation in possible
-    }
+    return live.as_data(common | {"html": render_note(note, *presentation)})
 
 
 def render_note(note: Note, variant: str, show_author: bool, csrf: str = "") -> str:

@@ -201,9 +201,12 @@ def add_note(workshop_id: int, kind: str):
             form.keep_for_resend(domain_message(error))
             status = error.status
         else:
+            # The answer is made before the commit: once the note is saved, no failing read
+            # may tell the console it was not (it would send it again).
+            answer = render_for(note, Viewer("console"), csrf_token()) if is_htmx() else None
             db.session.commit()
-            if is_htmx():  # like a phone's note: the board has it at once, the console too
-                return render_for(note, Viewer("console"), csrf_token()), 201
+            if answer is not None:  # like a phone's note: the board has it at once
+                return answer, 201
             return _back_to_console(workshop)
     forms = forms_for_step(db.session, workshop, workshop.current_step) | {note_kind: form}
     return render(

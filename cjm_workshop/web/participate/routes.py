@@ -234,11 +234,13 @@ def add_note(code: str, kind: str):
             form.keep_for_resend(str(said))
             status = error.status
         else:
+            # The answer is made before the commit: once the note is saved, no failing read
+            # may tell the phone it was not (a database restart between the two did).
+            viewer = Viewer("phone", participant.id, not participant.removed)
+            answer = render_for(note, viewer, csrf_token()) if is_htmx() else None
             db.session.commit()
-            if is_htmx():
-                return render_for(
-                    note, Viewer("phone", participant.id, not participant.removed), csrf_token()
-                ), 201
+            if answer is not None:
+                return answer, 201
             return redirect(
                 url_for(".brief", code=workshop.join_code, _anchor=f"note-{note.id}"), 303
             )
