@@ -45,6 +45,7 @@ from tests.live.servers import AppServer, Browser  # noqa: E402
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 PASSWORD = "bench password"
+IDLE_SECONDS = 15  # long enough for CPU ticks (10 ms) to tell 0.1 % apart
 
 
 def process_tree(pid: int) -> list[int]:
@@ -329,8 +330,8 @@ def room(target_class, database_url: str, phones: int, modes: list[str], args) -
             time.sleep(1)
             measured.connected = opened.value
             idle_before = cpu_seconds(pids)
-            time.sleep(5)
-            measured.idle_cpu_percent = 100 * (cpu_seconds(pids) - idle_before) / 5
+            time.sleep(IDLE_SECONDS)
+            measured.idle_cpu_percent = 100 * (cpu_seconds(pids) - idle_before) / IDLE_SECONDS
             measured.rss_mb = status_field(pids, "VmRSS") / 1024
             measured.kb_per_screen = (status_field(pids, "VmRSS") - rss_empty) / max(1, phones)
             measured.threads = int(status_field(pids, "Threads"))

@@ -20,6 +20,7 @@ import weakref
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 BUSY_TIMEOUT_SECONDS = 10
 WRITER_POLL_SECONDS = 0.0005
@@ -141,6 +142,18 @@ def read_snapshot(session) -> None:
     session.rollback()
     if session.get_bind().dialect.name == "postgresql":
         session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+
+
+def end_session(scoped, logger) -> None:
+    """Close a request's or stream's (scoped) session for good. On a connection the database
+    dropped, closing fails too (its rollback cannot reach the server) although nothing is
+    left to keep or release: the session is then forgotten, and what it ends goes on (that
+    error answered 500 for a note, and ended a board's stream)."""
+    try:
+        scoped.remove()
+    except SQLAlchemyError:
+        logger.warning("database: closed a session whose connection was lost", exc_info=True)
+        scoped.registry.clear()
 
 
 def read_only_connection(engine: Engine):

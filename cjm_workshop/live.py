@@ -35,7 +35,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Engine, create_engine, event, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from cjm_workshop.database import read_only_connection, tune_engine
+from cjm_workshop.database import end_session, read_only_connection, tune_engine
 from cjm_workshop.extensions import db
 from cjm_workshop.models import LiveEvent, LiveEventKind, Note, Workshop
 from cjm_workshop.services.steps import LIVE_TOUCHED
@@ -155,8 +155,7 @@ class Broadcaster:
                     failures = 0
             if self.listener is not None:
                 try:  # woken at once by a commit's NOTIFY, or after SAFETY_POLL_SECONDS anyway
-                    for _ in self.listener.notifies(timeout=SAFETY_POLL_SECONDS, stop_after=1):
-                        pass
+                    _wait_for_notify(self.listener, SAFETY_POLL_SECONDS)
                 except Exception:
                     self.app.logger.warning("live: lost LISTEN; polling until it is back")
                     with contextlib.suppress(Exception):
@@ -220,6 +219,28 @@ class Broadcaster:
                 self._gaps.pop(row.id, None)
                 for inbox in self._subscribers.get(row.workshop_id, ()):
                     inbox.put(row)
+
+
+def _wait_for_notify(listener, timeout: float) -> None:
+    """Wait until a NOTIFY arrives on the LISTEN connection (or the timeout) and take what
+    came. Waits on the connection's socket itself: psycopg's notifies() wakes ten times a
+    second to look for Ctrl-C, which was most of what an idle server did. Raises if the
+    database dropped the connection."""
+    if _notified(listener.pgconn):
+        return
+    with selectors.DefaultSelector() as selector:
+        selector.register(listener.fileno(), selectors.EVENT_READ)
+        selector.select(timeout)
+    _notified(listener.pgconn)
+
+
+def _notified(connection) -> bool:
+    """Read what the socket holds; True if a notification was among it."""
+    connection.consume_input()
+    found = False
+    while connection.notifies() is not None:
+        found = True
+    return found
 
 
 @event.listens_for(Session, "after_commit")
@@ -433,14 +454,8 @@ def stream(
 
 
 def _end_session() -> None:
-    """Close the stream's database session. On a connection the database dropped that can
-    fail too: the broken session is forgotten, and the stream goes on (an error escaping
-    here ended a board's stream in the middle of a room)."""
-    try:
-        db.session.remove()
-    except Exception:
-        current_app.logger.warning("live: could not close a session", exc_info=True)
-        db.session.registry.clear()
+    """Close the stream's database session; a lost connection does not end the stream."""
+    end_session(db.session, current_app.logger)
 
 
 def _waiting(inbox: queue.SimpleQueue, most: int = 200) -> list:

@@ -9,6 +9,7 @@ from flask_babel import format_date, get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
+from cjm_workshop.database import end_session
 from cjm_workshop.extensions import db
 from cjm_workshop.services import transfer
 from cjm_workshop.services.workshops import format_join_code
@@ -67,7 +68,7 @@ def register(app: Flask) -> None:
         # than at teardown, so that SQLite's write lock (BEGIN IMMEDIATE) is released
         # before later after-request work, such as the rate limiter counting a failed
         # attempt on its own connection. Registered after the extensions, so it runs first.
-        db.session.close()
+        end_session(db.session, app.logger)
         return response
 
     @app.after_request

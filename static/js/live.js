@@ -295,8 +295,12 @@
     withMorph(function () {
       var note = fragment(html);
       var existing = document.getElementById("note-" + data.id);
-      if (existing) { morph(existing, note); }
-      else {
+      if (existing) {
+        /* An edit may have moved it to another stage: it goes to that stage's list first. */
+        var home = listFor(data);
+        if (home && existing.parentNode !== home) home.appendChild(existing);
+        morph(existing, note);
+      } else {
         var list = listFor(data);
         if (!list) return;
         list.appendChild(note);

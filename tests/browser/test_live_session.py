@@ -122,3 +122,15 @@ def test_phones_follow_the_facilitator_and_notes_arrive_live(open_tab, make, app
     assert stored(app, "Sent from the lift") == 1
     expect(anna.page.locator("[data-retry]")).to_be_hidden()
     assert anna.page.evaluate("window.__sameDocument === true")
+
+    # Anna moves her first note to another stage on her phone: the board moves it live,
+    # as a reload would show it.
+    first = ".note:has(.note-text:has-text('site shows no slots'))"
+    anna.submit(f"{first} a:has-text('Edit')")
+    anna.page.select_option("select[name='insight-stage_id']", label="Do")
+    anna.submit("button:has-text('Save')")
+    think, do = (f"[data-stage-list='{workshop.stage_ids[n]}']" for n in (1, 2))
+    expect(board.page.locator(f"{do} {first}")).to_have_count(1)
+    expect(board.page.locator(f"{think} {first}")).to_have_count(0)
+    board.page.reload()
+    expect(board.page.locator(f"{do} {first}")).to_have_count(1)

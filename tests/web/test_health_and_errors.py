@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import flask_sqlalchemy.session
 import pytest
 from sqlalchemy.exc import OperationalError
 
@@ -24,6 +25,38 @@ def test_healthz_is_503_when_the_database_does_not_answer(client, app, monkeypat
         response = client.get("/healthz")
     assert response.status_code == 503
     assert response.get_json() == {"status": "unavailable", "database": "unavailable"}
+
+
+def test_a_note_saved_before_the_connection_died_is_answered_as_saved(make, app, monkeypatch):
+    """The database drops the connection after the note's commit: closing the request's
+    session then fails too, and must not turn the saved note into a 500 (the phone would
+    show an error for a note the room already sees)."""
+    workshop = make.workshop()
+    make.step(workshop, "research")
+    phone = make.phone(workshop, make.participant(workshop))
+    session_class = flask_sqlalchemy.session.Session
+    close = session_class.close
+    failures = []
+
+    def close_on_a_dead_connection(session):
+        close(session)
+        if not failures:
+            failures.append(session)
+            raise OperationalError("ROLLBACK", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(session_class, "close", close_on_a_dead_connection)
+    response = phone.post(
+        f"/w/{workshop.join_code}/notes/insight",
+        data={
+            "insight-text": "Saved before the drop",
+            "insight-source": "survey",
+            "insight-idempotency_key": "dropped-after-commit",
+        },
+        headers={"HX-Request": "true"},
+    )
+    assert failures  # the session's close did fail
+    assert response.status_code == 201
+    assert "Saved before the drop" in response.text
 
 
 def test_404_page_in_the_visitors_language(client):
