@@ -249,11 +249,18 @@
     return !!target;
   }
 
+  /* A part fetched before a form's answer arrived may be older than that answer (a tap's
+     "1 dot left" over its take-back's "2 dots left"): it is dropped and fetched again. */
+  var answers = 0;
   function refresh() {
     if (refreshing) { refreshAgain = true; return; }
+    var since = answers;
     refreshing = fetch(root.dataset.liveSrc, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
       .then(function (r) { return r.ok && !leavePage(r) ? r.text() : null; })
-      .then(function (html) { if (html) swapLive(html); })
+      .then(function (html) {
+        if (html && answers !== since) refreshAgain = true;
+        else if (html) swapLive(html);
+      })
       .catch(function () {})
       .then(function () {
         refreshing = null;
@@ -441,6 +448,7 @@
         return { status: r.status, html: html, target: r.headers.get("HX-Retarget") };
       });
     }).then(function (answer) {
+      answers += 1;
       delete form.dataset.sending;
       if (button) button.disabled = false;
       if (status && answer.status < 500) {  /* answered: saved, or the form says what is wrong */
