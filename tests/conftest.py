@@ -70,6 +70,9 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         app.extensions["cjm_live"].stop()  # end open event streams before the database goes
     with app.app_context():
         _db.engine.dispose()
+        live_engine = app.extensions.get("cjm_live_engine")
+        if live_engine is not None:  # the live path's own pool (live.live_engine)
+            live_engine.dispose()
 
 
 @pytest.fixture(autouse=True)
