@@ -23,7 +23,12 @@ accesslog = os.environ.get("ACCESS_LOG", "-") or None  # ACCESS_LOG= (empty): no
 
 
 def post_worker_init(worker):
-    """End this worker's event streams as soon as it is asked to stop."""
+    """Start the process that posters and imports are forked from (offload.py) now, not at
+    the first one, whose request would wait while it starts; and end this worker's event
+    streams as soon as it is asked to stop."""
+    from cjm_workshop import offload
+
+    offload.start()
     app = worker.wsgi
 
     def stop_streams() -> None:

@@ -1,6 +1,6 @@
 """A big import while a room posts: does a slow request hold the phones' notes up?
 
-Starts gunicorn as `make run` does (gunicorn.conf.py: 2 gthread workers) on a scratch SQLite
+Starts gunicorn as `make run` does (gunicorn.conf.py: 2 gevent workers) on a scratch SQLite
 database. 20 phones add notes in a closed loop (each waits --think seconds after its note is
 saved) for --seconds, first alone, then while a facilitator imports a large workshop file
 (--notes notes, a few seconds each) back to back. Prints the phones' p50/p95 time per note in
@@ -106,16 +106,23 @@ def multipart(fields: dict[str, str], name: str, filename: str, content: bytes):
     return b"".join(parts) + f"--{boundary}--\r\n".encode(), boundary
 
 
-def posting(server, code: str, tokens: list[str], seconds: float, think: float) -> list[float]:
+def posting(
+    server, code: str, tokens: list[str], seconds: float, think: float, ready=lambda: None
+) -> list[float]:
+    """Each phone opens its page, then (after `ready()`) adds notes for `seconds`."""
     times: list[float] = []
     failures: list[int] = []
     stop = threading.Event()
-
-    def phone(token: str, delay: float) -> None:
-        time.sleep(delay)
+    clients = []
+    for token in tokens:
         client = Browser(server.url)
         client.set_cookie(f"cjm_p_{code}", token)
         client.get(f"/w/{code}", headers={"HX-Request": "true"})
+        clients.append(client)
+    ready()
+
+    def phone(client: Browser, delay: float) -> None:
+        time.sleep(delay)
         while not stop.is_set():
             tag = uuid.uuid4().hex
             started = time.perf_counter()
@@ -126,8 +133,8 @@ def posting(server, code: str, tokens: list[str], seconds: float, think: float) 
             stop.wait(think)
 
     threads = [
-        threading.Thread(target=phone, args=(t, think * n / len(tokens)), daemon=True)
-        for n, t in enumerate(tokens)
+        threading.Thread(target=phone, args=(c, think * n / len(clients)), daemon=True)
+        for n, c in enumerate(clients)
     ]
     for thread in threads:
         thread.start()
@@ -196,7 +203,8 @@ def main() -> None:
     check_times(app, workshop.id)
     with app.app_context():
         db.engine.dispose()
-    server = AppServer(url, workers=2, threads=64)
+    server = AppServer(url, workers=2, threads=None)
+    time.sleep(3)  # the workers' side processes (offload.start) finish starting
     try:
         alone = summary(
             "phones alone", posting(server, workshop.join_code, tokens, args.seconds, args.think)
@@ -205,11 +213,21 @@ def main() -> None:
         importer = threading.Thread(
             target=importing, args=(server, owner.email, raw, stop, took), daemon=True
         )
-        importer.start()
-        time.sleep(1)  # the first import is under way
+
+        def first_import_under_way() -> None:
+            importer.start()
+            time.sleep(1)
+
         during = summary(
             f"phones while {args.notes} notes are imported",
-            posting(server, workshop.join_code, tokens, args.seconds, args.think),
+            posting(
+                server,
+                workshop.join_code,
+                tokens,
+                args.seconds,
+                args.think,
+                first_import_under_way,
+            ),
         )
         stop.set()
         importer.join(timeout=120)

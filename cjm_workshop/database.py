@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import sqlite3
 import threading
 import time
 import weakref
@@ -70,13 +71,25 @@ def tune_engine(engine: Engine) -> None:
         if connection.info.pop("cjm_writer", False):
             writers.release()
 
+    def _end(connection, statement: str) -> None:
+        # These events come before SQLAlchemy ends the transaction: the writer lock is let go
+        # only once it has ended, or the next writer would meet SQLite's own lock and sleep
+        # in its busy handler (in growing steps, and holding up a gevent worker whole).
+        if connection.info.get("cjm_writer"):
+            try:
+                connection.connection.driver_connection.execute(statement)
+            except sqlite3.Error:
+                pass  # still open: SQLAlchemy's own COMMIT tries again and reports the error
+            finally:
+                _release(connection)
+
     @event.listens_for(engine, "commit")
     def _on_commit(connection) -> None:
-        _release(connection)
+        _end(connection, "COMMIT")
 
     @event.listens_for(engine, "rollback")
     def _on_rollback(connection) -> None:
-        _release(connection)
+        _end(connection, "ROLLBACK")
 
 
 def writes(statement: str, context) -> bool:

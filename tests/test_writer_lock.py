@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import multiprocessing
+import sqlite3
 import threading
 
-from cjm_workshop.database import WriterLock
+import pytest
+from sqlalchemy import create_engine
+
+from cjm_workshop.database import WriterLock, tune_engine
 
 
 def _try_in_another_process(path: str, timeout: float, answer) -> None:
@@ -49,3 +53,35 @@ def test_an_in_memory_database_needs_only_the_thread_lock():
     writer = WriterLock(":memory:")
     assert writer.acquire(timeout=1)
     writer.release()
+
+
+@pytest.mark.parametrize("end", ["commit", "rollback"])
+def test_the_lock_is_let_go_only_once_the_transaction_has_ended(tmp_path, monkeypatch, end):
+    """The next writer then finds SQLite's own lock free, rather than sleeping in SQLite's
+    busy handler (which, under gevent, holds up a whole worker)."""
+    path = tmp_path / "cjm.sqlite3"
+    engine = create_engine(f"sqlite:///{path}")
+    tune_engine(engine)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE note (text TEXT)")
+    free_for_the_next: list[bool] = []
+    release = WriterLock.release
+
+    def next_writer_tries(lock) -> None:
+        other = sqlite3.connect(path, timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            free_for_the_next.append(True)
+        except sqlite3.OperationalError:  # database is locked
+            free_for_the_next.append(False)
+        finally:
+            other.close()
+        release(lock)
+
+    monkeypatch.setattr(WriterLock, "release", next_writer_tries)
+    with engine.connect() as connection:
+        connection.exec_driver_sql("INSERT INTO note VALUES ('a note')")
+        getattr(connection, end)()
+    engine.dispose()
+    assert free_for_the_next == [True]

@@ -6,7 +6,7 @@ import enum
 import secrets
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cjm_workshop.extensions import db
@@ -100,6 +100,9 @@ class Workshop(db.Model):
     previous_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("workshop.id", ondelete="SET NULL")
     )
+    # True while an import writes the workshop in parts (transfer.import_workshop): nobody
+    # can open, join or list it until the last part is in.
+    importing: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

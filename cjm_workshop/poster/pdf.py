@@ -1,16 +1,15 @@
 """HTML to PDF, in the process that renders (no app, no database here): WeasyPrint with a
 URL fetcher that serves only the app's static files, and the A4 tiles.
 
-`render.py` runs `child` in a process of its own, forked from a server process that has
-already imported WeasyPrint, so a render costs no import, can be stopped at its time limit
-and gives its memory back when it ends.
+`render.py` runs `render` in a process of its own (offload.in_process), forked from a server
+process that has already imported WeasyPrint, so a render costs no import, can be stopped at
+its time limit and gives its memory back when it ends.
 """
 
 from __future__ import annotations
 
 import io
 import mimetypes
-import traceback
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -115,14 +114,3 @@ def cut(poster_pdf: bytes, sheets_pdf: bytes, tiles: list[layout.Tile]) -> bytes
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
-
-
-def child(connection, html: str, static_folder: str, overlay: str | None) -> None:
-    """Runs in the render process: sends ("pdf", bytes, asked) or ("error", text)."""
-    try:
-        pdf, asked = render(html, static_folder, overlay)
-        connection.send(("pdf", pdf, asked))
-    except Exception:  # noqa: BLE001 - reported to the app, which answers the user
-        connection.send(("error", traceback.format_exc(limit=3)))
-    finally:
-        connection.close()

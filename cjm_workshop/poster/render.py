@@ -1,6 +1,6 @@
 """Making a poster: its HTML from the template (the preview shows the same), and its PDF.
 
-A PDF is rendered in a process of its own (see pdf.py) with a time limit, at most
+A PDF is rendered in a process of its own (offload.in_process) with a time limit, at most
 POSTER_RENDERS at once across all the app's processes, and kept in POSTER_CACHE_DIR under
 the hash of its HTML: printing the same poster twice renders once, and any change to the
 workshop changes the HTML. The room never waits for a render: phones are served by other
@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import fcntl
 import hashlib
-import multiprocessing
 import os
 import time
 from contextlib import contextmanager
@@ -25,17 +24,13 @@ from flask_babel import force_locale, format_date
 from sqlalchemy.orm import Session
 
 from cjm_workshop.models import Workshop
+from cjm_workshop.offload import Unfinished, in_process
 from cjm_workshop.poster import content, layout
 from cjm_workshop.poster.layout import Format
 from cjm_workshop.web.steps import CHANNEL_LABELS
 
 CACHE_KEEP = 40  # posters kept in the cache; the oldest go first
 WAIT_FOR_SLOT = 15.0  # seconds a request waits for a free render slot
-
-# Render processes are forked from a small server process that imported WeasyPrint once
-# (not from the app's threads, which may hold locks a forked child would inherit).
-_processes = multiprocessing.get_context("forkserver")
-_processes.set_forkserver_preload(["cjm_workshop.poster.pdf"])
 
 
 class PosterUnavailable(Exception):
@@ -119,34 +114,20 @@ def make_pdf(workshop: Workshop, html: str, poster_format: Format) -> Poster:
 
 
 def _render(html: str, overlay: str | None, limit: float) -> tuple[bytes, list[str]]:
-    # Imported here, not at the top: the app's workers never load WeasyPrint themselves
-    # (about 40 MB each); only the poster server and its render processes do.
-    from cjm_workshop.poster import pdf as renderer
-
-    receiving, sending = _processes.Pipe(duplex=False)
-    process = _processes.Process(
-        target=renderer.child,
-        args=(sending, html, current_app.static_folder, overlay),
-        daemon=True,
-    )
-    process.start()
-    sending.close()
     try:
-        if not receiving.poll(limit):
-            raise PosterUnavailable(f"rendering took longer than {limit:g} s")
-        try:
-            outcome = receiving.recv()
-        except EOFError:
-            raise PosterUnavailable("the render process ended without a poster") from None
-    finally:
-        receiving.close()
-        if process.is_alive():
-            process.kill()
-        process.join()
-    if outcome[0] != "pdf":
-        current_app.logger.error("poster rendering failed: %s", outcome[1])
-        raise PosterUnavailable("rendering failed")
-    return outcome[1], outcome[2]
+        return in_process(_pdf_of, html, current_app.static_folder, overlay, limit=limit)
+    except Unfinished as unfinished:
+        current_app.logger.error("poster rendering failed: %s", unfinished)
+        raise PosterUnavailable(f"rendering failed: {unfinished}") from None
+
+
+def _pdf_of(html: str, static_folder: str, overlay: str | None) -> tuple[bytes, list[str]]:
+    """In the render process: the PDF and every URL the renderer asked for. WeasyPrint is
+    imported here, not at the top: the app's workers never load it themselves (about 40 MB
+    each); only offload's server process and the render processes forked from it do."""
+    from cjm_workshop.poster import pdf
+
+    return pdf.render(html, static_folder, overlay)
 
 
 @contextmanager

@@ -22,7 +22,8 @@ _NAME_ATTEMPTS = 50
 
 def find_workshop(session: Session, typed_code: str) -> Workshop:
     code = normalise_join_code(typed_code)
-    workshop = session.scalar(select(Workshop).where(Workshop.join_code == code)) if code else None
+    found = select(Workshop).where(Workshop.join_code == code, ~Workshop.importing)
+    workshop = session.scalar(found) if code else None
     if workshop is None:
         raise WorkshopNotFound(code)
     return workshop
@@ -55,7 +56,7 @@ def participant_by_code(session: Session, typed_code: str, token: str | None):
     return session.scalar(
         select(Participant)
         .join(Workshop, Participant.workshop_id == Workshop.id)
-        .where(Workshop.join_code == code, Participant.token == token)
+        .where(Workshop.join_code == code, ~Workshop.importing, Participant.token == token)
         .options(contains_eager(Participant.workshop))
     )
 

@@ -10,8 +10,8 @@ import made gives the same document again.
 An import is checked completely before anything is written: first the shape, by the
 pydantic models below (types, enums, lengths, counts), then the rules the services keep
 (every reference points into the document, one open round, budgets, merges without
-circles). Anything wrong raises InvalidWorkshopFile saying what and where; the writes
-happen in a savepoint, so a refusal leaves nothing behind.
+circles). Anything wrong raises InvalidWorkshopFile saying what and where, before anything
+is written, so a refusal leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ import codecs
 import enum
 import json
 import secrets
+import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
@@ -33,10 +34,12 @@ from pydantic import (
     StringConstraints,
     ValidationError,
 )
-from sqlalchemy import func, select, update
+from sqlalchemy import URL, create_engine, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 
+from cjm_workshop.database import tune_engine
 from cjm_workshop.models import (
     LANE_KINDS,
     NOTE_TEXT_MAX,
@@ -79,7 +82,6 @@ from cjm_workshop.models.workshop import (
     STAGE_NAME_MAX,
     TITLE_MAX,
 )
-from cjm_workshop.offload import computed
 from cjm_workshop.services.actions import actions_of
 from cjm_workshop.services.errors import InvalidWorkshopFile
 from cjm_workshop.services.voting import ROUND_KINDS
@@ -555,25 +557,60 @@ def _check_dots(document, rounds: _Keys, people: _Keys, notes: _Keys) -> None:
 # --- import ----------------------------------------------------------------------------
 
 
+IMPORT_PART_ROWS = 100  # rows an import writes per transaction
+IMPORT_TIME_LIMIT = 120.0  # seconds the app waits for an import (see import_file)
+UNFINISHED_IMPORT_HOURS = 1  # after this, a workshop still being imported was abandoned
+
+
 def import_workshop(
     session: Session, document: bytes | str | dict, facilitator: Facilitator
 ) -> Workshop:
     """A new workshop, owned by `facilitator`, made exactly as the document describes it,
-    with a join code and QR token of its own. Flushes, never commits; refused documents
-    (InvalidWorkshopFile) write nothing.
+    with a join code and QR token of its own. Commits; refused documents (InvalidWorkshopFile)
+    write nothing.
 
-    Everything is checked and prepared before the first write, and the rows go in as bulk
-    inserts: on SQLite the writer lock is held only while they do (a tenth of a second for
-    the largest file, where adding them one object at a time held it for five). The checks
-    and preparation run off the worker's event loop (offload.computed): phones served by
-    the same process go on posting meanwhile."""
-    prepared = computed(_Prepared.of, document, session.get_bind().dialect)
-    join_code = unused_join_code(session)
+    Everything is checked and prepared before the first write. The rows then go in as bulk
+    inserts, IMPORT_PART_ROWS to a transaction: on SQLite a writer holds the one writer lock
+    until it commits, and the largest file written in one transaction held it 0.3 s, which
+    every phone's note waited out. Until the last part is in the workshop is `importing`:
+    nobody can open, join or list it. An import that fails half-way deletes what it wrote;
+    one whose process died is deleted by the first import after UNFINISHED_IMPORT_HOURS."""
+    prepared = _Prepared.of(document, session.get_bind().dialect)
+    abandoned = utcnow() - timedelta(hours=UNFINISHED_IMPORT_HOURS)
+    session.execute(delete(Workshop).where(Workshop.importing, Workshop.created_at < abandoned))
+    session.commit()
     try:
-        with session.begin_nested():
-            return prepared.write(session, facilitator, join_code)
-    except IntegrityError as error:  # the checks should make this unreachable
-        raise InvalidWorkshopFile("conflict") from error
+        workshop = prepared.write(session, facilitator, unused_join_code(session))
+        workshop.importing = False
+        session.commit()
+    except BaseException as error:
+        session.rollback()
+        if prepared.workshop_id is not None:  # its parts cascade
+            session.execute(delete(Workshop).where(Workshop.id == prepared.workshop_id))
+            session.commit()
+        if isinstance(error, IntegrityError):  # the checks should make this unreachable
+            raise InvalidWorkshopFile("conflict") from error
+        raise
+    return workshop
+
+
+def import_file(database: URL, document: bytes, facilitator_id: int) -> tuple:
+    """import_workshop as the app runs it, in a process of its own (offload.in_process):
+    checking and preparing a large file is a second of computing, which would stop every
+    phone its worker serves. On a connection of its own; ("imported", id, title, join code)
+    or ("refused", reason, params)."""
+    engine = create_engine(database, poolclass=NullPool)
+    tune_engine(engine)
+    try:
+        with Session(engine) as session:
+            facilitator = session.get_one(Facilitator, facilitator_id)
+            try:
+                workshop = import_workshop(session, document, facilitator)
+            except InvalidWorkshopFile as refused:
+                return ("refused", refused.reason, refused.params)
+            return ("imported", workshop.id, workshop.title, workshop.join_code)
+    finally:
+        engine.dispose()
 
 
 def _stored(dialect: Any, model: Any, rows: list[dict]) -> list[dict]:
@@ -636,6 +673,7 @@ class _Prepared:
 
     def __init__(self, document: WorkshopDocument, dialect: Any) -> None:
         self.document, self.dialect = document, dialect
+        self.workshop_id: int | None = None  # once its first part is written
         now = utcnow()
         self.people = [
             {
@@ -670,10 +708,16 @@ class _Prepared:
         """The rows of a document, checked (InvalidWorkshopFile if it is refused)."""
         return cls(read_document(document), dialect)
 
-    def _insert(self, session: Session, model: Any, rows: list[dict]) -> None:
-        _inserted(session, model, _stored(self.dialect, model, rows))
+    def _insert(self, session: Session, model: Any, rows: list[dict], *, key: str = "") -> list:
+        """`rows` (as _stored made them) in parts; with `key`, their new ids (_inserted)."""
+        return _in_parts(session, rows, lambda part: _inserted(session, model, part, key=key))
+
+    def _stored(self, model: Any, rows: list[dict]) -> list[dict]:
+        return _stored(self.dialect, model, rows)
 
     def write(self, session: Session, facilitator: Facilitator, join_code: str) -> Workshop:
+        """Writes the workshop in parts, a transaction each; `importing` until the caller
+        says it is done."""
         document = self.document
         steps = {part.step: part for part in document.steps}
         workshop = Workshop(
@@ -702,27 +746,30 @@ class _Prepared:
                 Stage(position=position, name=stage.name)
                 for position, stage in enumerate(document.stages)
             ],
+            importing=True,
         )
         session.add(workshop)
         session.flush()
+        self.workshop_id = workshop.id
         persona_id = {
             p.key: row.id for p, row in zip(document.personas, workshop.personas, strict=True)
         }
         stage_id = {s.key: row.id for s, row in zip(document.stages, workshop.stages, strict=True)}
-        person_ids = _inserted(
+        session.commit()
+        person_ids = self._insert(
             session,
             Participant,
-            [row | {"workshop_id": workshop.id} for row in self.people],
+            [row | {"workshop_id": self.workshop_id} for row in self.people],
             key="token",
         )
         person_id = dict(zip((p.key for p in document.participants), person_ids, strict=True))
-        note_ids = _inserted(
+        note_ids = self._insert(
             session,
             Note,
             [
                 row
                 | {
-                    "workshop_id": workshop.id,
+                    "workshop_id": self.workshop_id,
                     "stage_id": stage_id.get(part.stage),
                     "persona_id": persona_id.get(part.persona),
                     "author_id": person_id.get(part.author),
@@ -742,75 +789,101 @@ class _Prepared:
             for part in document.notes
             if part.touchpoint or part.pain_point or part.merged_into
         ]
-        if links:  # notes that point at notes: known only now
-            session.execute(update(Note), links)
+        _in_parts(session, links, lambda part: session.execute(update(Note), part) and [])
         self._insert(
             session,
             EmotionRating,
-            [
-                {
-                    "workshop_id": workshop.id,
-                    "participant_id": person_id[r.participant],
-                    "note_id": note_id[r.note],
-                    "score": r.score,
-                    "updated_at": r.rated_at.astimezone(UTC).replace(tzinfo=None)
-                    if r.rated_at.tzinfo
-                    else r.rated_at,
-                }
-                for r in document.emotion_ratings
-            ],
+            self._stored(
+                EmotionRating,
+                [
+                    {
+                        "workshop_id": self.workshop_id,
+                        "participant_id": person_id[r.participant],
+                        "note_id": note_id[r.note],
+                        "score": r.score,
+                        "updated_at": r.rated_at.astimezone(UTC).replace(tzinfo=None)
+                        if r.rated_at.tzinfo
+                        else r.rated_at,
+                    }
+                    for r in document.emotion_ratings
+                ],
+            ),
         )
         rounds = [
-            VotingRound(workshop_id=workshop.id, **part.model_dump(exclude={"key"}))
+            VotingRound(workshop_id=self.workshop_id, **part.model_dump(exclude={"key"}))
             for part in document.voting_rounds
         ]
         session.add_all(rounds)  # a few: objects are fine
         session.flush()
         round_ids = [row.id for row in rounds]
         round_id = dict(zip((r.key for r in document.voting_rounds), round_ids, strict=True))
+        session.commit()
         self._insert(
             session,
             DotBudget,
-            [
-                {
-                    "round_id": round_id[b.round],
-                    "participant_id": person_id[b.participant],
-                    "dots_left": b.dots_left,
-                    "taps": b.taps,
-                }
-                for b in document.dot_budgets
-            ],
+            self._stored(
+                DotBudget,
+                [
+                    {
+                        "round_id": round_id[b.round],
+                        "participant_id": person_id[b.participant],
+                        "dots_left": b.dots_left,
+                        "taps": b.taps,
+                    }
+                    for b in document.dot_budgets
+                ],
+            ),
         )
         self._insert(
             session,
             Dot,
-            [
-                {
-                    "round_id": round_id[d.round],
-                    "participant_id": person_id[d.participant],
-                    "note_id": note_id[d.note],
-                    "cast_on_id": note_id[d.cast_on],
-                    "slot": d.slot,
-                    "tap_key": secrets.token_urlsafe(24),
-                }
-                for d in document.dots
-            ],
+            self._stored(
+                Dot,
+                [
+                    {
+                        "round_id": round_id[d.round],
+                        "participant_id": person_id[d.participant],
+                        "note_id": note_id[d.note],
+                        "cast_on_id": note_id[d.cast_on],
+                        "slot": d.slot,
+                        "tap_key": secrets.token_urlsafe(24),
+                    }
+                    for d in document.dots
+                ],
+            ),
         )
         self._insert(
             session,
             ActionItem,
-            [
-                {
-                    "workshop_id": workshop.id,
-                    "source_id": note_id.get(part.source),
-                    "created_at": self.now,  # actions list by creation, then id: file order
-                    **part.model_dump(exclude={"source"}),
-                }
-                for part in document.actions
-            ],
+            self._stored(
+                ActionItem,
+                [
+                    {
+                        "workshop_id": self.workshop_id,
+                        "source_id": note_id.get(part.source),
+                        "created_at": self.now,  # actions list by creation, then id: file order
+                        **part.model_dump(exclude={"source"}),
+                    }
+                    for part in document.actions
+                ],
+            ),
         )
         session.expire(workshop)  # its collections were written around the ORM
         return workshop
+
+
+def _in_parts(session: Session, rows: list, write: Callable[[list], list]) -> list:
+    """`write` for each IMPORT_PART_ROWS of `rows`, a transaction each, and what it returns.
+    After each part the import pauses for as long as the part took: the room's own writes
+    (a note is one short transaction) go in between instead of queueing behind part after
+    part (which held them up a quarter of a second at the 95th percentile)."""
+    written = []
+    for start in range(0, len(rows), IMPORT_PART_ROWS):
+        began = time.monotonic()
+        written += write(rows[start : start + IMPORT_PART_ROWS])
+        session.commit()
+        time.sleep(time.monotonic() - began)
+    return written
 
 
 def _dense_positions(notes: list[NotePart]) -> list[int]:

@@ -154,6 +154,7 @@ def versions_of(
         .outerjoin(WorkshopMember, membership)
         .where(
             Workshop.journey_key == workshop.journey_key,
+            ~Workshop.importing,
             (Workshop.facilitator_id == account_id) | WorkshopMember.id.is_not(None),
         )
         .order_by(Workshop.version)

@@ -31,7 +31,7 @@ def _workshop_and_access(workshop_id: int) -> tuple[Workshop, sharing.Access]:
     """The workshop and what the logged-in account may do in it; 404 for everybody else
     (an account it is not shared with learns nothing, not even that it exists)."""
     workshop = db.session.get(Workshop, workshop_id)
-    if workshop is None or not current_user.is_authenticated:
+    if workshop is None or workshop.importing or not current_user.is_authenticated:
         abort(404)
     access = sharing.access_of(db.session, workshop, current_user.id)
     if access is None:

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session
 
+from cjm_workshop.extensions import db
 from cjm_workshop.models import (
     LANE_KINDS,
     STEPS,
@@ -30,6 +32,7 @@ from cjm_workshop.models import (
     Workshop,
     WorkshopStatus,
 )
+from cjm_workshop.models.base import utcnow
 from cjm_workshop.services import (
     emotions,
     joining,
@@ -40,7 +43,7 @@ from cjm_workshop.services import (
     voting,
     workshops,
 )
-from cjm_workshop.services.errors import InvalidWorkshopFile
+from cjm_workshop.services.errors import InvalidWorkshopFile, WorkshopNotFound
 from tests.factories import row_counts
 
 
@@ -552,6 +555,62 @@ def test_a_failure_while_writing_leaves_nothing_behind(session, small, importer,
     assert refused.value.reason == "conflict"
     session.commit()  # what the caller would commit holds nothing of the import
     assert row_counts(session) == before
+
+
+def test_an_import_is_written_in_parts_that_nobody_sees_until_the_last(
+    app, session, rich, importer, monkeypatch
+):
+    monkeypatch.setattr(transfer, "IMPORT_PART_ROWS", 2)
+    seen: list[bool] = []  # at each commit of the import: was the new workshop in sight?
+
+    def look(_session) -> None:
+        with Session(db.engine) as other:
+            codes = other.scalars(select(Workshop.join_code).where(Workshop.importing)).all()
+            for code in codes:
+                try:
+                    joining.find_workshop(other, code)
+                except WorkshopNotFound:
+                    seen.append(False)
+                else:
+                    seen.append(True)
+
+    document = transfer.export_workshop(session, rich)
+    event.listen(session, "after_commit", look)
+    try:
+        copied = transfer.import_workshop(session, document, importer)
+    finally:
+        event.remove(session, "after_commit", look)
+    assert len(seen) >= 8  # participants, notes, links, ratings, dots and actions in parts
+    assert not any(seen)
+    assert joining.find_workshop(session, copied.join_code).id == copied.id
+    assert transfer.export_workshop(session, copied) == document
+
+
+def test_a_failed_import_deletes_its_parts(session, small, importer, monkeypatch):
+    def died(*_args, **_kwargs):
+        raise KeyboardInterrupt
+
+    before = row_counts(session)
+    monkeypatch.setattr(transfer._Prepared, "_insert", died)  # after the workshop's part
+    with pytest.raises(KeyboardInterrupt):
+        transfer.import_workshop(session, small, importer)
+    assert row_counts(session) == before
+
+
+def test_an_abandoned_import_is_deleted_by_the_next(make, session, small, importer):
+    # What an import's process leaves behind when it is killed half-way: no one cleans up.
+    old, recent = make.workshop(), make.workshop()
+    for workshop, age in ((old, transfer.UNFINISHED_IMPORT_HOURS * 60 + 1), (recent, 5)):
+        session.execute(
+            update(Workshop)
+            .where(Workshop.id == workshop.id)
+            .values(importing=True, created_at=utcnow() - timedelta(minutes=age))
+        )
+    session.commit()
+    transfer.import_workshop(session, small, importer)
+    left = session.scalars(select(Workshop.id).where(Workshop.importing)).all()
+    assert left == [recent.id]
+    assert session.get(Workshop, old.id) is None
 
 
 def test_gaps_in_a_cell_close_and_the_order_stays(session, small, importer):

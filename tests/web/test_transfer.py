@@ -7,7 +7,7 @@ import io
 import json
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
@@ -93,6 +93,29 @@ def test_an_upload_makes_a_new_workshop_of_mine(client, app, make, room):
     page = client.get(answer.headers["Location"]).text
     assert "imported, with the new join code" in page
     assert "Tandarts &lt;online&gt;" in page
+
+
+def test_a_workshop_being_imported_is_out_of_everyone_s_sight(client, app, make, room):
+    with app.app_context():
+        db.session.execute(update(Workshop).where(Workshop.id == room.id).values(importing=True))
+        db.session.commit()
+    assert "Tandarts &lt;online&gt;" not in client.get("/workshops/").text
+    assert client.get(f"/workshops/{room.id}").status_code == 404
+    assert client.get(f"/workshops/{room.id}/export/workshop.json").status_code == 404
+    for path in ("/w/{}", "/j/{}", "/w/{}/events"):  # as if the code did not exist
+        hidden, unknown = (client.get(path.format(code)) for code in (room.join_code, "ZZZZ9999"))
+        assert hidden.status_code == unknown.status_code != 200
+    hidden, unknown = (client.post("/join", data={"code": c}) for c in (room.join_code, "ZZZZ9999"))
+    assert hidden.status_code == unknown.status_code != 303
+
+
+def test_an_import_that_cannot_finish_says_so(client, app, room, monkeypatch):
+    body = client.get(f"/workshops/{room.id}/export/workshop.json").data
+    monkeypatch.setattr(transfer, "IMPORT_TIME_LIMIT", 0.001)
+    answer = upload(client, body)
+    assert answer.status_code == 503
+    assert "The import could not finish. Please try again." in answer.text
+    assert client.get("/workshops/").text.count("Tandarts &lt;online&gt;") == 1
 
 
 def test_a_file_larger_than_other_requests_may_be_is_imported(client, app, room):

@@ -68,7 +68,9 @@ def _proves_right(code: str | None) -> bool:
     code = normalise_join_code(code or "")
     if not code or not (request.values.get("k") or request.cookies.get(f"cjm_p_{code}")):
         return False
-    workshop = db.session.scalar(select(Workshop).where(Workshop.join_code == code))
+    workshop = db.session.scalar(
+        select(Workshop).where(Workshop.join_code == code, ~Workshop.importing)
+    )
     if workshop is None:
         return False
     token = request.values.get("k", "")

@@ -56,7 +56,7 @@ def _form_status(form) -> int:
 def dashboard():
     workshops = db.session.scalars(
         select(Workshop)
-        .where(Workshop.facilitator_id == current_user.id)
+        .where(Workshop.facilitator_id == current_user.id, ~Workshop.importing)
         .order_by(Workshop.created_at.desc(), Workshop.id.desc())
     ).all()
     shared = sharing.shared_with(db.session, current_user.id)

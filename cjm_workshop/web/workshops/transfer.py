@@ -3,11 +3,12 @@ workshop is shared with) and imported as a new workshop of one's own from the da
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from cjm_workshop.extensions import db
+from cjm_workshop.offload import Unfinished, in_process
 from cjm_workshop.services import transfer
 from cjm_workshop.services.errors import InvalidWorkshopFile
 from cjm_workshop.services.workshops import format_join_code
@@ -35,22 +36,35 @@ def import_json():
     status = 200
     if form.validate_on_submit():
         raw = form.file.data.stream.read(transfer.MAX_DOCUMENT_BYTES + 1)
+        db.session.rollback()  # the import writes on a connection of its own
         try:
-            workshop = transfer.import_workshop(db.session, raw, current_user)
-        except InvalidWorkshopFile as refused:
-            db.session.rollback()
-            form.file.errors = [domain_message(refused)]
-            status = refused.status
-        else:
-            db.session.commit()
-            flash(
-                _(
-                    "Workshop “%(title)s” imported, with the new join code %(code)s.",
-                    title=workshop.title,
-                    code=format_join_code(workshop.join_code),
-                )
+            outcome, *answer = in_process(
+                transfer.import_file,
+                db.engine.url,
+                raw,
+                current_user.id,
+                limit=transfer.IMPORT_TIME_LIMIT,
             )
-            return redirect(url_for(".overview", workshop_id=workshop.id), 303)
+        except Unfinished as unfinished:
+            current_app.logger.error("import failed: %s", unfinished)
+            form.file.errors = [_("The import could not finish. Please try again.")]
+            status = 503
+        else:
+            if outcome == "refused":
+                reason, params = answer
+                refused = InvalidWorkshopFile(reason, **params)
+                form.file.errors = [domain_message(refused)]
+                status = refused.status
+            else:
+                workshop_id, title, join_code = answer
+                flash(
+                    _(
+                        "Workshop “%(title)s” imported, with the new join code %(code)s.",
+                        title=title,
+                        code=format_join_code(join_code),
+                    )
+                )
+                return redirect(url_for(".overview", workshop_id=workshop_id), 303)
     elif form.errors:
         status = 400
     return render_template("workshops/import.html", form=form), status
