@@ -24,6 +24,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -557,7 +558,7 @@ def _check_dots(document, rounds: _Keys, people: _Keys, notes: _Keys) -> None:
 # --- import ----------------------------------------------------------------------------
 
 
-IMPORT_PART_ROWS = 100  # rows an import writes per transaction
+IMPORT_PART_ROWS = 50  # rows an import writes per transaction
 IMPORT_TIME_LIMIT = 120.0  # seconds the app waits for an import (see import_file)
 UNFINISHED_IMPORT_HOURS = 1  # after this, a workshop still being imported was abandoned
 
@@ -594,18 +595,18 @@ def import_workshop(
     return workshop
 
 
-def import_file(database: URL, document: bytes, facilitator_id: int) -> tuple:
-    """import_workshop as the app runs it, in a process of its own (offload.in_process):
-    checking and preparing a large file is a second of computing, which would stop every
-    phone its worker serves. On a connection of its own; ("imported", id, title, join code)
-    or ("refused", reason, params)."""
+def import_file(database: URL, path: str, facilitator_id: int) -> tuple:
+    """import_workshop of the file at `path` as the app runs it, in a process of its own
+    (offload.in_process): checking and preparing a large file is a second of computing,
+    which would stop every phone its worker serves. On a connection of its own; returns
+    ("imported", id, title, join code) or ("refused", reason, params)."""
     engine = create_engine(database, poolclass=NullPool)
     tune_engine(engine)
     try:
         with Session(engine) as session:
             facilitator = session.get_one(Facilitator, facilitator_id)
             try:
-                workshop = import_workshop(session, document, facilitator)
+                workshop = import_workshop(session, Path(path).read_bytes(), facilitator)
             except InvalidWorkshopFile as refused:
                 return ("refused", refused.reason, refused.params)
             return ("imported", workshop.id, workshop.title, workshop.join_code)

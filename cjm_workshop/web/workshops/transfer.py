@@ -3,6 +3,8 @@ workshop is shared with) and imported as a new workshop of one's own from the da
 
 from __future__ import annotations
 
+import tempfile
+
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -35,36 +37,46 @@ def import_json():
     form = ImportForm()
     status = 200
     if form.validate_on_submit():
-        raw = form.file.data.stream.read(transfer.MAX_DOCUMENT_BYTES + 1)
-        db.session.rollback()  # the import writes on a connection of its own
+        outcome, *answer = _imported(form.file.data)
+        if outcome == "unfinished":
+            current_app.logger.error("import failed: %s", *answer)
+            form.file.errors = [_("The import could not finish. Please try again.")]
+            status = 503
+        elif outcome == "refused":
+            reason, params = answer
+            refused = InvalidWorkshopFile(reason, **params)
+            form.file.errors = [domain_message(refused)]
+            status = refused.status
+        else:
+            workshop_id, title, join_code = answer
+            flash(
+                _(
+                    "Workshop “%(title)s” imported, with the new join code %(code)s.",
+                    title=title,
+                    code=format_join_code(join_code),
+                )
+            )
+            return redirect(url_for(".overview", workshop_id=workshop_id), 303)
+    elif form.errors:
+        status = 400
+    return render_template("workshops/import.html", form=form), status
+
+
+def _imported(upload) -> tuple:
+    """What transfer.import_file answers for the uploaded file, or ("unfinished", error)."""
+    db.session.rollback()  # the import writes on a connection of its own
+    # Handed over as a file: through the process's pipe, this worker would wait (and keep
+    # its other requests waiting) until the new process had read it all.
+    with tempfile.NamedTemporaryFile(prefix="cjm-import-") as document:
+        document.write(upload.stream.read(transfer.MAX_DOCUMENT_BYTES + 1))
+        document.flush()
         try:
-            outcome, *answer = in_process(
+            return in_process(
                 transfer.import_file,
                 db.engine.url,
-                raw,
+                document.name,
                 current_user.id,
                 limit=transfer.IMPORT_TIME_LIMIT,
             )
         except Unfinished as unfinished:
-            current_app.logger.error("import failed: %s", unfinished)
-            form.file.errors = [_("The import could not finish. Please try again.")]
-            status = 503
-        else:
-            if outcome == "refused":
-                reason, params = answer
-                refused = InvalidWorkshopFile(reason, **params)
-                form.file.errors = [domain_message(refused)]
-                status = refused.status
-            else:
-                workshop_id, title, join_code = answer
-                flash(
-                    _(
-                        "Workshop “%(title)s” imported, with the new join code %(code)s.",
-                        title=title,
-                        code=format_join_code(join_code),
-                    )
-                )
-                return redirect(url_for(".overview", workshop_id=workshop_id), 303)
-    elif form.errors:
-        status = 400
-    return render_template("workshops/import.html", form=form), status
+            return ("unfinished", unfinished)
