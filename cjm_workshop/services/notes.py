@@ -69,21 +69,18 @@ def add_note(
 
     The same idempotency key again (a retry, a double tap) gives the stored note, also when
     both arrive at once; the same key with another text is refused (IdempotencyKeyReused)."""
-    existing = _sent_before(session, workshop, fields, idempotency_key, participant)
-    if existing is not None:
-        return existing
-    if workshop.is_closed:  # the real reason, before any about the step
-        raise WorkshopClosed(workshop.join_code)
-    if participant is not None and participant.removed:
-        raise ParticipantRemoved(str(participant.id))
     step = KIND_STEP.get(fields.kind)
     if step is None:
         raise InvalidNote("kind")
-    if participant is not None and not accepts_contributions(workshop, step):
-        raise StepClosed(step.value)
+    refusal = _refusal(workshop, participant, step)
+    if refusal is not None:  # unless this is a copy of a note saved while it was allowed
+        existing = _sent_before(session, workshop, fields, idempotency_key, participant)
+        if existing is not None:
+            return existing
+        raise refusal
     journey_map.lock(session, workshop)  # its place at the end of its cell is its own
-    # Looked for again now that this request has the workshop to itself: a copy of it that
-    # arrived at the same moment may have been saved while it waited.
+    # Looked for now that this request has the workshop to itself: a copy of it that arrived
+    # at the same moment is then either saved or waiting for this one.
     existing = _sent_before(session, workshop, fields, idempotency_key, participant)
     if existing is not None:
         return existing
@@ -102,6 +99,17 @@ def add_note(
     touch(session, workshop.id, note.id)
     session.flush()
     return note
+
+
+def _refusal(workshop: Workshop, participant: Participant | None, step: Step):
+    """Why a note of this step may not be added now, or None."""
+    if workshop.is_closed:  # the real reason, before any about the step
+        return WorkshopClosed(workshop.join_code)
+    if participant is not None and participant.removed:
+        return ParticipantRemoved(str(participant.id))
+    if participant is not None and not accepts_contributions(workshop, step):
+        return StepClosed(step.value)
+    return None
 
 
 def _sent_before(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from flask import Response, abort, request
+from flask import Response, abort, g, request
 from flask_login import current_user
 
 from cjm_workshop.database import read_snapshot
@@ -21,6 +21,7 @@ from cjm_workshop.models import (
     WorkshopMember,
 )
 from cjm_workshop.services import joining, sharing
+from cjm_workshop.services.errors import WorkshopNotFound
 from cjm_workshop.web.urls import secure_cookies
 
 PARTICIPANT_COOKIE_AGE = 14 * 24 * 3600
@@ -78,9 +79,27 @@ def participant_cookie_name(workshop: Workshop) -> str:
     return f"cjm_p_{workshop.join_code}"
 
 
+def workshop_by_code(code: str) -> Workshop:
+    """joining.find_workshop, asked once per request: the throttle (guesses.guarded) and the
+    view both want it, and a room posts a lot."""
+    found = g.setdefault("cjm_workshop_by_code", {})
+    if code not in found:
+        try:
+            found[code] = joining.find_workshop(db.session, code)
+        except WorkshopNotFound as error:
+            found[code] = error
+    if isinstance(found[code], WorkshopNotFound):
+        raise found[code]
+    return found[code]
+
+
 def current_participant(workshop: Workshop) -> Participant | None:
+    """The participant this phone's cookie names in `workshop`, asked once per request."""
     token = request.cookies.get(participant_cookie_name(workshop))
-    return joining.participant_by_token(db.session, workshop, token)
+    found = g.setdefault("cjm_participant", {})
+    if (workshop.id, token) not in found:
+        found[workshop.id, token] = joining.participant_by_token(db.session, workshop, token)
+    return found[workshop.id, token]
 
 
 def remember_participant(response: Response, participant: Participant) -> Response:

@@ -87,6 +87,17 @@ def test_the_same_key_twice_makes_one_note(session, room):
     assert count(session) == 1
 
 
+def test_a_retry_after_the_step_closed_gets_the_saved_note(session, room):
+    workshop, _, anna, _ = room
+    first = notes.add_note(session, workshop, insight(), "sent-once", participant=anna)
+    steps.set_contributions(session, workshop, Step.RESEARCH, False)
+    again = notes.add_note(session, workshop, insight(), "sent-once", participant=anna)
+    assert again.id == first.id  # the phone's retry hears "saved", not "closed"
+    with pytest.raises(StepClosed):
+        notes.add_note(session, workshop, insight(), "never-sent", participant=anna)
+    assert count(session) == 1
+
+
 def test_notes_go_only_to_the_current_open_step(session, room):
     workshop, _, anna, _ = room
     touchpoint = NoteFields(

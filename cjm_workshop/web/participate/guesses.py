@@ -22,12 +22,11 @@ from functools import wraps
 
 from flask import Response, g, make_response, request, session
 from limits import RateLimitItem, parse_many
-from sqlalchemy import select
 
 from cjm_workshop.extensions import db, limiter
-from cjm_workshop.models import Workshop
-from cjm_workshop.services import joining
+from cjm_workshop.services.errors import WorkshopNotFound
 from cjm_workshop.services.workshops import normalise_join_code
+from cjm_workshop.web.access import current_participant, workshop_by_code
 
 PER_PHONE = parse_many("10/minute;60/hour")
 PER_ADDRESS = parse_many("100/minute;600/hour")
@@ -68,16 +67,14 @@ def _proves_right(code: str | None) -> bool:
     code = normalise_join_code(code or "")
     if not code or not (request.values.get("k") or request.cookies.get(f"cjm_p_{code}")):
         return False
-    workshop = db.session.scalar(
-        select(Workshop).where(Workshop.join_code == code, ~Workshop.importing)
-    )
-    if workshop is None:
+    try:
+        workshop = workshop_by_code(code)
+    except WorkshopNotFound:
         return False
     token = request.values.get("k", "")
     if token and hmac.compare_digest(workshop.join_token, token):
         return True
-    cookie = request.cookies.get(f"cjm_p_{code}")
-    return joining.participant_by_token(db.session, workshop, cookie) is not None
+    return current_participant(workshop) is not None
 
 
 def guarded(refusal: Callable[[int], Response]):

@@ -36,7 +36,12 @@ from cjm_workshop.services.errors import (
     WorkshopNotFound,
 )
 from cjm_workshop.services.workshops import format_join_code, normalise_join_code
-from cjm_workshop.web.access import current_participant, part_or_404, remember_participant
+from cjm_workshop.web.access import (
+    current_participant,
+    part_or_404,
+    remember_participant,
+    workshop_by_code,
+)
 from cjm_workshop.web.actions import top_pain_points
 from cjm_workshop.web.dots import voting_context
 from cjm_workshop.web.emotions import emotions_context
@@ -86,7 +91,7 @@ def join_form_page(error: str | None = None, status: int = 200, form: JoinCodeFo
 
 
 def _find(code: str) -> Workshop:
-    return joining.open_for_joining(joining.find_workshop(db.session, code))
+    return joining.open_for_joining(workshop_by_code(code))
 
 
 @bp.route("/join", methods=["GET", "POST"])
@@ -132,7 +137,7 @@ def join_link(code: str):
 @code_attempts
 def brief(code: str):
     try:
-        workshop = joining.find_workshop(db.session, code)
+        workshop = workshop_by_code(code)
     except WorkshopNotFound as error:
         return join_form_page(domain_message(error), error.status)
     participant = current_participant(workshop)
@@ -151,7 +156,7 @@ def brief(code: str):
 def _participant_or_redirect(code: str):
     """(workshop, participant) for this phone, or a response sending it to join."""
     try:
-        workshop = joining.find_workshop(db.session, code)
+        workshop = workshop_by_code(code)
     except WorkshopNotFound as error:
         return None, None, join_form_page(domain_message(error), error.status)
     participant = current_participant(workshop)
