@@ -621,7 +621,7 @@ def event_stream_response(
     """A screen's stream. `caps`: how many streams each of its holders (see holders()) may
     have open in this process; a stream past that ends the holder's oldest (also one whose
     connection died unnoticed)."""
-    db.session.remove()  # the stream opens short sessions of its own
+    _end_session()  # the stream opens short sessions of its own
     response = Response(
         stream_with_context(stream(workshop_id, after, render_note, caps, allowed)),
         mimetype="text/event-stream",
