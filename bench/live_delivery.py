@@ -70,6 +70,21 @@ def cpu_seconds(pids: list[int]) -> float:
     return proc_total(pids, read)
 
 
+def settled(pid: int, quiet: float = 0.02, longest: float = 30.0) -> list[int]:
+    """The server's processes once it has finished starting (each worker starts the process
+    posters and imports are forked from, which imports WeasyPrint: seconds of CPU that must
+    not count as idle, memory that must not count per screen): when its processes used less
+    than `quiet` of a core over a second."""
+    deadline = time.monotonic() + longest
+    while time.monotonic() < deadline:
+        pids = process_tree(pid)
+        before = cpu_seconds(pids)
+        time.sleep(1)
+        if cpu_seconds(pids) - before < quiet:
+            break
+    return process_tree(pid)
+
+
 def status_field(pids: list[int], name: str) -> float:
     def read(pid: int) -> float:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -308,7 +323,7 @@ def connected(target, number: int):
 def room(target_class, database_url: str, phones: int, modes: list[str], args) -> tuple:
     scratch = ScratchDatabase(database_url)
     target = target_class(scratch.url, phones)
-    pids = process_tree(target.server.process.pid)
+    pids = settled(target.server.process.pid)
     measured = Room(target.name, phones)
     runs: list[Run] = []
     readers = None
