@@ -454,8 +454,10 @@ def stream(
 
 
 def _end_session() -> None:
-    """Close the stream's database session; a lost connection does not end the stream."""
-    end_session(db.session, current_app.logger)
+    """Close the stream's database session, if it has one (most events are sent without
+    reading anything); a lost connection does not end the stream."""
+    if db.session.registry.has():
+        end_session(db.session, current_app.logger)
 
 
 def _waiting(inbox: queue.SimpleQueue, most: int = 200) -> list:

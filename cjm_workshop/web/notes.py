@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 from flask import render_template
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectChoice, SelectField, TextAreaField
@@ -229,8 +228,9 @@ def render_for(note: Note, viewer: Viewer, csrf: str = "") -> str:
     return render_note(note, *presentation, csrf=csrf)
 
 
-def live_note(viewer: Viewer, note_id: int, event_id: int) -> str | None:
-    """A note event's data for this viewer, serialized (None: the note is gone for them).
+def live_note(viewer: Viewer, locale: str, note_id: int, event_id: int) -> str | None:
+    """A note event's data for this viewer, in `locale` (the stream's, asked once: a room's
+    streams each ask for every note), serialized (None: the note is gone for them).
 
     The note and its facts are read once per process and event: all streams of a process
     wake for the event at once and wait for that one read. Each fragment (variant, author
@@ -246,7 +246,7 @@ def live_note(viewer: Viewer, note_id: int, event_id: int) -> str | None:
     if presentation is None:
         return None
     return live.once_per_process(
-        ("fragment", event_id, str(get_locale()), presentation),
+        ("fragment", event_id, locale, presentation),
         lambda: _fragment(note, facts, presentation),
     )
 

@@ -15,6 +15,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf as csrf_token
@@ -364,7 +365,7 @@ def events(workshop_id: int):
     return live.event_stream_response(
         workshop.id,
         live.after_id(request),
-        partial(live_note, viewer),
+        partial(live_note, viewer, str(get_locale())),
         # A facilitator's screens are never closed for the room's phones at the same address.
         live.holders(f"account {current_user.id}", "LIVE_STREAMS_PER_ACCOUNT", address=False),
         allowed=partial(_still_logged_in, current_user.get_id()),

@@ -18,6 +18,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf as csrf_token
@@ -308,6 +309,6 @@ def events(code: str):
     return live.event_stream_response(
         workshop.id,
         live.after_id(request),
-        partial(live_note, viewer),
+        partial(live_note, viewer, str(get_locale())),
         live.holders(f"participant {participant.id}", "LIVE_STREAMS_PER_PHONE", address=True),
     )
