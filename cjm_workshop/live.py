@@ -521,6 +521,9 @@ class _OncePerProcess:
     def get(self, key: tuple, build: Callable[[], Any]) -> Any:
         """The value built for `key`. A build that fails is not remembered: its error goes to
         the streams waiting for it, and the next one to ask builds again."""
+        pending = self._items.get(key)  # (one dict read: safe without the lock)
+        if pending is not None and pending.done.is_set() and pending.error is None:
+            return pending.value  # what nearly every stream finds: built already
         with self._lock:
             pending = self._items.get(key)
             builder = pending is None
