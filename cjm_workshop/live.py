@@ -41,7 +41,7 @@ from cjm_workshop.models import LiveEvent, LiveEventKind, Note, Workshop
 from cjm_workshop.services.steps import LIVE_TOUCHED
 
 POLL_SECONDS = 0.1  # when no wake-up channel works
-SAFETY_POLL_SECONDS = 1.0  # with one: only in case a wake-up got lost
+SAFETY_POLL_SECONDS = 5.0  # with one: only in case a wake-up got lost (idle costs it)
 LISTEN_RETRY_SECONDS = (1, 2, 4, 8, 15, 30)  # after losing PostgreSQL's LISTEN connection
 NOTIFY_CHANNEL = "cjm_live"
 KEEPALIVE_SECONDS = 15
@@ -575,7 +575,9 @@ def live_engine() -> Engine:
         if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
             engine = db.engine
         else:
-            engine = create_engine(url, pool_size=2, max_overflow=8, pool_pre_ping=True)
+            # A database server may have dropped a pooled connection (a restart); a file not.
+            server = url.get_backend_name() != "sqlite"
+            engine = create_engine(url, pool_size=2, max_overflow=8, pool_pre_ping=server)
             tune_engine(engine)
         engine = app.extensions.setdefault("cjm_live_engine", engine)
     return engine
