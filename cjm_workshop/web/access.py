@@ -93,6 +93,13 @@ def workshop_by_code(code: str) -> Workshop:
     return found[code]
 
 
+def forget_lookups() -> None:
+    """Let go of what workshop_by_code and current_participant kept: an event stream keeps
+    its request (and its `g`) for as long as the screen is open, a thousand of them."""
+    g.pop("cjm_workshop_by_code", None)
+    g.pop("cjm_participant", None)
+
+
 def current_participant(workshop: Workshop) -> Participant | None:
     """The participant this phone's cookie names in `workshop`, asked once per request."""
     token = request.cookies.get(participant_cookie_name(workshop))

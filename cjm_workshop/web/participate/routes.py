@@ -39,6 +39,7 @@ from cjm_workshop.services.errors import (
 from cjm_workshop.services.workshops import format_join_code, normalise_join_code
 from cjm_workshop.web.access import (
     current_participant,
+    forget_lookups,
     part_or_404,
     remember_participant,
     workshop_by_code,
@@ -306,6 +307,7 @@ def events(code: str):
     if response is not None:
         return stranger()
     viewer = Viewer("phone", participant.id, not participant.removed)
+    forget_lookups()
     return live.event_stream_response(
         workshop.id,
         live.after_id(request),
