@@ -32,12 +32,26 @@ from typing import Any
 
 from flask import Flask, Response, current_app, has_app_context, request, stream_with_context
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Engine, create_engine, event, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import Engine, bindparam, create_engine, event, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from cjm_workshop.database import end_session, read_only_connection, tune_engine
 from cjm_workshop.extensions import db
-from cjm_workshop.models import LiveEvent, LiveEventKind, Note, Workshop
+from cjm_workshop.models import (
+    Channel,
+    LiveEvent,
+    LiveEventKind,
+    Note,
+    NoteKind,
+    Participant,
+    Persona,
+    ResearchSource,
+    Step,
+    StepState,
+    Workshop,
+    WorkshopStatus,
+    WorkshopStep,
+)
 from cjm_workshop.services.steps import LIVE_TOUCHED
 
 POLL_SECONDS = 0.1  # when no wake-up channel works
@@ -583,22 +597,156 @@ def live_engine() -> Engine:
     return engine
 
 
-def load_note(note_id: int) -> Note | None:
-    """A note with everything its fragments and facts read, in two queries (one by one, its
-    workshop, the workshop's steps, author, persona and links were a query each), read on
-    the live path's own connections. Returned detached: loaded, only to be read."""
-    with Session(live_engine()) as session:
-        return session.get(
-            Note,
-            note_id,
-            options=[
-                joinedload(Note.workshop).selectinload(Workshop.steps),
-                joinedload(Note.author),
-                joinedload(Note.persona),
-                joinedload(Note.touchpoint),
-                joinedload(Note.pain_point),
-            ],
+@dataclass(frozen=True)
+class Shown:
+    """A linked row as a note shows it: its persona's name, a linked note's text."""
+
+    name: str | None = None
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class LiveAuthor:
+    display_name: str
+    removed: bool
+
+
+@dataclass(frozen=True)
+class LiveStep:
+    step: Step
+    state: StepState
+    private: bool
+    revealed: bool
+
+
+@dataclass(frozen=True)
+class LiveWorkshop:
+    """The workshop as a note's facts and markup read it: the note's own step only."""
+
+    id: int
+    join_code: str
+    anonymous: bool
+    status: WorkshopStatus
+    current_step: Step
+    note_step: LiveStep
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status is WorkshopStatus.CLOSED
+
+    def step_state(self, step: Step) -> LiveStep:
+        assert step is self.note_step.step, "a live note knows its own step only"
+        return self.note_step
+
+
+@dataclass(frozen=True)
+class LiveNote:
+    """A note as a live event shows it: the attributes `_note.html` and its facts read, in
+    one Core query on the live path's own connections. (Loading the note and its five
+    relations through the ORM was a quarter of a busy server's CPU: each process does it
+    once per event.) Read only; a page renders the real `Note`."""
+
+    id: int
+    workshop_id: int
+    kind: NoteKind
+    step: Step
+    text: str
+    stage_id: int | None
+    source: ResearchSource | None
+    channel: Channel | None
+    author_id: int | None
+    by_facilitator: bool
+    hidden: bool
+    merged_into_id: int | None
+    persona: Shown | None
+    touchpoint: Shown | None
+    pain_point: Shown | None
+    author: LiveAuthor | None
+    workshop: LiveWorkshop
+
+
+def _live_note_query():
+    touchpoint, pain_point = aliased(Note), aliased(Note)
+    return (
+        select(
+            Note.id,
+            Note.workshop_id,
+            Note.kind,
+            Note.step,
+            Note.text,
+            Note.stage_id,
+            Note.source,
+            Note.channel,
+            Note.author_id,
+            Note.by_facilitator,
+            Note.hidden,
+            Note.merged_into_id,
+            Persona.name.label("persona"),
+            touchpoint.text.label("touchpoint"),
+            pain_point.text.label("pain_point"),
+            Participant.display_name,
+            Participant.removed_at,
+            Workshop.join_code,
+            Workshop.anonymous,
+            Workshop.status,
+            Workshop.current_step,
+            WorkshopStep.state,
+            WorkshopStep.private,
+            WorkshopStep.revealed,
         )
+        .join(Workshop, Workshop.id == Note.workshop_id)
+        .join(
+            WorkshopStep,
+            (WorkshopStep.workshop_id == Note.workshop_id) & (WorkshopStep.step == Note.step),
+        )
+        .outerjoin(Persona, Persona.id == Note.persona_id)
+        .outerjoin(touchpoint, touchpoint.id == Note.touchpoint_id)
+        .outerjoin(pain_point, pain_point.id == Note.pain_point_id)
+        .outerjoin(Participant, Participant.id == Note.author_id)
+        .where(Note.id == bindparam("note_id"))
+    )
+
+
+_LIVE_NOTE = _live_note_query()
+
+
+def load_note(note_id: int) -> LiveNote | None:
+    """The note a live event is about, as `LiveNote` (None: it is gone)."""
+    with live_engine().connect() as connection:
+        row = connection.execute(_LIVE_NOTE, {"note_id": note_id}).one_or_none()
+    if row is None:
+        return None
+    step = LiveStep(row.step, row.state, row.private, row.revealed)
+    return LiveNote(
+        id=row.id,
+        workshop_id=row.workshop_id,
+        kind=row.kind,
+        step=row.step,
+        text=row.text,
+        stage_id=row.stage_id,
+        source=row.source,
+        channel=row.channel,
+        author_id=row.author_id,
+        by_facilitator=row.by_facilitator,
+        hidden=row.hidden,
+        merged_into_id=row.merged_into_id,
+        persona=None if row.persona is None else Shown(name=row.persona),
+        touchpoint=None if row.touchpoint is None else Shown(text=row.touchpoint),
+        pain_point=None if row.pain_point is None else Shown(text=row.pain_point),
+        author=(
+            None
+            if row.display_name is None
+            else LiveAuthor(row.display_name, row.removed_at is not None)
+        ),
+        workshop=LiveWorkshop(
+            id=row.workshop_id,
+            join_code=row.join_code,
+            anonymous=row.anonymous,
+            status=row.status,
+            current_step=row.current_step,
+            note_step=step,
+        ),
+    )
 
 
 def holders(who: str, per_identity: str, *, address: bool) -> dict[str, int]:

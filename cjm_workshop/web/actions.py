@@ -4,7 +4,6 @@ dots that opportunities and actions answer."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectChoice, SelectField, StringField
 from wtforms.validators import Optional
 
@@ -24,14 +23,14 @@ from cjm_workshop.models import (
 )
 from cjm_workshop.services import actions, journey_map, voting
 from cjm_workshop.services.actions import ActionFields
-from cjm_workshop.web.forms import optional_id, optional_text, required_text, strip
+from cjm_workshop.web.forms import AppForm, optional_id, optional_text, required_text, strip
 from cjm_workshop.web.steps import ACTION_STATUS_LABELS, LEVEL_LABELS
 
 # Top row first, as the matrix is drawn: impact up, effort to the right.
 MATRIX_ORDER = (Quadrant.QUICK_WIN, Quadrant.BIG_BET, Quadrant.FILL_IN, Quadrant.MONEY_PIT)
 
 
-class ActionForm(FlaskForm):
+class ActionForm(AppForm):
     title = StringField(_l("Action"), validators=required_text(ACTION_TITLE_MAX), filters=[strip])
     owner = StringField(
         _l("Owner"),

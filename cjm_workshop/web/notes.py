@@ -8,7 +8,6 @@ from typing import Literal
 
 from flask import render_template
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectChoice, SelectField, TextAreaField
 
 from cjm_workshop import live
@@ -25,7 +24,7 @@ from cjm_workshop.services import notes as service
 from cjm_workshop.services.errors import InvalidNote
 from cjm_workshop.services.steps import accepts_contributions
 from cjm_workshop.web.actions import ranked_pain_points
-from cjm_workshop.web.forms import optional_id, required_text, strip
+from cjm_workshop.web.forms import AppForm, optional_id, required_text, strip
 from cjm_workshop.web.steps import CHANNEL_LABELS, SOURCE_LABELS
 
 # Which form field a refused note's reason belongs to, and what to say.
@@ -50,7 +49,7 @@ def _enum_or_none(enum_class, value):
         return None
 
 
-class NoteForm(FlaskForm):
+class NoteForm(AppForm):
     kind = HiddenField()  # set from the URL by the view
     text = TextAreaField(
         _l("Your note"),
@@ -126,17 +125,36 @@ class NoteForm(FlaskForm):
 
 def note_form(session, workshop: Workshop, kind: NoteKind, *, submitted: bool) -> NoteForm:
     """The form for one kind of note (prefixed by the kind, so that several fit on a page),
-    empty or filled from the request."""
+    empty or filled from the request, with its choices."""
+    return offer_choices(session, workshop, _bare_form(kind, submitted=submitted))
+
+
+def posted_note_form(kind: NoteKind) -> NoteForm:
+    """A new note's form as posted, without its choices: a note that is saved never shows
+    them (reading the stages, personas and linkable notes was a tenth of a note's POST).
+    Shown again, it gets them from `offer_choices`."""
+    return _bare_form(kind, submitted=True)
+
+
+def _bare_form(kind: NoteKind, *, submitted: bool) -> NoteForm:
     form = NoteForm(prefix=kind.value, **({} if submitted else {"formdata": None}))
     form.kind.data = kind.value
-    # A pain point may name its touchpoint; an opportunity answers a pain point: the room's,
-    # those with most dots first. Other kinds link nothing (and read no other notes).
-    linking = kind is NoteKind.PAIN_POINT
-    answering = kind is NoteKind.OPPORTUNITY
+    return form
+
+
+def offer_choices(session, workshop: Workshop, form: NoteForm) -> NoteForm:
+    """Fill the form's choices. A pain point may name its touchpoint; an opportunity answers
+    a pain point: the room's, those with most dots first. Other kinds link nothing (and read
+    no other notes)."""
+    kind = form.note_kind()
     form.fill_choices(
         workshop,
-        service.notes_of_kind(session, workshop, NoteKind.TOUCHPOINT) if linking else [],
-        [note for note, _dots in ranked_pain_points(workshop)] if answering else [],
+        service.notes_of_kind(session, workshop, NoteKind.TOUCHPOINT)
+        if kind is NoteKind.PAIN_POINT
+        else [],
+        [note for note, _dots in ranked_pain_points(workshop)]
+        if kind is NoteKind.OPPORTUNITY
+        else [],
     )
     return form
 
@@ -179,7 +197,7 @@ class NoteFacts:
     anonymous: bool
 
     @classmethod
-    def of(cls, note: Note) -> NoteFacts:
+    def of(cls, note: Note | live.LiveNote) -> NoteFacts:
         return cls(
             id=note.id,
             step=note.step.value,
@@ -251,19 +269,18 @@ def live_note(viewer: Viewer, locale: str, note_id: int, event_id: int) -> str |
     )
 
 
-def _loaded(note_id: int) -> tuple[NoteFacts, Note] | None:
-    """The note with everything its fragments read (live.load_note), and its facts; kept
-    beyond its session, which the stream closes, and only read from then on."""
+def _loaded(note_id: int) -> tuple[NoteFacts, live.LiveNote] | None:
+    """The note as its fragments read it (live.load_note), and its facts."""
     note = live.load_note(note_id)
     return None if note is None else (NoteFacts.of(note), note)
 
 
-def _fragment(note: Note, facts: NoteFacts, presentation: tuple[str, bool]) -> str:
+def _fragment(note: live.LiveNote, facts: NoteFacts, presentation: tuple[str, bool]) -> str:
     common = {"id": facts.id, "step": facts.step, "stage": facts.stage_id, "kind": facts.kind}
     return live.as_data(common | {"html": render_note(note, *presentation)})
 
 
-def render_note(note: Note, variant: str, show_author: bool, csrf: str = "") -> str:
+def render_note(note: Note | live.LiveNote, variant: str, show_author: bool, csrf: str = "") -> str:
     """One note as the board ("board"), the console ("console") or a phone ("phone",
     "phone-own") shows it. The only place that knows a note's markup is _note.html.
     Streamed notes are shared by many sessions and carry no CSRF token (csrf=""): the page's

@@ -174,3 +174,56 @@ def test_a_failed_render_is_not_remembered(app, make, client, room, monkeypatch)
     assert "event: refresh" in body
     assert "note-gone" not in body
     assert streamed(phone, f"/w/{room.join_code}/events", before, note_id) is not None
+
+
+def test_a_live_note_shows_its_links_and_author_as_a_reload_does(app, make, room):
+    """What a note links to, and who wrote it, are read by the live path on its own: the
+    persona, source and channel, the touchpoint a pain point is at, the pain point an
+    opportunity answers, an author the facilitator removed, a note added by proxy."""
+    from cjm_workshop.models import Participant
+    from cjm_workshop.services import joining, steps
+    from cjm_workshop.services.notes import KIND_STEP
+
+    author = make.participant(room, "Anna")
+    insight = make.note(room, author, "Calls at lunch", persona=room.persona_ids[0])
+    touchpoint = make.note(room, author, "The booking site", kind="touchpoint")
+    pain = make.note(room, author, "No slots shown", kind="pain_point", touchpoint=touchpoint)
+    answer = make.note(room, None, "Show the waiting list", kind="opportunity", pain_point=pain)
+    with app.app_context():
+        workshop = db.session.get(Workshop, room.id)
+        joining.remove_participant(
+            db.session, workshop, db.session.get(Participant, author.id), with_notes=False
+        )
+        db.session.commit()
+
+    fragments = []
+    for note_id in (insight, touchpoint, pain, answer):
+        with app.app_context():
+            note = db.session.get(Note, note_id)
+            steps.go_to_step(db.session, note.workshop, KIND_STEP[note.kind])
+            db.session.commit()
+            first = select(func.min(LiveEvent.id)).where(LiveEvent.note_id == note_id)
+            before = db.session.scalar(first) - 1
+        for language in ("en", "nl"):
+            console = client_for(app, language=language)
+            console.post(
+                "/login", data={"email": "me@example.org", "password": "correct horse battery"}
+            )
+            for page_url, events_url in (
+                (f"/workshops/{room.id}/console", f"/workshops/{room.id}/events?view=console"),
+                (f"/workshops/{room.id}/board", f"/workshops/{room.id}/events"),
+            ):
+                reloaded = note_fragment(console.get(page_url).text, note_id)
+                assert reloaded is not None, (note_id, language, page_url)
+                assert streamed(console, events_url, before, note_id) == reloaded
+                fragments.append(reloaded)
+    shown = "\n".join(fragments)
+    for expected in (
+        "Anna (removed)",
+        "Anna (verwijderd)",
+        "added by the facilitator",
+        "at The booking site",
+        "answers No slots shown",
+        "Interview",
+    ):
+        assert expected in shown, expected

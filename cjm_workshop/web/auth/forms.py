@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import Email, EqualTo, Length
 
 from cjm_workshop.models.facilitator import EMAIL_MAX, NAME_MAX
 from cjm_workshop.services.accounts import PASSWORD_MIN
-from cjm_workshop.web.forms import required_text, strip
+from cjm_workshop.web.forms import AppForm, required_text, strip
 
 
 def new_password(label) -> PasswordField:
@@ -28,7 +27,7 @@ def repeated_password(label) -> PasswordField:
     )
 
 
-class SignupForm(FlaskForm):
+class SignupForm(AppForm):
     name = StringField(_l("Your name"), validators=required_text(NAME_MAX), filters=[strip])
     email = EmailField(
         _l("E-mail address"),
@@ -42,13 +41,13 @@ class SignupForm(FlaskForm):
     password_confirm = repeated_password(_l("Repeat password"))
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(AppForm):
     current_password = PasswordField(_l("Current password"), validators=required_text(200))
     password = new_password(_l("New password"))
     password_confirm = repeated_password(_l("Repeat new password"))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(AppForm):
     email = EmailField(_l("E-mail address"), validators=required_text(EMAIL_MAX), filters=[strip])
     password = PasswordField(_l("Password"), validators=required_text(200))
     remember = BooleanField(_l("Remember me on this computer"))

@@ -38,7 +38,8 @@ from cjm_workshop.web.notes import (
     edit_form,
     forms_for_step,
     live_note,
-    note_form,
+    offer_choices,
+    posted_note_form,
     render_for,
 )
 from cjm_workshop.web.steps import STEP_PROMPTS
@@ -188,7 +189,7 @@ def add_note(workshop_id: int, kind: str):
         note_kind = NoteKind(kind)
     except ValueError:
         abort(404)
-    form = note_form(db.session, workshop, note_kind, submitted=True)
+    form = posted_note_form(note_kind)
     status = 422
     if form.validate_on_submit():
         try:
@@ -209,7 +210,9 @@ def add_note(workshop_id: int, kind: str):
             if answer is not None:  # like a phone's note: the board has it at once
                 return answer, 201
             return _back_to_console(workshop)
-    forms = forms_for_step(db.session, workshop, workshop.current_step) | {note_kind: form}
+    forms = forms_for_step(db.session, workshop, workshop.current_step) | {
+        note_kind: offer_choices(db.session, workshop, form)
+    }
     return render(
         "facilitate/console.html",
         partial="facilitate/_console.html",

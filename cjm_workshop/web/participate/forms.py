@@ -5,14 +5,13 @@ from __future__ import annotations
 import secrets
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 
 from cjm_workshop.models.participant import DISPLAY_NAME_MAX
-from cjm_workshop.web.forms import required_text, strip
+from cjm_workshop.web.forms import AppForm, required_text, strip
 
 
-class JoinCodeForm(FlaskForm):
+class JoinCodeForm(AppForm):
     code = StringField(
         _l("Workshop code"),
         validators=required_text(12),
@@ -21,7 +20,7 @@ class JoinCodeForm(FlaskForm):
     )
 
 
-class JoinNameForm(FlaskForm):
+class JoinNameForm(AppForm):
     display_name = StringField(
         _l("Your name"),
         validators=required_text(DISPLAY_NAME_MAX),

@@ -55,7 +55,8 @@ from cjm_workshop.web.notes import (
     edit_form,
     forms_for_step,
     live_note,
-    note_form,
+    offer_choices,
+    posted_note_form,
     render_for,
 )
 from cjm_workshop.web.participate import guesses
@@ -216,7 +217,7 @@ def add_note(code: str, kind: str):
         note_kind = NoteKind(kind)
     except ValueError:
         abort(404)
-    form = note_form(db.session, workshop, note_kind, submitted=True)
+    form = posted_note_form(note_kind)
     status = 422
     if form.validate_on_submit():
         try:
@@ -251,7 +252,9 @@ def add_note(code: str, kind: str):
             return redirect(
                 url_for(".brief", code=workshop.join_code, _anchor=f"note-{note.id}"), 303
             )
-    forms = forms_for_step(db.session, workshop, workshop.current_step) | {note_kind: form}
+    forms = forms_for_step(db.session, workshop, workshop.current_step) | {
+        note_kind: offer_choices(db.session, workshop, form)
+    }
     return render(
         "participate/brief.html",
         partial="participate/_live.html",

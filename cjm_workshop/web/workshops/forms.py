@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -33,7 +32,7 @@ from cjm_workshop.models.workshop import (
     TITLE_MAX,
 )
 from cjm_workshop.services.workshops import CUSTOM_TEMPLATE, PersonaFields, WorkshopFields
-from cjm_workshop.web.forms import optional_text, required_text, strip
+from cjm_workshop.web.forms import AppForm, optional_text, required_text, strip
 from cjm_workshop.web.i18n import LANGUAGE_NAMES
 
 CUSTOM_STAGES_MAX = 12
@@ -48,7 +47,7 @@ def stage_template_choices() -> list[SelectChoice]:
     ]
 
 
-class WorkshopForm(FlaskForm):
+class WorkshopForm(AppForm):
     title = StringField(_l("Title"), validators=required_text(TITLE_MAX), filters=[strip])
     journey = StringField(
         _l("The journey in one sentence"),
@@ -121,7 +120,7 @@ class PersonaSubform(Form):
         )
 
 
-class PersonaForm(FlaskForm):
+class PersonaForm(AppForm):
     persona = FormField(PersonaSubform, label=_l("Persona"))
 
 
@@ -156,19 +155,19 @@ class NewWorkshopForm(WorkshopForm):
         ]
 
 
-class StageForm(FlaskForm):
+class StageForm(AppForm):
     name = StringField(_l("New stage"), validators=required_text(STAGE_NAME_MAX), filters=[strip])
 
 
-class MoveForm(FlaskForm):
+class MoveForm(AppForm):
     position = IntegerField(validators=[InputRequired()])
 
 
-class StatusForm(FlaskForm):
+class StatusForm(AppForm):
     target = HiddenField(validators=[InputRequired()])
 
 
-class ShareForm(FlaskForm):
+class ShareForm(AppForm):
     email = EmailField(
         _l("E-mail address of their account"),
         validators=required_text(EMAIL_MAX),
@@ -187,11 +186,11 @@ class ShareForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(AppForm):
     """A button and its CSRF token: deleting, logging out."""
 
 
-class RemoveParticipantForm(FlaskForm):
+class RemoveParticipantForm(AppForm):
     notes = RadioField(
         _l("Their notes"),
         choices=[
@@ -204,7 +203,7 @@ class RemoveParticipantForm(FlaskForm):
     )
 
 
-class ImportForm(FlaskForm):
+class ImportForm(AppForm):
     file = FileField(
         _l("Workshop file (JSON)"),
         validators=[
@@ -216,7 +215,7 @@ class ImportForm(FlaskForm):
     )
 
 
-class NewVersionForm(FlaskForm):
+class NewVersionForm(AppForm):
     """Making the next version of a workshop's journey."""
 
     copy_notes = BooleanField(

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from flask import Response, render_template, request
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice
 
 from cjm_workshop.extensions import db
@@ -15,6 +14,7 @@ from cjm_workshop.models import Workshop
 from cjm_workshop.poster import layout, render
 from cjm_workshop.services.sharing import Access
 from cjm_workshop.web.access import viewed_workshop_or_404
+from cjm_workshop.web.forms import AppForm
 from cjm_workshop.web.urls import public_url
 from cjm_workshop.web.workshops.routes import bp
 
@@ -27,7 +27,7 @@ SIZE_LABELS = {
 }
 
 
-class PosterForm(FlaskForm):
+class PosterForm(AppForm):
     """The size, asked by GET (nothing changes, so no CSRF token): made from the query."""
 
     class Meta:
