@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cjm_workshop.extensions import db
@@ -62,6 +62,8 @@ class Note(db.Model):
     __tablename__ = "note"
     __table_args__ = (
         UniqueConstraint("workshop_id", "idempotency_key", name="uq_note_workshop_idempotency"),
+        # A cell's notes in their order: a new note's place at the end is found in it.
+        Index("ix_note_cell", "workshop_id", "kind", "stage_id", "position"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

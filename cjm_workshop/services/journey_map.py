@@ -181,15 +181,19 @@ def lock(session: Session, workshop: Workshop) -> None:
 
 
 def place_at_end(session: Session, note: Note) -> None:
-    """A note new to its cell goes last. Its other notes are counted, not loaded: a note
-    into a full cell cost three times one into an empty cell when they were."""
-    others = (
-        select(func.count()).select_from(Note).where(*_in_cell(note.workshop_id, cell_of(note)))
+    """A note new to its cell goes last: after the cell's last position, found in the cell's
+    index without reading its other notes (counting them cost more as a cell filled)."""
+    last = (
+        select(Note.position)
+        .where(*_in_cell(note.workshop_id, cell_of(note)))
+        .order_by(Note.position.desc())
+        .limit(1)
     )
     if note.id is not None:  # moved in from another cell
-        others = others.where(Note.id != note.id)
+        last = last.where(Note.id != note.id)
     with session.no_autoflush:  # the note itself is not in the cell until it is flushed
-        note.position = session.scalar(others)
+        position = session.scalar(last)
+    note.position = 0 if position is None else position + 1
 
 
 def close_gap(session: Session, workshop_id: int, cell: Cell) -> None:
