@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager
 
@@ -20,10 +20,19 @@ from cjm_workshop.services.workshops import normalise_join_code
 _NAME_ATTEMPTS = 50
 
 
+# Built once: every request of a phone asks both (building a statement costs more than
+# running it on SQLite).
+_WORKSHOP_BY_CODE = select(Workshop).where(
+    Workshop.join_code == bindparam("code"), ~Workshop.importing
+)
+_PARTICIPANT_BY_TOKEN = select(Participant).where(
+    Participant.workshop_id == bindparam("workshop_id"), Participant.token == bindparam("token")
+)
+
+
 def find_workshop(session: Session, typed_code: str) -> Workshop:
     code = normalise_join_code(typed_code)
-    found = select(Workshop).where(Workshop.join_code == code, ~Workshop.importing)
-    workshop = session.scalar(found) if code else None
+    workshop = session.scalar(_WORKSHOP_BY_CODE, {"code": code}) if code else None
     if workshop is None:
         raise WorkshopNotFound(code)
     return workshop
@@ -40,11 +49,7 @@ def participant_by_token(
 ) -> Participant | None:
     if not token:
         return None
-    return session.scalar(
-        select(Participant).where(
-            Participant.workshop_id == workshop.id, Participant.token == token
-        )
-    )
+    return session.scalar(_PARTICIPANT_BY_TOKEN, {"workshop_id": workshop.id, "token": token})
 
 
 def participant_by_code(session: Session, typed_code: str, token: str | None):

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from cjm_workshop.models import (
@@ -173,11 +173,12 @@ def cell_notes(session: Session, workshop_id: int, cell: Cell) -> list[Note]:
 # --- arranging -------------------------------------------------------------------------
 
 
+_LOCK = select(Workshop.id).where(Workshop.id == bindparam("id")).with_for_update(key_share=True)
+
+
 def lock(session: Session, workshop: Workshop) -> None:
     """Arrange one change at a time per workshop (see the module's docstring)."""
-    session.execute(
-        select(Workshop.id).where(Workshop.id == workshop.id).with_for_update(key_share=True)
-    )
+    session.execute(_LOCK, {"id": workshop.id})
 
 
 def place_at_end(session: Session, note: Note) -> None:

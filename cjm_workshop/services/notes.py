@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from cjm_workshop.models import (
@@ -112,6 +112,13 @@ def _refusal(workshop: Workshop, participant: Participant | None, step: Step):
     return None
 
 
+_SENT = (
+    select(Note)
+    .where(Note.workshop_id == bindparam("workshop_id"), Note.idempotency_key == bindparam("key"))
+    .execution_options(populate_existing=True)
+)
+
+
 def _sent_before(
     session: Session,
     workshop: Workshop,
@@ -119,11 +126,7 @@ def _sent_before(
     idempotency_key: str,
     participant: Participant | None,
 ) -> Note | None:
-    existing = session.scalar(
-        select(Note)
-        .where(Note.workshop_id == workshop.id, Note.idempotency_key == idempotency_key)
-        .execution_options(populate_existing=True)
-    )
+    existing = session.scalar(_SENT, {"workshop_id": workshop.id, "key": idempotency_key})
     if existing is None:
         return None
     if existing.author_id != (participant.id if participant else None):

@@ -51,6 +51,9 @@ def new_steps() -> list[WorkshopStep]:
     ]
 
 
+_RECORD = insert(LiveEvent.__table__)  # built once: every change records one
+
+
 def touch(
     session: Session,
     workshop_id: int,
@@ -60,9 +63,7 @@ def touch(
     """Record a change that phones and the board must show (about one note, or not)."""
     if kind is None:
         kind = LiveEventKind.NOTE if note_id is not None else LiveEventKind.REFRESH
-    session.execute(
-        insert(LiveEvent.__table__).values(workshop_id=workshop_id, kind=kind, note_id=note_id)
-    )
+    session.execute(_RECORD, {"workshop_id": workshop_id, "kind": kind, "note_id": note_id})
     session.info[LIVE_TOUCHED] = True  # wakes this process's broadcaster on commit
     if session.get_bind().dialect.name == "postgresql":
         # Delivered when this transaction commits: the broadcasters wake at once.
