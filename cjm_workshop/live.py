@@ -625,6 +625,7 @@ class LiveWorkshop:
 
     id: int
     join_code: str
+    language: str
     anonymous: bool
     status: WorkshopStatus
     current_step: Step
@@ -687,6 +688,7 @@ def _live_note_query():
             Participant.display_name,
             Participant.removed_at,
             Workshop.join_code,
+            Workshop.language,
             Workshop.anonymous,
             Workshop.status,
             Workshop.current_step,
@@ -741,6 +743,7 @@ def load_note(note_id: int) -> LiveNote | None:
         workshop=LiveWorkshop(
             id=row.workshop_id,
             join_code=row.join_code,
+            language=row.language,
             anonymous=row.anonymous,
             status=row.status,
             current_step=row.current_step,

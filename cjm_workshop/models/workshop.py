@@ -6,7 +6,7 @@ import enum
 import secrets
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cjm_workshop.extensions import db
@@ -19,6 +19,7 @@ GOAL_MAX = 300
 PERSONA_NAME_MAX = 60
 PERSONA_TEXT_MAX = 1000
 STAGE_NAME_MAX = 40
+SPOTLIGHT_MAX = 40
 LANGUAGES = ("en", "nl")
 DOTS_MIN, DOTS_MAX = 1, 20
 JOURNEY_KEY_LENGTH = 32
@@ -103,6 +104,12 @@ class Workshop(db.Model):
     # True while an import writes the workshop in parts (transfer.import_workshop): nobody
     # can open, join or list it until the last part is in.
     importing: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The projector, as the facilitator set it up: the step's prompt under its header, a
+    # short sound when the timer ends, and one part of the room's work full-screen
+    # (services.board.Spotlight's value; None: the whole step).
+    board_prompt: Mapped[bool] = mapped_column(default=True, server_default=true())
+    board_sound: Mapped[bool] = mapped_column(default=False, server_default=false())
+    spotlight: Mapped[str | None] = mapped_column(String(SPOTLIGHT_MAX))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -89,6 +89,7 @@ def go_to_step(session: Session, workshop: Workshop, target: Step) -> None:
     if entering.state is StepState.NOT_STARTED:
         entering.state = StepState.OPEN
     workshop.current_step = target
+    workshop.spotlight = None  # a part of the last step's work; the new step shows whole
     workshop.timer_ends_at = None  # a new step starts without a running timer
     workshop.timer_paused_seconds = None
     if workshop.status is WorkshopStatus.DRAFT:

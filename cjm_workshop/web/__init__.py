@@ -12,6 +12,7 @@ def register(app: Flask) -> None:
     from cjm_workshop.web.facilitate import (
         actions,  # noqa: F401  (step 6: actions and the matrix)
         arrange,  # noqa: F401  (the map's routes)
+        board,  # noqa: F401  (the projector)
         voting,  # noqa: F401  (dot-voting rounds)
     )
     from cjm_workshop.web.facilitate.routes import bp as facilitate_bp

@@ -22,6 +22,7 @@ from cjm_workshop.models import (
 )
 from cjm_workshop.services import joining, sharing
 from cjm_workshop.services.errors import WorkshopNotFound
+from cjm_workshop.web.i18n import room_language
 from cjm_workshop.web.urls import secure_cookies
 
 PARTICIPANT_COOKIE_AGE = 14 * 24 * 3600
@@ -90,6 +91,7 @@ def workshop_by_code(code: str) -> Workshop:
             found[code] = error
     if isinstance(found[code], WorkshopNotFound):
         raise found[code]
+    room_language(found[code].language)
     return found[code]
 
 

@@ -34,7 +34,6 @@ class PlacedPoint:
     y: float | None  # the median's height; None without ratings
     band_top: float | None
     band_bottom: float | None
-    label: str
 
 
 @dataclass(frozen=True)
@@ -58,8 +57,16 @@ class CurveDrawing:
     segments: list[str]  # polyline point lists through consecutive medians
     rated: int  # touchpoints with at least one rating
 
+    @property
+    def label_columns(self) -> str:
+        """A CSS grid template whose columns stand under the touchpoints' slots: the labels
+        are HTML below the drawing, so that they wrap (SVG text cannot) at any size."""
+        slots = (self.width - LEFT - RIGHT) / STEP
+        percent = 100 / self.width
+        return f"{LEFT * percent:.3f}% repeat({slots:.0f}, {STEP * percent:.3f}%)"
 
-LEFT, RIGHT, TOP, BOTTOM, STEP = 130.0, 20.0, 46.0, 64.0, 150.0
+
+LEFT, RIGHT, TOP, BOTTOM, STEP = 130.0, 20.0, 46.0, 20.0, 150.0
 PLOT_HEIGHT = 200.0
 MIN_SLOTS = 4
 
@@ -99,7 +106,6 @@ def draw_curve(points: list[CurvePoint], slots: int = 0) -> CurveDrawing:
                 y_of(point.median) if has else None,
                 y_of(point.high) if has else None,
                 y_of(point.low) if has else None,
-                point.text if len(point.text) <= 19 else point.text[:18].rstrip() + "…",
             )
         )
         if not stages or stages[-1].name != point.stage:

@@ -56,6 +56,7 @@ def map_context(
             "map_urls": {
                 "note": note_url.removesuffix("0/move"),
                 "lane": url_for("facilitate.lane", workshop_id=workshop.id, lane_id=0)[:-1],
+                "spotlight": url_for("facilitate.spotlight", workshop_id=workshop.id, back="map"),
             },
             "lane_options": _lane_options(workshop),
             "t": _card_texts(),
@@ -92,6 +93,7 @@ def _card_texts() -> dict[str, str]:
         "hide": _("Hide from the map"),
         "show": _("Show on the map"),
         "unmerge": _("Undo merge"),
+        "spotlight": _("Spotlight on the board"),
     }
 
 

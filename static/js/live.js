@@ -74,6 +74,7 @@
         clearInterval(ticking); ticking = null;
         el.classList.add("timer-done");
         if (navigator.vibrate) navigator.vibrate([120, 80, 120]);  /* a gentle signal */
+        document.dispatchEvent(new CustomEvent("cjm:timer-done"));  /* the board's sound */
       }
     }
     tick();
@@ -329,16 +330,23 @@
     var after = part ? part.dataset.lastEvent : "0";
     var url = root.dataset.events + (root.dataset.events.indexOf("?") < 0 ? "?" : "&") + "after=" + after;
     var source = new EventSource(url);
+    /* The console recounts who contributed; a board counts private notes, or shows a
+       spotlight that is no list of the step's notes. */
+    function recount() {
+      return root.dataset.refreshOnNote || root.querySelector(".live-part[data-refresh-on-note]");
+    }
     source.addEventListener("note", function (e) {
       if (reloadMap(e.lastEventId)) return;
       var d = JSON.parse(e.data);
       upsert(d, d.html);
-      if (root.dataset.refreshOnNote) refresh();  /* the console recounts who contributed */
+      if (recount()) refresh();
     });
     source.addEventListener("note-gone", function (e) {
-      if (!reloadMap(e.lastEventId)) remove(JSON.parse(e.data).id);
+      if (reloadMap(e.lastEventId)) return;
+      remove(JSON.parse(e.data).id);
+      if (recount()) refresh();
     });
-    source.addEventListener("map", function (e) { reloadMap(e.lastEventId); });
+    source.addEventListener("map", function (e) { if (!reloadMap(e.lastEventId) && recount()) refresh(); });
     source.addEventListener("refresh", refresh);
     source.addEventListener("presence", function () { if (root.dataset.presence) refresh(); });
     /* A newer window of the same person took over: stop here and say so. */

@@ -87,6 +87,8 @@ ROUTES = [
     ("POST", "/workshops/{id}/notes/{note}/delete", "facilitator"),
     ("GET", "/workshops/{id}/map", "facilitator"),
     ("GET", "/workshops/{id}/board/map", "facilitator"),
+    ("POST", "/workshops/{id}/board/settings", "facilitator"),
+    ("POST", "/workshops/{id}/spotlight", "facilitator"),
     ("POST", "/workshops/{id}/notes/{note}/move", "facilitator"),
     ("POST", "/workshops/{id}/notes/{note}/unmerge", "facilitator"),
     ("GET", "/workshops/{id}/map/merge", "facilitator"),

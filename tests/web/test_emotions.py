@@ -173,7 +173,7 @@ def test_counts_stay_hidden_until_the_reveal(app, client, make, room):
     assert reveal.status_code == 303
     board = client.get(f"/workshops/{workshop.id}/board").text
     assert "Pain points by dots" in board
-    ranked = re.findall(r'class="ranking-text">([^<]*)<', board)
+    ranked = re.findall(r'class="ranking-text"[^>]*>([^<]*)<', board)
     assert ranked[:2] == ["Pain 1", "Pain 2"] and ranked[2] == "Pain 0"
     assert "Pain points by dots" in phones["Anna"].get(f"/w/{workshop.join_code}").text
 

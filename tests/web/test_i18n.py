@@ -34,7 +34,7 @@ def test_the_switcher_remembers_the_choice_and_returns(client):
     assert '<html lang="en">' in client.get("/join").text
 
 
-def test_every_page_has_the_switcher(client, make, auth):
+def test_every_page_but_the_board_has_the_switcher(client, make, auth):
     for url in ("/", "/join", "/login", "/signup"):
         assert 'class="lang-switch"' in client.get(url).text, url
     facilitator = make.facilitator("me@example.org")
@@ -47,10 +47,44 @@ def test_every_page_has_the_switcher(client, make, auth):
         f"/w/{workshop.join_code}",
         "/workshops/",
         f"/workshops/{workshop.id}",
-        f"/workshops/{workshop.id}/board",
         "/nowhere",
     ):
         assert 'class="lang-switch"' in client.get(url).text, url
+    # The projector speaks the workshop's language to the room: nothing to choose there.
+    assert 'class="lang-switch"' not in client.get(f"/workshops/{workshop.id}/board").text
+
+
+def test_the_board_speaks_the_workshops_language_whoever_opens_it(client, make, auth):
+    facilitator = make.facilitator("me@example.org")
+    dutch = make.workshop(facilitator, language="nl")
+    make.note(dutch, text="Zoekt een tandarts")  # in the research step
+    auth.login("me@example.org")
+    client.set_cookie("cjm_lang", "en")  # the laptop's own choice: English
+    page = client.get(f"/workshops/{dutch.id}/board", headers={"Accept-Language": "en"}).text
+    assert '<html lang="nl">' in page
+    assert "Onderzoek" in page and "Research" not in page
+    assert '<p class="note-text" id="text-' in page and 'lang="nl">Zoekt een tandarts' in page
+    # The laptop's console stays in its own language; the note keeps the room's.
+    console = client.get(f"/workshops/{dutch.id}/console").text
+    assert '<html lang="en">' in console and 'lang="nl">Zoekt een tandarts' in console
+
+
+@pytest.mark.parametrize(
+    ("accept", "cookie", "expected"),
+    [
+        ("en-GB,en;q=0.9,nl;q=0.5", None, "nl"),  # reads Dutch too: the room's language
+        ("de-DE", None, "nl"),  # reads neither: the room's
+        ("", None, "nl"),
+        ("en-GB,en;q=0.9", None, "en"),  # reads only English of ours
+        ("nl", "en", "en"),  # chose English on the switch
+    ],
+)
+def test_a_phone_starts_in_the_workshops_language(client, make, accept, cookie, expected):
+    workshop = make.workshop(language="nl")
+    if cookie:
+        client.set_cookie("cjm_lang", cookie)
+    page = client.get(f"/j/{workshop.join_code}", headers={"Accept-Language": accept})
+    assert f'<html lang="{expected}">' in page.text
 
 
 def test_error_pages_speak_dutch(client):

@@ -131,3 +131,33 @@ def test_removing_with_the_notes_takes_them_off_the_map(app, client, make, room,
     assert "Off topic" not in phone.get(f"/w/{room.join_code}").text
     assert "Off topic" in client.get(f"/workshops/{room.id}/console").text  # hidden, not gone
     assert client.post(url, data={"notes": "sideways"}).status_code == 422
+
+
+def test_the_console_sets_up_the_board(client, make, auth):
+    facilitator = make.facilitator("frida@example.org")
+    workshop = make.workshop(facilitator)
+    make.note(workshop, text="Calls because the site shows no slots")  # research step
+    auth.login("frida@example.org")
+    board_page = f"/workshops/{workshop.id}/board"
+    assert "board-prompt" in client.get(board_page).text
+    client.post(f"/workshops/{workshop.id}/board/settings", data={"prompt": "0"})
+    assert "board-prompt" not in client.get(board_page).text
+    assert "data-sound" not in client.get(board_page).text
+    client.post(f"/workshops/{workshop.id}/board/settings", data={"sound": "1"})
+    page = client.get(board_page).text
+    assert "data-sound" in page and "board-prompt" not in page  # one setting at a time
+
+    stage = workshop.stage_ids[1]
+    answer = client.post(
+        f"/workshops/{workshop.id}/spotlight", data={"spotlight": f"stage:{stage}"}
+    )
+    assert answer.status_code in (200, 303)
+    assert "board-spotlit" in client.get(board_page).text
+    assert (
+        client.post(
+            f"/workshops/{workshop.id}/spotlight", data={"spotlight": "everything"}
+        ).status_code
+        == 400
+    )
+    client.post(f"/workshops/{workshop.id}/spotlight", data={"spotlight": ""})
+    assert "board-spotlit" not in client.get(board_page).text

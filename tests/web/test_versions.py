@@ -92,7 +92,7 @@ def figures(page: str) -> dict[str, list[str]]:
 def ranked(html: str) -> list[tuple[str, str]]:
     """The top pain points of a ranking list: (text with its badge, dots)."""
     items = re.findall(
-        r'class="ranking-text">(.*?)</span>\s*<span class="ranking-count">(.*?)</span>', html
+        r'class="ranking-text"[^>]*>(.*?)</span>\s*<span class="ranking-count">(.*?)</span>', html
     )
     return [(" ".join(re.sub(r"<[^>]+>", " ", text).split()), dots) for text, dots in items]
 
@@ -105,7 +105,7 @@ def test_the_comparison_shows_both_curves_and_both_top_pain_points(client, journ
     curves = page.split('class="compare-curve"')[1:]  # the earlier version first
     assert f'id="curve-{first.id}-title"' in curves[0] and "Version 1" in curves[0]
     assert f'id="curve-{second.id}-title"' in curves[1] and "Version 2" in curves[1]
-    assert [re.findall(r"viewBox=\"(.*?)\"", curve)[0] for curve in curves] == ["0 0 750 310"] * 2
+    assert [re.findall(r"viewBox=\"(.*?)\"", curve)[0] for curve in curves] == ["0 0 750 266"] * 2
     version_1, version_2 = page.split(f'id="version-{second.id}-pains"')
     assert ranked(version_1) == [
         ("No free slots shown", "3 dots"),

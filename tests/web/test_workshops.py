@@ -248,7 +248,7 @@ def test_the_projector_shows_qr_code_and_participants(client, make, workshop):
     assert '<span class="board-count">0</span>' in page
     make.participant(workshop)
     live_part = client.get(f"/workshops/{workshop.id}/board", headers=HX)
-    assert live_part.text.lstrip().startswith('<div class="live-part"')
+    assert live_part.text.lstrip().startswith('<div class="live-part board-screen board-scope"')
     assert '<span class="board-count">1</span>' in live_part.text
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from functools import partial
 
-import segno
 from flask import (
     Blueprint,
     abort,
@@ -32,7 +31,8 @@ from cjm_workshop.web.dots import voting_context
 from cjm_workshop.web.emotions import emotions_context
 from cjm_workshop.web.errors import domain_message
 from cjm_workshop.web.htmx import is_htmx, render, retarget
-from cjm_workshop.web.journey import back_to_map, persona_filter, shared_map
+from cjm_workshop.web.i18n import speak
+from cjm_workshop.web.journey import back_to_map
 from cjm_workshop.web.notes import (
     Viewer,
     edit_form,
@@ -43,7 +43,6 @@ from cjm_workshop.web.notes import (
     render_for,
 )
 from cjm_workshop.web.steps import STEP_PROMPTS
-from cjm_workshop.web.urls import public_url
 from cjm_workshop.web.workshops.forms import ConfirmForm, RemoveParticipantForm
 
 bp = Blueprint("facilitate", __name__, url_prefix="/workshops")
@@ -298,60 +297,11 @@ def remove_participant(workshop_id: int, participant_id: int):
     ), (422 if form.errors else 200)
 
 
-# --- the projector ("board")
-
-
-def board_context(workshop: Workshop) -> dict:
-    qr_url = public_url("participate.join_link", code=workshop.join_code, k=workshop.join_token)
-    step = workshop.current_step
-    persona_id = persona_filter(workshop)
-    on_map = step is Step.VISUALIZE
-    viewer = Viewer("board")
-    return _step_extras(workshop) | {
-        "map_html": _board_map(workshop, persona_id) if on_map else None,
-        "persona_id": persona_id,
-        "workshop": workshop,
-        "step": step,
-        "prompt": STEP_PROMPTS[step],
-        "qr_svg": segno.make(qr_url, error="m").svg_inline(
-            scale=10, border=2, dark="#111", light="#fff", omitsize=True
-        ),
-        "join_url": public_url("participate.join_link", code=workshop.join_code),
-        "join_page": public_url("participate.join"),
-        "participant_count": sum(1 for p in workshop.participants if not p.removed),
-        "closing": _closing_figures(workshop, viewer) if workshop.is_closed else None,
-        "notes": [n for n in notes.notes_for(db.session, workshop, None, [step]) if viewer.sees(n)],
-        "viewer": viewer,
-        "last_event": live.latest_event_id(db.session),
-        "timer": timer.view(workshop),
-    }
-
-
 def _closing_figures(workshop: Workshop, viewer: Viewer) -> dict[str, int]:
     """What the room made, for the board's closing screen."""
     room_notes = [n for n in notes.notes_for(db.session, workshop) if viewer.sees(n)]
     count = select(func.count()).where(ActionItem.workshop_id == workshop.id)
     return {"notes": len(room_notes), "actions": db.session.scalar(count) or 0}
-
-
-@bp.get("/<int:workshop_id>/board")
-def board(workshop_id: int):
-    workshop = run_workshop_or_404(workshop_id)
-    return render(
-        "facilitate/board.html", partial="facilitate/_board.html", **board_context(workshop)
-    )
-
-
-def _board_map(workshop: Workshop, persona_id: int | None):
-    src = url_for(".board_map", workshop_id=workshop.id, persona=persona_id)
-    return shared_map(workshop, "map", src, persona_id)
-
-
-@bp.get("/<int:workshop_id>/board/map")
-def board_map(workshop_id: int):
-    """The room's map on the projector (what it reloads when the map changed)."""
-    workshop = run_workshop_or_404(workshop_id)
-    return _board_map(workshop, persona_filter(workshop))
 
 
 def _still_logged_in(user_id: str) -> bool:
@@ -365,6 +315,8 @@ def events(workshop_id: int):
     """The stream of the console (view=console: every note) or the board (only the room's)."""
     workshop = run_workshop_or_404(workshop_id)
     viewer = Viewer("console" if request.args.get("view") == "console" else "board")
+    if viewer.screen == "board":
+        speak(workshop.language)  # the board's notes in the room's language, like its page
     return live.event_stream_response(
         workshop.id,
         live.after_id(request),

@@ -1,0 +1,143 @@
+/* The projector: type as large as fits, never a scrollbar; full screen on a button or F; a
+   short sound when the timer ends, if the facilitator turned it on. The page works without
+   this script (at the smaller sizes, lists cut off at the bottom). */
+(function () {
+  "use strict";
+  var root = document.getElementById("live");
+  if (!root) return;
+  var LISTS = ".notes, .cell, .ranking-list, .matrix-list";
+
+  function fits(region) {
+    return region.scrollHeight <= region.clientHeight + 1 && region.scrollWidth <= region.clientWidth + 1;
+  }
+  function setSize(region, size) { region.style.setProperty("--fit", size); }
+
+  /* What the last fit hid comes back before the next one. */
+  function undo(region) {
+    region.querySelectorAll("[data-more]").forEach(function (more) { more.remove(); });
+    region.querySelectorAll("[data-fit-hidden]").forEach(function (item) {
+      item.hidden = false; item.removeAttribute("data-fit-hidden");
+    });
+  }
+
+  /* Even the smallest size does not fit: the longest list gives up its last item, again and
+     again, and ends in "+ N more". */
+  function trim(region, moreText) {
+    var lists = Array.prototype.slice.call(region.querySelectorAll(LISTS));
+    for (var guard = 0; guard < 500 && !fits(region); guard++) {
+      var longest = null, height = -1;
+      lists.forEach(function (list) {
+        var shown = list.querySelectorAll(":scope > li:not([hidden]):not([data-more])");
+        if (shown.length && list.offsetHeight > height) { longest = list; height = list.offsetHeight; }
+      });
+      if (!longest) return;
+      var items = longest.querySelectorAll(":scope > li:not([hidden]):not([data-more])");
+      var last = items[items.length - 1];
+      last.hidden = true;
+      last.setAttribute("data-fit-hidden", "");
+      var more = longest.querySelector(":scope > [data-more]");
+      if (!more) {
+        more = document.createElement("li");
+        more.className = "more";
+        longest.appendChild(more);
+      }
+      var count = longest.querySelectorAll(":scope > [data-fit-hidden]").length;
+      more.setAttribute("data-more", count);
+      more.textContent = moreText.replace("{n}", count);
+    }
+  }
+
+  /* The largest whole size between the region's two that fits (a binary search). */
+  function fit(region) {
+    var range = region.dataset.fit.split(" "), low = Number(range[0]), high = Number(range[1]);
+    undo(region);
+    setSize(region, high);
+    if (fits(region)) return;
+    setSize(region, low);
+    if (!fits(region)) {
+      var part = region.closest(".live-part");
+      trim(region, (part && part.dataset.moreText) || "+ {n}");
+      return;
+    }
+    while (high - low > 1) {
+      var middle = Math.floor((low + high) / 2);
+      setSize(region, middle);
+      if (fits(region)) low = middle; else high = middle;
+    }
+    setSize(region, low);
+  }
+
+  /* Any change but the timer's ticking fits again (an update may also have taken back
+     what the last fit set or hid); fitting changes the page, which must not. */
+  var watching = new MutationObserver(function (records) {
+    if (records.some(function (record) {
+      var el = record.target.nodeType === 1 ? record.target : record.target.parentElement;
+      return el && !el.closest("[data-timer]");
+    })) schedule();
+  }), pending = false;
+  var WATCH = { childList: true, subtree: true, characterData: true, attributes: true,
+                attributeFilter: ["style", "hidden", "class", "data-fit"] };
+  function fitAll() {
+    pending = false;
+    watching.disconnect();
+    root.querySelectorAll("[data-fit]").forEach(fit);
+    watching.takeRecords();
+    watching.observe(root, WATCH);
+  }
+  function schedule() {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(fitAll);
+  }
+  window.addEventListener("resize", schedule);
+  if (document.fonts && document.fonts.ready) document.fonts.ready.then(schedule);
+  fitAll();
+
+  /* Full screen: the button, or F (not while typing anywhere). */
+  var button = document.querySelector("[data-fullscreen]");
+  function toggleFullscreen() {
+    if (document.fullscreenElement) document.exitFullscreen();
+    else if (document.documentElement.requestFullscreen) document.documentElement.requestFullscreen().catch(function () {});
+  }
+  if (button && document.fullscreenEnabled) {
+    button.hidden = false;
+    button.addEventListener("click", toggleFullscreen);
+    document.addEventListener("keydown", function (e) {
+      var typing = e.target.closest && e.target.closest("input, textarea, select, [contenteditable]");
+      if ((e.key === "f" || e.key === "F") && !typing && !e.ctrlKey && !e.metaKey && !e.altKey) {
+        e.preventDefault();
+        toggleFullscreen();
+      }
+    });
+  }
+
+  /* The timer's end: two soft tones, when the board asks for sound. Browsers let a page play
+     sound only after someone touched it, so any click or key on the board readies it. */
+  var audio = null;
+  function ready() {
+    var Context = window.AudioContext || window.webkitAudioContext;
+    if (!audio && Context) audio = new Context();
+    if (audio && audio.state === "suspended") audio.resume();
+  }
+  document.addEventListener("click", ready);
+  document.addEventListener("keydown", ready);
+  function chime() {
+    ready();
+    if (!audio) return;
+    [0, 0.35].forEach(function (delay, index) {
+      var tone = audio.createOscillator(), volume = audio.createGain(), at = audio.currentTime + delay;
+      tone.frequency.value = index ? 660 : 880;
+      volume.gain.setValueAtTime(0.0001, at);
+      volume.gain.exponentialRampToValueAtTime(0.3, at + 0.02);
+      volume.gain.exponentialRampToValueAtTime(0.0001, at + 0.6);
+      tone.connect(volume).connect(audio.destination);
+      tone.start(at);
+      tone.stop(at + 0.65);
+    });
+    root.dataset.chimed = String(Number(root.dataset.chimed || 0) + 1);
+  }
+  document.addEventListener("cjm:timer-done", function () {
+    var part = root.querySelector(".live-part");
+    if (part && part.hasAttribute("data-sound")) chime();
+  });
+})();

@@ -1,0 +1,234 @@
+"""The projector in Chromium, with a full room (24 notes in every step, 40 on the map): it
+fits the screen at 1920×1080, 1280×720 and 1024×768 in every step, its type is large enough
+for the back row, it speaks the workshop's language, and the facilitator's spotlight, the
+private-writing count and the timer's sound reach it live."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.boards import (
+    RESOLUTIONS,
+    STAGES_OF_A_SESSION,
+    dense_room,
+    measure,
+    settle,
+    show,
+)
+from tests.browser.test_live_session import join, log_in
+
+pytestmark = pytest.mark.browser
+
+# Computed font sizes (CSS px) at 1920×1080: what a row 8 m from a 2.4 m image can read.
+FLOORS_AT_1080P = {
+    "column_note": 32,
+    "map_note": 20,
+    "map_meta": 16,
+    "ranking_top5": 36,
+    "matrix_title": 24,
+    "curve_label": 18,
+}
+# What each point of the session shows (so that a missing part fails, not passes).
+EXPECTED = {
+    "research": {"column_note"},
+    "touchpoints": {"column_note"},
+    "visualize": set(),  # 48 notes: the map of 40 is measured on its own below
+    "emotions": {"column_note", "curve_label"},
+    "emotions+ranking": {"ranking_top5", "curve_label"},
+    "actions": {"column_note", "matrix_title"},
+    "actions+ranking": {"ranking_top5", "matrix_title"},
+}
+# Every note of the step is on the screen or counted in a "+ N more".
+SHOWN_OR_COUNTED = """() => {
+  const shown = [...document.querySelectorAll('.live-part .note, .live-part .ranking-item')]
+    .filter(el => el.getBoundingClientRect().height > 0).length;
+  const more = [...document.querySelectorAll('[data-more]')]
+    .reduce((n, el) => n + Number(el.dataset.more), 0);
+  return shown + more;
+}"""
+TOTAL = {
+    "research": 24,
+    "touchpoints": 24,
+    "visualize": 48,
+    "emotions": 24,
+    "emotions+ranking": 24,
+    "actions": 24,
+    "actions+ranking": 24,
+}
+
+
+def board_tab(open_tab, room):
+    """The facilitator's laptop, logged in, and the board opened beside it (an English
+    browser: the workshop is Dutch)."""
+    laptop = open_tab("laptop")
+    log_in(laptop, room.email)
+    board = open_tab("board", locale="en-GB")
+    board.page.context.add_cookies(laptop.page.context.cookies())
+    return laptop, board
+
+
+def test_every_step_fits_every_screen_in_large_type(open_tab, make):
+    room = dense_room(make)
+    _laptop, board = board_tab(open_tab, room)
+    problems = []
+    for moment in STAGES_OF_A_SESSION:
+        show(make, room, moment)
+        for width, height in RESOLUTIONS:
+            board.page.set_viewport_size({"width": width, "height": height})
+            board.goto(f"/workshops/{room.workshop.id}/board")
+            settle(board.page)
+            found = measure(board.page)
+            where = f"{moment} at {width}×{height}"
+            if not found["fits"]:
+                problems.append(f"{where}: scrolls or cuts off {found}")
+            if moment in TOTAL and board.page.evaluate(SHOWN_OR_COUNTED) != TOTAL[moment]:
+                problems.append(f"{where}: notes neither shown nor counted in '+ N more'")
+            if (width, height) != (1920, 1080):
+                continue
+            board.screenshot(f"board-{moment}")
+            for size in EXPECTED.get(moment, ()):
+                if found[size] is None or found[size] < FLOORS_AT_1080P[size]:
+                    problems.append(f"{where}: {size} is {found[size]} px")
+    assert problems == []
+    # The whole time in the workshop's language, though the browser reads English.
+    expect(board.page.locator("html")).to_have_attribute("lang", "nl")
+    expect(board.page.locator(".board-title")).to_contain_text("Acties")
+    expect(board.page.locator(".ranking-text").first).to_have_attribute("lang", "nl")
+
+
+def test_a_map_of_40_notes_fits_every_screen_in_large_type(open_tab, make):
+    room = dense_room(make, insights=16)
+    show(make, room, "visualize")
+    _laptop, board = board_tab(open_tab, room)
+    for width, height in RESOLUTIONS:
+        board.page.set_viewport_size({"width": width, "height": height})
+        board.goto(f"/workshops/{room.workshop.id}/board")
+        settle(board.page)
+        found = measure(board.page)
+        assert found["fits"], (width, height, found)
+        assert board.page.evaluate(SHOWN_OR_COUNTED) == 40
+    board.page.set_viewport_size({"width": 1920, "height": 1080})
+    board.goto(f"/workshops/{room.workshop.id}/board")
+    settle(board.page)
+    found = measure(board.page)
+    assert found["map_note"] >= 20 and found["map_meta"] >= 16, found
+    assert found["more"] <= 10, found  # most of the map is on the wall, not behind "+ N"
+    board.screenshot("board-visualize-40")
+
+
+def test_curve_labels_wrap_instead_of_being_cut(open_tab, make):
+    room = dense_room(make)
+    show(make, room, "emotions")
+    _laptop, board = board_tab(open_tab, room)
+    board.goto(f"/workshops/{room.workshop.id}/board")
+    settle(board.page)
+    labels = board.page.locator(".curve-label")
+    expect(labels).to_have_count(12)
+    lines = board.page.evaluate(
+        """() => [...document.querySelectorAll('.curve-label')].map(el =>
+             Math.round(el.getBoundingClientRect().height / parseFloat(getComputedStyle(el).lineHeight)))"""
+    )
+    assert max(lines) >= 2  # long names wrap onto more lines
+    # The whole name is there (three lines at most on the screen, all of it in the table).
+    assert labels.first.get_attribute("title") == labels.first.text_content()
+    assert len(labels.first.text_content()) > 30
+
+
+def test_spotlight_from_the_console_reaches_the_board_live(open_tab, make):
+    room = dense_room(make)
+    show(make, room, "visualize")
+    laptop, board = board_tab(open_tab, room)
+    board.goto(f"/workshops/{room.workshop.id}/board")
+    laptop.goto(f"/workshops/{room.workshop.id}/console")
+    expect(board.page.locator(".journey-map")).to_be_visible()
+
+    # A stage: its notes by lane, as large as they fit, at least 48 px.
+    laptop.page.select_option("#spotlight-choice", label="Overweging")
+    laptop.act(".spotlight-form button[type=submit]")
+    expect(board.page.locator(".board-spotlit .board-title")).to_contain_text("Overweging")
+    settle(board.page)
+    found = measure(board.page)
+    assert found["fits"] and found["column_note"] >= 48, found
+    board.audit()
+    board.screenshot("board-spotlight-stage")
+
+    # A lane, then taken off: the map again.
+    laptop.page.select_option("#spotlight-choice", label="Touchpoints")
+    laptop.act(".spotlight-form button[type=submit]")
+    expect(board.page.locator(".board-spotlit .stage-column h2").first).to_have_text(
+        "Bewustwording"
+    )
+    laptop.act("form:has(input[name=spotlight][value='']) button")
+    expect(board.page.locator(".journey-map")).to_be_visible()
+    expect(board.page.locator(".board-spotlit")).to_have_count(0)
+
+    # One note from the facilitator's map: alone on the board, very large.
+    laptop.goto(f"/workshops/{room.workshop.id}/map")
+    card = laptop.page.locator(".card").first
+    text = card.locator(".note-text").text_content()
+    card.locator(".card-menu summary").click()
+    laptop.act(".card-menu[open] button[name=spotlight]")
+    expect(board.page.locator(".board-one-note .note-text")).to_have_text(text)
+    settle(board.page)
+    assert measure(board.page)["column_note"] is None  # not in a column: alone
+    size = board.page.evaluate(
+        "parseFloat(getComputedStyle(document.querySelector('.board-one-note .note-text')).fontSize)"
+    )
+    assert size >= 48
+
+
+def test_private_writing_shows_how_many_notes_were_written(open_tab, make):
+    room = dense_room(make)
+    show(make, room, "touchpoints")
+    laptop, board = board_tab(open_tab, room)
+    laptop.goto(f"/workshops/{room.workshop.id}/console")
+    laptop.act("button:has-text('Private writing')")
+    board.goto(f"/workshops/{room.workshop.id}/board")
+    expect(board.page.locator(".board-written-count")).to_have_text("24")
+    expect(board.page.locator(".note")).to_have_count(0)
+
+    phone = open_tab("phone", locale="nl-NL")
+    join(phone, room.workshop, "Gijs")
+    phone.page.fill("textarea[name='touchpoint-text']", "Belt de praktijk")
+    phone.page.select_option("select[name='touchpoint-stage_id']", label="Aankoop")
+    phone.page.select_option("select[name='touchpoint-channel']", "phone")
+    phone.act("form[data-note-form] button[type=submit]")
+    expect(board.page.locator(".board-written-count")).to_have_text("25")
+    expect(board.page.locator(".board-written")).to_contain_text("notities geschreven")
+    board.audit()
+
+
+def test_fullscreen_and_the_timers_sound(open_tab, make, app):
+    room = dense_room(make)
+    show(make, room, "research")
+    laptop, board = board_tab(open_tab, room)
+    board.goto(f"/workshops/{room.workshop.id}/board")
+    board.page.keyboard.press("f")
+    board.page.wait_for_function("document.fullscreenElement !== null")
+    board.page.keyboard.press("f")
+    board.page.wait_for_function("document.fullscreenElement === null")
+
+    # The sound is off until the facilitator turns it on; then the timer's end chimes.
+    laptop.goto(f"/workshops/{room.workshop.id}/console")
+    laptop.act('button:has-text("Sound at the timer\'s end: off")')
+    expect(board.page.locator(".live-part[data-sound]")).to_have_count(1)
+    _timer_ends_in_a_second(app, room)
+    expect(board.page.locator(".timer-done")).to_be_visible()
+    expect(board.page.locator("#live")).to_have_attribute("data-chimed", "1")
+
+
+def _timer_ends_in_a_second(app, room) -> None:
+    """The step's timer, nearly run out (the facilitator's shortest is a minute)."""
+    from datetime import timedelta
+
+    from cjm_workshop.extensions import db
+    from cjm_workshop.models import Workshop
+    from cjm_workshop.models.base import utcnow
+    from cjm_workshop.services.steps import touch
+
+    with app.app_context():
+        workshop = db.session.get(Workshop, room.workshop.id)
+        workshop.timer_ends_at = utcnow() + timedelta(seconds=1)
+        touch(db.session, workshop.id)
+        db.session.commit()
