@@ -32,19 +32,44 @@
       });
       if (!longest) return;
       var items = longest.querySelectorAll(":scope > li:not([hidden]):not([data-more])");
-      var last = items[items.length - 1];
-      last.hidden = true;
-      last.setAttribute("data-fit-hidden", "");
-      var more = longest.querySelector(":scope > [data-more]");
-      if (!more) {
-        more = document.createElement("li");
-        more.className = "more";
-        longest.appendChild(more);
-      }
-      var count = longest.querySelectorAll(":scope > [data-fit-hidden]").length;
-      more.setAttribute("data-more", count);
-      more.textContent = moreText.replace("{n}", count);
+      hide(items[items.length - 1]);
+      count(longest, moreText);
     }
+    giveBack(lists, region, moreText);
+  }
+
+  function hide(item) { item.hidden = true; item.setAttribute("data-fit-hidden", ""); }
+
+  /* The list's "+ N more" line says how many it hid (none: no line). */
+  function count(list, moreText) {
+    var hidden = list.querySelectorAll(":scope > [data-fit-hidden]").length;
+    var more = list.querySelector(":scope > [data-more]");
+    if (!hidden) { if (more) more.remove(); return; }
+    if (!more) {
+      more = document.createElement("li");
+      more.className = "more";
+      list.appendChild(more);
+    }
+    more.setAttribute("data-more", hidden);
+    more.textContent = moreText.replace("{n}", hidden);
+  }
+
+  /* Cutting the longest list first may have cut one that had room after all (a neighbour
+     was as long): each list takes back what still fits, one item at a time. */
+  function giveBack(lists, region, moreText) {
+    lists.forEach(function (list) {
+      var item;
+      while ((item = list.querySelector(":scope > [data-fit-hidden]"))) {
+        item.hidden = false;
+        item.removeAttribute("data-fit-hidden");
+        count(list, moreText);
+        if (!fits(region)) {
+          hide(item);
+          count(list, moreText);
+          return;
+        }
+      }
+    });
   }
 
   /* The largest whole size between the region's two that fits (a binary search). */
@@ -99,6 +124,13 @@
     if (document.fullscreenElement) document.exitFullscreen();
     else if (document.documentElement.requestFullscreen) document.documentElement.requestFullscreen().catch(function () {});
   }
+  /* The button (and the pointer) show while the mouse moves, and leave the wall alone. */
+  var resting = null;
+  document.addEventListener("mousemove", function () {
+    document.body.classList.add("pointing");
+    clearTimeout(resting);
+    resting = setTimeout(function () { document.body.classList.remove("pointing"); }, 3000);
+  });
   if (button && document.fullscreenEnabled) {
     button.hidden = false;
     button.addEventListener("click", toggleFullscreen);
