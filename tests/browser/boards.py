@@ -211,6 +211,10 @@ MEASURE = """() => {
     matrix_title: smallest('.matrix-title'),
     matrix_meta: smallest('.matrix-meta'),
     curve_label: smallest('.curve-label'),
+    // a heading wider than its box (it breaks between words only, so a word did not fit)
+    clipped_headings: [...document.querySelectorAll(
+      '.board-title, .stage-column h2, .map-stage, .map-lane-head, .matrix-quadrant h3')]
+      .filter(shown).filter(el => el.scrollWidth > el.clientWidth + 1).map(el => el.textContent.trim()),
     more: [...document.querySelectorAll('[data-more]')].filter(shown)
       .reduce((n, el) => n + Number(el.dataset.more), 0),
   };

@@ -89,6 +89,8 @@ def test_every_step_fits_every_screen_in_large_type(open_tab, make):
             where = f"{moment} at {width}×{height}"
             if not found["fits"]:
                 problems.append(f"{where}: scrolls or cuts off {found}")
+            if found["clipped_headings"]:
+                problems.append(f"{where}: headings too wide {found['clipped_headings']}")
             if moment in TOTAL and board.page.evaluate(SHOWN_OR_COUNTED) != TOTAL[moment]:
                 problems.append(f"{where}: notes neither shown nor counted in '+ N more'")
             if (width, height) != (1920, 1080):
