@@ -7,13 +7,19 @@
   if (!root) return;
   var LISTS = ".notes, .cell, .ranking-list, .matrix-list";
 
+  /* A size fits when the region does not overflow and no word is wider than its note:
+     words break between letters only when even the smallest size needs it. */
+  var WORDS = ".note-text, .ranking-text, .matrix-title";
   function fits(region) {
-    return region.scrollHeight <= region.clientHeight + 1 && region.scrollWidth <= region.clientWidth + 1;
+    if (region.scrollHeight > region.clientHeight + 1 || region.scrollWidth > region.clientWidth + 1) return false;
+    return region.hasAttribute("data-fit-break") || !Array.prototype.some.call(
+      region.querySelectorAll(WORDS), function (el) { return el.scrollWidth > el.clientWidth + 1; });
   }
   function setSize(region, size) { region.style.setProperty("--fit", size); }
 
   /* What the last fit hid comes back before the next one. */
   function undo(region) {
+    region.removeAttribute("data-fit-break");
     region.querySelectorAll("[data-more]").forEach(function (more) { more.remove(); });
     region.querySelectorAll("[data-fit-hidden]").forEach(function (item) {
       item.hidden = false; item.removeAttribute("data-fit-hidden");
@@ -79,6 +85,7 @@
     setSize(region, high);
     if (fits(region)) return;
     setSize(region, low);
+    if (!fits(region)) region.setAttribute("data-fit-break", "");
     if (!fits(region)) {
       var part = region.closest(".live-part");
       trim(region, (part && part.dataset.moreText) || "+ {n}");

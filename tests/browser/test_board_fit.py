@@ -96,6 +96,8 @@ def test_every_step_fits_every_screen_in_large_type(open_tab, make):
             if (width, height) != (1920, 1080):
                 continue
             board.screenshot(f"board-{moment}")
+            if board.page.locator("[data-fit-break]").count():  # a word split between letters
+                problems.append(f"{where}: words break inside at the smallest size")
             for size in EXPECTED.get(moment, ()):
                 if found[size] is None or found[size] < FLOORS_AT_1080P[size]:
                     problems.append(f"{where}: {size} is {found[size]} px")
