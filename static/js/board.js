@@ -10,10 +10,13 @@
   /* A size fits when the region does not overflow and no word is wider than its note:
      words break between letters only when even the smallest size needs it. */
   var WORDS = ".note-text, .ranking-text, .matrix-title";
-  function fits(region) {
-    if (region.scrollHeight > region.clientHeight + 1 || region.scrollWidth > region.clientWidth + 1) return false;
+  function wordsFit(region) {
     return region.hasAttribute("data-fit-break") || !Array.prototype.some.call(
       region.querySelectorAll(WORDS), function (el) { return el.scrollWidth > el.clientWidth + 1; });
+  }
+  function fits(region) {
+    return region.scrollHeight <= region.clientHeight + 1 &&
+      region.scrollWidth <= region.clientWidth + 1 && wordsFit(region);
   }
   function setSize(region, size) { region.style.setProperty("--fit", size); }
 
@@ -85,7 +88,7 @@
     setSize(region, high);
     if (fits(region)) return;
     setSize(region, low);
-    if (!fits(region)) region.setAttribute("data-fit-break", "");
+    if (!wordsFit(region)) region.setAttribute("data-fit-break", "");
     if (!fits(region)) {
       var part = region.closest(".live-part");
       trim(region, (part && part.dataset.moreText) || "+ {n}");
