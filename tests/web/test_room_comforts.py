@@ -161,3 +161,19 @@ def test_the_console_sets_up_the_board(client, make, auth):
     )
     client.post(f"/workshops/{workshop.id}/spotlight", data={"spotlight": ""})
     assert "board-spotlit" not in client.get(board_page).text
+
+
+def test_the_ranking_can_be_spotlit_once_revealed(client, make, auth):
+    facilitator = make.facilitator("frida@example.org")
+    workshop = make.workshop(facilitator)
+    anna = make.participant(workshop)
+    first = make.note(workshop, anna, "Long wait on hold", kind="pain_point")
+    second = make.note(workshop, anna, "No free slots shown", kind="pain_point")
+    auth.login("frida@example.org")
+    board_page = f"/workshops/{workshop.id}/board"
+    client.post(f"/workshops/{workshop.id}/spotlight", data={"spotlight": "ranking"})
+    assert "board-spotlit" not in client.get(board_page).text  # nothing ranked yet: the step
+    make.dots(workshop, {anna.id: [second, second, first]})
+    page = client.get(board_page).text
+    assert "board-spotlit" in page and "board-ranking" in page
+    assert page.index("No free slots shown") < page.index("Long wait on hold")
