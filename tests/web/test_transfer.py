@@ -48,7 +48,7 @@ def room(make, me):
 def test_the_download_is_the_workshop_as_json(client, app, room):
     answer = client.get(f"/workshops/{room.id}/export/workshop.json")
     assert answer.status_code == 200
-    assert answer.mimetype == "application/json"
+    assert answer.headers["Content-Type"] == "application/json; charset=utf-8"
     assert answer.headers["Content-Disposition"] == (
         f'attachment; filename="{room.join_code.lower()}-workshop.json"'
     )

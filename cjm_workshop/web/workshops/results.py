@@ -35,8 +35,9 @@ def results(workshop_id: int):
     )
 
 
-def download(body: bytes | str, filename: str, mimetype: str) -> Response:
-    response = Response(body, mimetype=mimetype)
+def download(body: bytes | str, filename: str, content_type: str) -> Response:
+    """A file to save, under `content_type` as given (its one charset included)."""
+    response = Response(body, content_type=content_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
