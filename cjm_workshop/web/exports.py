@@ -8,8 +8,8 @@ import csv
 import io
 import re
 
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from cjm_workshop.extensions import db
 from cjm_workshop.models import ActionItem, Channel, LaneKind, NoteKind, Workshop
@@ -137,7 +137,7 @@ def summary_markdown(workshop: Workshop) -> str:
                 md(point.text),
                 md(point.stage),
                 _feeling(point.median),
-                f"{point.low:g}–{point.high:g}" if point.count else "",
+                f"{_number(point.low)}–{_number(point.high)}" if point.count else "",
                 str(point.count),
                 _("yes") if point.disagreement else "",
             ]
@@ -198,4 +198,9 @@ def _channel(note) -> str:
 def _feeling(median: float | None) -> str:
     if median is None:
         return ""
-    return f"{median:g} ({FACES[round(median)]})"
+    return f"{_number(median)} ({FACES[round(median)]})"
+
+
+def _number(value: float) -> str:
+    """A score as the reader writes it: "2,5" in Dutch, "2.5" in English."""
+    return format_decimal(value, "0.##")

@@ -121,3 +121,17 @@ def test_an_organizer_downloads_both(client, auth, make, room):
     auth.login("org@example.org")
     assert client.get(f"/workshops/{room.id}/export/actions.csv").status_code == 200
     assert client.get(f"/workshops/{room.id}/export/summary.md").status_code == 200
+
+
+def test_scores_are_written_as_the_reader_writes_numbers(app, client, make, me):
+    workshop = make.workshop(me)
+    anna, bram = make.participant(workshop, "Anna"), make.participant(workshop, "Bram")
+    touchpoint = make.note(workshop, None, "Website", kind="touchpoint")
+    make.ratings(workshop, {(anna.id, touchpoint): 2, (bram.id, touchpoint): 3})
+    dutch = {"Accept-Language": "nl"}
+    summary = client.get(f"/workshops/{workshop.id}/export/summary.md", headers=dutch).text
+    assert "| 2,5 (" in summary and "2,25–2,75" in summary and "2.5" not in summary
+    results = client.get(f"/workshops/{workshop.id}/results", headers=dutch).text
+    assert "(2,5)</td>" in results  # the curve's table for screen readers
+    english = client.get(f"/workshops/{workshop.id}/results").text
+    assert "(2.5)</td>" in english
