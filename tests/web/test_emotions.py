@@ -128,7 +128,7 @@ def test_a_phone_spends_its_budget_exactly_and_sees_what_is_left(app, make, room
     retried = dot(phones["Bob"], workshop, pains[0], keys[0])  # the same tap again
     assert retried.status_code == 200 and "1 dot left" in retried.text
     second = dot(phones["Bob"], workshop, pains[1], keys[1])
-    assert "0 dots left" in second.text
+    assert "No dots left" in second.text
     assert re.search(r'value="add" class="button small primary"[^>]*disabled', second.text)
     refused = dot(phones["Bob"], workshop, pains[2], keys[2])
     assert refused.status_code == 409
@@ -262,7 +262,7 @@ def test_voting_works_without_javascript(app, make, room):
     refused = dot(phones["Bob"], workshop, pains[2], keys[2], headers={})
     assert refused.status_code == 409
     assert alert(refused.text) == ["You have no dots left. Take one back to place it elsewhere."]
-    assert "0 dots left" in refused.text and count(app, Dot) == 1
+    assert "No dots left" in refused.text and count(app, Dot) == 1
 
 
 def test_the_median_line_breaks_where_a_touchpoint_has_no_ratings():
