@@ -210,6 +210,10 @@ def _apply(session: Session, workshop: Workshop, note: Note, fields: NoteFields)
         if fields.kind is NoteKind.OPPORTUNITY
         else None
     )
+    if note.stage_id is None and note.pain_point_id is not None:
+        # Answered where it hurts: on the map, in the pain point's stage unless chosen.
+        answered = session.get(Note, note.pain_point_id)
+        note.stage_id = answered.stage_id if answered is not None else None
 
 
 def _own(session: Session, workshop: Workshop, model, object_id: int | None, what: str):

@@ -270,3 +270,23 @@ def test_contributors_are_counted_per_step(session, room):
     notes.add_note(session, workshop, insight("proxy"), "c")
     assert notes.contributor_ids(session, workshop, Step.RESEARCH) == {anna.id}
     assert notes.contributor_ids(session, workshop, Step.TOUCHPOINTS) == set()
+
+
+def test_an_opportunity_takes_the_stage_of_the_pain_point_it_answers(session, make):
+    record = make.workshop()
+    anna = make.participant(record)
+    third = record.stage_ids[2]
+    pain = make.note(record, anna, "On hold for 20 minutes", kind="pain_point", stage=third)
+    answered = make.note(record, anna, "A call-back button", kind="opportunity", pain_point=pain)
+    chosen = make.note(
+        record,
+        anna,
+        "Show free slots on the site",
+        kind="opportunity",
+        pain_point=pain,
+        stage=record.stage_ids[0],
+    )
+    loose = make.note(record, anna, "Evening hours", kind="opportunity")
+    assert session.get(Note, answered).stage_id == third  # where it hurts
+    assert session.get(Note, chosen).stage_id == record.stage_ids[0]  # where it was put
+    assert session.get(Note, loose).stage_id is None  # answers nothing: no stage yet

@@ -291,3 +291,11 @@ def test_editing_an_action_can_change_what_it_answers(app, client, make, room):
         "Install a ticket machine",
         notes["queue"],
     )
+
+
+def test_a_phone_chooses_an_opportunitys_stage(make):
+    workshop = make.workshop()
+    anna = make.participant(workshop)
+    make.step(workshop, "actions")
+    page = make.phone(workshop, anna).get(f"/w/{workshop.join_code}").text
+    assert 'name="opportunity-stage_id"' in page

@@ -135,3 +135,12 @@ def test_scores_are_written_as_the_reader_writes_numbers(app, client, make, me):
     assert "(2,5)</td>" in results  # the curve's table for screen readers
     english = client.get(f"/workshops/{workshop.id}/results").text
     assert "(2.5)</td>" in english
+
+
+def test_the_summary_lists_opportunities_in_their_stage(client, make, me):
+    workshop = make.workshop(me)
+    pain = make.note(workshop, None, "On hold", kind="pain_point", stage=workshop.stage_ids[1])
+    make.note(workshop, None, "A call-back button", kind="opportunity", pain_point=pain)
+    summary = client.get(f"/workshops/{workshop.id}/export/summary.md").text
+    consideration = summary.split("### Consideration")[1].split("###")[0]
+    assert "**Opportunities**" in consideration and "- A call\\-back button" in consideration
