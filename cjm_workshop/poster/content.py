@@ -167,7 +167,7 @@ class _Reader:
         on_sheet = {note.id: note for notes in journey.cells.values() for note in notes}
         stage_ids = [stage.id for stage in journey.stages]
         placed_actions = [a for a in self.actions if a.source_id is None or a.source_id in on_sheet]
-        action_columns = [_column_of(a, stage_ids) for a in placed_actions]
+        action_columns = [journey_map.action_stage(a, stage_ids) for a in placed_actions]
         columns: list[int | None] = list(stage_ids)
         if journey.unplaced or None in action_columns:
             columns.append(None)
@@ -282,13 +282,6 @@ def _ranks(counts: dict[int, int]) -> dict[int, int]:
     """Standard competition ranks (1, 2, 2, 4) of the notes that got dots."""
     ordered = sorted((count for count in counts.values() if count), reverse=True)
     return {note: ordered.index(count) + 1 for note, count in counts.items() if count}
-
-
-def _column_of(action: ActionItem, stage_ids: list[int]) -> int | None:
-    source = action.source
-    if source is not None and source.stage_id in stage_ids:
-        return source.stage_id
-    return None
 
 
 def _curve_place(kinds: list[LaneKind]) -> int:

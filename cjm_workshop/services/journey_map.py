@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from cjm_workshop.models import (
     LANE_KINDS,
+    ActionItem,
     Channel,
     Lane,
     LaneKind,
@@ -68,7 +69,8 @@ class JourneyMap:
     lanes: list[Lane]  # in the workshop's order, hidden ones included
     cells: dict[Cell, list[Note]] = field(default_factory=lambda: defaultdict(list))
     merged: dict[int, list[Note]] = field(default_factory=dict)  # note id -> merged into it
-    unplaced: bool = False  # some note has no stage yet
+    unplaced: bool = False  # some note (or action) has no stage yet
+    actions: dict[int | None, list[ActionItem]] = field(default_factory=dict)  # by stage id
 
     @property
     def columns(self) -> list[int | None]:
@@ -81,6 +83,9 @@ class JourneyMap:
 
     def notes_in(self, lane: LaneKind, stage_id: int | None) -> list[Note]:
         return self.cells.get((lane, stage_id), [])
+
+    def actions_in(self, stage_id: int | None) -> list[ActionItem]:
+        return self.actions.get(stage_id, [])
 
     def authors(self, note: Note) -> list[Participant]:
         """Who wrote this note and every note merged into it (each once, in order)."""
@@ -129,7 +134,29 @@ def load_map(
             journey.cells[cell_of(note)].append(note)
             journey.unplaced = journey.unplaced or note.stage_id is None
     journey.merged = dict(merged)
+    stage_ids = [stage.id for stage in journey.stages]
+    for action in session.scalars(_ACTIONS, {"workshop_id": workshop.id}):
+        column = action_stage(action, stage_ids)
+        journey.actions.setdefault(column, []).append(action)
+        journey.unplaced = journey.unplaced or column is None
     return journey
+
+
+_ACTIONS = (
+    select(ActionItem)
+    .where(ActionItem.workshop_id == bindparam("workshop_id"))
+    .options(selectinload(ActionItem.source))
+    .order_by(ActionItem.created_at, ActionItem.id)
+)
+
+
+def action_stage(action: ActionItem, stage_ids: list[int]) -> int | None:
+    """Where an action stands on the map: in the stage of the note it came from (an
+    opportunity or a pain point), else with the notes that have no stage yet."""
+    source = action.source
+    if source is not None and source.stage_id in stage_ids:
+        return source.stage_id
+    return None
 
 
 def room_notes(session: Session, workshop: Workshop, kind: NoteKind) -> list[Note]:

@@ -5,7 +5,7 @@
   "use strict";
   var root = document.getElementById("live");
   if (!root) return;
-  var LISTS = ".notes, .cell, .ranking-list, .matrix-list";
+  var LISTS = ".notes, .cell, .action-cell, .ranking-list, .matrix-list";
 
   /* A size fits when the region does not overflow and no word is wider than its note:
      words break between letters only when even the smallest size needs it. */

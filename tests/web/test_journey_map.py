@@ -353,3 +353,16 @@ def test_map_changes_need_the_csrf_token_also_from_htmx(app, client, room, monke
     moved = client.post(url, data={"to": "right"}, headers=HX | {"X-CSRFToken": token})
     assert moved.status_code == 200
     assert place(app, ids["web"])[0] == workshop.stage_ids[1]
+
+
+def test_actions_stand_in_the_stage_of_the_note_they_came_from(client, make, me):
+    workshop = make.workshop(me)
+    pain = make.note(workshop, None, "On hold", kind="pain_point", stage=workshop.stage_ids[2])
+    make.action(workshop, "Add a call-back button", source=pain)
+    make.action(workshop, "Ask the receptionists")  # from nowhere: no stage yet
+    page = client.get(f"/workshops/{workshop.id}/results").text
+    assert "Actions with owners are agreed in step 6." not in page
+    lane = page.split('class="map-lane lane-action"')[1].split("</tr>")[0]
+    cells = lane.split('<td class="map-cell')[1:]
+    assert "Add a call-back button" in cells[2]  # the third stage
+    assert "Ask the receptionists" in cells[-1] and "map-cell-none" in cells[-1]
