@@ -312,3 +312,16 @@ def test_the_room_is_served_while_a_poster_renders(app, make, client, monkeypatc
     rendering.join()
     assert answered == 10 and still_rendering
     assert done and done[0].pdf.startswith(b"%PDF-")
+
+
+def test_notes_without_a_stage_get_a_labelled_column_not_a_number(app, make):
+    workshop = make.workshop()
+    make.note(workshop, text="Reads reviews first", stage=workshop.stage_ids[0])
+    make.note(workshop, text="Asks a neighbour")  # an insight with no stage yet
+    with app.app_context():
+        room = db.session.get(Workshop, workshop.id)
+        html = render.poster_html(db.session, room, layout.FORMATS["A1"], MAP_URL)
+    heads = re.findall(r'<div class="stage( stage-none)?">(.*?)</div>', html)
+    assert [bool(none) for none, _ in heads] == [False] * 5 + [True]
+    assert "stage-number" in heads[0][1] and "stage-number" not in heads[-1][1]
+    assert heads[-1][1].strip() == "No stage"
