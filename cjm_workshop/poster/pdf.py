@@ -72,36 +72,32 @@ def render(html: str, static_folder: str, overlay: str | None = None) -> tuple[b
 
 
 def cut(poster_pdf: bytes, sheets_pdf: bytes, tiles: list[layout.Tile]) -> bytes:
-    """Each sheet of `sheets_pdf` with its part of the poster's first page under its marks.
+    """Each sheet of `sheets_pdf` with its part of the poster under its marks: the first
+    len(tiles) sheets show the poster's first page (the first persona), the next ones its
+    second page, and so on.
 
-    The poster is stored once, as a form XObject, and each sheet draws it moved to its
+    Each page is stored once, as a form XObject, and each sheet draws it moved to its
     window and clipped there: vector, and the file stays about the poster's size."""
-    poster = PdfReader(io.BytesIO(poster_pdf)).pages[0]
+    pages = PdfReader(io.BytesIO(poster_pdf)).pages
     writer = PdfWriter(clone_from=io.BytesIO(sheets_pdf))
-    form = DecodedStreamObject()
-    form.set_data(poster.get_contents().get_data())
-    form.update(
-        {
-            NameObject("/Type"): NameObject("/XObject"),
-            NameObject("/Subtype"): NameObject("/Form"),
-            NameObject("/BBox"): ArrayObject(FloatObject(v) for v in poster.mediabox),
-            NameObject("/Resources"): poster["/Resources"].clone(writer),
-        }
-    )
-    drawing = writer._add_object(form.flate_encode())  # noqa: SLF001 - pypdf's shared objects
-    poster_height = float(poster.mediabox.height)
+    if len(writer.pages) != len(pages) * len(tiles):
+        raise ValueError(f"{len(writer.pages)} sheets for {len(pages)} pages of {len(tiles)}")
     margin = layout.mm_to_pt(layout.SHEET_MARGIN)
-    for sheet, tile in zip(writer.pages, tiles, strict=True):
+    drawings = [_as_form(writer, page) for page in pages]
+    for index, sheet in enumerate(writer.pages):
+        page, tile = pages[index // len(tiles)], tiles[index % len(tiles)]
         # The window's bottom-left corner, in the poster's PDF space (origin bottom-left).
         left = layout.mm_to_pt(tile.x)
-        bottom = poster_height - layout.mm_to_pt(tile.y + tile.height)
+        bottom = float(page.mediabox.height) - layout.mm_to_pt(tile.y + tile.height)
         width, height = layout.mm_to_pt(tile.width), layout.mm_to_pt(tile.height)
         resources = sheet.setdefault(NameObject("/Resources"), DictionaryObject())
         xobjects = resources.setdefault(NameObject("/XObject"), DictionaryObject())
-        xobjects[NameObject("/Poster")] = drawing
+        # A name per page: the sheets may share one resources dictionary.
+        name = f"/Poster{index // len(tiles)}"
+        xobjects[NameObject(name)] = drawings[index // len(tiles)]
         place = (
             f"q {margin:.3f} {margin:.3f} {width:.3f} {height:.3f} re W n "
-            f"1 0 0 1 {margin - left:.3f} {margin - bottom:.3f} cm /Poster Do Q\n"
+            f"1 0 0 1 {margin - left:.3f} {margin - bottom:.3f} cm {name} Do Q\n"
         )
         own = sheet.get_contents()  # the sheet's marks (a stream: never test it for truth)
         marks = own.get_data() if own is not None else b""
@@ -114,3 +110,18 @@ def cut(poster_pdf: bytes, sheets_pdf: bytes, tiles: list[layout.Tile]) -> bytes
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def _as_form(writer: PdfWriter, page) -> object:
+    """A poster page as a form XObject of `writer`, to be drawn on several sheets."""
+    form = DecodedStreamObject()
+    form.set_data(page.get_contents().get_data())
+    form.update(
+        {
+            NameObject("/Type"): NameObject("/XObject"),
+            NameObject("/Subtype"): NameObject("/Form"),
+            NameObject("/BBox"): ArrayObject(FloatObject(v) for v in page.mediabox),
+            NameObject("/Resources"): page["/Resources"].clone(writer),
+        }
+    )
+    return writer._add_object(form.flate_encode())  # noqa: SLF001 - pypdf's shared objects

@@ -31,6 +31,9 @@ from cjm_workshop.web.steps import CHANNEL_LABELS
 
 CACHE_KEEP = 40  # posters kept in the cache; the oldest go first
 WAIT_FOR_SLOT = 15.0  # seconds a request waits for a free render slot
+# Raised when the same HTML would render differently (a fix in pdf.py): older cached PDFs
+# are then never served again.
+RENDERING = 2
 
 
 class PosterUnavailable(Exception):
@@ -81,11 +84,13 @@ _ICON_SVG = (
 
 
 def tiles_html(workshop: Workshop, poster_format: Format) -> str:
-    """The A4 sheets' white margins, cut marks and labels, laid over the poster."""
+    """The A4 sheets' white margins, cut marks and labels, laid over the poster: a set of
+    sheets for each persona's page."""
     with force_locale(workshop.language):
         return render_template(
             "poster/tiles.html",
             tiles=layout.tiles(poster_format),
+            personas=[persona.name for persona in workshop.personas],
             layout=layout,
             title=workshop.title,
             language=workshop.language,
@@ -97,7 +102,7 @@ def make_pdf(workshop: Workshop, html: str, poster_format: Format) -> Poster:
     config = current_app.config
     folder = Path(config["POSTER_CACHE_DIR"])
     folder.mkdir(parents=True, exist_ok=True)
-    key = hashlib.sha256(f"{html}\0{overlay or ''}".encode()).hexdigest()
+    key = hashlib.sha256(f"{RENDERING}\0{html}\0{overlay or ''}".encode()).hexdigest()
     cached = folder / f"{key}.pdf"
     if cached.exists():
         os.utime(cached)

@@ -99,6 +99,20 @@ def test_one_page_per_persona_with_its_own_notes(app, make):
     assert "Everyone meets this" in first and "Everyone meets this" in other
 
 
+def test_the_a4_set_has_every_personas_sheets(app, make):
+    workshop = make.workshop(personas=2)
+    fatima, second = workshop.persona_ids
+    make.note(workshop, text="Only Fatima sees this", kind="pain_point", persona=fatima)
+    make.note(workshop, text="Only the second persona", kind="pain_point", persona=second)
+    pdf = make_poster(app, workshop.id, "A4").pdf
+    assert page_sizes(pdf) == [A4_PORTRAIT_PT] * 16
+    sheets = [" ".join(pdf_text(pdf, n).split()) for n in range(1, 17)]
+    assert "Fatima — Sheet 3 of 8" in sheets[2] and "Persona 2 — Sheet 3 of 8" in sheets[10]
+    fatimas, seconds = " ".join(sheets[:8]), " ".join(sheets[8:])
+    assert "Only Fatima sees this" in fatimas and "Only Fatima sees this" not in seconds
+    assert "Only the second persona" in seconds and "Only the second persona" not in fatimas
+
+
 def test_the_a4_set_is_eight_sheets_that_cover_the_whole_poster(app, room):
     poster = layout.FORMATS["A4"]
     sheets = layout.tiles(poster)
