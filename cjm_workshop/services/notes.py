@@ -277,18 +277,6 @@ def notes_for(
     return [note for note in session.scalars(query) if can_see(note, participant)]
 
 
-def notes_of_kind(session: Session, workshop: Workshop, kind: NoteKind) -> list[Note]:
-    """The room's notes of one kind (to link a pain point or an opportunity to): not hidden,
-    not merged into another (the note kept stands for its duplicates)."""
-    query = select(Note).where(
-        Note.workshop_id == workshop.id,
-        Note.kind == kind,
-        Note.hidden.is_(False),
-        Note.merged_into_id.is_(None),
-    )
-    return list(session.scalars(query.order_by(Note.id)))
-
-
 def set_private(session: Session, workshop: Workshop, step: Step, private: bool) -> None:
     state = workshop.step_state(step)
     state.private = private

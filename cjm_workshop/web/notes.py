@@ -20,6 +20,7 @@ from cjm_workshop.models import (
     ResearchSource,
     Workshop,
 )
+from cjm_workshop.services import journey_map
 from cjm_workshop.services import notes as service
 from cjm_workshop.services.errors import InvalidNote
 from cjm_workshop.services.steps import accepts_contributions
@@ -143,13 +144,13 @@ def _bare_form(kind: NoteKind, *, submitted: bool) -> NoteForm:
 
 
 def offer_choices(session, workshop: Workshop, form: NoteForm) -> NoteForm:
-    """Fill the form's choices. A pain point may name its touchpoint; an opportunity answers
-    a pain point: the room's, those with most dots first. Other kinds link nothing (and read
+    """Fill the form's choices. A pain point may name its touchpoint: the room's, in the
+    map's order; an opportunity answers a pain point: the room's, those with most dots first. Other kinds link nothing (and read
     no other notes)."""
     kind = form.note_kind()
     form.fill_choices(
         workshop,
-        service.notes_of_kind(session, workshop, NoteKind.TOUCHPOINT)
+        journey_map.room_notes(session, workshop, NoteKind.TOUCHPOINT)
         if kind is NoteKind.PAIN_POINT
         else [],
         [note for note, _dots in ranked_pain_points(workshop)]

@@ -366,3 +366,27 @@ def test_actions_stand_in_the_stage_of_the_note_they_came_from(client, make, me)
     cells = lane.split('<td class="map-cell')[1:]
     assert "Add a call-back button" in cells[2]  # the third stage
     assert "Ask the receptionists" in cells[-1] and "map-cell-none" in cells[-1]
+
+
+def test_a_pain_point_links_to_the_rooms_touchpoints_in_map_order(app, client, make, me):
+
+    workshop = make.workshop(me)
+    later = make.note(
+        workshop, None, "Pays at the desk", kind="touchpoint", stage=workshop.stage_ids[3]
+    )
+    first = make.note(
+        workshop, None, "Finds the site", kind="touchpoint", stage=workshop.stage_ids[0]
+    )
+    twin = make.note(
+        workshop, None, "Finds the website", kind="touchpoint", stage=workshop.stage_ids[0]
+    )
+    with app.app_context():
+        db.session.get(Note, twin).merged_into_id = first  # merged away on the map
+        db.session.commit()
+    make.step(workshop, "emotions")
+    page = client.get(f"/workshops/{workshop.id}/console").text
+    options = re.findall(
+        r'<option value="(\d+)">',
+        page.split('name="pain_point-touchpoint_id"')[1].split("</select>")[0],
+    )
+    assert options == [str(first), str(later)]
