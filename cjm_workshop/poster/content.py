@@ -36,7 +36,7 @@ from cjm_workshop.web.steps import ACTION_STATUS_LABELS, CHANNEL_LABELS, LANE_LA
 
 TOP_PAIN_POINTS = 5
 ACTION_ROWS = 9  # the footer's table; more are counted, and all are in the CSV export
-PERSONA_TEXT = 150
+PERSONA_LINE = 100  # characters of a line in the persona box (two for the description)
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,8 @@ class ActionLine:
 class PersonaText:
     name: str
     description: str
+    goals: str = ""
+    frustrations: str = ""
 
 
 @dataclass(frozen=True)
@@ -341,7 +343,10 @@ def _persona_text(persona: Persona | None) -> PersonaText | None:
     if persona is None:
         return None
     return PersonaText(
-        layout.shorten(persona.name, 40, 1), layout.shorten(persona.description, PERSONA_TEXT, 1)
+        layout.shorten(persona.name, 40, 1),
+        layout.shorten(persona.description, PERSONA_LINE, 2),
+        layout.shorten(persona.goals, PERSONA_LINE - 8, 1),
+        layout.shorten(persona.frustrations, PERSONA_LINE - 14, 1),
     )
 
 

@@ -339,3 +339,18 @@ def test_notes_without_a_stage_get_a_labelled_column_not_a_number(app, make):
     assert [bool(none) for none, _ in heads] == [False] * 5 + [True]
     assert "stage-number" in heads[0][1] and "stage-number" not in heads[-1][1]
     assert heads[-1][1].strip() == "No stage"
+
+
+def test_the_persona_box_says_goals_and_frustrations(app, make):
+    from cjm_workshop.models import Persona
+
+    workshop = make.workshop()
+    with app.app_context():
+        persona = db.session.get(Persona, workshop.persona_ids[0])
+        persona.goals = "A check-up for both children in one visit"
+        persona.frustrations = "Waiting on hold during the lunch break"
+        db.session.commit()
+    flat = " ".join(pdf_text(make_poster(app, workshop.id).pdf).split())
+    assert "Busy parent" in flat
+    assert "Goals: A check-up for both children in one visit" in flat
+    assert "Frustrations: Waiting on hold during the lunch break" in flat
