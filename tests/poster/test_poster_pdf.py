@@ -354,3 +354,16 @@ def test_the_persona_box_says_goals_and_frustrations(app, make):
     assert "Busy parent" in flat
     assert "Goals: A check-up for both children in one visit" in flat
     assert "Frustrations: Waiting on hold during the lunch break" in flat
+
+
+def test_emoji_in_a_note_print_as_emoji(app, make):
+    workshop = make.workshop()
+    make.note(workshop, text="Comes by bike 🚲", kind="touchpoint")
+    pdf = make_poster(app, workshop.id).pdf
+    fonts = {
+        str(font["/BaseFont"])
+        for page in PdfReader(io.BytesIO(pdf)).pages
+        for font in page["/Resources"]["/Font"].values()
+        if "/BaseFont" in font.get_object()
+    }
+    assert any("Emoji" in name for name in fonts), fonts  # not an empty box in DejaVu
