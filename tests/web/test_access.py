@@ -52,6 +52,7 @@ ROUTES = [
     ("GET", "/workshops/{id}/poster", "member"),
     ("GET", "/workshops/{id}/poster/preview", "member"),
     ("GET", "/workshops/{id}/poster.pdf", "member"),
+    ("GET", "/workshops/{id}/poster.png", "member"),
     ("GET", "/workshops/{id}/export/workshop.json", "member"),
     ("GET", "/workshops/import", "facilitator"),
     ("POST", "/workshops/import", "facilitator"),

@@ -4,6 +4,7 @@ facilitator and everyone the workshop is shared with."""
 from __future__ import annotations
 
 import io
+import struct
 
 import pytest
 from pypdf import PdfReader
@@ -58,11 +59,34 @@ def test_the_download_is_a_pdf_of_the_chosen_size(client, workshop):
     assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (1191, 842)
 
 
+@pytest.mark.parametrize("width", [1920, 3840])
+def test_the_map_as_a_picture_for_slides(client, workshop, width):
+    response = client.get(f"/workshops/{workshop.id}/poster.png?width={width}")
+    assert response.status_code == 200
+    assert response.mimetype == "image/png"
+    assert response.data[:8] == b"\x89PNG\r\n\x1a\n"
+    drawn_width, drawn_height = struct.unpack(">II", response.data[16:24])  # the IHDR chunk
+    assert drawn_width == width
+    assert abs(drawn_height - width * 594 / 841) <= 1  # an A1 page, landscape
+    name = f"{workshop.join_code.lower()}-map-{width}.png"
+    assert response.headers["Content-Disposition"] == f'attachment; filename="{name}"'
+
+
+def test_a_picture_of_another_width_is_refused(client, workshop):
+    assert client.get(f"/workshops/{workshop.id}/poster.png?width=99999").status_code == 400
+
+
 @pytest.mark.parametrize(
     "language,message", [("en", "Not a valid choice"), ("nl", "Ongeldige keuze")]
 )
 @pytest.mark.parametrize(
-    "url", ["/poster?size=B5", "/poster.pdf?size=B5", "/poster/preview?size=%3Cx%3E"]
+    "url",
+    [
+        "/poster?size=B5",
+        "/poster.pdf?size=B5",
+        "/poster.png?size=B5",
+        "/poster/preview?size=%3Cx%3E",
+    ],
 )
 def test_an_unknown_size_is_refused_with_a_message(client, workshop, language, message, url):
     response = client.get(f"/workshops/{workshop.id}{url}", headers={"Accept-Language": language})

@@ -11,7 +11,7 @@ from wtforms import RadioField, SelectChoice
 
 from cjm_workshop.extensions import db
 from cjm_workshop.models import Workshop
-from cjm_workshop.poster import layout, render
+from cjm_workshop.poster import images, layout, render
 from cjm_workshop.services.sharing import Access
 from cjm_workshop.web.access import viewed_workshop_or_404
 from cjm_workshop.web.forms import AppForm
@@ -109,5 +109,22 @@ def poster_pdf(workshop_id: int):
         return asked.page(503, unavailable=True)
     name = f"{asked.workshop.join_code.lower()}-poster-{asked.chosen.name.lower()}.pdf"
     response = Response(made.pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@bp.get("/<int:workshop_id>/poster.png")
+def poster_png(workshop_id: int):
+    """The poster (its first persona's page) as a picture for slides, 1920 or 3840 px wide."""
+    asked = _Asked.read(workshop_id, one_moment=True)
+    width = request.args.get("width", type=int, default=images.WIDTHS[0])
+    if asked.chosen is None or width not in images.WIDTHS:
+        return asked.page(400)
+    try:
+        picture = images.png(render.make_pdf(asked.workshop, asked.html(), asked.chosen).pdf, width)
+    except (render.PosterUnavailable, images.ImageUnavailable):
+        return asked.page(503, unavailable=True)
+    name = f"{asked.workshop.join_code.lower()}-map-{width}.png"
+    response = Response(picture, mimetype="image/png")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
