@@ -153,9 +153,14 @@ def _is_chromium(pid: int) -> bool:
         return False
 
 
-def _sample(pids: list[int], samples: list[float], stop: threading.Event) -> None:
-    from bench.live_delivery import rss_mb
+def rss_mb(pids: list[int]) -> float:
+    """The processes' resident memory together, in MB."""
+    from bench.live_delivery import status_field
 
+    return status_field(pids, "VmRSS") / 1024
+
+
+def _sample(pids: list[int], samples: list[float], stop: threading.Event) -> None:
     while not stop.is_set():
         samples.append(rss_mb(pids))
         time.sleep(0.01)
@@ -164,7 +169,7 @@ def _sample(pids: list[int], samples: list[float], stop: threading.Event) -> Non
 def chromium(html: str, runs: int) -> dict:
     from playwright.sync_api import sync_playwright
 
-    from bench.live_delivery import process_tree, rss_mb
+    from bench.live_delivery import process_tree
     from tests.browser.conftest import CHROMIUM_FLAGS
 
     with sync_playwright() as playwright:
@@ -224,6 +229,7 @@ def main() -> None:
     header = (
         f"{'notes':>6} {'make_pdf s':>10} {'weasy s':>8} {'weasy MB':>9} {'chromium s':>10}"
         f" {'cold s':>7} {'chromium MB':>11} {'time ×':>7} {'memory ×':>8} {'PDF KB':>7}"
+        f" {'+PNG s':>7}"
     )
     print(header)
     for notes in args.notes:
@@ -239,13 +245,15 @@ def main() -> None:
             html_file.write_text(html, encoding="utf-8")
             made_seconds, pdf = production(app, workshop_id, html, args.runs)
             (out / f"poster-{notes}.pdf").write_bytes(pdf)
+            png_seconds = picture(pdf, args.runs, out / f"poster-{notes}.png")
             alone = weasyprint_alone(html_file, app.static_folder, args.runs)
             chrome = chromium(html, args.runs)
             print(
                 f"{notes:6d} {made_seconds:10.2f} {alone['seconds']:8.2f} {alone['peak_mb']:9.0f}"
                 f" {chrome['seconds']:10.2f} {chrome['cold']:7.2f} {chrome['peak_mb']:11.0f}"
                 f" {alone['seconds'] / chrome['seconds']:7.2f}"
-                f" {alone['peak_mb'] / chrome['peak_mb']:8.2f} {len(pdf) / 1024:7.0f}",
+                f" {alone['peak_mb'] / chrome['peak_mb']:8.2f} {len(pdf) / 1024:7.0f}"
+                f" {png_seconds:7.2f}",
                 flush=True,
             )
             from cjm_workshop.extensions import db
@@ -259,7 +267,21 @@ def main() -> None:
     print(f"  resident memory (about {alone['import_mb']:.0f} MB of it before the render starts).")
     print("chromium s: load and print in a running browser; cold s: launch, load, print.")
     print("time ×, memory ×: WeasyPrint against the running browser.")
+    print("+PNG s: the picture for slides (1920 px) made from that PDF, on top of it.")
     print(f"PDFs and HTML in {out}")
+
+
+def picture(pdf: bytes, runs: int, path: Path) -> float:
+    """Median seconds to make the 1920 px picture for slides from the poster's PDF."""
+    from cjm_workshop.poster import images
+
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        made = images.png(pdf, 1920)
+        times.append(time.perf_counter() - started)
+    path.write_bytes(made)
+    return statistics.median(times)
 
 
 if __name__ == "__main__":
