@@ -82,12 +82,23 @@ def test_the_actions_csv_reads_back_exactly_and_runs_no_formula(client, room):
     assert len(rows) == 5
 
 
-def test_the_csv_speaks_the_readers_language(client, room):
-    answer = client.get(
-        f"/workshops/{room.id}/export/actions.csv", headers={"Accept-Language": "nl"}
+def test_exports_speak_the_workshops_language_or_the_readers_on_request(client, make, me):
+    dutch = make.workshop(me, language="nl")
+    make.action(dutch, "Terugbelknop")
+
+    def header(query: str = "") -> list[str]:
+        url = f"/workshops/{dutch.id}/export/actions.csv{query}"
+        answer = client.get(url, headers={"Accept-Language": "en"})
+        return next(csv.reader(io.StringIO(answer.data.decode("utf-8-sig"))))[:2]
+
+    assert header() == ["Actie", "Eigenaar"]  # like the poster: the room's language
+    assert header("?language=mine") == ["Action", "Owner"]
+    summary = client.get(f"/workshops/{dutch.id}/export/summary.md").text
+    assert "## Acties" in summary
+    results = client.get(f"/workshops/{dutch.id}/results", headers={"Accept-Language": "en"})
+    assert (
+        "export/summary.md?language=mine" in results.text and "Summary in English" in results.text
     )
-    header = next(csv.reader(io.StringIO(answer.data.decode("utf-8-sig"))))
-    assert header[:2] == ["Actie", "Eigenaar"]
 
 
 def test_the_markdown_summary_has_every_part_with_user_text_escaped(client, room):
@@ -129,7 +140,9 @@ def test_scores_are_written_as_the_reader_writes_numbers(app, client, make, me):
     touchpoint = make.note(workshop, None, "Website", kind="touchpoint")
     make.ratings(workshop, {(anna.id, touchpoint): 2, (bram.id, touchpoint): 3})
     dutch = {"Accept-Language": "nl"}
-    summary = client.get(f"/workshops/{workshop.id}/export/summary.md", headers=dutch).text
+    summary = client.get(
+        f"/workshops/{workshop.id}/export/summary.md?language=mine", headers=dutch
+    ).text
     assert "| 2,5 (" in summary and "2,25–2,75" in summary and "2.5" not in summary
     results = client.get(f"/workshops/{workshop.id}/results", headers=dutch).text
     assert "(2,5)</td>" in results  # the curve's table for screen readers

@@ -3,14 +3,16 @@ emotion curve, the pain points by dots and the actions."""
 
 from __future__ import annotations
 
-from flask import Response, render_template, url_for
+from flask import Response, render_template, request, url_for
 
 from cjm_workshop.extensions import db
+from cjm_workshop.models import Workshop
 from cjm_workshop.services import actions
 from cjm_workshop.web import exports
 from cjm_workshop.web.access import viewed_workshop_or_404
 from cjm_workshop.web.actions import MATRIX_ORDER
 from cjm_workshop.web.emotions import emotions_context
+from cjm_workshop.web.i18n import speak
 from cjm_workshop.web.journey import map_context
 from cjm_workshop.web.workshops.forms import ConfirmForm
 from cjm_workshop.web.workshops.routes import bp, versions_context
@@ -42,9 +44,17 @@ def download(body: bytes | str, filename: str, content_type: str) -> Response:
     return response
 
 
+def _export_language(workshop: Workshop) -> None:
+    """Exports speak the workshop's language, like the poster; `?language=mine` the
+    reader's own (what they chose, or their browser's)."""
+    if request.args.get("language") != "mine":
+        speak(workshop.language)
+
+
 @bp.get("/<int:workshop_id>/export/actions.csv")
 def export_actions(workshop_id: int):
     workshop, _access = viewed_workshop_or_404(workshop_id, one_moment=True)
+    _export_language(workshop)
     name = f"{workshop.join_code.lower()}-actions.csv"
     return download(exports.actions_csv(workshop), name, "text/csv; charset=utf-8")
 
@@ -52,5 +62,6 @@ def export_actions(workshop_id: int):
 @bp.get("/<int:workshop_id>/export/summary.md")
 def export_summary(workshop_id: int):
     workshop, _access = viewed_workshop_or_404(workshop_id, one_moment=True)
+    _export_language(workshop)
     name = f"{workshop.join_code.lower()}-summary.md"
     return download(exports.summary_markdown(workshop), name, "text/markdown; charset=utf-8")
