@@ -367,3 +367,22 @@ def test_emoji_in_a_note_print_as_emoji(app, make):
         if "/BaseFont" in font.get_object()
     }
     assert any("Emoji" in name for name in fonts), fonts  # not an empty box in DejaVu
+
+
+@pytest.mark.parametrize("size", ["A0", "A1", "A2", "A3"])
+def test_the_legend_stands_beside_the_top_pain_points_on_every_size(app, make, size, tmp_path):
+    import subprocess
+
+    workshop = make.workshop()
+    make.note(workshop, text="On hold", kind="pain_point")
+    target = tmp_path / "poster.pdf"
+    target.write_bytes(make_poster(app, workshop.id, size).pdf)
+    boxes = subprocess.run(
+        ["pdftotext", "-bbox", str(target), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    tops = {
+        word: float(y)
+        for y, word in re.findall(r'<word xMin="[\d.]+" yMin="([\d.]+)"[^>]*>(\w+)</word>', boxes)
+    }
+    # On one line with the footer's other headings, not pushed below them off the page.
+    assert tops["Legend"] == pytest.approx(tops["Top"], abs=1.0)
