@@ -165,8 +165,14 @@ def map_height(curve: bool) -> float:
     return MAP_HEIGHT - STAGE_ROW - (CURVE_ROW if curve else 0)
 
 
+# Left unused at the end of a row of columns: floats that add up to the row's exact width
+# may, rounded at a format's scale, not fit, and the last column wraps out of sight (five
+# stages on A1 lost the fifth).
+ROW_SLACK = 0.5
+
+
 def column_width(columns: int) -> float:
-    return (WIDTH - 2 * MARGIN - LANE_HEAD) / max(columns, 1)
+    return (WIDTH - 2 * MARGIN - LANE_HEAD - ROW_SLACK) / max(columns, 1)
 
 
 def fit(counts: list[list[int]], columns: int, curve: bool) -> Fit:
