@@ -102,6 +102,20 @@
     setSize(region, low);
   }
 
+  /* A heading breaks between words only: one whose longest word is wider than its column
+     gets smaller, down to a floor, rather than be cut off. */
+  var HEADINGS = ".stage-column h2, .map-stage, .map-lane-head, .matrix-quadrant h3";
+  function shrinkHeadings(region) {
+    region.querySelectorAll(HEADINGS).forEach(function (heading) {
+      heading.style.fontSize = "";
+      var size = parseFloat(getComputedStyle(heading).fontSize);
+      while (heading.scrollWidth > heading.clientWidth + 1 && size > 10) {
+        size -= 1;
+        heading.style.fontSize = size + "px";
+      }
+    });
+  }
+
   /* Any change but the timer's ticking fits again (an update may also have taken back
      what the last fit set or hid); fitting changes the page, which must not. */
   var watching = new MutationObserver(function (records) {
@@ -115,7 +129,7 @@
   function fitAll() {
     pending = false;
     watching.disconnect();
-    root.querySelectorAll("[data-fit]").forEach(fit);
+    root.querySelectorAll("[data-fit]").forEach(function (region) { fit(region); shrinkHeadings(region); });
     watching.takeRecords();
     watching.observe(root, WATCH);
   }

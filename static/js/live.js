@@ -114,7 +114,11 @@
   function edited(f) {
     if (f.type === "checkbox" || f.type === "radio") return f.checked !== f.defaultChecked;
     if (f.tagName === "SELECT") {
-      return Array.prototype.some.call(f.options, function (o) { return o.selected !== o.defaultSelected; });
+      /* Without a default marked, a list shows its first option: that one is no edit. */
+      var marked = Array.prototype.some.call(f.options, function (o) { return o.defaultSelected; });
+      return Array.prototype.some.call(f.options, function (o, i) {
+        return o.selected !== (marked ? o.defaultSelected : i === 0 && !f.multiple);
+      });
     }
     return f.type !== "hidden" && f.value !== f.defaultValue;
   }

@@ -244,6 +244,7 @@ def test_a_long_word_shrinks_the_type_before_it_is_split(open_tab, make):
     workshop = make.workshop(facilitator, language="nl")  # a room of few notes: large type
     make.note(workshop, text="Inschrijfformulier", kind="touchpoint")
     make.note(workshop, text="Belt de praktijk", kind="touchpoint")
+    _rename_stage(make.app, workshop.stage_ids[1], "Declaratieafhandelingsprocedure")
     laptop = open_tab("laptop")
     log_in(laptop, facilitator.email)
     board = open_tab("board")
@@ -256,4 +257,28 @@ def test_a_long_word_shrinks_the_type_before_it_is_split(open_tab, make):
         " parseFloat(getComputedStyle(el).lineHeight)]"
     )
     assert width <= room + 1 and height < 2 * line  # whole, on one line, inside its note
-    assert measure(board.page)["column_note"] > 32  # and still larger than the floor
+    found = measure(board.page)
+    assert found["column_note"] > 32  # and still larger than the floor
+    assert found["clipped_headings"] == []  # the long stage name got smaller, not cut
+
+
+def _rename_stage(app, stage_id: int, name: str) -> None:
+    from cjm_workshop.extensions import db
+    from cjm_workshop.models import Stage
+
+    with app.app_context():
+        db.session.get(Stage, stage_id).name = name
+        db.session.commit()
+
+
+def test_the_consoles_spotlight_list_follows_a_notes_spotlight_button(open_tab, make):
+    facilitator = make.facilitator()
+    workshop = make.workshop(facilitator)
+    note = make.note(workshop, text="Calls because the site shows no slots")  # research
+    laptop = open_tab("laptop")
+    log_in(laptop, facilitator.email)
+    laptop.goto(f"/workshops/{workshop.id}/console")
+    expect(laptop.page.locator("#spotlight-choice")).to_have_value("")
+    laptop.act(f"#note-{note} button:has-text('Spotlight')")
+    # A list nobody touched follows the update (only one someone changed keeps its choice).
+    expect(laptop.page.locator("#spotlight-choice")).to_have_value(f"note:{note}")
