@@ -23,7 +23,14 @@ from cjm_workshop.models import (
 )
 from cjm_workshop.services import actions, journey_map, voting
 from cjm_workshop.services.actions import ActionFields
-from cjm_workshop.web.forms import AppForm, optional_id, optional_text, required_text, strip
+from cjm_workshop.web.forms import (
+    AppForm,
+    choice_label,
+    optional_id,
+    optional_text,
+    required_text,
+    strip,
+)
 from cjm_workshop.web.steps import ACTION_STATUS_LABELS, LEVEL_LABELS
 
 # Top row first, as the matrix is drawn: impact up, effort to the right.
@@ -98,7 +105,7 @@ class ActionForm(AppForm):
 
 
 def _with_dots(note: Note, dots: int | None) -> str:
-    text = note.text[:60]
+    text = choice_label(note.text)
     return text if dots is None else f"{text} ({dots} •)"
 
 

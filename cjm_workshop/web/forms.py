@@ -56,3 +56,13 @@ def optional_id(value):
         return int(value)
     except (TypeError, ValueError):
         return -1
+
+
+CHOICE_CHARS = 60  # of a note's text in a list to choose from
+
+
+def choice_label(text: str) -> str:
+    """A note's text as a list to choose from shows it: whole, or cut with an ellipsis."""
+    if len(text) <= CHOICE_CHARS:
+        return text
+    return text[: CHOICE_CHARS - 1].rstrip() + "…"

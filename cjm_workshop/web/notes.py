@@ -25,7 +25,7 @@ from cjm_workshop.services import notes as service
 from cjm_workshop.services.errors import InvalidNote
 from cjm_workshop.services.steps import accepts_contributions
 from cjm_workshop.web.actions import ranked_pain_points
-from cjm_workshop.web.forms import AppForm, optional_id, required_text, strip
+from cjm_workshop.web.forms import AppForm, choice_label, optional_id, required_text, strip
 from cjm_workshop.web.steps import CHANNEL_LABELS, SOURCE_LABELS
 
 # Which form field a refused note's reason belongs to, and what to say.
@@ -85,11 +85,11 @@ class NoteForm(AppForm):
         ]
         self.touchpoint_id.choices = [
             none,
-            *(SelectChoice(str(n.id), n.text[:60]) for n in touchpoints),
+            *(SelectChoice(str(n.id), choice_label(n.text)) for n in touchpoints),
         ]
         self.pain_point_id.choices = [
             none,
-            *(SelectChoice(str(n.id), n.text[:60]) for n in pain_points),
+            *(SelectChoice(str(n.id), choice_label(n.text)) for n in pain_points),
         ]
 
     def note_kind(self) -> NoteKind | None:

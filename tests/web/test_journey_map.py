@@ -390,3 +390,12 @@ def test_a_pain_point_links_to_the_rooms_touchpoints_in_map_order(app, client, m
         page.split('name="pain_point-touchpoint_id"')[1].split("</select>")[0],
     )
     assert options == [str(first), str(later)]
+
+
+def test_a_long_note_in_a_list_to_choose_from_ends_in_an_ellipsis(client, make, me):
+    workshop = make.workshop(me)
+    text = "Calls the practice because the website shows no free slots for the next weeks"
+    make.note(workshop, None, text, kind="touchpoint", stage=workshop.stage_ids[0])
+    make.step(workshop, "emotions")
+    page = client.get(f"/workshops/{workshop.id}/console").text
+    assert f">{text[:59].rstrip()}…</option>" in page
