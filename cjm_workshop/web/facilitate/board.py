@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from cjm_workshop import live
 from cjm_workshop.extensions import db
-from cjm_workshop.models import NoteKind, Step, Workshop
+from cjm_workshop.models import Step, Workshop
 from cjm_workshop.services import board, journey_map, notes, timer
 from cjm_workshop.services.board import Spotlight
 from cjm_workshop.web.access import run_workshop_or_404
@@ -28,8 +28,6 @@ from cjm_workshop.web.notes import Viewer
 from cjm_workshop.web.steps import LANE_LABELS, STEP_PROMPTS
 from cjm_workshop.web.urls import public_url
 from cjm_workshop.web.workshops.forms import ConfirmForm
-
-NOTE_LANES = frozenset(kind.value for kind in NoteKind)
 
 
 def _room_board(workshop_id: int) -> Workshop:
@@ -93,7 +91,7 @@ def _spotlight(workshop: Workshop, spotlight: Spotlight, viewer: Viewer, context
         shown = [*context["notes"], *(n for cell in journey.cells.values() for n in cell)]
         note = next((n for n in shown if n.id == spotlight.target_id), None)
         return {"kind": "note", "note": note} if note is not None else None
-    lanes = [lane for lane in journey.visible_lanes if lane.kind.value in NOTE_LANES]
+    lanes = [lane for lane in journey.visible_lanes if lane.kind in journey_map.NOTE_LANES]
     if spotlight.kind == "stage":
         stage = next((s for s in journey.stages if s.id == spotlight.target_id), None)
         if stage is None:
