@@ -181,20 +181,45 @@ def fit(counts: list[list[int]], columns: int, curve: bool) -> Fit:
     the map fits; their cells then show what fits and say how many more there are."""
     available = map_height(curve)
     width = column_width(columns)
-    for density in DENSITIES:
-        per_row = _per_row(density, width)
-        rows = [max((math.ceil(n / per_row) for n in lane), default=0) for lane in counts]
-        if sum(_lane_height(density, r) for r in rows) <= available + 0.001:
-            return _fit(density, width, per_row, rows, available)
+    for number, density in enumerate(DENSITIES):
+        # Between a density that does not fit and the next, the largest step that does:
+        # the cards, not empty bands, take the sheet's room.
+        candidates = [density]
+        if number:
+            larger = DENSITIES[number - 1]
+            steps = range(1, BLEND_STEPS)
+            candidates = [_between(larger, density, k / BLEND_STEPS) for k in steps] + candidates
+        for candidate in candidates:
+            per_row = _per_row(candidate, width)
+            rows = [max((math.ceil(n / per_row) for n in lane), default=0) for lane in counts]
+            if sum(lane_height(candidate, r) for r in rows) <= available + 0.001:
+                return _fit(candidate, width, per_row, rows, available)
     density = DENSITIES[-1]
     per_row = _per_row(density, width)
     rows = [max((math.ceil(n / per_row) for n in lane), default=0) for lane in counts]
-    while sum(_lane_height(density, r) for r in rows) > available + 0.001:
+    while sum(lane_height(density, r) for r in rows) > available + 0.001:
         fullest = max(range(len(rows)), key=lambda lane: rows[lane])
         if rows[fullest] <= 1:
             break
         rows[fullest] -= 1
     return _fit(density, width, per_row, rows, available)
+
+
+BLEND_STEPS = 8  # in-between sizes tried from one density to the next
+
+
+def _between(larger: Density, smaller: Density, share: float) -> Density:
+    """`share` of the way from the larger density to the smaller one."""
+
+    def mix(big: float, small: float) -> float:
+        return round(big + (small - big) * share, 2)
+
+    return Density(
+        smaller.name,
+        mix(larger.card_width, smaller.card_width),
+        mix(larger.card_height, smaller.card_height),
+        mix(larger.font, smaller.font),
+    )
 
 
 def _fit(density: Density, width: float, per_row: int, rows: list[int], available: float) -> Fit:
@@ -203,7 +228,7 @@ def _fit(density: Density, width: float, per_row: int, rows: list[int], availabl
     # A hundredth narrower than the room there is, so that no rounding in the renderer can
     # push the last card of a row down.
     card_width = math.floor((inner - (per_row - 1) * CARD_GAP) / per_row * 100) / 100 - 0.01
-    heights = [_lane_height(density, r) for r in rows]
+    heights = [lane_height(density, r) for r in rows]
     spare = max(0.0, available - sum(heights)) / max(len(heights), 1)
     heights = [height + spare for height in heights]
     return Fit(density, width, per_row, card_width, rows, heights)
@@ -214,7 +239,7 @@ def _per_row(density: Density, width: float) -> int:
     return max(1, int((inner + CARD_GAP) / (density.card_width + CARD_GAP)))
 
 
-def _lane_height(density: Density, rows: int) -> float:
+def lane_height(density: Density, rows: int) -> float:
     return max(LANE_MIN, rows * (density.card_height + CARD_GAP) - CARD_GAP + 2 * CELL_PAD)
 
 
