@@ -229,7 +229,7 @@ def main() -> None:
     header = (
         f"{'notes':>6} {'make_pdf s':>10} {'weasy s':>8} {'weasy MB':>9} {'chromium s':>10}"
         f" {'cold s':>7} {'chromium MB':>11} {'time ×':>7} {'memory ×':>8} {'PDF KB':>7}"
-        f" {'+PNG s':>7}"
+        f" {'+PNG s':>7} {'+SVG s':>7}"
     )
     print(header)
     for notes in args.notes:
@@ -246,6 +246,7 @@ def main() -> None:
             made_seconds, pdf = production(app, workshop_id, html, args.runs)
             (out / f"poster-{notes}.pdf").write_bytes(pdf)
             png_seconds = picture(pdf, args.runs, out / f"poster-{notes}.png")
+            svg_seconds = picture(pdf, args.runs, out / f"poster-{notes}.svg", "svg")
             alone = weasyprint_alone(html_file, app.static_folder, args.runs)
             chrome = chromium(html, args.runs)
             print(
@@ -253,7 +254,7 @@ def main() -> None:
                 f" {chrome['seconds']:10.2f} {chrome['cold']:7.2f} {chrome['peak_mb']:11.0f}"
                 f" {alone['seconds'] / chrome['seconds']:7.2f}"
                 f" {alone['peak_mb'] / chrome['peak_mb']:8.2f} {len(pdf) / 1024:7.0f}"
-                f" {png_seconds:7.2f}",
+                f" {png_seconds:7.2f} {svg_seconds:7.2f}",
                 flush=True,
             )
             from cjm_workshop.extensions import db
@@ -267,20 +268,20 @@ def main() -> None:
     print(f"  resident memory (about {alone['import_mb']:.0f} MB of it before the render starts).")
     print("chromium s: load and print in a running browser; cold s: launch, load, print.")
     print("time ×, memory ×: WeasyPrint against the running browser.")
-    print("+PNG s: the picture for slides (1920 px) made from that PDF, on top of it.")
+    print("+PNG s, +SVG s: the picture for slides (1920 px, or SVG) made from that PDF.")
     print(f"PDFs and HTML in {out}")
 
 
-def picture(pdf: bytes, runs: int, path: Path) -> float:
-    """Median seconds to make the 1920 px picture for slides from the poster's PDF."""
+def picture(pdf: bytes, runs: int, path: Path, kind: str = "png") -> float:
+    """Median seconds to make the picture for slides (1920 px PNG, or SVG) from the PDF."""
     from cjm_workshop.poster import images
 
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        made = images.png(pdf, 1920)
+        made = images.picture(pdf, kind, 1920)
         times.append(time.perf_counter() - started)
-    path.write_bytes(made)
+    path.with_suffix(f".{kind}").write_bytes(made)
     return statistics.median(times)
 
 

@@ -11,7 +11,8 @@ from flask_babel import force_locale
 
 from cjm_workshop import backup
 from cjm_workshop.extensions import db
-from cjm_workshop.poster import layout, render
+from cjm_workshop.models import Workshop
+from cjm_workshop.poster import images, layout, render
 from cjm_workshop.services import accounts, demo, joining, transfer
 from cjm_workshop.services.errors import EmailTaken, InvalidWorkshopFile, WorkshopNotFound
 from cjm_workshop.services.workshops import format_join_code
@@ -56,6 +57,19 @@ def seed_demo() -> None:
     click.echo(f"Log in as {demo.DEMO_EMAIL} with password {demo.DEMO_PASSWORD}")
 
 
+def _workshop_of(code: str) -> Workshop:
+    try:
+        return joining.find_workshop(db.session, code)
+    except WorkshopNotFound:
+        raise click.ClickException(f"there is no workshop with the code {code}") from None
+
+
+def _request_context(base_url: str | None):
+    """A request to build the app's public URLs from (the poster's QR code)."""
+    base = base_url or current_app.config.get("BASE_URL") or "http://127.0.0.1:5000"
+    return current_app.test_request_context(base_url=base.rstrip("/"))
+
+
 @cjm.command("poster")
 @click.argument("code")
 @click.option(
@@ -74,13 +88,9 @@ def seed_demo() -> None:
 @with_appcontext
 def poster(code: str, size: str, output: str, base_url: str | None) -> None:
     """Print the poster PDF of the workshop with join code CODE."""
-    try:
-        workshop = joining.find_workshop(db.session, code)
-    except WorkshopNotFound:
-        raise click.ClickException(f"there is no workshop with the code {code}") from None
+    workshop = _workshop_of(code)
     chosen = layout.FORMATS[size.upper()]
-    base = base_url or current_app.config.get("BASE_URL") or "http://127.0.0.1:5000"
-    with current_app.test_request_context(base_url=base.rstrip("/")):
+    with _request_context(base_url):
         map_url = public_url("workshops.results", workshop_id=workshop.id)
         html = render.poster_html(db.session, workshop, chosen, map_url)
         try:
@@ -90,6 +100,49 @@ def poster(code: str, size: str, output: str, base_url: str | None) -> None:
     with open(output, "wb") as file:
         file.write(made.pdf)
     click.echo(f"Poster of {workshop.title} ({chosen.name}) written to {output}.")
+
+
+@cjm.command("picture")
+@click.argument("code")
+@click.option(
+    "--part",
+    type=click.Choice(render.PARTS),
+    default="map",
+    show_default=True,
+    help="The whole map (a poster page) or its emotion curve.",
+)
+@click.option("--width", type=click.Choice([str(w) for w in images.WIDTHS]), default="1920")
+@click.option("--persona", type=int, default=1, show_default=True, help="Whose page, from 1.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    required=True,
+    help="A .png (--width pixels wide) or an .svg file.",
+)
+@click.option("--base-url", default=None, help="For the QR code (default: BASE_URL).")
+@with_appcontext
+def picture(
+    code: str, part: str, width: str, persona: int, output: str, base_url: str | None
+) -> None:
+    """Draw the map or the emotion curve of the workshop with join code CODE as a picture
+    for slides."""
+    kind = Path(output).suffix.lower().lstrip(".")
+    if kind not in images.KINDS:
+        raise click.BadParameter("the file must end in .png or .svg", param_hint="--output")
+    workshop = _workshop_of(code)
+    with _request_context(base_url):
+        map_url = public_url("workshops.results", workshop_id=workshop.id)
+        try:
+            drawn = render.picture(db.session, workshop, map_url, part, persona, kind, int(width))
+        except LookupError:
+            raise click.ClickException(
+                f"this workshop has no {part} for persona {persona}"
+            ) from None
+        except (render.PosterUnavailable, images.ImageUnavailable) as problem:
+            raise click.ClickException(f"the picture could not be made: {problem}") from None
+    Path(output).write_bytes(drawn)
+    click.echo(f"The {part} of {workshop.title} written to {output}.")
 
 
 @cjm.command("export-json")
@@ -104,10 +157,7 @@ def poster(code: str, size: str, output: str, base_url: str | None) -> None:
 @with_appcontext
 def export_json(code: str, output) -> None:
     """Export the workshop with join code CODE as JSON (see docs/workshop-json.md)."""
-    try:
-        workshop = joining.find_workshop(db.session, code)
-    except WorkshopNotFound:
-        raise click.ClickException(f"there is no workshop with the code {code}") from None
+    workshop = _workshop_of(code)
     output.write(transfer.export_json(db.session, workshop))
     if output.name != "<stdout>":
         click.echo(

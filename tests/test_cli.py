@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import struct
 
 from pypdf import PdfReader
 from sqlalchemy import func, select
@@ -11,6 +12,7 @@ from cjm_workshop.extensions import db
 from cjm_workshop.models import Facilitator, Note, Participant, Workshop
 from cjm_workshop.services import accounts, transfer
 from tests.factories import row_counts
+from tests.poster.conftest import svg_texts
 
 
 def test_create_facilitator(runner, app):
@@ -83,6 +85,28 @@ def test_poster_of_an_unknown_code_fails(runner, tmp_path):
     assert result.exit_code != 0
     assert "there is no workshop with the code NOPE1234" in result.output
     assert not out.exists()
+
+
+def test_picture_draws_the_map_and_the_curve_for_slides(runner, make, tmp_path):
+    workshop = make.workshop(title="Tandarts online boeken")
+    person = make.participant(workshop)
+    touchpoint = make.note(workshop, person, "Belt de praktijk", kind="touchpoint")
+    code = workshop.join_code
+    # Nobody rated yet: a map, but no curve.
+    curve = tmp_path / "curve.svg"
+    refused = runner.invoke(args=["cjm", "picture", code, "--part", "curve", "-o", str(curve)])
+    assert refused.exit_code != 0 and "has no curve for persona 1" in refused.output
+    assert not curve.exists()
+    make.ratings(workshop, {(person.id, touchpoint): 4})
+    done = runner.invoke(args=["cjm", "picture", code, "--part", "curve", "-o", str(curve)])
+    assert done.exit_code == 0, done.output
+    assert "Belt de praktijk" in svg_texts(curve.read_bytes())[1]
+    wide = tmp_path / "map.png"
+    made = runner.invoke(args=["cjm", "picture", code, "--width", "3840", "-o", str(wide)])
+    assert made.exit_code == 0, made.output
+    assert struct.unpack(">I", wide.read_bytes()[16:20])[0] == 3840
+    wrong = runner.invoke(args=["cjm", "picture", code, "-o", str(tmp_path / "map.jpg")])
+    assert wrong.exit_code != 0 and "must end in .png or .svg" in wrong.output
 
 
 # --- a workshop as JSON ----------------------------------------------------------------

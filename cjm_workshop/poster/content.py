@@ -8,7 +8,7 @@ the notes shared by all); one poster otherwise. Labels are in the workshop's lan
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import segno
@@ -116,6 +116,24 @@ class Sheet:
     map_url: str
     language: str
     legend_lanes: list[tuple[str, str]] = field(default_factory=list)
+    height: float = layout.HEIGHT  # in poster units
+    whole: bool = True  # False: only the stages, the touchpoints and the curve
+
+
+def curve_sheet(sheet: Sheet) -> Sheet | None:
+    """The sheet cut down to its emotion curve, for a slide: the stage row, the touchpoints
+    (as high as their cards need) and the curve; None if nobody rated a touchpoint."""
+    if sheet.curve is None:
+        return None
+    lanes = [
+        replace(lane, height=layout.lane_height(sheet.fit.density, sheet.fit.rows[number]))
+        for number, lane in enumerate(sheet.lanes)
+        if lane.kind == LaneKind.TOUCHPOINT.value
+    ]
+    height = 2 * layout.MARGIN + layout.STAGE_ROW + sum(lane.height for lane in lanes)
+    return replace(
+        sheet, lanes=lanes, curve_after=len(lanes), height=height + layout.CURVE_ROW, whole=False
+    )
 
 
 def sheets_of(session: Session, workshop: Workshop, map_url: str) -> list[Sheet]:

@@ -1,10 +1,16 @@
-"""The poster as a picture for slides: a PNG of its first page at a width a slide wants.
+"""The poster as a picture for slides: a PNG at a width a slide wants, or an SVG.
 
-Made from the poster's PDF by poppler's `pdftocairo` (Debian's poppler-utils): the PDF is
-already the final layout, so the picture shows exactly what prints, and pdftocairo scales
-it to any width with cairo's antialiasing. (pypdfium2 renders as well, but needs Pillow
-to write a PNG; pdftocairo writes it itself.) It runs as a process of its own, with a time
-limit, so a worker only waits for it."""
+Made from a one-page PDF of the poster's own template (render.picture), so the picture
+shows exactly what prints. Both tools run as processes of their own, with a time limit, so
+a worker only waits for them:
+
+- PNG: poppler's `pdftocairo` (Debian's poppler-utils) scales the page to any width with
+  cairo's antialiasing and writes the PNG itself (pypdfium2 renders as well, but needs
+  Pillow to write one).
+- SVG: MuPDF's `mutool convert` (Debian's mupdf-tools) with `text=text`: every text stays a
+  `<text>` with each letter's position, so it can be searched, read by a screen reader and
+  edited in a slide. `pdftocairo -svg` draws every letter as a path instead.
+"""
 
 from __future__ import annotations
 
@@ -13,24 +19,32 @@ import tempfile
 from pathlib import Path
 
 WIDTHS = (1920, 3840)  # a full-HD slide, and a 4K one to zoom into
+MIMETYPES = {"png": "image/png", "svg": "image/svg+xml"}
+KINDS = tuple(MIMETYPES)
 TIME_LIMIT = 30.0  # seconds
 
 
 class ImageUnavailable(Exception):
-    """The picture could not be made (no pdftocairo, too slow, or it failed)."""
+    """The picture could not be made (no such tool, too slow, or it failed)."""
 
 
-def png(pdf: bytes, width: int) -> bytes:
-    """The PDF's first page as a PNG `width` pixels wide (the height follows)."""
-    if width not in WIDTHS:
-        raise ValueError(width)
+def picture(pdf: bytes, kind: str, width: int = WIDTHS[0]) -> bytes:
+    """The PDF's first page as a PNG `width` pixels wide (the height follows) or an SVG
+    (vector: the width is the page's)."""
+    if kind not in KINDS or width not in WIDTHS:
+        raise ValueError((kind, width))
     with tempfile.TemporaryDirectory(prefix="cjm-image-") as folder:
-        source, target = Path(folder, "poster.pdf"), Path(folder, "poster")
+        source = Path(folder, "poster.pdf")
         source.write_bytes(pdf)
-        command = ["pdftocairo", "-png", "-singlefile", "-f", "1", "-l", "1"]
-        command += ["-scale-to-x", str(width), "-scale-to-y", "-1", str(source), str(target)]
+        if kind == "png":
+            command = ["pdftocairo", "-png", "-singlefile", "-f", "1", "-l", "1"]
+            command += ["-scale-to-x", str(width), "-scale-to-y", "-1"]
+            command += [str(source), str(Path(folder, "picture"))]
+        else:  # mutool numbers what it writes: picture1.svg
+            command = ["mutool", "convert", "-F", "svg", "-O", "text=text"]
+            command += ["-o", str(Path(folder, "picture%d.svg")), str(source), "1"]
         try:
             subprocess.run(command, check=True, capture_output=True, timeout=TIME_LIMIT)  # noqa: S603 - our arguments, no shell
-        except (OSError, subprocess.SubprocessError) as error:
-            raise ImageUnavailable(str(error)) from None
-        return target.with_suffix(".png").read_bytes()
+            return next(Path(folder).glob("picture*")).read_bytes()
+        except (OSError, subprocess.SubprocessError, StopIteration) as error:
+            raise ImageUnavailable(str(error) or "no picture was written") from None

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from cjm_workshop.models import Workshop
 from cjm_workshop.offload import Unfinished, in_process
-from cjm_workshop.poster import content, layout
+from cjm_workshop.poster import content, images, layout
 from cjm_workshop.poster.layout import Format
 from cjm_workshop.web.steps import CHANNEL_LABELS
 
@@ -51,7 +51,36 @@ def poster_html(
     session: Session, workshop: Workshop, poster_format: Format, map_url: str, preview=False
 ) -> str:
     """The poster as an HTML document: one page per persona, in the workshop's language."""
+    return _document(
+        workshop, content.sheets_of(session, workshop, map_url), poster_format, preview
+    )
+
+
+PARTS = ("map", "curve")  # what a picture shows: a whole poster page, or its emotion curve
+
+
+def picture(
+    session: Session, workshop: Workshop, map_url: str, part: str, page: int, kind: str, width: int
+) -> bytes:
+    """A poster page (`page`: the persona's number, from 1) or its emotion curve as a
+    picture for slides (images.KINDS, images.WIDTHS), rendered from the poster's template
+    on a page of its own. LookupError if there is no such page or curve; PosterUnavailable
+    or images.ImageUnavailable if it could not be made now."""
     sheets = content.sheets_of(session, workshop, map_url)
+    if part not in PARTS or not 1 <= page <= len(sheets):
+        raise LookupError(part, page)
+    sheet = sheets[page - 1] if part == "map" else content.curve_sheet(sheets[page - 1])
+    if sheet is None:
+        raise LookupError(part, page)
+    # The design is the same at every size; a picture is drawn from A1.
+    chosen = layout.FORMATS["A1"]
+    made = make_pdf(workshop, _document(workshop, [sheet], chosen), chosen)
+    return images.picture(made.pdf, kind, width)
+
+
+def _document(
+    workshop: Workshop, sheets: list[content.Sheet], poster_format: Format, preview=False
+) -> str:
     with force_locale(workshop.language):
         return render_template(
             "poster/poster.html",

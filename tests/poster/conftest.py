@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import subprocess
 from dataclasses import dataclass
+from xml.etree import ElementTree
 
 import pytest
 from pypdf import PdfReader
@@ -35,6 +36,16 @@ def pdf_text(pdf: bytes, *pages: int) -> str:
         [*command, "-", "-"], input=pdf, capture_output=True, check=True, timeout=60
     )
     return done.stdout.decode()
+
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def svg_texts(svg: bytes) -> tuple[list[float], str]:
+    """An SVG's viewBox and all its text, in document order."""
+    root = ElementTree.fromstring(svg)
+    box = [float(v) for v in root.get("viewBox").split()]
+    return box, " ".join(" ".join(element.itertext()) for element in root.iter(f"{SVG}text"))
 
 
 MAP_URL = "https://cjm.example/workshops/1/results"

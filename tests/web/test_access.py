@@ -52,7 +52,8 @@ ROUTES = [
     ("GET", "/workshops/{id}/poster", "member"),
     ("GET", "/workshops/{id}/poster/preview", "member"),
     ("GET", "/workshops/{id}/poster.pdf", "member"),
-    ("GET", "/workshops/{id}/poster.png", "member"),
+    ("GET", "/workshops/{id}/map.png", "member"),  # one route for the map and the curve
+    ("GET", "/workshops/{id}/map.svg", "member"),
     ("GET", "/workshops/{id}/export/workshop.json", "member"),
     ("GET", "/workshops/import", "facilitator"),
     ("POST", "/workshops/import", "facilitator"),
@@ -134,6 +135,8 @@ def _rule_of(url: str) -> str:
         .replace("{kind}", "<kind>")
         .replace("{code}", "<code>")
         .replace("/lang/nl", "/lang/<language>")
+        .replace("/map.png", "/map.svg")
+        .replace("/map.svg", "/<any(map, curve):part>.<any(png, svg):kind>")
     )
 
 

@@ -10,6 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from cjm_workshop.poster import render
+from tests.poster.conftest import svg_texts
 
 
 @pytest.fixture
@@ -61,7 +62,7 @@ def test_the_download_is_a_pdf_of_the_chosen_size(client, workshop):
 
 @pytest.mark.parametrize("width", [1920, 3840])
 def test_the_map_as_a_picture_for_slides(client, workshop, width):
-    response = client.get(f"/workshops/{workshop.id}/poster.png?width={width}")
+    response = client.get(f"/workshops/{workshop.id}/map.png?width={width}")
     assert response.status_code == 200
     assert response.mimetype == "image/png"
     assert response.data[:8] == b"\x89PNG\r\n\x1a\n"
@@ -73,7 +74,76 @@ def test_the_map_as_a_picture_for_slides(client, workshop, width):
 
 
 def test_a_picture_of_another_width_is_refused(client, workshop):
-    assert client.get(f"/workshops/{workshop.id}/poster.png?width=99999").status_code == 400
+    assert client.get(f"/workshops/{workshop.id}/map.png?width=99999").status_code == 400
+
+
+def test_the_map_as_an_svg_keeps_its_texts(client, workshop):
+    response = client.get(f"/workshops/{workshop.id}/map.svg")
+    assert response.status_code == 200
+    assert response.mimetype == "image/svg+xml"
+    name = f"{workshop.join_code.lower()}-map.svg"
+    assert response.headers["Content-Disposition"] == f'attachment; filename="{name}"'
+    box, text = svg_texts(response.data)
+    assert abs(box[2] / box[3] - 841 / 594) < 0.01  # the poster's page, landscape
+    assert "Tandarts <b>online</b> boeken" in text  # text, not paths; literally
+    # (wrapped over lines: compared without spaces)
+    assert '<imgsrc="http://evil.example/x.png">Geenvrijetijden' in "".join(text.split())
+    assert b'evil.example/x.png"' not in response.data and b"<img" not in response.data
+
+
+@pytest.fixture
+def rated(make, workshop):
+    """The workshop with two personas, a rated touchpoint on the second persona's page."""
+    from cjm_workshop.extensions import db
+    from cjm_workshop.models import Workshop
+    from cjm_workshop.services import workshops as service
+    from cjm_workshop.services.workshops import PersonaFields
+
+    with make.app.app_context():
+        room = db.session.get(Workshop, workshop.id)
+        persona = service.add_persona(db.session, room, PersonaFields(name="Ravi, student"))
+        db.session.commit()
+        persona_id, stage = persona.id, room.stages[1].id
+    person = make.participant(workshop)
+    touchpoint = make.note(
+        workshop,
+        person,
+        "Opens the booking app",
+        kind="touchpoint",
+        stage=stage,
+        persona=persona_id,
+    )
+    make.ratings(workshop, {(person.id, touchpoint): 2})
+    return workshop
+
+
+def test_the_curve_as_pictures_per_persona(client, rated):
+    base = f"/workshops/{rated.id}"
+    results = client.get(f"{base}/results").text
+    for part in ("map", "curve"):
+        for page in (1, 2):
+            assert f'href="{base}/{part}.svg?page={page}"' in results
+            assert f'href="{base}/{part}.png?width=3840&amp;page={page}"' in results
+    response = client.get(f"{base}/curve.svg?page=2")
+    assert response.status_code == 200
+    name = f"{rated.join_code.lower()}-curve-2.svg"
+    assert response.headers["Content-Disposition"] == f'attachment; filename="{name}"'
+    box, text = svg_texts(response.data)
+    assert "Opens the booking app" in text and "Ravi" not in text  # the curve, no header
+    assert box[2] / box[3] > 4  # a band: stages, touchpoints and the curve only
+    png = client.get(f"{base}/curve.png?page=2&width=1920")
+    assert struct.unpack(">I", png.data[16:20])[0] == 1920
+    # The first persona's page has no rated touchpoint, so no curve; no third persona.
+    assert client.get(f"{base}/curve.svg?page=1").status_code == 404
+    assert client.get(f"{base}/map.svg?page=3").status_code == 404
+    assert client.get(f"{base}/map.svg?page=2").status_code == 200
+
+
+def test_no_curve_link_before_anyone_rated(client, workshop):
+    results = client.get(f"/workshops/{workshop.id}/results").text
+    assert f"/workshops/{workshop.id}/map.svg" in results
+    assert "/curve.svg" not in results
+    assert client.get(f"/workshops/{workshop.id}/curve.png").status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -84,7 +154,7 @@ def test_a_picture_of_another_width_is_refused(client, workshop):
     [
         "/poster?size=B5",
         "/poster.pdf?size=B5",
-        "/poster.png?size=B5",
+        "/map.png?size=B5",
         "/poster/preview?size=%3Cx%3E",
     ],
 )

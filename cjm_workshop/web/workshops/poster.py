@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Response, render_template, request
+from flask import Response, abort, render_template, request
 from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectChoice
 
@@ -74,9 +74,13 @@ class _Asked:
         )
         return page, status, {"Retry-After": "30"} if unavailable else {}
 
+    @property
+    def map_url(self) -> str:
+        """The results page, which the poster's QR code opens."""
+        return public_url("workshops.results", workshop_id=self.workshop.id)
+
     def html(self, preview: bool = False) -> str:
-        map_url = public_url("workshops.results", workshop_id=self.workshop.id)
-        return render.poster_html(db.session, self.workshop, self.chosen, map_url, preview)
+        return render.poster_html(db.session, self.workshop, self.chosen, self.map_url, preview)
 
 
 @bp.get("/<int:workshop_id>/poster")
@@ -113,18 +117,26 @@ def poster_pdf(workshop_id: int):
     return response
 
 
-@bp.get("/<int:workshop_id>/poster.png")
-def poster_png(workshop_id: int):
-    """The poster (its first persona's page) as a picture for slides, 1920 or 3840 px wide."""
+@bp.get("/<int:workshop_id>/<any(map, curve):part>.<any(png, svg):kind>")
+def picture(workshop_id: int, part: str, kind: str):
+    """The map (a persona's poster page) or its emotion curve as a picture for slides: a PNG
+    1920 or 3840 px wide, or an SVG. `page` is the persona's number (from 1)."""
     asked = _Asked.read(workshop_id, one_moment=True)
     width = request.args.get("width", type=int, default=images.WIDTHS[0])
+    page = request.args.get("page", type=int, default=1)
     if asked.chosen is None or width not in images.WIDTHS:
         return asked.page(400)
     try:
-        picture = images.png(render.make_pdf(asked.workshop, asked.html(), asked.chosen).pdf, width)
+        drawn = render.picture(db.session, asked.workshop, asked.map_url, part, page, kind, width)
+    except LookupError:
+        abort(404)
     except (render.PosterUnavailable, images.ImageUnavailable):
         return asked.page(503, unavailable=True)
-    name = f"{asked.workshop.join_code.lower()}-map-{width}.png"
-    response = Response(picture, mimetype="image/png")
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    name = "-".join(
+        [asked.workshop.join_code.lower(), part]
+        + ([str(page)] if len(asked.workshop.personas) > 1 else [])
+        + ([str(width)] if kind == "png" else [])
+    )
+    response = Response(drawn, mimetype=images.MIMETYPES[kind])
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
     return response
