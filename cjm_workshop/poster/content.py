@@ -28,7 +28,7 @@ from cjm_workshop.models import (
 )
 from cjm_workshop.poster import layout
 from cjm_workshop.poster.layout import Fit
-from cjm_workshop.services import actions, emotions, journey_map, voting
+from cjm_workshop.services import emotions, journey_map, voting
 from cjm_workshop.services.emotions import CurvePoint
 from cjm_workshop.services.journey_map import JourneyMap
 from cjm_workshop.web.emotions import FACES, median_lines
@@ -161,7 +161,7 @@ def sheets_of(session: Session, workshop: Workshop, map_url: str) -> list[Sheet]
 
 
 class _Reader:
-    """Reads what every poster of a workshop shares once (dots, actions, ratings)."""
+    """Reads what every poster of a workshop shares once (dots, ratings, people)."""
 
     def __init__(
         self, session: Session, workshop: Workshop, map_url: str, points: dict[int, CurvePoint]
@@ -172,7 +172,6 @@ class _Reader:
         self.points = points  # the emotion curve's point of every touchpoint, by note id
         self.dots = {kind: _dots(session, workshop, kind) for kind in _VOTED}
         self.ranks = {kind: _ranks(counts) for kind, counts in self.dots.items()}
-        self.actions = actions.actions_of(session, workshop)
         self.held_on = _held_on(session, workshop)
         self.people = session.scalar(
             select(func.count()).where(Participant.workshop_id == workshop.id)
@@ -185,24 +184,17 @@ class _Reader:
     def sheet(self, persona: Persona | None, number: int, journey: JourneyMap) -> Sheet:
         workshop = self.workshop
         on_sheet = {note.id: note for notes in journey.cells.values() for note in notes}
-        stage_ids = [stage.id for stage in journey.stages]
-        placed_actions = [a for a in self.actions if a.source_id is None or a.source_id in on_sheet]
-        action_columns = [journey_map.action_stage(a, stage_ids) for a in placed_actions]
-        columns: list[int | None] = list(stage_ids)
-        if journey.unplaced or None in action_columns:
-            columns.append(None)
+        columns = journey.columns
         shown = journey.visible_lanes
-        raw: list[list[list[Note | ActionItem]]] = []
-        for lane in shown:
-            if lane.kind is LaneKind.ACTION:
-                raw.append(
-                    [
-                        [a for a, c in zip(placed_actions, action_columns, strict=True) if c == col]
-                        for col in columns
-                    ]
-                )
-            else:
-                raw.append([journey.notes_in(lane.kind, col) for col in columns])
+        raw: list[list[list[Note | ActionItem]]] = [
+            [
+                journey.actions_in(col)
+                if lane.kind is LaneKind.ACTION
+                else journey.notes_in(lane.kind, col)
+                for col in columns
+            ]
+            for lane in shown
+        ]
         touchpoints = [
             (index, note)
             for index, col in enumerate(columns)
@@ -243,8 +235,8 @@ class _Reader:
             curve_after=after,
             fit=fit,
             top_pain_points=self._top_pain_points(on_sheet),
-            actions=[_action_line(a) for a in placed_actions[:ACTION_ROWS]],
-            more_actions=max(0, len(placed_actions) - ACTION_ROWS),
+            actions=[_action_line(a) for a in journey.actions[:ACTION_ROWS]],
+            more_actions=max(0, len(journey.actions) - ACTION_ROWS),
             channels=[(c.value, str(CHANNEL_LABELS[c])) for c in channels],
             people=self.people,
             note_count=len(on_sheet),

@@ -70,7 +70,7 @@ class JourneyMap:
     cells: dict[Cell, list[Note]] = field(default_factory=lambda: defaultdict(list))
     merged: dict[int, list[Note]] = field(default_factory=dict)  # note id -> merged into it
     unplaced: bool = False  # some note (or action) has no stage yet
-    actions: dict[int | None, list[ActionItem]] = field(default_factory=dict)  # by stage id
+    actions: list[ActionItem] = field(default_factory=list)  # in the order they were agreed
 
     @property
     def columns(self) -> list[int | None]:
@@ -85,7 +85,8 @@ class JourneyMap:
         return self.cells.get((lane, stage_id), [])
 
     def actions_in(self, stage_id: int | None) -> list[ActionItem]:
-        return self.actions.get(stage_id, [])
+        stage_ids = [stage.id for stage in self.stages]
+        return [a for a in self.actions if action_stage(a, stage_ids) == stage_id]
 
     def authors(self, note: Note) -> list[Participant]:
         """Who wrote this note and every note merged into it (each once, in order)."""
@@ -136,9 +137,13 @@ def load_map(
     journey.merged = dict(merged)
     stage_ids = [stage.id for stage in journey.stages]
     for action in session.scalars(_ACTIONS, {"workshop_id": workshop.id}):
-        column = action_stage(action, stage_ids)
-        journey.actions.setdefault(column, []).append(action)
-        journey.unplaced = journey.unplaced or column is None
+        # An action agreed on another persona's note belongs to that persona's map; any
+        # other stays, even when the note it answers was hidden or merged since.
+        owner = action.source.persona_id if action.source is not None else None
+        if persona_id is not None and owner not in (None, persona_id):
+            continue
+        journey.actions.append(action)
+        journey.unplaced = journey.unplaced or action_stage(action, stage_ids) is None
     return journey
 
 

@@ -113,20 +113,22 @@ def summary_markdown(workshop: Workshop) -> str:
                 lines.append(f"  - {label}: {md(value)}")
     lines += ["", f"## {_('The journey map')}", ""]
     journey = journey_map.load_map(db.session, workshop, room=True)
-    for stage in journey.stages:
-        lines += [f"### {md(stage.name)}", ""]
-        empty = True
-        for lane in journey.visible_lanes:
-            if lane.kind is LaneKind.ACTION:
-                continue
-            notes = journey.notes_in(lane.kind, stage.id)
-            if not notes:
-                continue
-            empty = False
-            lines.append(f"**{LANE_LABELS[lane.kind]}**")
-            lines += [f"- {md(note.text)}{_channel(note)}" for note in notes]
-            lines.append("")
-        if empty:
+    names = {stage.id: md(stage.name) for stage in journey.stages}
+    for column in journey.columns:  # the stages, then what has no stage yet
+        lanes = [
+            (lane.kind, journey.notes_in(lane.kind, column))
+            for lane in journey.visible_lanes
+            if lane.kind is not LaneKind.ACTION  # the actions have their own table
+        ]
+        if column is None and not any(notes for _kind, notes in lanes):
+            continue
+        lines += [f"### {names[column] if column is not None else _('No stage')}", ""]
+        for kind, notes in lanes:
+            if notes:
+                lines.append(f"**{LANE_LABELS[kind]}**")
+                lines += [f"- {md(note.text)}{_channel(note)}" for note in notes]
+                lines.append("")
+        if not any(notes for _kind, notes in lanes):
             lines += [f"_{_('Nothing in this stage.')}_", ""]
     touchpoints = journey_map.room_notes(db.session, workshop, NoteKind.TOUCHPOINT)
     points = emotions.curve(db.session, workshop, touchpoints)
