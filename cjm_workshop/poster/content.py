@@ -169,6 +169,7 @@ class _Reader:
         self.session = session
         self.workshop = workshop
         self.map_url = map_url
+        self.language = workshop.language  # of the texts, for hyphenation
         self.points = points  # the emotion curve's point of every touchpoint, by note id
         self.dots = {kind: _dots(session, workshop, kind) for kind in _VOTED}
         self.ranks = {kind: _ranks(counts) for kind, counts in self.dots.items()}
@@ -224,7 +225,7 @@ class _Reader:
             journey=workshop.journey,
             goal=workshop.goal,
             held_on=self.held_on,
-            persona=_persona_text(persona),
+            persona=_persona_text(persona, self.language),
             persona_number=number if persona else 0,
             persona_count=len(workshop.personas),
             columns=[stage.name for stage in journey.stages]
@@ -235,7 +236,7 @@ class _Reader:
             curve_after=after,
             fit=fit,
             top_pain_points=self._top_pain_points(on_sheet),
-            actions=[_action_line(a) for a in journey.actions[:ACTION_ROWS]],
+            actions=[_action_line(a, self.language) for a in journey.actions[:ACTION_ROWS]],
             more_actions=max(0, len(journey.actions) - ACTION_ROWS),
             channels=[(c.value, str(CHANNEL_LABELS[c])) for c in channels],
             people=self.people,
@@ -257,13 +258,15 @@ class _Reader:
     def _card(self, item: Note | ActionItem, fit: Fit) -> Card:
         if isinstance(item, ActionItem):
             return Card(
-                layout.shorten(item.title, fit.chars_per_line, fit.lines(1)),
-                owner=layout.shorten(item.owner, fit.chars_per_line, 1),
+                layout.shorten(item.title, fit.chars_per_line, fit.lines(1), self.language),
+                owner=layout.shorten(item.owner, fit.chars_per_line, 1, self.language),
             )
         dots = self.dots.get(item.kind, {})
         badge = item.kind in self.dots and item.id in dots or item.channel is not None
         return Card(
-            layout.shorten(item.text, fit.chars_per_line, fit.lines(1 if badge else 0)),
+            layout.shorten(
+                item.text, fit.chars_per_line, fit.lines(1 if badge else 0), self.language
+            ),
             channel=item.channel.value if item.channel is not None else "",
             dots=dots.get(item.id),
             rank=self.ranks.get(item.kind, {}).get(item.id),
@@ -274,7 +277,11 @@ class _Reader:
         ranks = self.ranks[NoteKind.PAIN_POINT]
         ranked = sorted((n for n in ranks if n in on_sheet), key=lambda n: (ranks[n], n))
         return [
-            (ranks[note_id], layout.shorten(on_sheet[note_id].text, 60, 2), counts[note_id])
+            (
+                ranks[note_id],
+                layout.shorten(on_sheet[note_id].text, 60, 2, self.language),
+                counts[note_id],
+            )
             for note_id in ranked[:TOP_PAIN_POINTS]
         ]
 
@@ -339,24 +346,24 @@ def _curve(points: list[CurvePoint], columns_of: list[int], columns: int) -> Cur
     )
 
 
-def _action_line(action: ActionItem) -> ActionLine:
+def _action_line(action: ActionItem, language: str) -> ActionLine:
     return ActionLine(
-        layout.shorten(action.title, 70, 1),
-        layout.shorten(action.owner, 30, 1),
-        layout.shorten(action.next_step, 70, 1),
+        layout.shorten(action.title, 70, 1, language),
+        layout.shorten(action.owner, 30, 1, language),
+        layout.shorten(action.next_step, 70, 1, language),
         format_date(action.due_date, "medium") if action.due_date else "",
         str(ACTION_STATUS_LABELS[action.status]),
     )
 
 
-def _persona_text(persona: Persona | None) -> PersonaText | None:
+def _persona_text(persona: Persona | None, language: str) -> PersonaText | None:
     if persona is None:
         return None
     return PersonaText(
-        layout.shorten(persona.name, 40, 1),
-        layout.shorten(persona.description, PERSONA_LINE, 2),
-        layout.shorten(persona.goals, PERSONA_LINE - 8, 1),
-        layout.shorten(persona.frustrations, PERSONA_LINE - 14, 1),
+        layout.shorten(persona.name, 40, 1, language),
+        layout.shorten(persona.description, PERSONA_LINE, 2, language),
+        layout.shorten(persona.goals, PERSONA_LINE - 8, 1, language),
+        layout.shorten(persona.frustrations, PERSONA_LINE - 14, 1, language),
     )
 
 

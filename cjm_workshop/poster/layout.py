@@ -11,8 +11,11 @@ boxes, which keeps it fast, and no text can run out of its card or off the page.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
+
+import pyphen
 
 WIDTH, HEIGHT = 841.0, 594.0  # the design, in poster units (A1 millimetres)
 MARGIN = 12.0
@@ -248,37 +251,55 @@ def lane_height(density: Density, rows: int) -> float:
 ELLIPSIS = "…"
 
 
-def shorten(text: str, chars_per_line: int, lines: int) -> str:
+def shorten(text: str, chars_per_line: int, lines: int, language: str | None = None) -> str:
     """The text as it fits in `lines` lines of about `chars_per_line` characters, wrapped
-    at spaces the way the renderer will (long words broken); cut with an ellipsis."""
-    wrapped = wrap(text, chars_per_line)
+    the way the renderer will (see `wrap`); cut with an ellipsis."""
+    wrapped = wrap(text, chars_per_line, language)
     if len(wrapped) <= lines:
         return _join(wrapped)
     kept = wrapped[:lines]
-    last, word_end = kept[-1]
+    last, ending = kept[-1]
     last = last[: max(0, chars_per_line - len(ELLIPSIS))].rstrip(" ,.;:-")
-    kept[-1] = (last, word_end)
+    kept[-1] = (last, ending)
     return _join(kept).rstrip() + ELLIPSIS
 
 
-def wrap(text: str, chars_per_line: int) -> list[tuple[str, bool]]:
-    """Lines of at most `chars_per_line` characters, each with whether a space follows it
-    (False where a word too long for a line was broken)."""
-    lines: list[tuple[str, bool]] = []
+SPACE, HYPHEN, BROKEN = " ", "-", ""  # what ends a line of `wrap`
+
+
+def wrap(text: str, chars_per_line: int, language: str | None = None) -> list[tuple[str, str]]:
+    """Lines of at most `chars_per_line` characters, wrapped at spaces as the renderer
+    does, each with what ends it: SPACE; HYPHEN where a word too long for a line was
+    hyphenated in `language` (the renderer adds the hyphen: it counts for the line's
+    length); BROKEN where such a word has no hyphenation point that fits."""
+    dictionary = _hyphenation(language)
+    lines: list[tuple[str, str]] = []
     current = ""
     for word in text.split():
-        pieces = [word[i : i + chars_per_line] for i in range(0, len(word), chars_per_line)]
-        for number, piece in enumerate(pieces):
-            if number == 0 and current and len(current) + 1 + len(piece) <= chars_per_line:
-                current += " " + piece
-                continue
-            if current:
-                lines.append((current, number == 0))
-            current = piece
+        if current and len(current) + 1 + len(word) <= chars_per_line:
+            current += " " + word
+            continue
+        if current:
+            lines.append((current, SPACE))
+        current = word
+        while len(current) > chars_per_line:
+            split = dictionary.wrap(current, chars_per_line) if dictionary else None
+            if split:  # ("afsprakenbe-", "vestigingsmail")
+                lines.append((split[0].removesuffix("-"), HYPHEN))
+                current = split[1]
+            else:
+                lines.append((current[:chars_per_line], BROKEN))
+                current = current[chars_per_line:]
     if current:
-        lines.append((current, True))
+        lines.append((current, SPACE))
     return lines
 
 
-def _join(lines: list[tuple[str, bool]]) -> str:
-    return "".join(line + (" " if space else "") for line, space in lines).rstrip()
+@functools.cache
+def _hyphenation(language: str | None) -> pyphen.Pyphen | None:
+    """The hyphenation patterns WeasyPrint uses for `hyphens: auto` (pyphen's)."""
+    return pyphen.Pyphen(lang=language) if language in pyphen.LANGUAGES else None
+
+
+def _join(lines: list[tuple[str, str]]) -> str:
+    return "".join(line + (SPACE if ending == SPACE else "") for line, ending in lines).rstrip()

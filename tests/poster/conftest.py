@@ -154,7 +154,7 @@ WORDS = [
 ]
 
 
-def crowded(app, make, notes: int, seed: int = 7) -> int:
+def crowded(app, make, notes: int, seed: int = 7, language: str = "en") -> int:
     """A workshop with `notes` notes of every kind and length (up to 280 characters, long
     words, emoji, markup characters) spread unevenly over its stages; its id."""
     import random
@@ -163,7 +163,7 @@ def crowded(app, make, notes: int, seed: int = 7) -> int:
     from cjm_workshop.services import notes as note_service
 
     rng = random.Random(seed)
-    workshop = make.workshop(title="A crowded workshop " + "x" * 90)
+    workshop = make.workshop(title="A crowded workshop " + "x" * 90, language=language)
     kinds = [
         NoteKind.CUSTOMER_ACTION,
         NoteKind.TOUCHPOINT,

@@ -65,3 +65,22 @@ def test_twenty_notes_are_generous_and_three_hundred_fit_on_a1():
         count <= many.capacity(lane) for lane, row in enumerate(many_counts) for count in row
     ), "every one of 300 notes has its card"
     assert many.density.font >= 1.9  # 5.4 pt on A1: readable from arm's length
+
+
+def test_long_words_hyphenate_in_the_workshops_language():
+    # Dutch compounds break where Dutch hyphenates them, and the renderer draws the hyphen.
+    assert layout.wrap("de afsprakenbevestigingsmail", 12, "nl") == [
+        ("de", layout.SPACE),
+        ("afsprakenbe", layout.HYPHEN),
+        ("vestigings", layout.HYPHEN),
+        ("mail", layout.SPACE),
+    ]
+    lines = layout.wrap("onduidelijkheidsverklaringsformulier", 14, "nl")
+    assert all(ending == layout.HYPHEN for _line, ending in lines[:-1])
+    assert "".join(line for line, _ending in lines) == "onduidelijkheidsverklaringsformulier"
+    assert all(len(line) + (ending == layout.HYPHEN) <= 14 for line, ending in lines)
+    # Without hyphenation points (an address), or a language pyphen lacks: broken anywhere.
+    assert layout.wrap("x" * 30, 12, "nl")[0] == ("x" * 12, layout.BROKEN)
+    assert layout.wrap("afsprakenbevestigingsmail", 12, "tlh")[0] == ("afsprakenbev", "")
+    # Shortened text joins the hyphenated parts back into the word.
+    assert layout.shorten("afsprakenbevestigingsmail", 12, 3, "nl") == "afsprakenbevestigingsmail"

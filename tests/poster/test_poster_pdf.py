@@ -272,15 +272,17 @@ def _boxes(box):
         yield from _boxes(child)
 
 
-def test_no_text_runs_out_of_its_card_or_off_the_page(app, make):
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_no_text_runs_out_of_its_card_or_off_the_page(app, make, language):
     """Laid out by WeasyPrint itself: every piece of text of every card of a crowded
-    poster lies inside its card, and every card inside the page."""
+    poster lies inside its card, and every card inside the page; in Dutch, long words
+    hyphenate where the layout model expects."""
     from weasyprint import HTML
     from weasyprint.formatting_structure.boxes import BlockBox
 
     from tests.poster.conftest import crowded
 
-    workshop_id = crowded(app, make, 300)
+    workshop_id = crowded(app, make, 300, language=language)
     with app.app_context():
         workshop = db.session.get(Workshop, workshop_id)
         html = render.poster_html(db.session, workshop, layout.FORMATS["A1"], MAP_URL)
