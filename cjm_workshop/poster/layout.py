@@ -196,7 +196,7 @@ def fit(counts: list[list[int]], columns: int, curve: bool) -> Fit:
             per_row = _per_row(candidate, width)
             rows = [max((math.ceil(n / per_row) for n in lane), default=0) for lane in counts]
             if sum(lane_height(candidate, r) for r in rows) <= available + 0.001:
-                return _fit(candidate, width, per_row, rows, available)
+                return _fit(_grown(candidate, rows, available), width, per_row, rows, available)
     density = DENSITIES[-1]
     per_row = _per_row(density, width)
     rows = [max((math.ceil(n / per_row) for n in lane), default=0) for lane in counts]
@@ -209,6 +209,25 @@ def fit(counts: list[list[int]], columns: int, curve: bool) -> Fit:
 
 
 BLEND_STEPS = 8  # in-between sizes tried from one density to the next
+# Where the columns allow no wider card but the lanes leave room below, the type grows by
+# the largest of these factors that fits, and the cards by its square: a line holds fewer
+# characters, a card more lines, so a card shows as much of its note as before.
+GROWTH = (1.5, 1.4, 1.3, 1.25, 1.2, 1.15, 1.1, 1.05)
+GROWN_CHARS = 14  # the fewest characters a grown card's line may hold
+
+
+def _grown(density: Density, rows: list[int], available: float) -> Density:
+    for factor in GROWTH:
+        grown = Density(
+            density.name,
+            density.card_width,
+            round(density.card_height * factor * factor, 2),
+            round(density.font * factor, 2),
+        )
+        chars = (grown.card_width - 2 * CARD_PAD) / (CHAR * grown.font)
+        if chars >= GROWN_CHARS and sum(lane_height(grown, r) for r in rows) <= available:
+            return grown
+    return density
 
 
 def _between(larger: Density, smaller: Density, share: float) -> Density:
