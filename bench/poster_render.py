@@ -61,7 +61,8 @@ print(json.dumps({"seconds": seconds, "peak_mb": peak(), "import_mb": before,
 
 
 def enrich(app, workshop_id: int) -> None:
-    """Ratings on every touchpoint, a revealed round of dots on pain points, actions."""
+    """A persona box, ratings on every touchpoint, a revealed round of dots on pain points,
+    actions."""
     from cjm_workshop.extensions import db
     from cjm_workshop.models import Note, NoteKind, Participant, Step, Workshop
     from cjm_workshop.services import actions, emotions, steps, voting
@@ -69,6 +70,10 @@ def enrich(app, workshop_id: int) -> None:
     rng = random.Random(7)
     with app.app_context():
         workshop = db.session.get(Workshop, workshop_id)
+        persona = workshop.personas[0]  # a persona box as a workshop fills it in
+        persona.description = "38, works four days a week, books for herself and two children."
+        persona.goals = "Find a time that fits around work and school; be sure it is booked."
+        persona.frustrations = "Calling during office hours; the same form again per child."
         people = list(db.session.query(Participant).filter_by(workshop_id=workshop_id))
         notes = list(db.session.query(Note).filter_by(workshop_id=workshop_id, merged_into_id=None))
         steps.go_to_step(db.session, workshop, Step.EMOTIONS)

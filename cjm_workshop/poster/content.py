@@ -36,7 +36,7 @@ from cjm_workshop.web.steps import ACTION_STATUS_LABELS, CHANNEL_LABELS, LANE_LA
 
 TOP_PAIN_POINTS = 5
 ACTION_ROWS = 9  # the footer's table; more are counted, and all are in the CSV export
-PERSONA_LINE = 100  # characters of a line in the persona box (two for the description)
+PERSONA_LINE = 80  # characters of a line in the persona box (two for the description)
 
 
 @dataclass(frozen=True)
