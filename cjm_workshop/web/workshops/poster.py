@@ -139,4 +139,8 @@ def picture(workshop_id: int, part: str, kind: str):
     )
     response = Response(drawn, mimetype=images.MIMETYPES[kind])
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
+    # Opened in a browser anyway, an SVG is a document: it may draw, never run or fetch.
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+    )
     return response
