@@ -39,3 +39,41 @@ def test_an_organizer_previews_and_downloads_the_poster(open_tab, make):
     pdf = PdfReader(download.path())
     assert [round(float(pdf.pages[0].mediabox.width))] == [1191]
     assert "Dentist online" in pdf.pages[0].extract_text()
+
+
+# Every card where the layout put it: a card marked `last` ends its row (the next one
+# starts lower), every other card has its neighbour beside it; none past its cell's edge.
+CARDS_OUT_OF_PLACE = """() => {
+  const wrong = [];
+  for (const cell of document.querySelectorAll('.cell')) {
+    const edge = cell.getBoundingClientRect().right + 0.5;
+    const cards = [...cell.querySelectorAll('.card')].map(c => [c, c.getBoundingClientRect()]);
+    cards.forEach(([card, box], i) => {
+      if (box.right > edge) wrong.push('past its cell: ' + card.textContent.trim());
+      const next = cards[i + 1];
+      if (!next) return;
+      const ends = card.classList.contains('last');
+      if (ends !== (next[1].top > box.top + 0.5)) wrong.push('wrapped: ' + next[0].textContent.trim());
+    });
+  }
+  return wrong;
+}"""
+
+
+@pytest.mark.parametrize("width", [1440, 900])
+def test_the_preview_lays_out_every_card_where_the_pdf_has_it(open_tab, make, width):
+    """In a browser, a border thinner than a pixel is drawn a pixel wide: the preview must
+    not let that push a row's last card onto a row of its own (it did: cards were cut off
+    in the preview but not in the PDF)."""
+    owner = make.facilitator("frida@example.org")
+    workshop = make.workshop(owner, title="A full map")
+    kinds = ["customer_action", "touchpoint", "insight", "pain_point", "opportunity"]
+    for number in range(40):
+        stage = workshop.stage_ids[number % 5]
+        make.note(workshop, None, f"Note {number} in stage", kind=kinds[number % 5], stage=stage)
+    laptop = open_tab("laptop")
+    laptop.page.set_viewport_size({"width": width, "height": 900})
+    log_in(laptop, "frida@example.org")
+    laptop.goto(f"/workshops/{workshop.id}/poster/preview")
+    assert laptop.page.locator(".card").count() == 40
+    assert laptop.page.evaluate(CARDS_OUT_OF_PLACE) == []
