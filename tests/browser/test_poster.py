@@ -29,11 +29,13 @@ def test_an_organizer_previews_and_downloads_the_poster(open_tab, make):
     )
     laptop.screenshot("poster-page")
 
-    laptop.page.check("input[value='A3']")
+    laptop.page.check("input[value='A2']")
     laptop.submit("button:has-text('Show preview')")
-    assert laptop.page.url.endswith("size=A3")
+    assert laptop.page.url.endswith("size=A2")
+    # The download takes the size chosen now, before any preview of it.
+    laptop.page.check("input[value='A3']")
     with laptop.page.expect_download() as downloading:
-        laptop.page.click("a:has-text('Download PDF (A3)')")
+        laptop.page.click("button:has-text('Download PDF')")
     download = downloading.value
     assert download.suggested_filename == f"{workshop.join_code.lower()}-poster-a3.pdf"
     pdf = PdfReader(download.path())

@@ -29,9 +29,8 @@ def test_the_poster_page_offers_sizes_a_preview_and_a_download(client, workshop)
         assert f'value="{size}"' in page.text
     assert '<input checked id="size-1" name="size" type="radio" value="A1">' in page.text
     assert f'src="/workshops/{workshop.id}/poster/preview?size=A1"' in page.text
-    assert f'href="/workshops/{workshop.id}/poster.pdf?size=A1"' in page.text
+    assert f'formaction="/workshops/{workshop.id}/poster.pdf"' in page.text
     chosen = client.get(f"/workshops/{workshop.id}/poster?size=A3")
-    assert f'href="/workshops/{workshop.id}/poster.pdf?size=A3"' in chosen.text
     assert '<input checked id="size-3" name="size" type="radio" value="A3">' in chosen.text
     results = client.get(f"/workshops/{workshop.id}/results")
     assert f'href="/workshops/{workshop.id}/poster"' in results.text
@@ -175,7 +174,8 @@ def test_a_busy_renderer_says_so_and_asks_to_retry(client, workshop, monkeypatch
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "30"
     assert "Try again in a minute" in response.text
-    assert "poster.pdf?size=A3" in response.text  # the same size, to try again
+    # The same size stays chosen, to try again.
+    assert '<input checked id="size-3" name="size" type="radio" value="A3">' in response.text
 
 
 def test_an_organizer_prints_the_poster(client, auth, make, workshop):
