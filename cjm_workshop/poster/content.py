@@ -36,7 +36,6 @@ from cjm_workshop.web.steps import ACTION_STATUS_LABELS, CHANNEL_LABELS, LANE_LA
 
 TOP_PAIN_POINTS = 5
 ACTION_ROWS = 9  # the footer's table; more are counted, and all are in the CSV export
-PERSONA_LINE = 80  # characters of a line in the persona box (two for the description)
 
 
 @dataclass(frozen=True)
@@ -348,9 +347,9 @@ def _curve(points: list[CurvePoint], columns_of: list[int], columns: int) -> Cur
 
 def _action_line(action: ActionItem, language: str) -> ActionLine:
     return ActionLine(
-        layout.shorten(action.title, 70, 1, language),
-        layout.shorten(action.owner, 30, 1, language),
-        layout.shorten(action.next_step, 70, 1, language),
+        layout.shorten(action.title, layout.action_column_chars(0), 1, language),
+        layout.shorten(action.owner, layout.action_column_chars(1, bold=True), 1, language),
+        layout.shorten(action.next_step, layout.action_column_chars(2), 1, language),
         format_date(action.due_date, "medium") if action.due_date else "",
         str(ACTION_STATUS_LABELS[action.status]),
     )
@@ -359,12 +358,21 @@ def _action_line(action: ActionItem, language: str) -> ActionLine:
 def _persona_text(persona: Persona | None, language: str) -> PersonaText | None:
     if persona is None:
         return None
+    line = layout.chars_in(layout.PERSONA_WIDTH, layout.PERSONA_FONT)
     return PersonaText(
         layout.shorten(persona.name, 40, 1, language),
-        layout.shorten(persona.description, PERSONA_LINE, 2, language),
-        layout.shorten(persona.goals, PERSONA_LINE - 8, 1, language),
-        layout.shorten(persona.frustrations, PERSONA_LINE - 14, 1, language),
+        layout.shorten(persona.description, line, 2, language),
+        _after_label(_("Goals"), persona.goals, language),
+        _after_label(_("Frustrations"), persona.frustrations, language),
     )
+
+
+def _after_label(label: str, text: str, language: str) -> str:
+    """`text` shortened to two lines of the persona box that start with "label: "."""
+    line = layout.chars_in(layout.PERSONA_WIDTH, layout.PERSONA_MORE_FONT)
+    placeholder = "x" * round(len(label) * layout.BOLD + 1)  # the bold label and its colon
+    shortened = layout.shorten(f"{placeholder} {text}", line, 2, language)
+    return shortened.removeprefix(placeholder).lstrip() if text else ""
 
 
 def _held_on(session: Session, workshop: Workshop) -> str:

@@ -56,6 +56,28 @@ class Format:
         return mm_to_pt(self.width), mm_to_pt(self.height)
 
 
+# --- the footer's actions table and the persona box: what a line of them holds ---------
+
+ACTIONS_WIDTH = 362.0  # the table (its column of the footer, less the padding)
+ACTIONS_FONT = 3.0
+ACTIONS_CELL_PAD = 1.5  # right of each cell
+ACTION_COLUMNS = (0.40, 0.17, 0.27, 0.16)  # action, owner, next step, due date
+PERSONA_WIDTH = 191.2  # the persona box's text (200 less padding and border)
+PERSONA_FONT, PERSONA_MORE_FONT = 3.8, 3.4  # the description; goals and frustrations
+BOLD = 1.1  # bold letters are this much wider
+
+
+def chars_in(width: float, font: float, bold: bool = False) -> int:
+    """How many characters of type `font` a line `width` wide holds, by the estimate that
+    never lets a line wrap early (CHAR)."""
+    return int(width / (CHAR * font * (BOLD if bold else 1.0)))
+
+
+def action_column_chars(column: int, bold: bool = False) -> int:
+    width = ACTIONS_WIDTH * ACTION_COLUMNS[column] - ACTIONS_CELL_PAD
+    return chars_in(width, ACTIONS_FONT, bold)
+
+
 # --- A4 tiles: a poster printed on sheets of A4 for offices without a plotter ----------
 
 SHEET_W, SHEET_H = 210.0, 297.0  # A4 portrait
