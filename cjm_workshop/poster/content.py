@@ -119,15 +119,12 @@ class Sheet:
     whole: bool = True  # False: only the stages, the touchpoints and the curve
 
 
-def curve_sheet(sheet: Sheet) -> Sheet | None:
-    """The sheet cut down to its emotion curve, for a slide: the stage row, the touchpoints
-    (as high as their cards need) and the curve; None if nobody rated a touchpoint."""
-    if sheet.curve is None:
-        return None
+def _cut_to_curve(sheet: Sheet) -> Sheet:
+    """Only the stage row, the touchpoints' lane at the height its cards need, and the
+    curve (None if nobody rated a touchpoint)."""
     lanes = [
         replace(lane, height=layout.lane_height(sheet.fit.density, sheet.fit.rows[number]))
         for number, lane in enumerate(sheet.lanes)
-        if lane.kind == LaneKind.TOUCHPOINT.value
     ]
     height = 2 * layout.MARGIN + layout.STAGE_ROW + sum(lane.height for lane in lanes)
     return replace(
@@ -135,8 +132,12 @@ def curve_sheet(sheet: Sheet) -> Sheet | None:
     )
 
 
-def sheets_of(session: Session, workshop: Workshop, map_url: str) -> list[Sheet]:
-    """The workshop's posters, one per persona (or one), in the workshop's language."""
+def sheets_of(
+    session: Session, workshop: Workshop, map_url: str, curve_only: bool = False
+) -> list[Sheet]:
+    """The workshop's posters, one per persona (or one), in the workshop's language. With
+    `curve_only`, each is cut down to its emotion curve, for a slide: the stage row, the
+    touchpoints (as high as their cards need) and the curve."""
     personas: list[Persona | None] = list(workshop.personas) or [None]
     journeys = [
         journey_map.load_map(session, workshop, room=True, persona_id=p.id if p else None)
@@ -154,7 +155,7 @@ def sheets_of(session: Session, workshop: Workshop, map_url: str) -> list[Sheet]
     with force_locale(workshop.language):
         reader = _Reader(session, workshop, map_url, points)
         return [
-            reader.sheet(persona, number, journey)
+            reader.sheet(persona, number, journey, curve_only)
             for number, (persona, journey) in enumerate(zip(personas, journeys, strict=True), 1)
         ]
 
@@ -181,11 +182,16 @@ class _Reader:
             scale=10, border=1, dark="#111", light="#fff", omitsize=True
         )
 
-    def sheet(self, persona: Persona | None, number: int, journey: JourneyMap) -> Sheet:
+    def sheet(
+        self, persona: Persona | None, number: int, journey: JourneyMap, curve_only: bool
+    ) -> Sheet:
         workshop = self.workshop
         on_sheet = {note.id: note for notes in journey.cells.values() for note in notes}
         columns = journey.columns
         shown = journey.visible_lanes
+        if curve_only:  # touchpoints always have a stage: no "No stage" column
+            shown = [lane for lane in shown if lane.kind is LaneKind.TOUCHPOINT]
+            columns = [column for column in columns if column is not None]
         raw: list[list[list[Note | ActionItem]]] = [
             [
                 journey.actions_in(col)
@@ -218,7 +224,7 @@ class _Reader:
             {note.channel for _, note in touchpoints if note.channel is not None},
             key=list(CHANNEL_LABELS).index,
         )
-        return Sheet(
+        sheet = Sheet(
             title=workshop.title,
             version=workshop.version,
             journey=workshop.journey,
@@ -231,7 +237,7 @@ class _Reader:
             + ([_no_stage()] if None in columns else []),
             unstaged=None in columns,
             lanes=lanes,
-            curve=_curve(points, [i for i, _ in touchpoints], len(columns)) if rated else None,
+            curve=_curve(points, [i for i, _ in touchpoints], fit, len(columns)) if rated else None,
             curve_after=after,
             fit=fit,
             top_pain_points=self._top_pain_points(on_sheet),
@@ -245,6 +251,7 @@ class _Reader:
             language=workshop.language,
             legend_lanes=[(lane.kind.value, str(LANE_LABELS[lane.kind])) for lane in shown],
         )
+        return _cut_to_curve(sheet) if curve_only else sheet
 
     def _cards(self, items: list, fit: Fit, capacity: int) -> list[Card]:
         """A cell's cards, as many as fit; the last place says how many more there are."""
@@ -310,11 +317,11 @@ def _curve_place(kinds: list[LaneKind]) -> int:
     return len(kinds)
 
 
-def _curve(points: list[CurvePoint], columns_of: list[int], columns: int) -> Curve:
+def _curve(points: list[CurvePoint], columns_of: list[int], fit: Fit, columns: int) -> Curve:
     width = layout.WIDTH - 2 * layout.MARGIN - layout.LANE_HEAD
     height = layout.CURVE_ROW
     top, bottom = 5.0, height - 5.0
-    column = width / columns
+    column = fit.column_width  # as the stage columns above are laid out
 
     def y_of(score: float) -> float:
         return top + (5 - score) / 4 * (bottom - top)
@@ -327,7 +334,11 @@ def _curve(points: list[CurvePoint], columns_of: list[int], columns: int) -> Cur
     for point, index in zip(points, columns_of, strict=True):
         place = seen.get(index, 0)
         seen[index] = place + 1
-        x = column * index + column * (place + 0.5) / per_column[index]
+        if per_column[index] <= fit.per_row:  # one row of cards: under its card
+            step = fit.card_width + layout.CARD_GAP
+            x = column * index + layout.CELL_PAD + place * step + fit.card_width / 2
+        else:  # several rows: spread over the stage, in the cards' order
+            x = column * index + column * (place + 0.5) / per_column[index]
         medians.append((x, None if point.median is None else y_of(point.median)))
         if point.median is not None:
             placed.append(

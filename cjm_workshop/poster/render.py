@@ -66,12 +66,12 @@ def picture(
     picture for slides (images.KINDS, images.WIDTHS), rendered from the poster's template
     on a page of its own. LookupError if there is no such page or curve; PosterUnavailable
     or images.ImageUnavailable if it could not be made now."""
-    sheets = content.sheets_of(session, workshop, map_url)
-    if part not in PARTS or not 1 <= page <= len(sheets):
+    if part not in PARTS:
+        raise LookupError(part)
+    sheets = content.sheets_of(session, workshop, map_url, curve_only=part == "curve")
+    if not 1 <= page <= len(sheets) or (part == "curve" and sheets[page - 1].curve is None):
         raise LookupError(part, page)
-    sheet = sheets[page - 1] if part == "map" else content.curve_sheet(sheets[page - 1])
-    if sheet is None:
-        raise LookupError(part, page)
+    sheet = sheets[page - 1]
     # The design is the same at every size; a picture is drawn from A1.
     chosen = layout.FORMATS["A1"]
     made = make_pdf(workshop, _document(workshop, [sheet], chosen), chosen)
