@@ -72,3 +72,37 @@ def test_top_pain_point_to_opportunity_to_action_in_the_matrix(open_tab, make, a
     assert parking  # present on the map, never among the top pain points
     for tab in (console, board, anna):
         tab.check_everything_audited()
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "nl-NL"])
+def test_the_results_actions_table_keeps_every_control_in_view(open_tab, make, locale):
+    """A long Dutch compound in what an action answers once pushed the table past its
+    box: the status control was cut off ("Upd") or hidden. Every column keeps its share."""
+    from tests.browser.test_live_session import log_in
+
+    owner = make.facilitator("frida@example.org")
+    workshop = make.workshop(owner, language="nl")
+    idea = make.note(
+        workshop,
+        None,
+        "Stuur de afsprakenbevestigingsmail direct met ophaalcode",
+        kind="opportunity",
+    )
+    make.action(
+        workshop,
+        "Send the booking confirmation within one minute, with the pick-up code by SMS",
+        owner="Joost van Langeveld-de Vries",
+        source=idea,
+        next_step="Find out why the mail queue waits 20 minutes; ask the e-mail provider",
+    )
+    laptop = open_tab("laptop", locale=locale)
+    log_in(laptop, "frida@example.org")
+    laptop.goto(f"/workshops/{workshop.id}/results")
+    box = laptop.page.locator(".table-scroll")
+    assert box.evaluate("el => el.scrollWidth <= el.clientWidth + 1")
+    edge = box.bounding_box()
+    for control in ("select", "button"):
+        shown = laptop.page.locator(f".status-form {control}").bounding_box()
+        assert shown["x"] + shown["width"] <= edge["x"] + edge["width"] + 0.5, control
+    box.screenshot(path=f"screenshots/results-actions-{locale}.png")
+    laptop.page.locator(".results-map").screenshot(path=f"screenshots/results-map-{locale}.png")
