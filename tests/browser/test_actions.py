@@ -18,7 +18,9 @@ def test_top_pain_point_to_opportunity_to_action_in_the_matrix(open_tab, make, a
     facilitator = make.facilitator("frida@example.org")
     workshop = make.workshop(facilitator)
     voters = [make.participant(workshop, name) for name in ("Cas", "Dirk")]
-    queue = make.note(workshop, None, "Long queue at the desk", kind="pain_point")
+    # A long Dutch compound once made the phone's list wider than the phone.
+    queue_text = "Queue at the desk: klanttevredenheidsonderzoeksresultaten"
+    queue = make.note(workshop, None, queue_text, kind="pain_point")
     parking = make.note(workshop, None, "No parking nearby", kind="pain_point")
     round_id = make.voting_round(workshop, dots=1)
     with app.app_context():
@@ -39,11 +41,13 @@ def test_top_pain_point_to_opportunity_to_action_in_the_matrix(open_tab, make, a
 
     # The phone shows the pain point with most dots first, and answers it with an idea.
     top = anna.page.locator(".top-pains .ranking-item")
-    expect(top.first).to_contain_text("Long queue at the desk")
+    expect(top.first).to_contain_text("Queue at the desk")
     expect(top.first).to_contain_text("2 dots")
     expect(top).to_have_count(1)  # "No parking nearby" got no dot
+    # (a page wider than the phone makes a phone's browser zoom the whole page out)
+    assert anna.page.evaluate("document.documentElement.scrollWidth <= screen.width")
     anna.page.fill("#opportunity-text", "A ticket machine with numbers")
-    anna.page.select_option("#opportunity-pain_point_id", label="Long queue at the desk")
+    anna.page.select_option("#opportunity-pain_point_id", label=queue_text)
     anna.page.click("form[data-note-form] button[type=submit]")
     expect(anna.page.locator("[data-note-status]").first).to_have_text("Saved")
     anna.screenshot("actions-phone")
