@@ -172,7 +172,7 @@ class _Reader:
         self.language = workshop.language  # of the texts, for hyphenation
         self.points = points  # the emotion curve's point of every touchpoint, by note id
         self.dots = {kind: _dots(session, workshop, kind) for kind in _VOTED}
-        self.ranks = {kind: _ranks(counts) for kind, counts in self.dots.items()}
+        self.ranks = {kind: voting.ranks(counts) for kind, counts in self.dots.items()}
         self.held_on = _held_on(session, workshop)
         self.people = session.scalar(
             select(func.count()).where(Participant.workshop_id == workshop.id)
@@ -301,12 +301,6 @@ def _dots(session: Session, workshop: Workshop, kind: NoteKind) -> dict[int, int
     if chosen is None or not chosen.revealed:
         return {}
     return voting.tally(session, chosen)
-
-
-def _ranks(counts: dict[int, int]) -> dict[int, int]:
-    """Standard competition ranks (1, 2, 2, 4) of the notes that got dots."""
-    ordered = sorted((count for count in counts.values() if count), reverse=True)
-    return {note: ordered.index(count) + 1 for note, count in counts.items() if count}
 
 
 def _curve_place(kinds: list[LaneKind]) -> int:

@@ -78,8 +78,11 @@ def cut(poster_pdf: bytes, sheets_pdf: bytes, tiles: list[layout.Tile]) -> bytes
 
     Each page is stored once, as a form XObject, and each sheet draws it moved to its
     window and clipped there: vector, and the file stays about the poster's size."""
-    pages = PdfReader(io.BytesIO(poster_pdf)).pages
+    poster = PdfReader(io.BytesIO(poster_pdf))
+    pages = poster.pages
     writer = PdfWriter(clone_from=io.BytesIO(sheets_pdf))
+    if poster.metadata:  # the poster's title, not the sheets' marks'
+        writer.add_metadata(dict(poster.metadata))
     if len(writer.pages) != len(pages) * len(tiles):
         raise ValueError(f"{len(writer.pages)} sheets for {len(pages)} pages of {len(tiles)}")
     margin = layout.mm_to_pt(layout.SHEET_MARGIN)

@@ -547,6 +547,13 @@ def ranking(session: Session, chosen: VotingRound, notes: list[Note]) -> list[tu
     return [(note, counts.get(note.id, 0)) for _, note in ordered]
 
 
+def ranks(counts: dict[int, int]) -> dict[int, int]:
+    """Standard competition ranks (1, 2, 2, 4) of the notes that got dots: the number every
+    output gives a note (poster, summary)."""
+    ordered = sorted((count for count in counts.values() if count), reverse=True)
+    return {note: ordered.index(count) + 1 for note, count in counts.items() if count}
+
+
 def dots_by_participant(session: Session, chosen: VotingRound) -> dict[int, int]:
     """Recount: dots placed per participant (for tests and the facilitator's checks)."""
     counts: dict[int, int] = defaultdict(int)

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 
 from cjm_workshop.extensions import db
 from cjm_workshop.models import ActionItem, Channel, LaneKind, NoteKind, Workshop
-from cjm_workshop.services import actions, emotions, journey_map
+from cjm_workshop.services import actions, emotions, journey_map, voting
 from cjm_workshop.web.actions import ranked_pain_points
 from cjm_workshop.web.emotions import FACES
 from cjm_workshop.web.steps import (
@@ -77,13 +77,17 @@ def _answers(action: ActionItem) -> str:
 
 # --- Markdown ---------------------------------------------------------------------------
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~])")
+# Markup anywhere in a line; and what makes a block (a heading, a list, a quote) where a
+# text starts. Everything else ("e-mail", "(web team)", "2.5") stays as it reads.
+_MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<>|~])")
+_MARKDOWN_LEADING = re.compile(r"^(\d*[#+\-=>.)])")
 
 
 def md(text: str) -> str:
-    """User text as literal Markdown: one line, every markup character escaped (so a note
+    """User text as literal Markdown: one line, every character that would be markup escaped (a note
     can neither format the summary nor smuggle HTML into a viewer)."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    line = _MARKDOWN_INLINE.sub(r"\\\1", " ".join(str(text).split()))
+    return _MARKDOWN_LEADING.sub(lambda found: found[1][:-1] + "\\" + found[1][-1], line)
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -158,9 +162,11 @@ def summary_markdown(workshop: Workshop) -> str:
         lines.append(_("No ratings yet."))
     lines += ["", f"## {_('Pain points by dots')}", ""]
     ranked = ranked_pain_points(workshop)
-    for number, (note, dots) in enumerate(ranked, start=1):
+    places = voting.ranks({note.id: dots or 0 for note, dots in ranked})  # as on the poster
+    for note, dots in ranked:
         count = "" if dots is None else f" ({ngettext('%(num)d dot', '%(num)d dots', dots)})"
-        lines.append(f"{number}. {md(note.text)}{count}")
+        place = f"**#{places[note.id]}** " if note.id in places else ""
+        lines.append(f"- {place}{md(note.text)}{count}")
     if not ranked:
         lines.append(_("No pain points."))
     lines += ["", f"## {_('Actions')}", ""]

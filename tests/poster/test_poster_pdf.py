@@ -111,6 +111,9 @@ def test_the_a4_set_has_every_personas_sheets(app, make):
     fatimas, seconds = " ".join(sheets[:8]), " ".join(sheets[8:])
     assert "Only Fatima sees this" in fatimas and "Only Fatima sees this" not in seconds
     assert "Only the second persona" in seconds and "Only the second persona" not in fatimas
+    title = PdfReader(io.BytesIO(pdf)).metadata.title  # the poster's, as on one sheet
+    assert title == PdfReader(io.BytesIO(make_poster(app, workshop.id).pdf)).metadata.title
+    assert title.startswith("Booking a dentist appointment")
 
 
 def test_the_a4_set_is_eight_sheets_that_cover_the_whole_poster(app, room):

@@ -118,9 +118,9 @@ def test_the_markdown_summary_has_every_part_with_user_text_escaped(client, room
     assert "**Fatima**: Busy parent" in text
     assert "- Website \\*vet\\* (" in text  # a touchpoint with its channel
     assert "| Website \\*vet\\* | Awareness | 2 (Negative) | 2–2 | 1 |  |" in text
-    assert "1. Lange wachtrij \\[link\\]\\(http://x\\) (1 dot)" in text
+    assert "- **#1** Lange wachtrij \\[link\\](http://x) (1 dot)" in text  # the poster's rank
     assert (
-        '| Café\\-bezoek één keer per week, "gratis" | Zoë; Jürgen | Bel, mail en app | 2027-02-01 | Open | Big bets |'
+        '| Café-bezoek één keer per week, "gratis" | Zoë; Jürgen | Bel, mail en app | 2027-02-01 | Open | Big bets |'
         in text
     )
     assert "<b>" not in text and "Anna" not in text.split("## Actions")[0]  # no authors
@@ -140,9 +140,10 @@ def test_scores_are_written_as_the_reader_writes_numbers(app, client, make, me):
     touchpoint = make.note(workshop, None, "Website", kind="touchpoint")
     make.ratings(workshop, {(anna.id, touchpoint): 2, (bram.id, touchpoint): 3})
     dutch = {"Accept-Language": "nl"}
-    summary = client.get(
-        f"/workshops/{workshop.id}/export/summary.md?language=mine", headers=dutch
-    ).text
+    answer = client.get(f"/workshops/{workshop.id}/export/summary.md?language=mine", headers=dutch)
+    name = f"{workshop.join_code.lower()}-summary-nl.md"  # beside the workshop's own
+    assert answer.headers["Content-Disposition"] == f'attachment; filename="{name}"'
+    summary = answer.text
     assert "| 2,5 (" in summary and "2,25–2,75" in summary and "2.5" not in summary
     results = client.get(f"/workshops/{workshop.id}/results", headers=dutch).text
     assert "(2,5)</td>" in results  # the curve's table for screen readers
@@ -156,4 +157,28 @@ def test_the_summary_lists_opportunities_in_their_stage(client, make, me):
     make.note(workshop, None, "A call-back button", kind="opportunity", pain_point=pain)
     summary = client.get(f"/workshops/{workshop.id}/export/summary.md").text
     consideration = summary.split("### Consideration")[1].split("###")[0]
-    assert "**Opportunities**" in consideration and "- A call\\-back button" in consideration
+    assert "**Opportunities**" in consideration and "- A call-back button" in consideration
+
+
+def test_markdown_escapes_what_would_be_markup_and_nothing_else():
+    from cjm_workshop.web.exports import md
+
+    # Where a text starts, what would make a list, a heading or a quote of it.
+    assert [md(t) for t in ("- two", "1. first", "# big", "> said", "+ plus")] == [
+        "\\- two",
+        "1\\. first",
+        "\\# big",
+        "\\> said",
+        "\\+ plus",
+    ]
+    # Anywhere, what would format or link; ordinary punctuation reads as typed.
+    assert md("*bold* [a](b) <i>x</i> a|b `c`") == (
+        "\\*bold\\* \\[a\\](b) \\<i\\>x\\</i\\> a\\|b \\`c\\`"
+    )
+    assert md("Send e-mails (web team), 2.5 days!") == "Send e-mails (web team), 2.5 days!"
+
+
+def test_tied_pain_points_share_their_rank_as_on_the_poster():
+    from cjm_workshop.services import voting
+
+    assert voting.ranks({1: 3, 2: 2, 3: 2, 4: 1, 5: 0}) == {1: 1, 2: 2, 3: 2, 4: 4}

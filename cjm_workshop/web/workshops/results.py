@@ -4,6 +4,7 @@ emotion curve, the pain points by dots and the actions."""
 from __future__ import annotations
 
 from flask import Response, render_template, request, url_for
+from flask_babel import get_locale
 
 from cjm_workshop.extensions import db
 from cjm_workshop.models import Workshop
@@ -63,5 +64,7 @@ def export_actions(workshop_id: int):
 def export_summary(workshop_id: int):
     workshop, _access = viewed_workshop_or_404(workshop_id, one_moment=True)
     _export_language(workshop)
-    name = f"{workshop.join_code.lower()}-summary.md"
+    # In the reader's language, a name of its own: both may end up in one folder.
+    mine = f"-{get_locale().language}" if request.args.get("language") == "mine" else ""
+    name = f"{workshop.join_code.lower()}-summary{mine}.md"
     return download(exports.summary_markdown(workshop), name, "text/markdown; charset=utf-8")
