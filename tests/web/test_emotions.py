@@ -291,3 +291,14 @@ def test_a_participant_removed_from_the_room_rates_and_votes_no_more(app, client
     assert keys  # Bob had dots to spend before he was removed
     assert dot(phones["Bob"], workshop, pains[1], keys[0]).status_code == 403
     assert count(app, Dot) == 0
+
+
+def test_the_console_suggests_dots_only_when_there_are_pain_points(client, make, me):
+    workshop = make.workshop(me)
+    make.step(workshop, "emotions")
+    console = client.get(f"/workshops/{workshop.id}/console").text
+    assert "No pain points yet." in console and "about a third of the 0" not in console
+    make.note(workshop, None, "Long queue", kind="pain_point")
+    make.step(workshop, "emotions")
+    console = client.get(f"/workshops/{workshop.id}/console").text
+    assert "about a third of the 1 pain points" in console
