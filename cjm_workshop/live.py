@@ -52,7 +52,7 @@ from cjm_workshop.models import (
     WorkshopStatus,
     WorkshopStep,
 )
-from cjm_workshop.services.steps import LIVE_TOUCHED
+from cjm_workshop.services.room import LIVE_TOUCHED
 
 POLL_SECONDS = 0.1  # when no wake-up channel works
 SAFETY_POLL_SECONDS = 5.0  # with one: only in case a wake-up got lost (idle costs it)

@@ -17,6 +17,8 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from cjm_workshop.curve import FACES, median_lines
+from cjm_workshop.labels import ACTION_STATUS_LABELS, CHANNEL_LABELS, LANE_LABELS
 from cjm_workshop.models import (
     ActionItem,
     LaneKind,
@@ -31,8 +33,6 @@ from cjm_workshop.poster.layout import Fit
 from cjm_workshop.services import emotions, journey_map, voting
 from cjm_workshop.services.emotions import CurvePoint
 from cjm_workshop.services.journey_map import JourneyMap
-from cjm_workshop.web.emotions import FACES, median_lines
-from cjm_workshop.web.steps import ACTION_STATUS_LABELS, CHANNEL_LABELS, LANE_LABELS
 
 TOP_PAIN_POINTS = 5
 ACTION_ROWS = 9  # the footer's table; more are counted, and all are in the CSV export
@@ -298,7 +298,7 @@ _VOTED = (NoteKind.PAIN_POINT, NoteKind.OPPORTUNITY)
 def _dots(session: Session, workshop: Workshop, kind: NoteKind) -> dict[int, int]:
     """Dots per note from the latest revealed round on that kind (none before a reveal)."""
     chosen = voting.latest_round(session, workshop, kind)
-    if chosen is None or not chosen.revealed:
+    if not voting.shows_counts(chosen):
         return {}
     return voting.tally(session, chosen)
 

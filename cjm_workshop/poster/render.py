@@ -23,11 +23,11 @@ from flask import current_app, render_template
 from flask_babel import force_locale, format_date
 from sqlalchemy.orm import Session
 
+from cjm_workshop.labels import CHANNEL_LABELS
 from cjm_workshop.models import Workshop
 from cjm_workshop.offload import Unfinished, in_process
 from cjm_workshop.poster import content, images, layout
 from cjm_workshop.poster.layout import Format
-from cjm_workshop.web.steps import CHANNEL_LABELS
 
 CACHE_KEEP = 40  # posters kept in the cache; the oldest go first
 WAIT_FOR_SLOT = 15.0  # seconds a request waits for a free render slot

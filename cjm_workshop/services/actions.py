@@ -20,7 +20,7 @@ from cjm_workshop.models import (
     Workshop,
 )
 from cjm_workshop.services.errors import InvalidAction, WorkshopClosed
-from cjm_workshop.services.steps import touch
+from cjm_workshop.services.room import touch
 
 SOURCE_KINDS = frozenset({NoteKind.OPPORTUNITY, NoteKind.PAIN_POINT})
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from cjm_workshop.models import LaneKind, Note, Workshop
 from cjm_workshop.services.errors import InvalidMove
-from cjm_workshop.services.steps import touch
+from cjm_workshop.services.room import touch
 
 SpotlightKind = Literal["stage", "lane", "note", "ranking"]
 KINDS: tuple[SpotlightKind, ...] = ("stage", "lane", "note", "ranking")

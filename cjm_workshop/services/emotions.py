@@ -26,7 +26,8 @@ from cjm_workshop.models import (
     Workshop,
 )
 from cjm_workshop.services.errors import InvalidRating, ParticipantRemoved, StepClosed
-from cjm_workshop.services.steps import accepts_contributions, touch
+from cjm_workshop.services.room import touch
+from cjm_workshop.services.steps import accepts_contributions
 
 
 def rate(

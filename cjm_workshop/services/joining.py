@@ -6,14 +6,14 @@ import secrets
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.orm import Session
 
 from cjm_workshop.models import LiveEventKind, Note, Participant, Workshop
 from cjm_workshop.models.base import utcnow
 from cjm_workshop.models.participant import DISPLAY_NAME_MAX
 from cjm_workshop.services import notes
 from cjm_workshop.services.errors import WorkshopClosed, WorkshopNotFound
-from cjm_workshop.services.steps import touch
+from cjm_workshop.services.room import touch
 from cjm_workshop.services.workshops import normalise_join_code
 
 # Concurrent joins with the same name may collide on the unique name; try the next suffix.
@@ -50,20 +50,6 @@ def participant_by_token(
     if not token:
         return None
     return session.scalar(_PARTICIPANT_BY_TOKEN, {"workshop_id": workshop.id, "token": token})
-
-
-def participant_by_code(session: Session, typed_code: str, token: str | None):
-    """The participant with this identity in the workshop with this code, in one query
-    (None for an unknown code and for a wrong identity alike)."""
-    code = normalise_join_code(typed_code)
-    if not code or not token:
-        return None
-    return session.scalar(
-        select(Participant)
-        .join(Workshop, Participant.workshop_id == Workshop.id)
-        .where(Workshop.join_code == code, ~Workshop.importing, Participant.token == token)
-        .options(contains_eager(Participant.workshop))
-    )
 
 
 def clean_display_name(name: str) -> str:

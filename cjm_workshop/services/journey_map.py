@@ -35,9 +35,10 @@ from cjm_workshop.models import (
     Workshop,
 )
 from cjm_workshop.models.note import STAGE_REQUIRED
+from cjm_workshop.services import voting
 from cjm_workshop.services.errors import InvalidMove, MergeRefused
 from cjm_workshop.services.ordering import move_within
-from cjm_workshop.services.steps import touch
+from cjm_workshop.services.room import lock, touch, visible_to_room
 
 NOTE_LANES: dict[LaneKind, NoteKind] = {LaneKind(kind.value): kind for kind in NoteKind}
 DIRECTIONS = ("left", "right", "up", "down")
@@ -116,8 +117,6 @@ def load_map(
 ) -> JourneyMap:
     """The map as the room sees it (room=True: no hidden or unrevealed notes) or as the
     facilitator arranges it; with persona_id, only that persona's notes and shared ones."""
-    from cjm_workshop.services.notes import visible_to_room
-
     query = (
         select(Note)
         .where(Note.workshop_id == workshop.id)
@@ -167,8 +166,6 @@ def action_stage(action: ActionItem, stage_ids: list[int]) -> int | None:
 def room_notes(session: Session, workshop: Workshop, kind: NoteKind) -> list[Note]:
     """The room's notes of one kind in the map's order (stage by stage, then place in the
     cell; no stage last): the touchpoints phones rate, the pain points they vote on."""
-    from cjm_workshop.services.notes import visible_to_room
-
     query = (
         select(Note)
         .outerjoin(Stage, Note.stage_id == Stage.id)
@@ -203,14 +200,6 @@ def cell_notes(session: Session, workshop_id: int, cell: Cell) -> list[Note]:
 
 
 # --- arranging -------------------------------------------------------------------------
-
-
-_LOCK = select(Workshop.id).where(Workshop.id == bindparam("id")).with_for_update(key_share=True)
-
-
-def lock(session: Session, workshop: Workshop) -> None:
-    """Arrange one change at a time per workshop (see the module's docstring)."""
-    session.execute(_LOCK, {"id": workshop.id})
 
 
 def place_at_end(session: Session, note: Note) -> None:
@@ -353,8 +342,6 @@ def merge(session: Session, workshop: Workshop, keep: Note, duplicates: list[Not
         raise MergeRefused("nothing")
     if keep.id in unique:
         raise MergeRefused("itself")
-    from cjm_workshop.services import voting
-
     cells = set()
     for note in unique.values():
         cells.add(cell_of(note))
@@ -375,8 +362,6 @@ def unmerge(session: Session, workshop: Workshop, note: Note) -> list[Note]:
     )
     if not restored:
         raise MergeRefused("nothing_merged")
-    from cjm_workshop.services import voting
-
     for duplicate in restored:
         duplicate.merged_into_id = None
         place_at_end(session, duplicate)

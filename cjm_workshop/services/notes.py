@@ -18,6 +18,7 @@ from cjm_workshop.models import (
     NOTE_TEXT_MAX,
     STEP_NOTE_KINDS,
     Channel,
+    EmotionRating,
     Note,
     NoteKind,
     Participant,
@@ -38,7 +39,8 @@ from cjm_workshop.services.errors import (
     StepClosed,
     WorkshopClosed,
 )
-from cjm_workshop.services.steps import accepts_contributions, touch
+from cjm_workshop.services.room import lock, touch, visible_to_room
+from cjm_workshop.services.steps import accepts_contributions
 
 KIND_STEP: dict[NoteKind, Step] = {
     kind: step for step, kinds in STEP_NOTE_KINDS.items() for kind in kinds
@@ -78,7 +80,7 @@ def add_note(
         if existing is not None:
             return existing
         raise refusal
-    journey_map.lock(session, workshop)  # its place at the end of its cell is its own
+    lock(session, workshop)  # its place at the end of its cell is its own
     # Looked for now that this request has the workshop to itself: a copy of it that arrived
     # at the same moment is then either saved or waiting for this one.
     existing = _sent_before(session, workshop, fields, idempotency_key, participant)
@@ -142,7 +144,7 @@ def edit_note(
     _check_may_change(note, participant)
     if fields.kind is not note.kind:
         raise InvalidNote("kind")
-    journey_map.lock(session, note.workshop)
+    lock(session, note.workshop)
     cell = journey_map.cell_of(note)
     _apply(session, note.workshop, note, fields)
     if journey_map.cell_of(note) != cell:  # a new stage: the end of that cell
@@ -155,7 +157,7 @@ def edit_note(
 
 def delete_note(session: Session, note: Note, *, participant: Participant | None = None) -> None:
     _check_may_change(note, participant)
-    journey_map.lock(session, note.workshop)
+    lock(session, note.workshop)
     touch(session, note.workshop_id, note.id)
     cell = journey_map.cell_of(note)
     session.delete(note)  # and the duplicates merged into it (ON DELETE CASCADE)
@@ -237,22 +239,6 @@ def _linked(session: Session, workshop: Workshop, note_id: int | None, kind: Not
 # --- visibility ---------------------------------------------------------------------
 
 
-def room_sees(*, hidden: bool, merged: bool, private: bool, revealed: bool) -> bool:
-    """The rule: a note is shown on the board and to every participant unless it is hidden,
-    merged into another, or written privately and not revealed yet."""
-    return not hidden and not merged and (not private or revealed)
-
-
-def visible_to_room(note: Note) -> bool:
-    step = note.workshop.step_state(note.step)
-    return room_sees(
-        hidden=note.hidden,
-        merged=note.merged_into_id is not None,
-        private=step.private,
-        revealed=step.revealed,
-    )
-
-
 def can_see(note: Note, participant: Participant | None) -> bool:
     """May this participant (None: the facilitator) see this note?"""
     if participant is None or note.author_id == participant.id:
@@ -294,8 +280,6 @@ def reveal(session: Session, workshop: Workshop, step: Step) -> None:
 
 def contributor_ids(session: Session, workshop: Workshop, step: Step) -> set[int]:
     """Who contributed in a step: wrote a note there (and in step 5, rated a touchpoint)."""
-    from cjm_workshop.models import EmotionRating
-
     found = set(
         session.scalars(
             select(Note.author_id).where(

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 from cjm_workshop.services.errors import InvalidMove
-from cjm_workshop.services.steps import touch
+from cjm_workshop.services.room import touch
 
 
 def renumber(session: Session, items: Sequence) -> None:

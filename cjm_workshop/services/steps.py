@@ -9,13 +9,11 @@ workshop changes no step.
 
 from __future__ import annotations
 
-from sqlalchemy import insert, text, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from cjm_workshop.models import (
     STEPS,
-    LiveEvent,
-    LiveEventKind,
     RoundStatus,
     Step,
     StepState,
@@ -25,6 +23,7 @@ from cjm_workshop.models import (
     WorkshopStep,
 )
 from cjm_workshop.services.errors import StepNotCurrent, WorkshopClosed
+from cjm_workshop.services.room import touch
 
 # A suggested timebox per step, in minutes (the prompts live with the interface text).
 TIMEBOX_MINUTES: dict[Step, int] = {
@@ -37,10 +36,6 @@ TIMEBOX_MINUTES: dict[Step, int] = {
 }
 
 
-# Set on a session whose transaction wrote a live event (read by live.py after commit).
-LIVE_TOUCHED = "cjm_live_touched"
-
-
 def new_steps() -> list[WorkshopStep]:
     """The six steps of a new workshop: scope open, the rest not started."""
     return [
@@ -49,25 +44,6 @@ def new_steps() -> list[WorkshopStep]:
         )
         for step in STEPS
     ]
-
-
-_RECORD = insert(LiveEvent.__table__)  # built once: every change records one
-
-
-def touch(
-    session: Session,
-    workshop_id: int,
-    note_id: int | None = None,
-    kind: LiveEventKind | None = None,
-) -> None:
-    """Record a change that phones and the board must show (about one note, or not)."""
-    if kind is None:
-        kind = LiveEventKind.NOTE if note_id is not None else LiveEventKind.REFRESH
-    session.execute(_RECORD, {"workshop_id": workshop_id, "kind": kind, "note_id": note_id})
-    session.info[LIVE_TOUCHED] = True  # wakes this process's broadcaster on commit
-    if session.get_bind().dialect.name == "postgresql":
-        # Delivered when this transaction commits: the broadcasters wake at once.
-        session.execute(text("SELECT pg_notify('cjm_live', '')"))
 
 
 def end_voting(session: Session, workshop: Workshop) -> None:

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from cjm_workshop.models import Workshop
 from cjm_workshop.models.base import utcnow
 from cjm_workshop.services.errors import InvalidTimer, TimerNotRunning, WorkshopClosed
-from cjm_workshop.services.steps import TIMEBOX_MINUTES, touch
+from cjm_workshop.services.room import touch
+from cjm_workshop.services.steps import TIMEBOX_MINUTES
 
 MAX_SECONDS = 3 * 3600
 MAX_MINUTES = MAX_SECONDS // 60

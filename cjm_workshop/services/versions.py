@@ -31,7 +31,7 @@ from cjm_workshop.models import (
 from cjm_workshop.services import emotions
 from cjm_workshop.services.emotions import CurvePoint
 from cjm_workshop.services.journey_map import cell_of
-from cjm_workshop.services.notes import visible_to_room
+from cjm_workshop.services.room import visible_to_room
 from cjm_workshop.services.sharing import Access
 from cjm_workshop.services.workshops import WorkshopFields, new_workshop
 

@@ -43,7 +43,7 @@ from cjm_workshop.services.errors import (
     RoundStillOpen,
     WorkshopClosed,
 )
-from cjm_workshop.services.steps import touch
+from cjm_workshop.services.room import lock, room_sees, touch
 
 ROUND_KINDS = frozenset({NoteKind.PAIN_POINT, NoteKind.OPPORTUNITY})
 
@@ -75,8 +75,6 @@ def open_round(
     several_per_note: bool,
     own_notes: bool,
 ) -> VotingRound:
-    from cjm_workshop.services.journey_map import lock
-
     if workshop.is_closed:
         raise WorkshopClosed(workshop.join_code)
     if kind not in ROUND_KINDS:
@@ -148,7 +146,7 @@ class BallotNote:
     text: str
     kind: NoteKind
     author_id: int | None
-    visible: bool  # notes.room_sees
+    visible: bool  # room.room_sees
     has_duplicates: bool  # notes merged into it (their authors count as its authors)
 
 
@@ -359,8 +357,6 @@ def ballot_for(
 
 
 def _read_ballot(session: Session, share, query, **params) -> Ballot | None:
-    from cjm_workshop.services.notes import room_sees
-
     if session.get_bind().dialect.name == "postgresql":
         session.execute(share, params)
     row = session.execute(query, params).first()
@@ -545,6 +541,12 @@ def ranking(session: Session, chosen: VotingRound, notes: list[Note]) -> list[tu
     counts = tally(session, chosen)
     ordered = sorted(enumerate(notes), key=lambda item: (-counts.get(item[1].id, 0), item[0]))
     return [(note, counts.get(note.id, 0)) for _, note in ordered]
+
+
+def shows_counts(chosen: VotingRound | None) -> bool:
+    """The rule for every screen and output: a round's dots are counted in public only
+    once the facilitator revealed them."""
+    return chosen is not None and chosen.revealed
 
 
 def ranks(counts: dict[int, int]) -> dict[int, int]:

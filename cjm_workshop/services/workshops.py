@@ -18,7 +18,8 @@ from cjm_workshop.services.errors import (
     StatusChangeNotAllowed,
 )
 from cjm_workshop.services.ordering import move_within, renumber
-from cjm_workshop.services.steps import end_voting, new_steps, touch
+from cjm_workshop.services.room import touch
+from cjm_workshop.services.steps import end_voting, new_steps
 
 # Easy to read aloud and to type: no 0/O, 1/I/L, U/V confusion, upper case only.
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTWXYZ23456789"

@@ -8,6 +8,7 @@ from wtforms import DateField, SelectChoice, SelectField, StringField
 from wtforms.validators import Optional
 
 from cjm_workshop.extensions import db
+from cjm_workshop.labels import ACTION_STATUS_LABELS, LEVEL_LABELS
 from cjm_workshop.models import (
     ACTION_NEXT_STEP_MAX,
     ACTION_OWNER_MAX,
@@ -31,7 +32,6 @@ from cjm_workshop.web.forms import (
     required_text,
     strip,
 )
-from cjm_workshop.web.steps import ACTION_STATUS_LABELS, LEVEL_LABELS
 
 # Top row first, as the matrix is drawn: impact up, effort to the right.
 MATRIX_ORDER = (Quadrant.QUICK_WIN, Quadrant.BIG_BET, Quadrant.FILL_IN, Quadrant.MONEY_PIT)
@@ -114,7 +114,7 @@ def ranked_pain_points(workshop: Workshop) -> list[tuple[Note, int | None]]:
     before any reveal)."""
     pains = journey_map.room_notes(db.session, workshop, NoteKind.PAIN_POINT)
     chosen = voting.latest_round(db.session, workshop, NoteKind.PAIN_POINT)
-    if chosen is None or not chosen.revealed:
+    if not voting.shows_counts(chosen):
         return [(note, None) for note in pains]
     return voting.ranking(db.session, chosen, pains)
 

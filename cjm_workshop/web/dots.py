@@ -84,7 +84,7 @@ def voting_context(
         "vote_notes": options,
         "stage_names": {stage.id: stage.name for stage in workshop.stages},
         "ranking": voting.ranking(db.session, chosen, options)
-        if chosen is not None and chosen.revealed
+        if voting.shows_counts(chosen)
         else None,
     }
     if participant is not None:

@@ -1,13 +1,9 @@
-"""Step 5 on every screen: touchpoints to rate, the emotion curve (SVG drawn here, no chart
-library in the browser; the poster reuses it), the voting round and its results."""
+"""Step 5 on every screen: touchpoints to rate, the emotion curve (drawn by
+cjm_workshop.curve), the voting round and its results."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
-
-from flask_babel import lazy_gettext as _l
-
+from cjm_workshop.curve import FACES, draw_curve
 from cjm_workshop.extensions import db
 from cjm_workshop.models import (
     NoteKind,
@@ -15,116 +11,7 @@ from cjm_workshop.models import (
     Workshop,
 )
 from cjm_workshop.services import emotions, journey_map
-from cjm_workshop.services.emotions import CurvePoint
 from cjm_workshop.web.dots import voting_context
-
-FACES = {
-    1: _l("Very negative"),
-    2: _l("Negative"),
-    3: _l("Neutral"),
-    4: _l("Positive"),
-    5: _l("Very positive"),
-}
-
-
-@dataclass(frozen=True)
-class PlacedPoint:
-    point: CurvePoint
-    x: float
-    y: float | None  # the median's height; None without ratings
-    band_top: float | None
-    band_bottom: float | None
-
-
-@dataclass(frozen=True)
-class StageBand:
-    name: str
-    x: float
-    width: float
-
-
-@dataclass(frozen=True)
-class CurveDrawing:
-    """Coordinates for templates/emotions/_curve.svg.html, in a viewBox of width × height."""
-
-    width: float
-    height: float
-    left: float
-    right: float
-    points: list[PlacedPoint]
-    stages: list[StageBand]
-    levels: list[tuple[int, float, str]]  # score, y, label
-    segments: list[str]  # polyline point lists through consecutive medians
-    rated: int  # touchpoints with at least one rating
-
-    @property
-    def label_columns(self) -> str:
-        """A CSS grid template whose columns stand under the touchpoints' slots: the labels
-        are HTML below the drawing, so that they wrap (SVG text cannot) at any size."""
-        slots = (self.width - LEFT - RIGHT) / STEP
-        percent = 100 / self.width
-        return f"{LEFT * percent:.3f}% repeat({slots:.0f}, {STEP * percent:.3f}%)"
-
-
-LEFT, RIGHT, TOP, BOTTOM, STEP = 130.0, 20.0, 46.0, 20.0, 150.0
-PLOT_HEIGHT = 200.0
-MIN_SLOTS = 4
-
-
-def median_lines(placed: Iterable[tuple[float, float | None]]) -> list[str]:
-    """SVG polyline point lists through consecutive rated touchpoints ((x, median y), y None
-    where nobody rated): a touchpoint without ratings breaks the line, and a rated one
-    between two unrated ones stands alone as its point."""
-    lines, current = [], []
-    for x, y in placed:
-        if y is None:
-            lines.append(current)
-            current = []
-        else:
-            current.append(f"{x:.1f},{y:.1f}")
-    lines.append(current)
-    return [" ".join(line) for line in lines if len(line) > 1]
-
-
-def draw_curve(points: list[CurvePoint], slots: int = 0) -> CurveDrawing:
-    """Room for at least `slots` touchpoints (and four): curves drawn with the same number
-    of slots share one scale."""
-    width = LEFT + RIGHT + max(len(points), slots, MIN_SLOTS) * STEP
-    height = TOP + PLOT_HEIGHT + BOTTOM
-
-    def y_of(score: float) -> float:
-        return TOP + (5 - score) / 4 * PLOT_HEIGHT
-
-    placed, stages = [], []
-    for index, point in enumerate(points):
-        x = LEFT + STEP * (index + 0.5)
-        has = point.median is not None
-        placed.append(
-            PlacedPoint(
-                point,
-                x,
-                y_of(point.median) if has else None,
-                y_of(point.high) if has else None,
-                y_of(point.low) if has else None,
-            )
-        )
-        if not stages or stages[-1].name != point.stage:
-            stages.append(StageBand(point.stage, x - STEP / 2, STEP))
-        else:
-            last = stages[-1]
-            stages[-1] = StageBand(last.name, last.x, last.width + STEP)
-    levels = [(score, y_of(score), str(FACES[score])) for score in (5, 4, 3, 2, 1)]
-    return CurveDrawing(
-        width,
-        height,
-        LEFT,
-        width - RIGHT,
-        placed,
-        stages,
-        levels,
-        median_lines((p.x, p.y) for p in placed),
-        sum(1 for point in points if point.count),
-    )
 
 
 def emotions_context(workshop: Workshop, participant: Participant | None = None) -> dict:

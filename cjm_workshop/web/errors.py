@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from cjm_workshop.extensions import db
+from cjm_workshop.models import NOTE_TEXT_MAX
 from cjm_workshop.services import errors as domain
 from cjm_workshop.web.htmx import is_htmx, retarget
 
@@ -46,10 +47,25 @@ DOMAIN_MESSAGES = {
     domain.BudgetBelowSpent: _l(
         "Someone has already spent more dots than that: the budget cannot go that low."
     ),
+    domain.StepNotCurrent: _l("The room is in another step now. The page shows where it is."),
+    domain.NotYourNote: _l("Only the person who wrote a note can change it."),
+    domain.TimerNotRunning: _l("The timer is not running."),
 }
 
 # Messages for refusals that say why (their `reason`).
 REASON_MESSAGES = {
+    domain.InvalidNote: {
+        "empty": _l("Write something first."),
+        "too_long": _l("A note has at most %(max)d characters.", max=NOTE_TEXT_MAX),
+        "stage_required": _l("Choose the stage."),
+        "unknown_stage": _l("That stage is not part of this workshop."),
+        "unknown_persona": _l("That persona is not part of this workshop."),
+        "source_required": _l("Choose the source."),
+        "channel_required": _l("Choose the channel."),
+        "unknown_touchpoint": _l("That touchpoint is not part of this workshop."),
+        "unknown_pain_point": _l("That pain point is not part of this workshop."),
+        "kind": _l("This kind of note does not belong here."),
+    },
     domain.InvalidAction: {
         "source": _l("Choose an opportunity or a pain point of this workshop."),
         "axis": _l("Move an action up or down (impact) or left or right (effort)."),
@@ -76,6 +92,7 @@ REASON_MESSAGES = {
         "note": _l("You cannot vote on that."),
         "kind": _l("You cannot vote on that."),
         "dots": _l("Choose between 1 and 20 dots."),
+        "participant": _l("That participant is not in this workshop."),
     },
     domain.InvalidWorkshopFile: {
         "too_large": _l("The file is too large: a workshop file has at most %(limit)s MB."),
@@ -142,13 +159,18 @@ SECRET_FIELDS = frozenset({"password", "password_confirm", "current_password", "
 MACHINE_FIELDS = frozenset({"join_key", "k", "position", "target", "remember"})
 
 
+# Said for a refusal without a message of its own (a test sees that none is left): it
+# claims nothing that did not happen.
+NOT_POSSIBLE = _l("That is not possible right now.")
+
+
 def domain_message(error: domain.DomainError) -> str:
     reasons = REASON_MESSAGES.get(type(error))
     if reasons is not None:
-        message = str(reasons.get(getattr(error, "reason", ""), ERROR_TEXTS[400]))
+        message = str(reasons.get(getattr(error, "reason", ""), NOT_POSSIBLE))
         params = getattr(error, "params", None)  # where and how much, in the message
         return message % defaultdict(str, params) if params is not None else message
-    return str(DOMAIN_MESSAGES.get(type(error), ERROR_TEXTS[500]))
+    return str(DOMAIN_MESSAGES.get(type(error), NOT_POSSIBLE))
 
 
 def error_page(status: int, message: str | None = None):

@@ -11,18 +11,18 @@ import re
 from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 
+from cjm_workshop.curve import FACES
 from cjm_workshop.extensions import db
-from cjm_workshop.models import ActionItem, Channel, LaneKind, NoteKind, Workshop
-from cjm_workshop.services import actions, emotions, journey_map, voting
-from cjm_workshop.web.actions import ranked_pain_points
-from cjm_workshop.web.emotions import FACES
-from cjm_workshop.web.steps import (
+from cjm_workshop.labels import (
     ACTION_STATUS_LABELS,
     CHANNEL_LABELS,
     LANE_LABELS,
     LEVEL_LABELS,
     QUADRANT_LABELS,
 )
+from cjm_workshop.models import ActionItem, Channel, LaneKind, NoteKind, Workshop
+from cjm_workshop.services import actions, emotions, journey_map, voting
+from cjm_workshop.web.actions import ranked_pain_points
 
 # A spreadsheet runs a cell that starts with one of these as a formula ("CSV injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -9,11 +9,11 @@ from flask_babel import format_date, get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
+from cjm_workshop import labels
 from cjm_workshop.database import end_session
 from cjm_workshop.extensions import db
 from cjm_workshop.services import transfer
 from cjm_workshop.services.workshops import format_join_code
-from cjm_workshop.web import steps
 from cjm_workshop.web.i18n import LANGUAGE_NAMES
 
 STATUS_LABELS = {"draft": _l("Draft"), "live": _l("Live"), "closed": _l("Closed")}
@@ -43,16 +43,16 @@ def register(app: Flask) -> None:
             "current_language": str(get_locale()),
             "language_names": LANGUAGE_NAMES,
             "status_labels": STATUS_LABELS,
-            "kind_labels": steps.NOTE_KIND_LABELS,
-            "source_labels": steps.SOURCE_LABELS,
-            "channel_labels": steps.CHANNEL_LABELS,
-            "lane_labels": steps.LANE_LABELS,
-            "step_titles": steps.STEP_TITLES,
-            "step_state_labels": steps.STEP_STATE_LABELS,
-            "role_labels": steps.ROLE_LABELS,
-            "action_status_labels": steps.ACTION_STATUS_LABELS,
-            "level_labels": steps.LEVEL_LABELS,
-            "quadrant_labels": steps.QUADRANT_LABELS,
+            "kind_labels": labels.NOTE_KIND_LABELS,
+            "source_labels": labels.SOURCE_LABELS,
+            "channel_labels": labels.CHANNEL_LABELS,
+            "lane_labels": labels.LANE_LABELS,
+            "step_titles": labels.STEP_TITLES,
+            "step_state_labels": labels.STEP_STATE_LABELS,
+            "role_labels": labels.ROLE_LABELS,
+            "action_status_labels": labels.ACTION_STATUS_LABELS,
+            "level_labels": labels.LEVEL_LABELS,
+            "quadrant_labels": labels.QUADRANT_LABELS,
         }
 
     # Participant pages inline the stylesheet (fewer requests on a phone's bad Wi-Fi).

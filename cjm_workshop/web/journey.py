@@ -15,11 +15,11 @@ from markupsafe import Markup
 
 from cjm_workshop import live
 from cjm_workshop.extensions import db
+from cjm_workshop.labels import LANE_LABELS
 from cjm_workshop.models import Workshop
 from cjm_workshop.services import journey_map
 from cjm_workshop.services.journey_map import NOTE_LANES
 from cjm_workshop.web.htmx import is_htmx
-from cjm_workshop.web.steps import LANE_LABELS
 
 TEMPLATES = {"arrange": "map/_map.html", "map": "map/_map.html", "phone": "map/_phone.html"}
 

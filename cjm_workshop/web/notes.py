@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectChoice, SelectField, TextAreaField
 
 from cjm_workshop import live
+from cjm_workshop.labels import CHANNEL_LABELS, SOURCE_LABELS
 from cjm_workshop.models import (
     NOTE_TEXT_MAX,
     STEP_NOTE_KINDS,
@@ -23,23 +24,26 @@ from cjm_workshop.models import (
 from cjm_workshop.services import journey_map
 from cjm_workshop.services import notes as service
 from cjm_workshop.services.errors import InvalidNote
+from cjm_workshop.services.room import visible_to_room
 from cjm_workshop.services.steps import accepts_contributions
 from cjm_workshop.web.actions import ranked_pain_points
+from cjm_workshop.web.errors import domain_message
 from cjm_workshop.web.forms import AppForm, choice_label, optional_id, required_text, strip
-from cjm_workshop.web.steps import CHANNEL_LABELS, SOURCE_LABELS
 
 # Which form field a refused note's reason belongs to, and what to say.
+# The field a note's refusal (InvalidNote's `reason`) is shown beside; its message is
+# web.errors.domain_message's, as everywhere.
 INVALID_NOTE_FIELDS = {
-    "empty": ("text", _l("Write something first.")),
-    "too_long": ("text", _l("A note has at most %(max)d characters.", max=NOTE_TEXT_MAX)),
-    "stage_required": ("stage_id", _l("Choose the stage.")),
-    "unknown_stage": ("stage_id", _l("That stage is not part of this workshop.")),
-    "unknown_persona": ("persona_id", _l("That persona is not part of this workshop.")),
-    "source_required": ("source", _l("Choose the source.")),
-    "channel_required": ("channel", _l("Choose the channel.")),
-    "unknown_touchpoint": ("touchpoint_id", _l("That touchpoint is not part of this workshop.")),
-    "unknown_pain_point": ("pain_point_id", _l("That pain point is not part of this workshop.")),
-    "kind": ("kind", _l("This kind of note does not belong here.")),
+    "empty": "text",
+    "too_long": "text",
+    "stage_required": "stage_id",
+    "unknown_stage": "stage_id",
+    "unknown_persona": "persona_id",
+    "source_required": "source",
+    "channel_required": "channel",
+    "unknown_touchpoint": "touchpoint_id",
+    "unknown_pain_point": "pain_point_id",
+    "kind": "kind",
 }
 
 
@@ -118,10 +122,8 @@ class NoteForm(AppForm):
 
     def refuse(self, error: InvalidNote) -> None:
         """Put a domain refusal next to the field it is about."""
-        name, message = INVALID_NOTE_FIELDS.get(
-            error.reason, ("text", _l("This note cannot be saved."))
-        )
-        getattr(self, name).errors = [*getattr(self, name).errors, str(message)]
+        name = INVALID_NOTE_FIELDS.get(error.reason, "text")
+        getattr(self, name).errors = [*getattr(self, name).errors, domain_message(error)]
 
 
 def note_form(session, workshop: Workshop, kind: NoteKind, *, submitted: bool) -> NoteForm:
@@ -205,7 +207,7 @@ class NoteFacts:
             stage_id=note.stage_id,
             kind=note.kind.value,
             author_id=note.author_id,
-            public=service.visible_to_room(note),
+            public=visible_to_room(note),
             accepting=accepts_contributions(note.workshop, note.step),
             anonymous=note.workshop.anonymous,
         )

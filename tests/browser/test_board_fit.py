@@ -230,7 +230,7 @@ def _timer_ends_in_a_second(app, room) -> None:
     from cjm_workshop.extensions import db
     from cjm_workshop.models import Workshop
     from cjm_workshop.models.base import utcnow
-    from cjm_workshop.services.steps import touch
+    from cjm_workshop.services.room import touch
 
     with app.app_context():
         workshop = db.session.get(Workshop, room.workshop.id)

@@ -20,6 +20,7 @@ from cjm_workshop.models import (
     Workshop,
 )
 from cjm_workshop.services import journey_map, notes, steps, workshops
+from cjm_workshop.services import room as room_rules
 from cjm_workshop.services.errors import InvalidMove, MergeRefused
 from tests.factories import live_events
 
@@ -219,7 +220,7 @@ def test_merging_keeps_every_author_and_closes_the_gaps(session, room):
     kept = shown.notes_in(TP, first)[0]
     assert [p.display_name for p in shown.authors(kept)] == ["Anna", "Bob"]
     assert shown.merged_count(kept) == 2
-    assert not notes.visible_to_room(session.get(Note, ids["tp2"]))
+    assert not room_rules.visible_to_room(session.get(Note, ids["tp2"]))
 
 
 def test_merge_refusals(session, room, make):

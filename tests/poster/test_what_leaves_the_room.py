@@ -338,7 +338,7 @@ def test_every_note_the_room_saw_is_in_every_output_once_in_its_place(app, make,
 
 def _markdown_places(map_part: str) -> dict[str, tuple[str, str]]:
     """token -> (lane, column) from the summary's stage headings and lane labels."""
-    from cjm_workshop.web.steps import LANE_LABELS
+    from cjm_workshop.labels import LANE_LABELS
 
     labels = {str(label): kind.value for kind, label in LANE_LABELS.items()}
     column, lane, found = "", "", {}

@@ -266,7 +266,7 @@ def test_voting_works_without_javascript(app, make, room):
 
 
 def test_the_median_line_breaks_where_a_touchpoint_has_no_ratings():
-    from cjm_workshop.web.emotions import median_lines
+    from cjm_workshop.curve import median_lines
 
     placed = [(10, 50), (20, 40.25), (30, None), (40, 60), (50, None), (60, 70), (70, 80)]
     # A lone rated touchpoint between unrated ones is a point, not a line.

@@ -14,7 +14,6 @@ from cjm_workshop.web.actions import ActionForm
 from cjm_workshop.web.errors import domain_message
 from cjm_workshop.web.facilitate.routes import _back_to_console, bp, console_context
 from cjm_workshop.web.htmx import is_htmx, render
-from cjm_workshop.web.workshops.forms import ConfirmForm
 
 
 def _form_page(workshop, form: ActionForm, action: ActionItem | None, status: int = 200):
@@ -72,8 +71,6 @@ def edit_action(workshop_id: int, action_id: int):
 def delete_action(workshop_id: int, action_id: int):
     workshop = run_workshop_or_404(workshop_id)
     action = part_or_404(ActionItem, workshop, action_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
     actions.delete_action(db.session, workshop, action)
     db.session.commit()
     return _back_to_console(workshop)
@@ -84,8 +81,6 @@ def place_action(workshop_id: int, action_id: int):
     """quadrant=… (dropped into the matrix), or axis=impact|effort with by=1|-1 (buttons)."""
     workshop = run_workshop_or_404(workshop_id)
     action = part_or_404(ActionItem, workshop, action_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
     quadrant = request.form.get("quadrant")
     if quadrant:
         try:
@@ -112,8 +107,6 @@ def action_status(workshop_id: int, action_id: int):
     try:
         status = ActionStatus(request.form.get("status", ""))
     except ValueError:
-        abort(400)
-    if not ConfirmForm().validate_on_submit():
         abort(400)
     actions.set_status(db.session, workshop, action, status)
     db.session.commit()

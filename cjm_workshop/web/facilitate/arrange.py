@@ -11,6 +11,7 @@ from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from cjm_workshop.extensions import db
+from cjm_workshop.labels import LANE_LABELS
 from cjm_workshop.models import Lane, LaneKind, Note, Workshop
 from cjm_workshop.services import journey_map
 from cjm_workshop.services.errors import MergeRefused
@@ -24,7 +25,6 @@ from cjm_workshop.web.journey import (
     persona_filter,
     render_map,
 )
-from cjm_workshop.web.steps import LANE_LABELS
 from cjm_workshop.web.workshops.forms import ConfirmForm
 
 
@@ -61,8 +61,6 @@ def move_note(workshop_id: int, note_id: int):
     stage and index (drag and drop)."""
     workshop = run_workshop_or_404(workshop_id)
     note = part_or_404(Note, workshop, note_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
     to = request.form.get("to", "")
     if to in journey_map.DIRECTIONS:
         journey_map.nudge(db.session, workshop, note, to)
@@ -108,8 +106,6 @@ def _number(value: str) -> int:
 def unmerge(workshop_id: int, note_id: int):
     workshop = run_workshop_or_404(workshop_id)
     note = part_or_404(Note, workshop, note_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
     restored = journey_map.unmerge(db.session, workshop, note)
     db.session.commit()
     announce = _("%(count)d notes are back on the map.", count=len(restored))
@@ -162,7 +158,7 @@ def lane(workshop_id: int, lane_id: int):
     workshop = run_workshop_or_404(workshop_id)
     chosen = part_or_404(Lane, workshop, lane_id)
     action = request.form.get("action", "")
-    if not ConfirmForm().validate_on_submit() or action not in LANE_ACTIONS:
+    if action not in LANE_ACTIONS:
         abort(400)
     if action in ("hide", "show"):
         journey_map.set_lane_hidden(db.session, workshop, chosen, action == "hide")

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from cjm_workshop import live
 from cjm_workshop.extensions import db
+from cjm_workshop.labels import LANE_LABELS, STEP_PROMPTS
 from cjm_workshop.models import Step, Workshop
 from cjm_workshop.services import board, journey_map, notes, timer
 from cjm_workshop.services.board import Spotlight
@@ -25,9 +26,7 @@ from cjm_workshop.web.htmx import render
 from cjm_workshop.web.i18n import speak
 from cjm_workshop.web.journey import back_to_map, persona_filter, shared_map
 from cjm_workshop.web.notes import Viewer
-from cjm_workshop.web.steps import LANE_LABELS, STEP_PROMPTS
 from cjm_workshop.web.urls import public_url
-from cjm_workshop.web.workshops.forms import ConfirmForm
 
 
 def _room_board(workshop_id: int) -> Workshop:
@@ -131,11 +130,10 @@ def board_map(workshop_id: int):
 def board_settings(workshop_id: int):
     """The prompt under the board's header and the sound at the timer's end, on or off."""
     workshop = run_workshop_or_404(workshop_id)
-    if ConfirmForm().validate_on_submit():
-        prompt = _flag("prompt") if "prompt" in request.form else workshop.board_prompt
-        sound = _flag("sound") if "sound" in request.form else workshop.board_sound
-        board.set_board(db.session, workshop, prompt=prompt, sound=sound)
-        db.session.commit()
+    prompt = _flag("prompt") if "prompt" in request.form else workshop.board_prompt
+    sound = _flag("sound") if "sound" in request.form else workshop.board_sound
+    board.set_board(db.session, workshop, prompt=prompt, sound=sound)
+    db.session.commit()
     return _back_to_console(workshop)
 
 
@@ -144,13 +142,12 @@ def spotlight(workshop_id: int):
     """Put a stage, a lane, a note or the ranking on the board full-screen ("" takes it
     off)."""
     workshop = run_workshop_or_404(workshop_id)
-    if ConfirmForm().validate_on_submit():
-        value = request.form.get("spotlight", "")
-        chosen = Spotlight.parse(value)
-        if value and chosen is None:
-            abort(400)
-        board.set_spotlight(db.session, workshop, chosen)
-        db.session.commit()
+    value = request.form.get("spotlight", "")
+    chosen = Spotlight.parse(value)
+    if value and chosen is None:
+        abort(400)
+    board.set_spotlight(db.session, workshop, chosen)
+    db.session.commit()
     if request.args.get("back") == "map":  # from a card of the facilitator's map
         return back_to_map(workshop, _("The board shows this note."))
     return _back_to_console(workshop)

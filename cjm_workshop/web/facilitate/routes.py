@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 
 from cjm_workshop import live
 from cjm_workshop.extensions import db, limiter
+from cjm_workshop.labels import STEP_PROMPTS
 from cjm_workshop.models import STEPS, ActionItem, Note, NoteKind, Participant, Step, Workshop
 from cjm_workshop.services import accounts, joining, notes, steps, timer
 from cjm_workshop.services.errors import IdempotencyConflict, IdempotencyKeyReused, InvalidNote
@@ -42,7 +43,6 @@ from cjm_workshop.web.notes import (
     posted_note_form,
     render_for,
 )
-from cjm_workshop.web.steps import STEP_PROMPTS
 from cjm_workshop.web.workshops.forms import ConfirmForm, RemoveParticipantForm
 
 bp = Blueprint("facilitate", __name__, url_prefix="/workshops")
@@ -122,36 +122,32 @@ def console(workshop_id: int):
 @bp.post("/<int:workshop_id>/step")
 def go_to_step(workshop_id: int):
     workshop = run_workshop_or_404(workshop_id)
-    if ConfirmForm().validate_on_submit():
-        steps.go_to_step(db.session, workshop, _step_from_form())
-        db.session.commit()
+    steps.go_to_step(db.session, workshop, _step_from_form())
+    db.session.commit()
     return _back_to_console(workshop)
 
 
 @bp.post("/<int:workshop_id>/contributions")
 def contributions(workshop_id: int):
     workshop = run_workshop_or_404(workshop_id)
-    if ConfirmForm().validate_on_submit():
-        steps.set_contributions(db.session, workshop, _step_from_form(), _flag("open"))
-        db.session.commit()
+    steps.set_contributions(db.session, workshop, _step_from_form(), _flag("open"))
+    db.session.commit()
     return _back_to_console(workshop)
 
 
 @bp.post("/<int:workshop_id>/privacy")
 def privacy(workshop_id: int):
     workshop = run_workshop_or_404(workshop_id)
-    if ConfirmForm().validate_on_submit():
-        notes.set_private(db.session, workshop, _step_from_form(), _flag("private"))
-        db.session.commit()
+    notes.set_private(db.session, workshop, _step_from_form(), _flag("private"))
+    db.session.commit()
     return _back_to_console(workshop)
 
 
 @bp.post("/<int:workshop_id>/reveal")
 def reveal(workshop_id: int):
     workshop = run_workshop_or_404(workshop_id)
-    if ConfirmForm().validate_on_submit():
-        notes.reveal(db.session, workshop, _step_from_form())
-        db.session.commit()
+    notes.reveal(db.session, workshop, _step_from_form())
+    db.session.commit()
     return _back_to_console(workshop)
 
 
@@ -161,22 +157,21 @@ TIMER_EXTENSIONS = frozenset({1, 5})
 @bp.post("/<int:workshop_id>/timer")
 def timer_control(workshop_id: int):
     workshop = run_workshop_or_404(workshop_id)
-    if ConfirmForm().validate_on_submit():
-        action = request.form.get("action")
-        if action == "start":
-            timer.start(db.session, workshop)
-        elif action == "set":  # any duration the facilitator types
-            minutes = request.form.get("minutes", type=int)
-            timer.start(db.session, workshop, minutes if minutes is not None else 0)
-        elif action == "pause":
-            timer.pause(db.session, workshop)
-        elif action == "extend" and request.form.get("minutes", type=int) in TIMER_EXTENSIONS:
-            timer.extend(db.session, workshop, request.form.get("minutes", type=int))
-        elif action == "reset":
-            timer.reset(db.session, workshop)
-        else:
-            abort(400)
-        db.session.commit()
+    action = request.form.get("action")
+    if action == "start":
+        timer.start(db.session, workshop)
+    elif action == "set":  # any duration the facilitator types
+        minutes = request.form.get("minutes", type=int)
+        timer.start(db.session, workshop, minutes if minutes is not None else 0)
+    elif action == "pause":
+        timer.pause(db.session, workshop)
+    elif action == "extend" and request.form.get("minutes", type=int) in TIMER_EXTENSIONS:
+        timer.extend(db.session, workshop, request.form.get("minutes", type=int))
+    elif action == "reset":
+        timer.reset(db.session, workshop)
+    else:
+        abort(400)
+    db.session.commit()
     return _back_to_console(workshop)
 
 
@@ -255,9 +250,8 @@ def edit_note(workshop_id: int, note_id: int):
 def hide_note(workshop_id: int, note_id: int):
     workshop = run_workshop_or_404(workshop_id)
     note = part_or_404(Note, workshop, note_id)
-    if ConfirmForm().validate_on_submit():
-        notes.set_hidden(db.session, note, _flag("hidden"))
-        db.session.commit()
+    notes.set_hidden(db.session, note, _flag("hidden"))
+    db.session.commit()
     if _from_map():
         return back_to_map(workshop, anchor=f"note-{note.id}")
     return _back_to_console(workshop)
@@ -267,9 +261,8 @@ def hide_note(workshop_id: int, note_id: int):
 def delete_note(workshop_id: int, note_id: int):
     workshop = run_workshop_or_404(workshop_id)
     note = part_or_404(Note, workshop, note_id)
-    if ConfirmForm().validate_on_submit():
-        notes.delete_note(db.session, note)
-        db.session.commit()
+    notes.delete_note(db.session, note)
+    db.session.commit()
     return _back_to_console(workshop)
 
 

@@ -13,7 +13,6 @@ from cjm_workshop.services import voting
 from cjm_workshop.services.errors import InvalidVote, RoundClosed
 from cjm_workshop.web.access import part_or_404, run_workshop_or_404
 from cjm_workshop.web.facilitate.routes import _back_to_console, _flag, bp
-from cjm_workshop.web.workshops.forms import ConfirmForm
 
 
 def _dots() -> int:
@@ -26,8 +25,6 @@ def _dots() -> int:
 @bp.post("/<int:workshop_id>/rounds")
 def open_round(workshop_id: int):
     workshop = run_workshop_or_404(workshop_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
     try:
         kind = NoteKind(request.form.get("kind", NoteKind.PAIN_POINT.value))
     except ValueError:
@@ -52,7 +49,7 @@ def change_round(workshop_id: int, round_id: int):
     workshop = run_workshop_or_404(workshop_id)
     chosen = part_or_404(VotingRound, workshop, round_id)
     action = request.form.get("action")
-    if not ConfirmForm().validate_on_submit() or action not in ROUND_ACTIONS:
+    if action not in ROUND_ACTIONS:
         abort(400)
     if action == "close":
         voting.close_round(db.session, workshop, chosen)
@@ -69,8 +66,6 @@ def proxy_dot(workshop_id: int, round_id: int):
     """A dot placed (or taken back) for a participant without a phone."""
     workshop = run_workshop_or_404(workshop_id)
     chosen = part_or_404(VotingRound, workshop, round_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
     key = (request.form.get("tap_key") or secrets.token_urlsafe(12))[:64]
     ballot = voting.ballot_for(
         db.session,

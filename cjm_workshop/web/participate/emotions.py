@@ -27,7 +27,6 @@ from cjm_workshop.web.participate.routes import (
     code_attempts,
     stranger,
 )
-from cjm_workshop.web.workshops.forms import ConfirmForm
 
 
 def _answer(
@@ -52,8 +51,6 @@ def rate(code: str, note_id: int):
     workshop, participant, response = _participant_or_redirect(code)
     if response is not None:
         return response
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
     note = part_or_404(Note, workshop, note_id)
     score = request.form.get("score", type=int)
     try:

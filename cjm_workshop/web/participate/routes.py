@@ -25,6 +25,7 @@ from flask_wtf.csrf import generate_csrf as csrf_token
 
 from cjm_workshop import live
 from cjm_workshop.extensions import db
+from cjm_workshop.labels import PARTICIPANT_PROMPTS
 from cjm_workshop.models import STEPS, Note, NoteKind, Step, Workshop
 from cjm_workshop.services import joining, notes, steps, timer
 from cjm_workshop.services.errors import (
@@ -61,7 +62,6 @@ from cjm_workshop.web.notes import (
 )
 from cjm_workshop.web.participate import guesses
 from cjm_workshop.web.participate.forms import JoinCodeForm, JoinNameForm
-from cjm_workshop.web.steps import PARTICIPANT_PROMPTS
 
 bp = Blueprint("participate", __name__)
 

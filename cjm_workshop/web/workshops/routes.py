@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -232,9 +232,8 @@ def edit_persona(workshop_id: int, persona_id: int):
 def delete_persona(workshop_id: int, persona_id: int):
     workshop = run_workshop_or_404(workshop_id)
     persona = part_or_404(Persona, workshop, persona_id)
-    if ConfirmForm().validate_on_submit():
-        service.delete_persona(db.session, persona)
-        db.session.commit()
+    service.delete_persona(db.session, persona)
+    db.session.commit()
     return _section(workshop, "personas")
 
 
@@ -276,9 +275,8 @@ def move_stage(workshop_id: int, stage_id: int):
 def delete_stage(workshop_id: int, stage_id: int):
     workshop = run_workshop_or_404(workshop_id)
     stage = part_or_404(Stage, workshop, stage_id)
-    if ConfirmForm().validate_on_submit():
-        service.delete_stage(db.session, stage)
-        db.session.commit()
+    service.delete_stage(db.session, stage)
+    db.session.commit()
     return _section(workshop, "stages")
 
 
@@ -307,8 +305,6 @@ def share(workshop_id: int):
 def unshare(workshop_id: int, member_id: int):
     workshop = owned_workshop_or_404(workshop_id)
     member = part_or_404(WorkshopMember, workshop, member_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
     sharing.unshare(db.session, member)
     db.session.commit()
     return redirect(url_for(".overview", workshop_id=workshop.id, _anchor="sharing"), 303)

@@ -7,12 +7,12 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from cjm_workshop.curve import FACES, draw_curve
 from cjm_workshop.extensions import db
 from cjm_workshop.models import NoteKind, Workshop
 from cjm_workshop.services import emotions, journey_map, versions
 from cjm_workshop.web.access import run_workshop_or_404, viewed_workshop_or_404
 from cjm_workshop.web.actions import ranked_pain_points, top_pain_points
-from cjm_workshop.web.emotions import FACES, draw_curve
 from cjm_workshop.web.workshops.forms import NewVersionForm
 from cjm_workshop.web.workshops.routes import bp
 

@@ -1,4 +1,6 @@
-"""How the six steps and the kinds of note are named and explained, in both languages."""
+"""The words for what the app shows, in both languages: how the six steps, the kinds of
+note, channels, lanes, roles and action states are named. A floor below the services'
+callers: web/ and poster/ both read their labels here."""
 
 from __future__ import annotations
 

@@ -1,0 +1,66 @@
+"""The rules every service shares, below all of them: one change at a time per workshop
+(its row lock), what the room sees of a note, and the record of a change that phones and
+the board must show. Imports no other service, so that none has to import another inside
+a function to break a circle."""
+
+from __future__ import annotations
+
+from sqlalchemy import bindparam, insert, select, text
+from sqlalchemy.orm import Session
+
+from cjm_workshop.models import LiveEvent, LiveEventKind, Note, Workshop
+
+# --- one change at a time per workshop ---------------------------------------------------
+
+_LOCK = select(Workshop.id).where(Workshop.id == bindparam("id")).with_for_update(key_share=True)
+
+
+def lock(session: Session, workshop: Workshop) -> None:
+    """One change at a time per workshop: FOR NO KEY UPDATE on its row on PostgreSQL
+    (SQLite lets one writer at a time in anyway), so that two people arranging, voting or
+    writing at once are applied one after the other."""
+    session.execute(_LOCK, {"id": workshop.id})
+
+
+# --- what the room sees ------------------------------------------------------------------
+
+
+def room_sees(*, hidden: bool, merged: bool, private: bool, revealed: bool) -> bool:
+    """The rule: a note is shown on the board and to every participant unless it is hidden,
+    merged into another, or written privately and not revealed yet."""
+    return not hidden and not merged and (not private or revealed)
+
+
+def visible_to_room(note: Note) -> bool:
+    step = note.workshop.step_state(note.step)
+    return room_sees(
+        hidden=note.hidden,
+        merged=note.merged_into_id is not None,
+        private=step.private,
+        revealed=step.revealed,
+    )
+
+
+# --- the live stream's record of changes --------------------------------------------------
+
+# Set on a session whose transaction wrote a live event (read by live.py after commit).
+LIVE_TOUCHED = "cjm_live_touched"
+
+
+_RECORD = insert(LiveEvent.__table__)  # built once: every change records one
+
+
+def touch(
+    session: Session,
+    workshop_id: int,
+    note_id: int | None = None,
+    kind: LiveEventKind | None = None,
+) -> None:
+    """Record a change that phones and the board must show (about one note, or not)."""
+    if kind is None:
+        kind = LiveEventKind.NOTE if note_id is not None else LiveEventKind.REFRESH
+    session.execute(_RECORD, {"workshop_id": workshop_id, "kind": kind, "note_id": note_id})
+    session.info[LIVE_TOUCHED] = True  # wakes this process's broadcaster on commit
+    if session.get_bind().dialect.name == "postgresql":
+        # Delivered when this transaction commits: the broadcasters wake at once.
+        session.execute(text("SELECT pg_notify('cjm_live', '')"))
