@@ -52,7 +52,7 @@ from cjm_workshop.models import (
     WorkshopStatus,
     WorkshopStep,
 )
-from cjm_workshop.services.room import LIVE_TOUCHED
+from cjm_workshop.services.room import LIVE_TOUCHED, DbSession
 
 POLL_SECONDS = 0.1  # when no wake-up channel works
 SAFETY_POLL_SECONDS = 5.0  # with one: only in case a wake-up got lost (idle costs it)
@@ -258,7 +258,7 @@ def _notified(connection) -> bool:
 
 
 @event.listens_for(Session, "after_commit")
-def _wake_after_commit(session: Session) -> None:
+def _wake_after_commit(session: DbSession) -> None:
     """A commit that wrote an event wakes the broadcasters (PostgreSQL's NOTIFY went with
     the commit itself)."""
     if not session.info.pop(LIVE_TOUCHED, False):
@@ -360,7 +360,7 @@ class Bell:
             os.unlink(self._path)
 
 
-def latest_event_id(session: Session | None = None) -> int:
+def latest_event_id(session: DbSession | None = None) -> int:
     """The newest event id. A page being rendered passes its own session: reading on a
     second connection while the request holds one would let a busy server run out of them
     (every thread holding one connection and waiting for another)."""

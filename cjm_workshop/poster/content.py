@@ -15,7 +15,6 @@ import segno
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from cjm_workshop.curve import FACES, median_lines
 from cjm_workshop.labels import ACTION_STATUS_LABELS, CHANNEL_LABELS, LANE_LABELS
@@ -33,6 +32,7 @@ from cjm_workshop.poster.layout import Fit
 from cjm_workshop.services import emotions, journey_map, voting
 from cjm_workshop.services.emotions import CurvePoint
 from cjm_workshop.services.journey_map import JourneyMap
+from cjm_workshop.services.room import DbSession
 
 TOP_PAIN_POINTS = 5
 ACTION_ROWS = 9  # the footer's table; more are counted, and all are in the CSV export
@@ -133,7 +133,7 @@ def _cut_to_curve(sheet: Sheet) -> Sheet:
 
 
 def sheets_of(
-    session: Session, workshop: Workshop, map_url: str, curve_only: bool = False
+    session: DbSession, workshop: Workshop, map_url: str, curve_only: bool = False
 ) -> list[Sheet]:
     """The workshop's posters, one per persona (or one), in the workshop's language. With
     `curve_only`, each is cut down to its emotion curve, for a slide: the stage row, the
@@ -164,7 +164,7 @@ class _Reader:
     """Reads what every poster of a workshop shares once (dots, ratings, people)."""
 
     def __init__(
-        self, session: Session, workshop: Workshop, map_url: str, points: dict[int, CurvePoint]
+        self, session: DbSession, workshop: Workshop, map_url: str, points: dict[int, CurvePoint]
     ) -> None:
         self.session = session
         self.workshop = workshop
@@ -295,7 +295,7 @@ class _Reader:
 _VOTED = (NoteKind.PAIN_POINT, NoteKind.OPPORTUNITY)
 
 
-def _dots(session: Session, workshop: Workshop, kind: NoteKind) -> dict[int, int]:
+def _dots(session: DbSession, workshop: Workshop, kind: NoteKind) -> dict[int, int]:
     """Dots per note from the latest revealed round on that kind (none before a reveal)."""
     chosen = voting.latest_round(session, workshop, kind)
     if not voting.shows_counts(chosen):
@@ -380,7 +380,7 @@ def _after_label(label: str, text: str, language: str) -> str:
     return shortened.removeprefix(placeholder).lstrip() if text else ""
 
 
-def _held_on(session: Session, workshop: Workshop) -> str:
+def _held_on(session: DbSession, workshop: Workshop) -> str:
     """The day the room worked: the first participant's joining, else the creation."""
     first = session.scalar(
         select(func.min(Participant.joined_at)).where(Participant.workshop_id == workshop.id)

@@ -21,13 +21,13 @@ from pathlib import Path
 
 from flask import current_app, render_template
 from flask_babel import force_locale, format_date
-from sqlalchemy.orm import Session
 
 from cjm_workshop.labels import CHANNEL_LABELS
 from cjm_workshop.models import Workshop
 from cjm_workshop.offload import Unfinished, in_process
 from cjm_workshop.poster import content, images, layout
 from cjm_workshop.poster.layout import Format
+from cjm_workshop.services.room import DbSession
 
 CACHE_KEEP = 40  # posters kept in the cache; the oldest go first
 WAIT_FOR_SLOT = 15.0  # seconds a request waits for a free render slot
@@ -48,7 +48,7 @@ class Poster:
 
 
 def poster_html(
-    session: Session, workshop: Workshop, poster_format: Format, map_url: str, preview=False
+    session: DbSession, workshop: Workshop, poster_format: Format, map_url: str, preview=False
 ) -> str:
     """The poster as an HTML document: one page per persona, in the workshop's language."""
     return _document(
@@ -60,7 +60,13 @@ PARTS = ("map", "curve")  # what a picture shows: a whole poster page, or its em
 
 
 def picture(
-    session: Session, workshop: Workshop, map_url: str, part: str, page: int, kind: str, width: int
+    session: DbSession,
+    workshop: Workshop,
+    map_url: str,
+    part: str,
+    page: int,
+    kind: str,
+    width: int,
 ) -> bytes:
     """A poster page (`page`: the persona's number, from 1) or its emotion curve as a
     picture for slides (images.KINDS, images.WIDTHS), rendered from the poster's template

@@ -6,11 +6,11 @@ import hashlib
 import secrets
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from cjm_workshop.models import Facilitator, LoginSession
 from cjm_workshop.services.errors import EmailTaken, WrongPassword
+from cjm_workshop.services.room import DbSession
 
 PASSWORD_MIN = 10
 
@@ -22,13 +22,13 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def find_by_email(session: Session, email: str) -> Facilitator | None:
+def find_by_email(session: DbSession, email: str) -> Facilitator | None:
     return session.scalar(
         select(Facilitator).where(func.lower(Facilitator.email) == normalise_email(email))
     )
 
 
-def create_facilitator(session: Session, *, email: str, name: str, password: str) -> Facilitator:
+def create_facilitator(session: DbSession, *, email: str, name: str, password: str) -> Facilitator:
     if find_by_email(session, email) is not None:
         raise EmailTaken(email)
     facilitator = Facilitator(
@@ -41,7 +41,7 @@ def create_facilitator(session: Session, *, email: str, name: str, password: str
     return facilitator
 
 
-def authenticate(session: Session, *, email: str, password: str) -> Facilitator | None:
+def authenticate(session: DbSession, *, email: str, password: str) -> Facilitator | None:
     facilitator = find_by_email(session, email)
     if facilitator is None:
         check_password_hash(_DUMMY_HASH, password)
@@ -58,7 +58,7 @@ def _hashed(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start_login(session: Session, facilitator: Facilitator) -> None:
+def start_login(session: DbSession, facilitator: Facilitator) -> None:
     """A new log-in of this account; its token goes with the facilitator (get_id)."""
     token = secrets.token_urlsafe(32)
     session.add(LoginSession(facilitator_id=facilitator.id, token_hash=_hashed(token)))
@@ -66,7 +66,7 @@ def start_login(session: Session, facilitator: Facilitator) -> None:
     facilitator.login_token = token
 
 
-def logged_in(session: Session, user_id: str) -> Facilitator | None:
+def logged_in(session: DbSession, user_id: str) -> Facilitator | None:
     """The account of a log-in that has not been ended ("id:token" from the session)."""
     account, _, token = user_id.partition(":")
     if not account.isdigit() or not token:
@@ -81,13 +81,13 @@ def logged_in(session: Session, user_id: str) -> Facilitator | None:
     return facilitator
 
 
-def end_login(session: Session, facilitator: Facilitator) -> None:
+def end_login(session: DbSession, facilitator: Facilitator) -> None:
     session.execute(
         delete(LoginSession).where(LoginSession.token_hash == _hashed(facilitator.login_token))
     )
 
 
-def end_other_logins(session: Session, facilitator: Facilitator) -> int:
+def end_other_logins(session: DbSession, facilitator: Facilitator) -> int:
     """Log out everywhere else (other browsers, copied cookies); how many were ended."""
     ended = session.execute(
         delete(LoginSession).where(
@@ -98,7 +98,7 @@ def end_other_logins(session: Session, facilitator: Facilitator) -> int:
     return ended.rowcount
 
 
-def change_password(session: Session, facilitator: Facilitator, current: str, new: str) -> None:
+def change_password(session: DbSession, facilitator: Facilitator, current: str, new: str) -> None:
     """Only with the current password; every other log-in of the account ends."""
     if not check_password_hash(facilitator.password_hash, current):
         raise WrongPassword("current")

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from cjm_workshop.models import (
     LEVELS,
@@ -20,7 +19,7 @@ from cjm_workshop.models import (
     Workshop,
 )
 from cjm_workshop.services.errors import InvalidAction, WorkshopClosed
-from cjm_workshop.services.room import touch
+from cjm_workshop.services.room import DbSession, touch
 
 SOURCE_KINDS = frozenset({NoteKind.OPPORTUNITY, NoteKind.PAIN_POINT})
 
@@ -36,7 +35,7 @@ class ActionFields:
     effort: Level = Level.MEDIUM
 
 
-def actions_of(session: Session, workshop: Workshop) -> list[ActionItem]:
+def actions_of(session: DbSession, workshop: Workshop) -> list[ActionItem]:
     return list(
         session.scalars(
             select(ActionItem)
@@ -55,7 +54,7 @@ def matrix(actions: list[ActionItem]) -> dict[Quadrant, list[ActionItem]]:
 
 
 def add_action(
-    session: Session, workshop: Workshop, fields: ActionFields, source_id: int | None = None
+    session: DbSession, workshop: Workshop, fields: ActionFields, source_id: int | None = None
 ) -> ActionItem:
     _writable(workshop)
     action = ActionItem(workshop_id=workshop.id, source_id=_source(session, workshop, source_id))
@@ -67,7 +66,7 @@ def add_action(
 
 
 def update_action(
-    session: Session,
+    session: DbSession,
     workshop: Workshop,
     action: ActionItem,
     fields: ActionFields,
@@ -81,7 +80,7 @@ def update_action(
 
 
 def set_status(
-    session: Session, workshop: Workshop, action: ActionItem, status: ActionStatus
+    session: DbSession, workshop: Workshop, action: ActionItem, status: ActionStatus
 ) -> None:
     """What organizers do after the workshop, closed or not."""
     action.status = status
@@ -89,7 +88,7 @@ def set_status(
     touch(session, workshop.id)
 
 
-def place(session: Session, workshop: Workshop, action: ActionItem, quadrant: Quadrant) -> None:
+def place(session: DbSession, workshop: Workshop, action: ActionItem, quadrant: Quadrant) -> None:
     """Dragged into a quadrant: an axis that crosses the line takes the nearest level on the
     other side (low becomes medium, medium or high becomes low); the other axis stays."""
     _writable(workshop)
@@ -101,7 +100,7 @@ def place(session: Session, workshop: Workshop, action: ActionItem, quadrant: Qu
     touch(session, workshop.id)
 
 
-def step(session: Session, workshop: Workshop, action: ActionItem, axis: str, by: int) -> None:
+def step(session: DbSession, workshop: Workshop, action: ActionItem, axis: str, by: int) -> None:
     """One level more or less impact or effort (the matrix's buttons)."""
     _writable(workshop)
     if axis not in ("impact", "effort") or by not in (-1, 1):
@@ -112,7 +111,7 @@ def step(session: Session, workshop: Workshop, action: ActionItem, axis: str, by
     touch(session, workshop.id)
 
 
-def delete_action(session: Session, workshop: Workshop, action: ActionItem) -> None:
+def delete_action(session: DbSession, workshop: Workshop, action: ActionItem) -> None:
     _writable(workshop)
     session.delete(action)
     session.flush()
@@ -137,7 +136,7 @@ def _apply(action: ActionItem, fields: ActionFields) -> None:
     action.effort = fields.effort
 
 
-def _source(session: Session, workshop: Workshop, source_id: int | None) -> int | None:
+def _source(session: DbSession, workshop: Workshop, source_id: int | None) -> int | None:
     if source_id is None:
         return None
     note = session.get(Note, source_id)

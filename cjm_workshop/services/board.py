@@ -7,11 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, cast
 
-from sqlalchemy.orm import Session
-
 from cjm_workshop.models import LaneKind, Note, Workshop
 from cjm_workshop.services.errors import InvalidMove
-from cjm_workshop.services.room import touch
+from cjm_workshop.services.room import DbSession, touch
 
 SpotlightKind = Literal["stage", "lane", "note", "ranking"]
 KINDS: tuple[SpotlightKind, ...] = ("stage", "lane", "note", "ranking")
@@ -50,7 +48,7 @@ def spotlight_of(workshop: Workshop) -> Spotlight | None:
     return Spotlight.parse(workshop.spotlight)
 
 
-def set_spotlight(session: Session, workshop: Workshop, spotlight: Spotlight | None) -> None:
+def set_spotlight(session: DbSession, workshop: Workshop, spotlight: Spotlight | None) -> None:
     """Put `spotlight` on the board (None: the whole step again). A stage or note must be
     this workshop's."""
     kind = spotlight.kind if spotlight else None
@@ -64,7 +62,7 @@ def set_spotlight(session: Session, workshop: Workshop, spotlight: Spotlight | N
     touch(session, workshop.id)
 
 
-def set_board(session: Session, workshop: Workshop, *, prompt: bool, sound: bool) -> None:
+def set_board(session: DbSession, workshop: Workshop, *, prompt: bool, sound: bool) -> None:
     workshop.board_prompt = prompt
     workshop.board_sound = sound
     touch(session, workshop.id)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from cjm_workshop.models import (
     Channel,
@@ -15,6 +14,7 @@ from cjm_workshop.models import (
 )
 from cjm_workshop.services import accounts, joining
 from cjm_workshop.services.notes import NoteFields, add_note
+from cjm_workshop.services.room import DbSession
 from cjm_workshop.services.workshops import (
     PersonaFields,
     WorkshopFields,
@@ -27,7 +27,7 @@ DEMO_PASSWORD = "demo-workshop"  # noqa: S105 - printed by `make run` on purpose
 DEMO_TITLE = "Online een afspraak bij de tandarts maken"
 
 
-def seed_demo(session: Session) -> tuple[Facilitator, Workshop, bool]:
+def seed_demo(session: DbSession) -> tuple[Facilitator, Workshop, bool]:
     """Create the demo facilitator and workshop unless they exist. Returns (.., created)."""
     facilitator = accounts.find_by_email(session, DEMO_EMAIL)
     if facilitator is None:
@@ -121,7 +121,7 @@ DEMO_NOTES = [
 ]
 
 
-def _demo_notes(session: Session, workshop: Workshop, people: list[Participant]) -> None:
+def _demo_notes(session: DbSession, workshop: Workshop, people: list[Participant]) -> None:
     """What the room wrote in an earlier run, so that the map has something to arrange."""
     stages = workshop.stages
     for number, (kind, stage, text, detail, author) in enumerate(DEMO_NOTES):
@@ -137,5 +137,5 @@ def _demo_notes(session: Session, workshop: Workshop, people: list[Participant])
     session.flush()
 
 
-def _workshops(session: Session, facilitator: Facilitator) -> list[Workshop]:
+def _workshops(session: DbSession, facilitator: Facilitator) -> list[Workshop]:
     return list(session.scalars(select(Workshop).where(Workshop.facilitator_id == facilitator.id)))

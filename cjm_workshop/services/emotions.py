@@ -12,7 +12,6 @@ import statistics
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from cjm_workshop.database import insert_for
 from cjm_workshop.models import (
@@ -26,12 +25,12 @@ from cjm_workshop.models import (
     Workshop,
 )
 from cjm_workshop.services.errors import InvalidRating, ParticipantRemoved, StepClosed
-from cjm_workshop.services.room import touch
+from cjm_workshop.services.room import DbSession, touch
 from cjm_workshop.services.steps import accepts_contributions
 
 
 def rate(
-    session: Session, workshop: Workshop, participant: Participant, note: Note, score: int
+    session: DbSession, workshop: Workshop, participant: Participant, note: Note, score: int
 ) -> None:
     if not accepts_contributions(workshop, Step.EMOTIONS):
         raise StepClosed(Step.EMOTIONS.value)
@@ -58,7 +57,7 @@ def rate(
     session.flush()
 
 
-def ratings_by(session: Session, workshop: Workshop, participant: Participant) -> dict[int, int]:
+def ratings_by(session: DbSession, workshop: Workshop, participant: Participant) -> dict[int, int]:
     """This participant's score per touchpoint on the map (merged duplicates included)."""
     found: dict[int, int] = {}
     for touchpoint, ratings in _ratings_per_touchpoint(session, workshop).items():
@@ -82,7 +81,7 @@ class CurvePoint:
     mean: float | None = None
 
 
-def curve(session: Session, workshop: Workshop, touchpoints: list[Note]) -> list[CurvePoint]:
+def curve(session: DbSession, workshop: Workshop, touchpoints: list[Note]) -> list[CurvePoint]:
     """The curve over `touchpoints`, given in the map's order (stage, then place)."""
     per_touchpoint = _ratings_per_touchpoint(session, workshop)
     stages = {stage.id: stage.name for stage in workshop.stages}
@@ -124,7 +123,7 @@ def average(points: list[CurvePoint]) -> float | None:
     return sum(point.mean * point.count for point in points if point.count) / count
 
 
-def _ratings_per_touchpoint(session: Session, workshop: Workshop) -> dict[int, dict[int, int]]:
+def _ratings_per_touchpoint(session: DbSession, workshop: Workshop) -> dict[int, dict[int, int]]:
     """touchpoint on the map -> {participant: score}, duplicates' ratings folded in."""
     merged_into = dict(
         session.execute(

@@ -6,14 +6,13 @@ import secrets
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from cjm_workshop.models import LiveEventKind, Note, Participant, Workshop
 from cjm_workshop.models.base import utcnow
 from cjm_workshop.models.participant import DISPLAY_NAME_MAX
 from cjm_workshop.services import notes
 from cjm_workshop.services.errors import WorkshopClosed, WorkshopNotFound
-from cjm_workshop.services.room import touch
+from cjm_workshop.services.room import DbSession, touch
 from cjm_workshop.services.workshops import normalise_join_code
 
 # Concurrent joins with the same name may collide on the unique name; try the next suffix.
@@ -30,7 +29,7 @@ _PARTICIPANT_BY_TOKEN = select(Participant).where(
 )
 
 
-def find_workshop(session: Session, typed_code: str) -> Workshop:
+def find_workshop(session: DbSession, typed_code: str) -> Workshop:
     code = normalise_join_code(typed_code)
     workshop = session.scalar(_WORKSHOP_BY_CODE, {"code": code}) if code else None
     if workshop is None:
@@ -45,7 +44,7 @@ def open_for_joining(workshop: Workshop) -> Workshop:
 
 
 def participant_by_token(
-    session: Session, workshop: Workshop, token: str | None
+    session: DbSession, workshop: Workshop, token: str | None
 ) -> Participant | None:
     if not token:
         return None
@@ -57,7 +56,7 @@ def clean_display_name(name: str) -> str:
 
 
 def join(
-    session: Session, workshop: Workshop, display_name: str, join_key: str | None
+    session: DbSession, workshop: Workshop, display_name: str, join_key: str | None
 ) -> Participant:
     """Add a participant; a retried join (same form nonce) returns the first one."""
     open_for_joining(workshop)
@@ -89,7 +88,9 @@ def join(
     raise RuntimeError(f"could not find a free name for {base!r}")
 
 
-def _by_join_key(session: Session, workshop: Workshop, join_key: str | None) -> Participant | None:
+def _by_join_key(
+    session: DbSession, workshop: Workshop, join_key: str | None
+) -> Participant | None:
     if not join_key:
         return None
     return session.scalar(
@@ -110,7 +111,7 @@ def _disambiguated(base: str, taken: set[str]) -> str:
 
 
 def remove_participant(
-    session: Session, workshop: Workshop, participant: Participant, *, with_notes: bool
+    session: DbSession, workshop: Workshop, participant: Participant, *, with_notes: bool
 ) -> None:
     """The facilitator takes someone out of the room: from now on they read along and add
     nothing. Their notes stay on the map (their name marked as removed), or go with them:

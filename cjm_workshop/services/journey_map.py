@@ -18,7 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 
 from cjm_workshop.models import (
     LANE_KINDS,
@@ -38,7 +38,7 @@ from cjm_workshop.models.note import STAGE_REQUIRED
 from cjm_workshop.services import voting
 from cjm_workshop.services.errors import InvalidMove, MergeRefused
 from cjm_workshop.services.ordering import move_within
-from cjm_workshop.services.room import lock, touch, visible_to_room
+from cjm_workshop.services.room import DbSession, lock, touch, visible_to_room
 
 NOTE_LANES: dict[LaneKind, NoteKind] = {LaneKind(kind.value): kind for kind in NoteKind}
 DIRECTIONS = ("left", "right", "up", "down")
@@ -109,7 +109,7 @@ class JourneyMap:
 
 
 def load_map(
-    session: Session,
+    session: DbSession,
     workshop: Workshop,
     *,
     room: bool,
@@ -163,7 +163,7 @@ def action_stage(action: ActionItem, stage_ids: list[int]) -> int | None:
     return None
 
 
-def room_notes(session: Session, workshop: Workshop, kind: NoteKind) -> list[Note]:
+def room_notes(session: DbSession, workshop: Workshop, kind: NoteKind) -> list[Note]:
     """The room's notes of one kind in the map's order (stage by stage, then place in the
     cell; no stage last): the touchpoints phones rate, the pain points they vote on."""
     query = (
@@ -192,7 +192,7 @@ def _in_cell(workshop_id: int, cell: Cell) -> tuple:
     )
 
 
-def cell_notes(session: Session, workshop_id: int, cell: Cell) -> list[Note]:
+def cell_notes(session: DbSession, workshop_id: int, cell: Cell) -> list[Note]:
     """The notes of one cell in their order."""
     query = select(Note).where(*_in_cell(workshop_id, cell))
     query = query.order_by(Note.position, Note.id).execution_options(populate_existing=True)
@@ -202,7 +202,7 @@ def cell_notes(session: Session, workshop_id: int, cell: Cell) -> list[Note]:
 # --- arranging -------------------------------------------------------------------------
 
 
-def place_at_end(session: Session, note: Note) -> None:
+def place_at_end(session: DbSession, note: Note) -> None:
     """A note new to its cell goes last: after the cell's last position, found in the cell's
     index without reading its other notes (counting them cost more as a cell filled)."""
     last = (
@@ -218,11 +218,11 @@ def place_at_end(session: Session, note: Note) -> None:
     note.position = 0 if position is None else position + 1
 
 
-def close_gap(session: Session, workshop_id: int, cell: Cell) -> None:
+def close_gap(session: DbSession, workshop_id: int, cell: Cell) -> None:
     _renumber(cell_notes(session, workshop_id, cell))
 
 
-def tidy(session: Session, workshop: Workshop) -> None:
+def tidy(session: DbSession, workshop: Workshop) -> None:
     """Renumber every cell (after stages were removed and their notes lost their stage)."""
     cells = {
         cell_of(note)
@@ -233,7 +233,7 @@ def tidy(session: Session, workshop: Workshop) -> None:
 
 
 def move_note(
-    session: Session,
+    session: DbSession,
     workshop: Workshop,
     note: Note,
     *,
@@ -276,7 +276,7 @@ def move_note(
     session.flush()
 
 
-def nudge(session: Session, workshop: Workshop, note: Note, direction: str) -> None:
+def nudge(session: DbSession, workshop: Workshop, note: Note, direction: str) -> None:
     """The buttons' moves: a stage to the left or right (to the end of that cell), or one
     place up or down in the cell. Refused where the map ends."""
     lane, stage_id = cell_of(note)
@@ -298,7 +298,7 @@ def nudge(session: Session, workshop: Workshop, note: Note, direction: str) -> N
         raise InvalidMove(f"unknown direction {direction!r}")
 
 
-def _change_kind(session: Session, note: Note, kind: NoteKind) -> None:
+def _change_kind(session: DbSession, note: Note, kind: NoteKind) -> None:
     """A note moved to another lane becomes that kind of note; links that only made sense
     for its old kind are dropped, and a new touchpoint or insight gets "other" as its
     channel or source until the facilitator edits it."""
@@ -328,7 +328,7 @@ def _renumber(notes: list[Note]) -> None:
 # --- duplicates ------------------------------------------------------------------------
 
 
-def merge(session: Session, workshop: Workshop, keep: Note, duplicates: list[Note]) -> None:
+def merge(session: DbSession, workshop: Workshop, keep: Note, duplicates: list[Note]) -> None:
     """Merge duplicates into `keep`: they leave the map, their authors count for `keep`."""
     lock(session, workshop)
     for note in [keep, *duplicates]:
@@ -354,7 +354,7 @@ def merge(session: Session, workshop: Workshop, keep: Note, duplicates: list[Not
     session.flush()
 
 
-def unmerge(session: Session, workshop: Workshop, note: Note) -> list[Note]:
+def unmerge(session: DbSession, workshop: Workshop, note: Note) -> list[Note]:
     """Undo the merges into `note`: the duplicates return, each at the end of its cell."""
     lock(session, workshop)
     restored = list(
@@ -375,12 +375,12 @@ def unmerge(session: Session, workshop: Workshop, note: Note) -> list[Note]:
 # --- lanes -----------------------------------------------------------------------------
 
 
-def move_lane(session: Session, workshop: Workshop, lane: Lane, to_position: int) -> None:
+def move_lane(session: DbSession, workshop: Workshop, lane: Lane, to_position: int) -> None:
     lock(session, workshop)
     move_within(session, workshop.lanes, lane, to_position)  # screens reload what they show
 
 
-def set_lane_hidden(session: Session, workshop: Workshop, lane: Lane, hidden: bool) -> None:
+def set_lane_hidden(session: DbSession, workshop: Workshop, lane: Lane, hidden: bool) -> None:
     lane.hidden = hidden
     touch(session, workshop.id, kind=LiveEventKind.MAP)
     session.flush()

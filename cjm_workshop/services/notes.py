@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
 
 from cjm_workshop.models import (
     NOTE_TEXT_MAX,
@@ -39,7 +38,7 @@ from cjm_workshop.services.errors import (
     StepClosed,
     WorkshopClosed,
 )
-from cjm_workshop.services.room import lock, touch, visible_to_room
+from cjm_workshop.services.room import DbSession, lock, touch, visible_to_room
 from cjm_workshop.services.steps import accepts_contributions
 
 KIND_STEP: dict[NoteKind, Step] = {
@@ -60,7 +59,7 @@ class NoteFields:
 
 
 def add_note(
-    session: Session,
+    session: DbSession,
     workshop: Workshop,
     fields: NoteFields,
     idempotency_key: str,
@@ -122,7 +121,7 @@ _SENT = (
 
 
 def _sent_before(
-    session: Session,
+    session: DbSession,
     workshop: Workshop,
     fields: NoteFields,
     idempotency_key: str,
@@ -139,7 +138,7 @@ def _sent_before(
 
 
 def edit_note(
-    session: Session, note: Note, fields: NoteFields, *, participant: Participant | None = None
+    session: DbSession, note: Note, fields: NoteFields, *, participant: Participant | None = None
 ) -> None:
     _check_may_change(note, participant)
     if fields.kind is not note.kind:
@@ -155,7 +154,7 @@ def edit_note(
     session.flush()
 
 
-def delete_note(session: Session, note: Note, *, participant: Participant | None = None) -> None:
+def delete_note(session: DbSession, note: Note, *, participant: Participant | None = None) -> None:
     _check_may_change(note, participant)
     lock(session, note.workshop)
     touch(session, note.workshop_id, note.id)
@@ -165,7 +164,7 @@ def delete_note(session: Session, note: Note, *, participant: Participant | None
     journey_map.close_gap(session, note.workshop_id, cell)
 
 
-def set_hidden(session: Session, note: Note, hidden: bool) -> None:
+def set_hidden(session: DbSession, note: Note, hidden: bool) -> None:
     """Facilitator only: take a note off the board without deleting it."""
     note.hidden = hidden
     touch(session, note.workshop_id, note.id)
@@ -185,7 +184,7 @@ def _check_may_change(note: Note, participant: Participant | None) -> None:
         raise StepClosed(note.step.value)
 
 
-def _apply(session: Session, workshop: Workshop, note: Note, fields: NoteFields) -> None:
+def _apply(session: DbSession, workshop: Workshop, note: Note, fields: NoteFields) -> None:
     text = fields.text.strip()
     if not text:
         raise InvalidNote("empty")
@@ -218,7 +217,7 @@ def _apply(session: Session, workshop: Workshop, note: Note, fields: NoteFields)
         note.stage_id = answered.stage_id if answered is not None else None
 
 
-def _own(session: Session, workshop: Workshop, model, object_id: int | None, what: str):
+def _own(session: DbSession, workshop: Workshop, model, object_id: int | None, what: str):
     if object_id is None:
         return None
     found = session.get(model, object_id)
@@ -227,7 +226,7 @@ def _own(session: Session, workshop: Workshop, model, object_id: int | None, wha
     return found.id
 
 
-def _linked(session: Session, workshop: Workshop, note_id: int | None, kind: NoteKind):
+def _linked(session: DbSession, workshop: Workshop, note_id: int | None, kind: NoteKind):
     if note_id is None:
         return None
     linked = session.get(Note, note_id)
@@ -252,7 +251,7 @@ def shows_author(workshop: Workshop, participant: Participant | None) -> bool:
 
 
 def notes_for(
-    session: Session,
+    session: DbSession,
     workshop: Workshop,
     participant: Participant | None = None,
     steps: Iterable[Step] | None = None,
@@ -263,7 +262,7 @@ def notes_for(
     return [note for note in session.scalars(query) if can_see(note, participant)]
 
 
-def set_private(session: Session, workshop: Workshop, step: Step, private: bool) -> None:
+def set_private(session: DbSession, workshop: Workshop, step: Step, private: bool) -> None:
     state = workshop.step_state(step)
     state.private = private
     if not private:
@@ -272,13 +271,13 @@ def set_private(session: Session, workshop: Workshop, step: Step, private: bool)
     session.flush()
 
 
-def reveal(session: Session, workshop: Workshop, step: Step) -> None:
+def reveal(session: DbSession, workshop: Workshop, step: Step) -> None:
     workshop.step_state(step).revealed = True
     touch(session, workshop.id)
     session.flush()
 
 
-def contributor_ids(session: Session, workshop: Workshop, step: Step) -> set[int]:
+def contributor_ids(session: DbSession, workshop: Workshop, step: Step) -> set[int]:
     """Who contributed in a step: wrote a note there (and in step 5, rated a touchpoint)."""
     found = set(
         session.scalars(

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy.orm import Session
-
 from cjm_workshop.services.errors import InvalidMove
-from cjm_workshop.services.room import touch
+from cjm_workshop.services.room import DbSession, touch
 
 
-def renumber(session: Session, items: Sequence) -> None:
+def renumber(session: DbSession, items: Sequence) -> None:
     """Give items the dense positions 0..n-1 in the order given.
 
     Positions are unique per workshop in the schema, so the rows first step aside to
@@ -28,7 +26,7 @@ def renumber(session: Session, items: Sequence) -> None:
         session.expire(items[0].workshop, ["stages", "personas", "lanes"])
 
 
-def move_within(session: Session, items: Sequence, item, to_position: int) -> None:
+def move_within(session: DbSession, items: Sequence, item, to_position: int) -> None:
     """Move one item of an ordered collection to another place; refused outside it."""
     ordered = list(items)
     if not 0 <= to_position < len(ordered):

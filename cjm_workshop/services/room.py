@@ -5,17 +5,23 @@ a function to break a circle."""
 
 from __future__ import annotations
 
+from typing import Any, TypeAlias
+
 from sqlalchemy import bindparam, insert, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from cjm_workshop.models import LiveEvent, LiveEventKind, Note, Workshop
+
+# What every service takes: an ORM session, or the app's scoped session that stands for one
+# (Flask-SQLAlchemy's db.session), which the type checker must take as the same.
+DbSession: TypeAlias = Session | scoped_session[Any]
 
 # --- one change at a time per workshop ---------------------------------------------------
 
 _LOCK = select(Workshop.id).where(Workshop.id == bindparam("id")).with_for_update(key_share=True)
 
 
-def lock(session: Session, workshop: Workshop) -> None:
+def lock(session: DbSession, workshop: Workshop) -> None:
     """One change at a time per workshop: FOR NO KEY UPDATE on its row on PostgreSQL
     (SQLite lets one writer at a time in anyway), so that two people arranging, voting or
     writing at once are applied one after the other."""
@@ -51,7 +57,7 @@ _RECORD = insert(LiveEvent.__table__)  # built once: every change records one
 
 
 def touch(
-    session: Session,
+    session: DbSession,
     workshop_id: int,
     note_id: int | None = None,
     kind: LiveEventKind | None = None,

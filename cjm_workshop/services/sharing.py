@@ -6,11 +6,11 @@ from __future__ import annotations
 import enum
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from cjm_workshop.models import Facilitator, Role, Workshop, WorkshopMember
 from cjm_workshop.services.accounts import find_by_email
 from cjm_workshop.services.errors import ShareRefused
+from cjm_workshop.services.room import DbSession
 
 
 class Access(enum.StrEnum):
@@ -24,7 +24,7 @@ class Access(enum.StrEnum):
         return self is not Access.ORGANIZER
 
 
-def access_of(session: Session, workshop: Workshop, account_id: int) -> Access | None:
+def access_of(session: DbSession, workshop: Workshop, account_id: int) -> Access | None:
     if workshop.facilitator_id == account_id:
         return Access.OWNER
     role = session.scalar(
@@ -35,7 +35,7 @@ def access_of(session: Session, workshop: Workshop, account_id: int) -> Access |
     return None if role is None else Access(role.value)
 
 
-def share(session: Session, workshop: Workshop, email: str, role: Role) -> WorkshopMember:
+def share(session: DbSession, workshop: Workshop, email: str, role: Role) -> WorkshopMember:
     """Share with the account of this e-mail address, or change the role it has."""
     account = find_by_email(session, email)
     if account is None:
@@ -55,12 +55,12 @@ def share(session: Session, workshop: Workshop, email: str, role: Role) -> Works
     return member
 
 
-def unshare(session: Session, member: WorkshopMember) -> None:
+def unshare(session: DbSession, member: WorkshopMember) -> None:
     session.delete(member)
     session.flush()
 
 
-def members(session: Session, workshop: Workshop) -> list[WorkshopMember]:
+def members(session: DbSession, workshop: Workshop) -> list[WorkshopMember]:
     return list(
         session.scalars(
             select(WorkshopMember)
@@ -71,7 +71,7 @@ def members(session: Session, workshop: Workshop) -> list[WorkshopMember]:
     )
 
 
-def shared_with(session: Session, account_id: int) -> list[tuple[Workshop, Role]]:
+def shared_with(session: DbSession, account_id: int) -> list[tuple[Workshop, Role]]:
     """The workshops shared with this account, newest first, with its role in each."""
     rows = session.execute(
         select(Workshop, WorkshopMember.role)

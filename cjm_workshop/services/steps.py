@@ -10,7 +10,6 @@ workshop changes no step.
 from __future__ import annotations
 
 from sqlalchemy import update
-from sqlalchemy.orm import Session
 
 from cjm_workshop.models import (
     STEPS,
@@ -23,7 +22,7 @@ from cjm_workshop.models import (
     WorkshopStep,
 )
 from cjm_workshop.services.errors import StepNotCurrent, WorkshopClosed
-from cjm_workshop.services.room import touch
+from cjm_workshop.services.room import DbSession, touch
 
 # A suggested timebox per step, in minutes (the prompts live with the interface text).
 TIMEBOX_MINUTES: dict[Step, int] = {
@@ -46,7 +45,7 @@ def new_steps() -> list[WorkshopStep]:
     ]
 
 
-def end_voting(session: Session, workshop: Workshop) -> None:
+def end_voting(session: DbSession, workshop: Workshop) -> None:
     """Close the workshop's open dot-voting round, if any (leaving its step, closing)."""
     session.execute(
         update(VotingRound)
@@ -55,7 +54,7 @@ def end_voting(session: Session, workshop: Workshop) -> None:
     )
 
 
-def go_to_step(session: Session, workshop: Workshop, target: Step) -> None:
+def go_to_step(session: DbSession, workshop: Workshop, target: Step) -> None:
     if workshop.is_closed:
         raise WorkshopClosed(workshop.join_code)
     if target is workshop.current_step:
@@ -84,7 +83,7 @@ def previous_step(workshop: Workshop) -> Step | None:
     return STEPS[index - 1] if index > 0 else None
 
 
-def set_contributions(session: Session, workshop: Workshop, step: Step, open_: bool) -> None:
+def set_contributions(session: DbSession, workshop: Workshop, step: Step, open_: bool) -> None:
     """Open or close the current step for contributions."""
     if workshop.is_closed:
         raise WorkshopClosed(workshop.join_code)

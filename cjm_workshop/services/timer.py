@@ -7,12 +7,10 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.orm import Session
-
 from cjm_workshop.models import Workshop
 from cjm_workshop.models.base import utcnow
 from cjm_workshop.services.errors import InvalidTimer, TimerNotRunning, WorkshopClosed
-from cjm_workshop.services.room import touch
+from cjm_workshop.services.room import DbSession, touch
 from cjm_workshop.services.steps import TIMEBOX_MINUTES
 
 MAX_SECONDS = 3 * 3600
@@ -36,7 +34,7 @@ def view(workshop: Workshop, now: datetime | None = None) -> TimerView:
     return TimerView("idle", 0, None)
 
 
-def start(session: Session, workshop: Workshop, minutes: int | None = None, now=None) -> None:
+def start(session: DbSession, workshop: Workshop, minutes: int | None = None, now=None) -> None:
     """Start with the step's timebox (or `minutes`), or resume a paused timer."""
     _check_open(workshop)
     if minutes is not None and not 1 <= minutes <= MAX_MINUTES:
@@ -49,7 +47,7 @@ def start(session: Session, workshop: Workshop, minutes: int | None = None, now=
     _run(session, workshop, min(seconds, MAX_SECONDS), now)
 
 
-def pause(session: Session, workshop: Workshop, now=None) -> None:
+def pause(session: DbSession, workshop: Workshop, now=None) -> None:
     current = view(workshop, now)
     if current.state != "running":
         raise TimerNotRunning(current.state)
@@ -59,7 +57,7 @@ def pause(session: Session, workshop: Workshop, now=None) -> None:
     session.flush()
 
 
-def extend(session: Session, workshop: Workshop, minutes: int, now=None) -> None:
+def extend(session: DbSession, workshop: Workshop, minutes: int, now=None) -> None:
     _check_open(workshop)
     current = view(workshop, now)
     seconds = min(current.seconds_left + 60 * minutes, MAX_SECONDS)
@@ -71,14 +69,14 @@ def extend(session: Session, workshop: Workshop, minutes: int, now=None) -> None
         _run(session, workshop, seconds, now or utcnow())
 
 
-def reset(session: Session, workshop: Workshop) -> None:
+def reset(session: DbSession, workshop: Workshop) -> None:
     workshop.timer_ends_at = None
     workshop.timer_paused_seconds = None
     touch(session, workshop.id)
     session.flush()
 
 
-def _run(session: Session, workshop: Workshop, seconds: int, now: datetime) -> None:
+def _run(session: DbSession, workshop: Workshop, seconds: int, now: datetime) -> None:
     workshop.timer_ends_at = now + timedelta(seconds=seconds)
     workshop.timer_paused_seconds = None
     touch(session, workshop.id)

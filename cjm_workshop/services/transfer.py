@@ -85,6 +85,7 @@ from cjm_workshop.models.workshop import (
 )
 from cjm_workshop.services.actions import actions_of
 from cjm_workshop.services.errors import InvalidWorkshopFile
+from cjm_workshop.services.room import DbSession
 from cjm_workshop.services.voting import ROUND_KINDS
 from cjm_workshop.services.workshops import unused_join_code
 
@@ -281,7 +282,7 @@ def _columns(row: Any, part: type[_Part], **given: Any) -> dict:
     return values
 
 
-def export_workshop(session: Session, workshop: Workshop, *, authors: bool = True) -> dict:
+def export_workshop(session: DbSession, workshop: Workshop, *, authors: bool = True) -> dict:
     """The workshop as a version-1 document (plain JSON data). With authors=False the notes
     carry no author (for readers who may not see who wrote what: anonymous workshops)."""
 
@@ -372,7 +373,7 @@ def export_workshop(session: Session, workshop: Workshop, *, authors: bool = Tru
     }
 
 
-def export_json(session: Session, workshop: Workshop, *, authors: bool = True) -> str:
+def export_json(session: DbSession, workshop: Workshop, *, authors: bool = True) -> str:
     """The document as text: indented, so that it diffs and reads well; UTF-8 as is."""
     document = export_workshop(session, workshop, authors=authors)
     return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
@@ -564,7 +565,7 @@ UNFINISHED_IMPORT_HOURS = 1  # after this, a workshop still being imported was a
 
 
 def import_workshop(
-    session: Session, document: bytes | str | dict, facilitator: Facilitator
+    session: DbSession, document: bytes | str | dict, facilitator: Facilitator
 ) -> Workshop:
     """A new workshop, owned by `facilitator`, made exactly as the document describes it,
     with a join code and QR token of its own. Commits; refused documents (InvalidWorkshopFile)
@@ -643,7 +644,7 @@ def _stored(dialect: Any, model: Any, rows: list[dict]) -> list[dict]:
     return stored
 
 
-def _inserted(session: Session, model: Any, rows: list[dict], *, key: str = "") -> list[int]:
+def _inserted(session: DbSession, model: Any, rows: list[dict], *, key: str = "") -> list[int]:
     """Insert `rows` (as _stored made them, plus plain ids) with one executemany of the
     driver: SQLAlchemy's bulk insert spent as long again on parameters, inside SQLite's writer
     lock. With `key` (a column of unique random values the rows carry) their new ids, in the
@@ -709,14 +710,14 @@ class _Prepared:
         """The rows of a document, checked (InvalidWorkshopFile if it is refused)."""
         return cls(read_document(document), dialect)
 
-    def _insert(self, session: Session, model: Any, rows: list[dict], *, key: str = "") -> list:
+    def _insert(self, session: DbSession, model: Any, rows: list[dict], *, key: str = "") -> list:
         """`rows` (as _stored made them) in parts; with `key`, their new ids (_inserted)."""
         return _in_parts(session, rows, lambda part: _inserted(session, model, part, key=key))
 
     def _stored(self, model: Any, rows: list[dict]) -> list[dict]:
         return _stored(self.dialect, model, rows)
 
-    def write(self, session: Session, facilitator: Facilitator, join_code: str) -> Workshop:
+    def write(self, session: DbSession, facilitator: Facilitator, join_code: str) -> Workshop:
         """Writes the workshop in parts, a transaction each; `importing` until the caller
         says it is done."""
         document = self.document
@@ -873,7 +874,7 @@ class _Prepared:
         return workshop
 
 
-def _in_parts(session: Session, rows: list, write: Callable[[list], list]) -> list:
+def _in_parts(session: DbSession, rows: list, write: Callable[[list], list]) -> list:
     """`write` for each IMPORT_PART_ROWS of `rows`, a transaction each, and what it returns.
     After each part the import pauses for as long as the part took: the room's own writes
     (a note is one short transaction) go in between instead of queueing behind part after

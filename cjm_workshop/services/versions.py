@@ -16,7 +16,6 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from cjm_workshop.models import (
     Facilitator,
@@ -31,13 +30,13 @@ from cjm_workshop.models import (
 from cjm_workshop.services import emotions
 from cjm_workshop.services.emotions import CurvePoint
 from cjm_workshop.services.journey_map import cell_of
-from cjm_workshop.services.room import visible_to_room
+from cjm_workshop.services.room import DbSession, visible_to_room
 from cjm_workshop.services.sharing import Access
 from cjm_workshop.services.workshops import WorkshopFields, new_workshop
 
 
 def clone(
-    session: Session, workshop: Workshop, owner: Facilitator, *, with_notes: bool = False
+    session: DbSession, workshop: Workshop, owner: Facilitator, *, with_notes: bool = False
 ) -> Workshop:
     """The next version of `workshop`'s journey, owned by `owner`."""
     _lock_journey(session, workshop)
@@ -68,7 +67,7 @@ def clone(
     return copy
 
 
-def _lock_journey(session: Session, workshop: Workshop) -> None:
+def _lock_journey(session: DbSession, workshop: Workshop) -> None:
     """Two clones in one journey at once are numbered one after the other (PostgreSQL;
     SQLite admits one writer at a time anyway)."""
     session.execute(
@@ -78,7 +77,7 @@ def _lock_journey(session: Session, workshop: Workshop) -> None:
     )
 
 
-def _last_version(session: Session, journey_key: str) -> int:
+def _last_version(session: DbSession, journey_key: str) -> int:
     return session.scalar(
         select(func.max(Workshop.version)).where(Workshop.journey_key == journey_key)
     )
@@ -95,7 +94,7 @@ def _copy_persona(persona: Persona) -> Persona:
 
 
 def _copy_notes(
-    session: Session,
+    session: DbSession,
     source: Workshop,
     target: Workshop,
     stages: dict[int, int],
@@ -142,7 +141,7 @@ def _copy_notes(
 
 
 def versions_of(
-    session: Session, workshop: Workshop, account_id: int
+    session: DbSession, workshop: Workshop, account_id: int
 ) -> list[tuple[Workshop, Access]]:
     """Every version of `workshop`'s journey this account may see, oldest first, with what
     it may do in each."""
@@ -176,7 +175,7 @@ class Figures:
     average_emotion: float | None  # 1 (very negative) to 5 (very positive)
 
 
-def figures(session: Session, workshop: Workshop, curve: list[CurvePoint]) -> Figures:
+def figures(session: DbSession, workshop: Workshop, curve: list[CurvePoint]) -> Figures:
     """`curve` is the workshop's emotion curve (services.emotions.curve)."""
     participants = session.scalar(
         select(func.count()).select_from(Participant).where(Participant.workshop_id == workshop.id)

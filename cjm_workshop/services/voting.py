@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import and_, bindparam, delete, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from cjm_workshop.database import insert_for
 from cjm_workshop.models import (
@@ -43,7 +42,7 @@ from cjm_workshop.services.errors import (
     RoundStillOpen,
     WorkshopClosed,
 )
-from cjm_workshop.services.room import lock, room_sees, touch
+from cjm_workshop.services.room import DbSession, lock, room_sees, touch
 
 ROUND_KINDS = frozenset({NoteKind.PAIN_POINT, NoteKind.OPPORTUNITY})
 
@@ -59,7 +58,7 @@ def suggested_dots(workshop: Workshop, options: int, people: int) -> int:
     return dots
 
 
-def latest_round(session: Session, workshop: Workshop, kind: NoteKind) -> VotingRound | None:
+def latest_round(session: DbSession, workshop: Workshop, kind: NoteKind) -> VotingRound | None:
     query = select(VotingRound).where(
         VotingRound.workshop_id == workshop.id, VotingRound.kind == kind
     )
@@ -67,7 +66,7 @@ def latest_round(session: Session, workshop: Workshop, kind: NoteKind) -> Voting
 
 
 def open_round(
-    session: Session,
+    session: DbSession,
     workshop: Workshop,
     kind: NoteKind,
     *,
@@ -102,19 +101,19 @@ def open_round(
     return chosen
 
 
-def close_round(session: Session, workshop: Workshop, chosen: VotingRound) -> None:
+def close_round(session: DbSession, workshop: Workshop, chosen: VotingRound) -> None:
     chosen.status = RoundStatus.CLOSED
     touch(session, workshop.id)
     session.flush()
 
 
-def reveal(session: Session, workshop: Workshop, chosen: VotingRound) -> None:
+def reveal(session: DbSession, workshop: Workshop, chosen: VotingRound) -> None:
     chosen.revealed = True
     touch(session, workshop.id)
     session.flush()
 
 
-def set_budget(session: Session, workshop: Workshop, chosen: VotingRound, dots: int) -> None:
+def set_budget(session: DbSession, workshop: Workshop, chosen: VotingRound, dots: int) -> None:
     """Change the dots per participant of a round; never below what anyone has spent."""
     if not DOTS_MIN <= dots <= DOTS_MAX:
         raise InvalidVote("dots")
@@ -323,7 +322,7 @@ def _writes(insert) -> tuple:
 
 
 def ballot_by_token(
-    session: Session, code: str, token: str, note_id: int, tap_key: str = ""
+    session: DbSession, code: str, token: str, note_id: int, tap_key: str = ""
 ) -> Ballot | None:
     """A phone's ballot: the participant with this identity in the workshop with this code
     (None for an unknown code and a wrong identity alike)."""
@@ -339,7 +338,7 @@ def ballot_by_token(
 
 
 def ballot_for(
-    session: Session, workshop_id: int, participant_id: int, note_id: int, tap_key: str = ""
+    session: DbSession, workshop_id: int, participant_id: int, note_id: int, tap_key: str = ""
 ) -> Ballot:
     """The ballot of a participant the facilitator votes for."""
     found = _read_ballot(
@@ -356,7 +355,7 @@ def ballot_for(
     return found
 
 
-def _read_ballot(session: Session, share, query, **params) -> Ballot | None:
+def _read_ballot(session: DbSession, share, query, **params) -> Ballot | None:
     if session.get_bind().dialect.name == "postgresql":
         session.execute(share, params)
     row = session.execute(query, params).first()
@@ -377,7 +376,7 @@ def _read_ballot(session: Session, share, query, **params) -> Ballot | None:
     return Ballot(workshop_id, participant_id, note, rules, params["key"], left, mine, earlier)
 
 
-def authors_of(session: Session, note_id: int) -> set[int]:
+def authors_of(session: DbSession, note_id: int) -> set[int]:
     """The authors of a note and of every duplicate merged into it."""
     found, pending = set(), [note_id]
     author = session.scalar(select(Note.author_id).where(Note.id == note_id))
@@ -392,7 +391,7 @@ def authors_of(session: Session, note_id: int) -> set[int]:
     return found
 
 
-def vote(session: Session, ballot: Ballot) -> Tap:
+def vote(session: DbSession, ballot: Ballot) -> Tap:
     """Place one of the participant's dots on the ballot's note; a retried tap finds the dot
     the first one placed. What the ballot shows is refused without a write; the budget row
     decides the rest (its conditional upsert is exact when taps race)."""
@@ -430,7 +429,7 @@ def vote(session: Session, ballot: Ballot) -> Tap:
     return Tap(placed, spent.dots_left, ballot.mine + 1)
 
 
-def take_back(session: Session, ballot: Ballot) -> Tap:
+def take_back(session: DbSession, ballot: Ballot) -> Tap:
     """Take one of the participant's dots off the note and give it back to their budget."""
     note, rules = ballot.note, ballot.round
     if note is None:
@@ -445,7 +444,7 @@ def take_back(session: Session, ballot: Ballot) -> Tap:
     return Tap(None, left, ballot.mine - 1)
 
 
-def _announce(session: Session, ballot: Ballot) -> None:
+def _announce(session: DbSession, ballot: Ballot) -> None:
     """Before the reveal only the facilitator's screens count; after it, everyone's."""
     kind = None if ballot.round.revealed else LiveEventKind.PRESENCE
     touch(session, ballot.workshop_id, kind=kind)
@@ -454,7 +453,7 @@ def _announce(session: Session, ballot: Ballot) -> None:
 # --- merges (called by the journey map) ------------------------------------------------
 
 
-def follow_merge(session: Session, keep: Note, duplicates: list[Note]) -> None:
+def follow_merge(session: DbSession, keep: Note, duplicates: list[Note]) -> None:
     """Dots on merged duplicates move to the note kept. Where a round allows one dot per
     note and a participant now has two there, the extra dot goes back to their budget."""
     moving = session.scalars(
@@ -484,7 +483,7 @@ def follow_merge(session: Session, keep: Note, duplicates: list[Note]) -> None:
     session.flush()
 
 
-def follow_unmerge(session: Session, keep: Note, restored: list[Note]) -> None:
+def follow_unmerge(session: DbSession, keep: Note, restored: list[Note]) -> None:
     """Dots first placed on a restored duplicate go back to it."""
     session.execute(
         update(Dot)
@@ -502,7 +501,7 @@ class Standing:
     mine: dict[int, int]  # note id -> my dots on it
 
 
-def standing(session: Session, chosen: VotingRound, participant: Participant) -> Standing:
+def standing(session: DbSession, chosen: VotingRound, participant: Participant) -> Standing:
     left = session.scalar(
         select(DotBudget.dots_left).where(
             DotBudget.round_id == chosen.id, DotBudget.participant_id == participant.id
@@ -518,14 +517,14 @@ def standing(session: Session, chosen: VotingRound, participant: Participant) ->
     return Standing(chosen.dots_per_participant if left is None else left, dict(mine))
 
 
-def tally(session: Session, chosen: VotingRound) -> dict[int, int]:
+def tally(session: DbSession, chosen: VotingRound) -> dict[int, int]:
     rows = session.execute(
         select(Dot.note_id, func.count()).where(Dot.round_id == chosen.id).group_by(Dot.note_id)
     )
     return {note_id: count for note_id, count in rows}
 
 
-def spent_all(session: Session, workshop: Workshop, chosen: VotingRound) -> tuple[int, int]:
+def spent_all(session: DbSession, workshop: Workshop, chosen: VotingRound) -> tuple[int, int]:
     """(participants with no dots left, participants in the workshop)."""
     done = session.scalar(
         select(func.count()).where(DotBudget.round_id == chosen.id, DotBudget.dots_left == 0)
@@ -536,7 +535,7 @@ def spent_all(session: Session, workshop: Workshop, chosen: VotingRound) -> tupl
     return done or 0, people or 0
 
 
-def ranking(session: Session, chosen: VotingRound, notes: list[Note]) -> list[tuple[Note, int]]:
+def ranking(session: DbSession, chosen: VotingRound, notes: list[Note]) -> list[tuple[Note, int]]:
     """The notes by dots, most first; equal counts keep the order given (the map's)."""
     counts = tally(session, chosen)
     ordered = sorted(enumerate(notes), key=lambda item: (-counts.get(item[1].id, 0), item[0]))
@@ -556,7 +555,7 @@ def ranks(counts: dict[int, int]) -> dict[int, int]:
     return {note: ordered.index(count) + 1 for note, count in counts.items() if count}
 
 
-def dots_by_participant(session: Session, chosen: VotingRound) -> dict[int, int]:
+def dots_by_participant(session: DbSession, chosen: VotingRound) -> dict[int, int]:
     """Recount: dots placed per participant (for tests and the facilitator's checks)."""
     counts: dict[int, int] = defaultdict(int)
     for participant_id in session.scalars(

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from cjm_workshop.models import Facilitator, Persona, Stage, Step, Workshop, WorkshopStatus
 from cjm_workshop.models.workshop import STATUS_TRANSITIONS
@@ -18,7 +17,7 @@ from cjm_workshop.services.errors import (
     StatusChangeNotAllowed,
 )
 from cjm_workshop.services.ordering import move_within, renumber
-from cjm_workshop.services.room import touch
+from cjm_workshop.services.room import DbSession, touch
 from cjm_workshop.services.steps import end_voting, new_steps
 
 # Easy to read aloud and to type: no 0/O, 1/I/L, U/V confusion, upper case only.
@@ -85,7 +84,7 @@ def format_join_code(code: str) -> str:
     return f"{code[:4]}-{code[4:]}"
 
 
-def unused_join_code(session: Session) -> str:
+def unused_join_code(session: DbSession) -> str:
     while True:
         code = generate_join_code()
         if session.scalar(select(Workshop.id).where(Workshop.join_code == code)) is None:
@@ -103,7 +102,7 @@ def stage_names_for(template: str, language: str, custom: Sequence[str] = ()) ->
 
 
 def create_workshop(
-    session: Session,
+    session: DbSession,
     facilitator: Facilitator,
     fields: WorkshopFields,
     *,
@@ -122,7 +121,7 @@ def create_workshop(
     return workshop
 
 
-def new_workshop(session: Session, facilitator: Facilitator, fields: WorkshopFields) -> Workshop:
+def new_workshop(session: DbSession, facilitator: Facilitator, fields: WorkshopFields) -> Workshop:
     """A draft at its first step, with its own join code and token and the usual lanes
     (no stages or personas yet: the caller adds them)."""
     workshop = Workshop(
@@ -138,18 +137,18 @@ def new_workshop(session: Session, facilitator: Facilitator, fields: WorkshopFie
     return workshop
 
 
-def update_workshop(session: Session, workshop: Workshop, fields: WorkshopFields) -> None:
+def update_workshop(session: DbSession, workshop: Workshop, fields: WorkshopFields) -> None:
     _apply(workshop, fields)
     touch(session, workshop.id)
     session.flush()
 
 
-def delete_workshop(session: Session, workshop: Workshop) -> None:
+def delete_workshop(session: DbSession, workshop: Workshop) -> None:
     session.delete(workshop)
     session.flush()
 
 
-def change_status(session: Session, workshop: Workshop, target: WorkshopStatus) -> None:
+def change_status(session: DbSession, workshop: Workshop, target: WorkshopStatus) -> None:
     if target not in STATUS_TRANSITIONS[workshop.status]:
         raise StatusChangeNotAllowed(f"{workshop.status} -> {target}")
     workshop.status = target
@@ -180,7 +179,7 @@ def _persona_values(fields: PersonaFields) -> dict[str, str]:
 # --- personas -------------------------------------------------------------------------
 
 
-def add_persona(session: Session, workshop: Workshop, fields: PersonaFields) -> Persona:
+def add_persona(session: DbSession, workshop: Workshop, fields: PersonaFields) -> Persona:
     persona = Persona(position=len(workshop.personas), **_persona_values(fields))
     workshop.personas.append(persona)
     touch(session, workshop.id)
@@ -188,14 +187,14 @@ def add_persona(session: Session, workshop: Workshop, fields: PersonaFields) -> 
     return persona
 
 
-def update_persona(session: Session, persona: Persona, fields: PersonaFields) -> None:
+def update_persona(session: DbSession, persona: Persona, fields: PersonaFields) -> None:
     for key, value in _persona_values(fields).items():
         setattr(persona, key, value)
     touch(session, persona.workshop_id)
     session.flush()
 
 
-def delete_persona(session: Session, persona: Persona) -> None:
+def delete_persona(session: DbSession, persona: Persona) -> None:
     if len(persona.workshop.personas) <= 1:
         raise LastPersona("a workshop needs at least one persona")
     _remove(session, persona.workshop.personas, persona)
@@ -204,7 +203,7 @@ def delete_persona(session: Session, persona: Persona) -> None:
 # --- stages ---------------------------------------------------------------------------
 
 
-def add_stage(session: Session, workshop: Workshop, name: str) -> Stage:
+def add_stage(session: DbSession, workshop: Workshop, name: str) -> Stage:
     stage = Stage(position=len(workshop.stages), name=name.strip())
     workshop.stages.append(stage)
     touch(session, workshop.id)
@@ -212,17 +211,17 @@ def add_stage(session: Session, workshop: Workshop, name: str) -> Stage:
     return stage
 
 
-def rename_stage(session: Session, stage: Stage, name: str) -> None:
+def rename_stage(session: DbSession, stage: Stage, name: str) -> None:
     stage.name = name.strip()
     touch(session, stage.workshop_id)
     session.flush()
 
 
-def move_stage(session: Session, stage: Stage, to_position: int) -> None:
+def move_stage(session: DbSession, stage: Stage, to_position: int) -> None:
     move_within(session, stage.workshop.stages, stage, to_position)
 
 
-def delete_stage(session: Session, stage: Stage) -> None:
+def delete_stage(session: DbSession, stage: Stage) -> None:
     if len(stage.workshop.stages) <= 1:
         raise LastStage("a journey needs at least one stage")
     workshop = stage.workshop
@@ -230,7 +229,7 @@ def delete_stage(session: Session, stage: Stage) -> None:
     journey_map.tidy(session, workshop)  # its notes now have no stage
 
 
-def _remove(session: Session, items: list, item: Persona | Stage) -> None:
+def _remove(session: DbSession, items: list, item: Persona | Stage) -> None:
     """Remove an item from its ordered collection and close the gap it leaves."""
     items.remove(item)
     session.flush()
