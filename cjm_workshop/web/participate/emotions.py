@@ -22,9 +22,9 @@ from cjm_workshop.web.errors import domain_message
 from cjm_workshop.web.htmx import is_htmx, render
 from cjm_workshop.web.participate.routes import (
     _live_context,
-    _participant_or_redirect,
     bp,
     code_attempts,
+    participant_view,
     stranger,
 )
 
@@ -47,10 +47,8 @@ def _answer(
 
 @bp.post("/w/<code>/ratings/<int:note_id>")
 @code_attempts
-def rate(code: str, note_id: int):
-    workshop, participant, response = _participant_or_redirect(code)
-    if response is not None:
-        return response
+@participant_view
+def rate(workshop: Workshop, participant: Participant, note_id: int):
     note = part_or_404(Note, workshop, note_id)
     score = request.form.get("score", type=int)
     try:

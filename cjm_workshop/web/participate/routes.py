@@ -6,6 +6,7 @@ failed lookups, never refusing the QR link's token or a phone that joined alread
 
 from __future__ import annotations
 
+import functools
 from functools import partial
 
 from flask import (
@@ -26,7 +27,7 @@ from flask_wtf.csrf import generate_csrf as csrf_token
 from cjm_workshop import live
 from cjm_workshop.extensions import db
 from cjm_workshop.labels import PARTICIPANT_PROMPTS
-from cjm_workshop.models import STEPS, Note, NoteKind, Step, Workshop
+from cjm_workshop.models import STEPS, Note, NoteKind, Participant, Step, Workshop
 from cjm_workshop.services import joining, notes, steps, timer
 from cjm_workshop.services.errors import (
     IdempotencyConflict,
@@ -156,16 +157,29 @@ def brief(code: str):
 # --- the steps on the phone --------------------------------------------------------------
 
 
-def _participant_or_redirect(code: str):
-    """(workshop, participant) for this phone, or a response sending it to join."""
-    try:
-        workshop = workshop_by_code(code)
-    except WorkshopNotFound as error:
-        return None, None, join_form_page(domain_message(error), error.status)
-    participant = current_participant(workshop)
-    if participant is None:
-        return workshop, None, redirect(url_for(".join_link", code=workshop.join_code), 303)
-    return workshop, participant, None
+def participant_view(view=None, *, strangers=None):
+    """A phone's view: called as view(workshop, participant, **url values but the code),
+    for the phone that joined this workshop. Any other visitor is sent to join (or, with
+    `strangers`, gets what it returns): the one place a phone is recognised."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(code: str, **values):
+            try:
+                workshop = workshop_by_code(code)
+            except WorkshopNotFound as error:
+                answer = join_form_page(domain_message(error), error.status)  # counts a guess
+                return strangers() if strangers is not None else answer
+            participant = current_participant(workshop)
+            if participant is None:
+                if strangers is not None:
+                    return strangers()
+                return redirect(url_for(".join_link", code=workshop.join_code), 303)
+            return view(workshop, participant, **values)
+
+        return wrapper
+
+    return decorate(view) if view is not None else decorate
 
 
 def _live_context(workshop: Workshop, participant, forms=None) -> dict:
@@ -199,20 +213,16 @@ def _map_src(workshop: Workshop) -> str:
 
 @bp.get("/w/<code>/map")
 @code_attempts
-def journey_map(code: str):
+@participant_view
+def journey_map(workshop: Workshop, _participant: Participant):
     """The read-only map, a stage at a time (what the phone reloads when the map changed)."""
-    workshop, _participant, response = _participant_or_redirect(code)
-    if response is not None:
-        return response
     return shared_map(workshop, "phone", _map_src(workshop))
 
 
 @bp.post("/w/<code>/notes/<kind>")
 @code_attempts
-def add_note(code: str, kind: str):
-    workshop, participant, response = _participant_or_redirect(code)
-    if response is not None:
-        return response
+@participant_view
+def add_note(workshop: Workshop, participant: Participant, kind: str):
     try:
         note_kind = NoteKind(kind)
     except ValueError:
@@ -265,10 +275,8 @@ def add_note(code: str, kind: str):
 
 @bp.route("/w/<code>/notes/<int:note_id>/edit", methods=["GET", "POST"])
 @code_attempts
-def edit_note(code: str, note_id: int):
-    workshop, participant, response = _participant_or_redirect(code)
-    if response is not None:
-        return response
+@participant_view
+def edit_note(workshop: Workshop, participant: Participant, note_id: int):
     note = part_or_404(Note, workshop, note_id)
     if note.author_id != participant.id:
         abort(403)
@@ -290,10 +298,8 @@ def edit_note(code: str, note_id: int):
 
 @bp.post("/w/<code>/notes/<int:note_id>/delete")
 @code_attempts
-def delete_note(code: str, note_id: int):
-    workshop, participant, response = _participant_or_redirect(code)
-    if response is not None:
-        return response
+@participant_view
+def delete_note(workshop: Workshop, participant: Participant, note_id: int):
     note = part_or_404(Note, workshop, note_id)
     notes.delete_note(db.session, note, participant=participant)
     db.session.commit()
@@ -303,12 +309,10 @@ def delete_note(code: str, note_id: int):
 
 
 @bp.get("/w/<code>/events")
-def events(code: str):
+@participant_view(strangers=stranger)
+def events(workshop: Workshop, participant: Participant):
     """Only for a phone that joined; anyone else gets one answer whether the code exists or
     not (an event stream is no page to be sent to join from)."""
-    workshop, participant, response = _participant_or_redirect(code)
-    if response is not None:
-        return stranger()
     viewer = Viewer("phone", participant.id, not participant.removed)
     forget_lookups()
     return live.event_stream_response(
