@@ -9,9 +9,8 @@ from cjm_workshop.models.action import (
     ActionStatus,
     Level,
     Quadrant,
-    Role,
-    WorkshopMember,
 )
+from cjm_workshop.models.emotion import SCORES, EmotionRating
 from cjm_workshop.models.facilitator import Facilitator, LoginSession
 from cjm_workshop.models.live_event import LiveEvent, LiveEventKind
 from cjm_workshop.models.note import (
@@ -24,15 +23,9 @@ from cjm_workshop.models.note import (
 )
 from cjm_workshop.models.participant import Participant
 from cjm_workshop.models.rate_limit import RateLimitCounter
+from cjm_workshop.models.sharing import Role, WorkshopMember
 from cjm_workshop.models.step import STEPS, Step, StepState, WorkshopStep
-from cjm_workshop.models.voting import (
-    SCORES,
-    Dot,
-    DotBudget,
-    EmotionRating,
-    RoundStatus,
-    VotingRound,
-)
+from cjm_workshop.models.voting import Dot, DotBudget, RoundStatus, VotingRound
 from cjm_workshop.models.workshop import (
     LANE_KINDS,
     Lane,

@@ -19,8 +19,8 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, NumberRange, ValidationError
 
-from cjm_workshop.models.action import Role
 from cjm_workshop.models.facilitator import EMAIL_MAX
+from cjm_workshop.models.sharing import Role
 from cjm_workshop.models.workshop import (
     DOTS_MAX,
     DOTS_MIN,
