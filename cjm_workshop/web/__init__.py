@@ -16,7 +16,7 @@ def register(app: Flask) -> None:
         voting,  # noqa: F401  (dot-voting rounds)
     )
     from cjm_workshop.web.facilitate.routes import bp as facilitate_bp
-    from cjm_workshop.web.participate import emotions  # noqa: F401  (ratings and dots)
+    from cjm_workshop.web.participate import taps  # noqa: F401  (ratings and dots)
     from cjm_workshop.web.participate.routes import bp as participate_bp
     from cjm_workshop.web.workshops import (
         poster,  # noqa: F401  (the poster PDF)

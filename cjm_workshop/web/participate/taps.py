@@ -1,4 +1,5 @@
-"""Step 5 on the phone: rating touchpoints and spending dots.
+"""A phone's taps: rating touchpoints (step 5) and spending dots (steps 5 and 6, on pain points
+and on opportunities).
 
 Answers with the phone's live part (live.js swaps it in; a refusal carries its message in
 the phone's language), or, for plain forms, a redirect back to the step.
