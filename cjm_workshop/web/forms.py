@@ -8,6 +8,7 @@ from babel.support import Translations
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import StringField
 from wtforms.i18n import messages_path
 from wtforms.validators import DataRequired, Length
 
@@ -66,3 +67,19 @@ def choice_label(text: str) -> str:
     if len(text) <= CHOICE_CHARS:
         return text
     return text[: CHOICE_CHARS - 1].rstrip() + "…"
+
+
+# --- forms more than one blueprint shows ----------------------------------------------
+
+
+class ConfirmForm(AppForm):
+    """A button and its CSRF token: deleting, logging out."""
+
+
+class JoinCodeForm(AppForm):
+    code = StringField(
+        _l("Workshop code"),
+        validators=required_text(12),
+        filters=[strip],
+        render_kw={"autocapitalize": "characters", "autocomplete": "off", "spellcheck": "false"},
+    )

@@ -10,8 +10,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from cjm_workshop.extensions import db, limiter
+from cjm_workshop.web.forms import JoinCodeForm
 from cjm_workshop.web.i18n import LANGUAGE_COOKIE, LANGUAGES
-from cjm_workshop.web.participate.forms import JoinCodeForm
 from cjm_workshop.web.urls import safe_next, secure_cookies
 
 bp = Blueprint("core", __name__)

@@ -12,7 +12,7 @@ from cjm_workshop.services.errors import InvalidAction
 from cjm_workshop.web.access import part_or_404, run_workshop_or_404, viewed_workshop_or_404
 from cjm_workshop.web.actions import ActionForm
 from cjm_workshop.web.errors import domain_message
-from cjm_workshop.web.facilitate.routes import _back_to_console, bp, console_context
+from cjm_workshop.web.facilitate.routes import back_to_console, bp, console_context
 from cjm_workshop.web.htmx import is_htmx, render
 
 
@@ -47,7 +47,7 @@ def _save(workshop, action: ActionItem | None):
         return _form_page(workshop, form, action, 422)
     db.session.commit()
     if is_htmx():
-        return _back_to_console(workshop)
+        return back_to_console(workshop)
     return redirect(url_for(".console", workshop_id=workshop.id, _anchor="actions-h"), 303)
 
 
@@ -73,7 +73,7 @@ def delete_action(workshop_id: int, action_id: int):
     action = part_or_404(ActionItem, workshop, action_id)
     actions.delete_action(db.session, workshop, action)
     db.session.commit()
-    return _back_to_console(workshop)
+    return back_to_console(workshop)
 
 
 @bp.post("/<int:workshop_id>/actions/<int:action_id>/place")
@@ -96,7 +96,7 @@ def place_action(workshop_id: int, action_id: int):
             request.form.get("by", 0, type=int),
         )
     db.session.commit()
-    return _back_to_console(workshop)
+    return back_to_console(workshop)
 
 
 @bp.post("/<int:workshop_id>/actions/<int:action_id>/status")

@@ -17,6 +17,7 @@ from cjm_workshop.services import journey_map
 from cjm_workshop.services.errors import MergeRefused
 from cjm_workshop.web.access import part_or_404, run_workshop_or_404
 from cjm_workshop.web.facilitate.routes import bp
+from cjm_workshop.web.forms import ConfirmForm
 from cjm_workshop.web.htmx import is_htmx, render
 from cjm_workshop.web.journey import (
     arrange_src,
@@ -25,7 +26,6 @@ from cjm_workshop.web.journey import (
     persona_filter,
     render_map,
 )
-from cjm_workshop.web.workshops.forms import ConfirmForm
 
 
 def page_context(workshop: Workshop, persona_id: int | None = None) -> dict:

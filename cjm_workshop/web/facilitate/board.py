@@ -16,11 +16,11 @@ from cjm_workshop.services import board, journey_map, notes, timer
 from cjm_workshop.services.board import Spotlight
 from cjm_workshop.web.access import run_workshop_or_404
 from cjm_workshop.web.facilitate.routes import (
-    _back_to_console,
-    _closing_figures,
-    _flag,
-    _step_extras,
+    back_to_console,
     bp,
+    closing_figures,
+    posted_flag,
+    step_extras,
 )
 from cjm_workshop.web.htmx import render
 from cjm_workshop.web.i18n import speak
@@ -44,7 +44,7 @@ def board_context(workshop: Workshop) -> dict:
     written = notes.notes_for(db.session, workshop, None, [step])
     state = workshop.step_state(step)
     private = state.private and not state.revealed
-    context = _step_extras(workshop) | {
+    context = step_extras(workshop) | {
         "workshop": workshop,
         "step": step,
         "step_number": list(Step).index(step) + 1,
@@ -54,7 +54,7 @@ def board_context(workshop: Workshop) -> dict:
         "join_url": public_url("participate.join_link", code=workshop.join_code),
         "join_page": public_url("participate.join"),
         "participant_count": sum(1 for p in workshop.participants if not p.removed),
-        "closing": _closing_figures(workshop, viewer) if workshop.is_closed else None,
+        "closing": closing_figures(workshop, viewer) if workshop.is_closed else None,
         "notes": [n for n in written if viewer.sees(n)],
         # Private writing: the room sees that notes are being written, not what they say.
         "written": sum(1 for n in written if not n.hidden) if private else None,
@@ -130,11 +130,11 @@ def board_map(workshop_id: int):
 def board_settings(workshop_id: int):
     """The prompt under the board's header and the sound at the timer's end, on or off."""
     workshop = run_workshop_or_404(workshop_id)
-    prompt = _flag("prompt") if "prompt" in request.form else workshop.board_prompt
-    sound = _flag("sound") if "sound" in request.form else workshop.board_sound
+    prompt = posted_flag("prompt") if "prompt" in request.form else workshop.board_prompt
+    sound = posted_flag("sound") if "sound" in request.form else workshop.board_sound
     board.set_board(db.session, workshop, prompt=prompt, sound=sound)
     db.session.commit()
-    return _back_to_console(workshop)
+    return back_to_console(workshop)
 
 
 @bp.post("/<int:workshop_id>/spotlight")
@@ -150,4 +150,4 @@ def spotlight(workshop_id: int):
     db.session.commit()
     if request.args.get("back") == "map":  # from a card of the facilitator's map
         return back_to_map(workshop, _("The board shows this note."))
-    return _back_to_console(workshop)
+    return back_to_console(workshop)

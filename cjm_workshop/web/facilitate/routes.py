@@ -31,6 +31,8 @@ from cjm_workshop.web.actions import actions_context
 from cjm_workshop.web.dots import voting_context
 from cjm_workshop.web.emotions import emotions_context
 from cjm_workshop.web.errors import domain_message
+from cjm_workshop.web.facilitate.forms import RemoveParticipantForm
+from cjm_workshop.web.forms import ConfirmForm
 from cjm_workshop.web.htmx import is_htmx, render, retarget
 from cjm_workshop.web.i18n import speak
 from cjm_workshop.web.journey import back_to_map
@@ -43,7 +45,6 @@ from cjm_workshop.web.notes import (
     posted_note_form,
     render_for,
 )
-from cjm_workshop.web.workshops.forms import ConfirmForm, RemoveParticipantForm
 
 bp = Blueprint("facilitate", __name__, url_prefix="/workshops")
 
@@ -61,11 +62,12 @@ def _step_from_form(name: str = "step") -> Step:
         abort(400)
 
 
-def _flag(name: str) -> bool:
+def posted_flag(name: str) -> bool:
+    """Whether the form posted this checkbox or button value as "1"."""
     return request.form.get(name) == "1"
 
 
-def _step_extras(workshop: Workshop, action_form=None) -> dict:
+def step_extras(workshop: Workshop, action_form=None) -> dict:
     """What a step adds to the console and the board (step 5: curve, round, ranking;
     step 6: the actions and their matrix)."""
     if workshop.current_step is Step.EMOTIONS:
@@ -82,7 +84,7 @@ def console_context(workshop: Workshop, forms=None, action_form=None) -> dict:
     contributed = notes.contributor_ids(db.session, workshop, step)
     in_room = [p for p in workshop.participants if not p.removed]
     joined = len(in_room)
-    return _step_extras(workshop, action_form) | {
+    return step_extras(workshop, action_form) | {
         "workshop": workshop,
         "step": step,
         "steps": STEPS,
@@ -94,7 +96,7 @@ def console_context(workshop: Workshop, forms=None, action_form=None) -> dict:
         "forms": forms if forms is not None else forms_for_step(db.session, workshop, step),
         "notes": notes.notes_for(db.session, workshop, None, [step]),
         "joined": joined,
-        "closing": _closing_figures(workshop, Viewer("board")) if workshop.is_closed else None,
+        "closing": closing_figures(workshop, Viewer("board")) if workshop.is_closed else None,
         "contributed": len(contributed),
         "waiting": [p.display_name for p in in_room if p.id not in contributed],
         "participants": workshop.participants,
@@ -105,7 +107,7 @@ def console_context(workshop: Workshop, forms=None, action_form=None) -> dict:
     }
 
 
-def _back_to_console(workshop: Workshop):
+def back_to_console(workshop: Workshop):
     if is_htmx():
         return render("facilitate/_console.html", **console_context(workshop))
     return redirect(url_for(".console", workshop_id=workshop.id), 303)
@@ -124,23 +126,23 @@ def go_to_step(workshop_id: int):
     workshop = run_workshop_or_404(workshop_id)
     steps.go_to_step(db.session, workshop, _step_from_form())
     db.session.commit()
-    return _back_to_console(workshop)
+    return back_to_console(workshop)
 
 
 @bp.post("/<int:workshop_id>/contributions")
 def contributions(workshop_id: int):
     workshop = run_workshop_or_404(workshop_id)
-    steps.set_contributions(db.session, workshop, _step_from_form(), _flag("open"))
+    steps.set_contributions(db.session, workshop, _step_from_form(), posted_flag("open"))
     db.session.commit()
-    return _back_to_console(workshop)
+    return back_to_console(workshop)
 
 
 @bp.post("/<int:workshop_id>/privacy")
 def privacy(workshop_id: int):
     workshop = run_workshop_or_404(workshop_id)
-    notes.set_private(db.session, workshop, _step_from_form(), _flag("private"))
+    notes.set_private(db.session, workshop, _step_from_form(), posted_flag("private"))
     db.session.commit()
-    return _back_to_console(workshop)
+    return back_to_console(workshop)
 
 
 @bp.post("/<int:workshop_id>/reveal")
@@ -148,7 +150,7 @@ def reveal(workshop_id: int):
     workshop = run_workshop_or_404(workshop_id)
     notes.reveal(db.session, workshop, _step_from_form())
     db.session.commit()
-    return _back_to_console(workshop)
+    return back_to_console(workshop)
 
 
 TIMER_EXTENSIONS = frozenset({1, 5})
@@ -172,7 +174,7 @@ def timer_control(workshop_id: int):
     else:
         abort(400)
     db.session.commit()
-    return _back_to_console(workshop)
+    return back_to_console(workshop)
 
 
 @bp.post("/<int:workshop_id>/notes/<kind>")
@@ -203,7 +205,7 @@ def add_note(workshop_id: int, kind: str):
             db.session.commit()
             if answer is not None:  # like a phone's note: the board has it at once
                 return answer, 201
-            return _back_to_console(workshop)
+            return back_to_console(workshop)
     forms = forms_for_step(db.session, workshop, workshop.current_step) | {
         note_kind: offer_choices(db.session, workshop, form)
     }
@@ -250,11 +252,11 @@ def edit_note(workshop_id: int, note_id: int):
 def hide_note(workshop_id: int, note_id: int):
     workshop = run_workshop_or_404(workshop_id)
     note = part_or_404(Note, workshop, note_id)
-    notes.set_hidden(db.session, note, _flag("hidden"))
+    notes.set_hidden(db.session, note, posted_flag("hidden"))
     db.session.commit()
     if _from_map():
         return back_to_map(workshop, anchor=f"note-{note.id}")
-    return _back_to_console(workshop)
+    return back_to_console(workshop)
 
 
 @bp.post("/<int:workshop_id>/notes/<int:note_id>/delete")
@@ -263,7 +265,7 @@ def delete_note(workshop_id: int, note_id: int):
     note = part_or_404(Note, workshop, note_id)
     notes.delete_note(db.session, note)
     db.session.commit()
-    return _back_to_console(workshop)
+    return back_to_console(workshop)
 
 
 @bp.route("/<int:workshop_id>/participants/<int:participant_id>/remove", methods=["GET", "POST"])
@@ -290,7 +292,7 @@ def remove_participant(workshop_id: int, participant_id: int):
     ), (422 if form.errors else 200)
 
 
-def _closing_figures(workshop: Workshop, viewer: Viewer) -> dict[str, int]:
+def closing_figures(workshop: Workshop, viewer: Viewer) -> dict[str, int]:
     """What the room made, for the board's closing screen."""
     room_notes = [n for n in notes.notes_for(db.session, workshop) if viewer.sees(n)]
     count = select(func.count()).where(ActionItem.workshop_id == workshop.id)

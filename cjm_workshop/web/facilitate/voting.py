@@ -12,7 +12,7 @@ from cjm_workshop.models import Note, NoteKind, Participant, VotingRound
 from cjm_workshop.services import voting
 from cjm_workshop.services.errors import InvalidVote, RoundClosed
 from cjm_workshop.web.access import part_or_404, run_workshop_or_404
-from cjm_workshop.web.facilitate.routes import _back_to_console, _flag, bp
+from cjm_workshop.web.facilitate.routes import back_to_console, bp, posted_flag
 
 
 def _dots() -> int:
@@ -34,11 +34,11 @@ def open_round(workshop_id: int):
         workshop,
         kind,
         dots=_dots(),
-        several_per_note=_flag("several"),
-        own_notes=_flag("own"),
+        several_per_note=posted_flag("several"),
+        own_notes=posted_flag("own"),
     )
     db.session.commit()
-    return _back_to_console(workshop)
+    return back_to_console(workshop)
 
 
 ROUND_ACTIONS = ("close", "reveal", "budget")
@@ -58,7 +58,7 @@ def change_round(workshop_id: int, round_id: int):
     else:
         voting.set_budget(db.session, workshop, chosen, _dots())
     db.session.commit()
-    return _back_to_console(workshop)
+    return back_to_console(workshop)
 
 
 @bp.post("/<int:workshop_id>/rounds/<int:round_id>/proxy")
@@ -81,4 +81,4 @@ def proxy_dot(workshop_id: int, round_id: int):
     else:
         voting.vote(db.session, ballot)
     db.session.commit()
-    return _back_to_console(workshop)
+    return back_to_console(workshop)

@@ -1,4 +1,5 @@
-"""Joining forms: the code typed by hand, and the display name."""
+"""Joining forms: the display name (the code typed by hand is web.forms.JoinCodeForm, which
+the home page shows too)."""
 
 from __future__ import annotations
 
@@ -9,15 +10,6 @@ from wtforms import HiddenField, StringField
 
 from cjm_workshop.models.participant import DISPLAY_NAME_MAX
 from cjm_workshop.web.forms import AppForm, required_text, strip
-
-
-class JoinCodeForm(AppForm):
-    code = StringField(
-        _l("Workshop code"),
-        validators=required_text(12),
-        filters=[strip],
-        render_kw={"autocapitalize": "characters", "autocomplete": "off", "spellcheck": "false"},
-    )
 
 
 class JoinNameForm(AppForm):

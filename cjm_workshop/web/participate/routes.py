@@ -50,6 +50,7 @@ from cjm_workshop.web.actions import top_pain_points
 from cjm_workshop.web.dots import voting_context
 from cjm_workshop.web.emotions import emotions_context
 from cjm_workshop.web.errors import domain_message, error_page
+from cjm_workshop.web.forms import JoinCodeForm
 from cjm_workshop.web.htmx import is_htmx, render
 from cjm_workshop.web.journey import shared_map
 from cjm_workshop.web.notes import (
@@ -62,7 +63,7 @@ from cjm_workshop.web.notes import (
     render_for,
 )
 from cjm_workshop.web.participate import guesses
-from cjm_workshop.web.participate.forms import JoinCodeForm, JoinNameForm
+from cjm_workshop.web.participate.forms import JoinNameForm
 
 bp = Blueprint("participate", __name__)
 
@@ -150,7 +151,7 @@ def brief(code: str):
     return render(
         "participate/brief.html",
         partial="participate/_live.html",
-        **_live_context(workshop, participant),
+        **live_context(workshop, participant),
     )
 
 
@@ -182,7 +183,7 @@ def participant_view(view=None, *, strangers=None):
     return decorate(view) if view is not None else decorate
 
 
-def _live_context(workshop: Workshop, participant, forms=None) -> dict:
+def live_context(workshop: Workshop, participant, forms=None) -> dict:
     step = workshop.current_step
     on_map = step is Step.VISUALIZE
     extra = emotions_context(workshop, participant) if step is Step.EMOTIONS else {}
@@ -269,7 +270,7 @@ def add_note(workshop: Workshop, participant: Participant, kind: str):
         "participate/brief.html",
         partial="participate/_live.html",
         status=status,
-        **_live_context(workshop, participant, forms),
+        **live_context(workshop, participant, forms),
     )
 
 

@@ -22,9 +22,9 @@ from cjm_workshop.web.dots import vote_texts
 from cjm_workshop.web.errors import domain_message
 from cjm_workshop.web.htmx import is_htmx, render
 from cjm_workshop.web.participate.routes import (
-    _live_context,
     bp,
     code_attempts,
+    live_context,
     participant_view,
     stranger,
 )
@@ -39,7 +39,7 @@ def _answer(
             "participate/brief.html",
             partial="participate/_live.html",
             status=error.status if error is not None else 200,
-            **_live_context(workshop, participant),
+            **live_context(workshop, participant),
             **message,
             **extra,
         )

@@ -186,23 +186,6 @@ class ShareForm(AppForm):
     )
 
 
-class ConfirmForm(AppForm):
-    """A button and its CSRF token: deleting, logging out."""
-
-
-class RemoveParticipantForm(AppForm):
-    notes = RadioField(
-        _l("Their notes"),
-        choices=[
-            SelectChoice("keep", _l("Keep them on the map, marked with “removed”")),
-            SelectChoice(
-                "hide", _l("Take them off the map (hidden: you can still show one again)")
-            ),
-        ],
-        default="keep",
-    )
-
-
 class ImportForm(AppForm):
     file = FileField(
         _l("Workshop file (JSON)"),

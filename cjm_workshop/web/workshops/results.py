@@ -13,9 +13,9 @@ from cjm_workshop.web import exports
 from cjm_workshop.web.access import viewed_workshop_or_404
 from cjm_workshop.web.actions import MATRIX_ORDER
 from cjm_workshop.web.emotions import emotions_context
+from cjm_workshop.web.forms import ConfirmForm
 from cjm_workshop.web.i18n import speak
 from cjm_workshop.web.journey import map_context
-from cjm_workshop.web.workshops.forms import ConfirmForm
 from cjm_workshop.web.workshops.routes import bp, versions_context
 
 

@@ -25,10 +25,10 @@ from cjm_workshop.services import workshops as service
 from cjm_workshop.services.errors import ShareRefused
 from cjm_workshop.web.access import owned_workshop_or_404, part_or_404, run_workshop_or_404
 from cjm_workshop.web.errors import domain_message
+from cjm_workshop.web.forms import ConfirmForm
 from cjm_workshop.web.htmx import is_htmx, render
 from cjm_workshop.web.urls import is_loopback_address, public_url
 from cjm_workshop.web.workshops.forms import (
-    ConfirmForm,
     MoveForm,
     NewVersionForm,
     NewWorkshopForm,
