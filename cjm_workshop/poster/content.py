@@ -121,7 +121,7 @@ class Sheet:
 
 def _cut_to_curve(sheet: Sheet) -> Sheet:
     """Only the stage row, the touchpoints' lane at the height its cards need, and the
-    curve (None if nobody rated a touchpoint)."""
+    curve (the caller checks there is one)."""
     lanes = [
         replace(lane, height=layout.lane_height(sheet.fit.density, sheet.fit.rows[number]))
         for number, lane in enumerate(sheet.lanes)

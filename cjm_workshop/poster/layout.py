@@ -177,7 +177,7 @@ class Fit:
 
     @property
     def chars_per_line(self) -> int:
-        return max(4, int((self.card_width - 2 * CARD_PAD) / (CHAR * self.density.font)))
+        return max(4, chars_in(self.card_width - 2 * CARD_PAD, self.density.font))
 
     def lines(self, reserved: int = 0) -> int:
         """Lines of text a card holds, `reserved` lines kept for its badges."""
@@ -246,7 +246,7 @@ def _grown(density: Density, rows: list[int], available: float) -> Density:
             round(density.card_height * factor * factor, 2),
             round(density.font * factor, 2),
         )
-        chars = (grown.card_width - 2 * CARD_PAD) / (CHAR * grown.font)
+        chars = chars_in(grown.card_width - 2 * CARD_PAD, grown.font)
         if chars >= GROWN_CHARS and sum(lane_height(grown, r) for r in rows) <= available:
             return grown
     return density

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import selectinload
 
 from cjm_workshop.models import (
     LEVELS,
@@ -35,14 +36,17 @@ class ActionFields:
     effort: Level = Level.MEDIUM
 
 
+_ACTIONS = (
+    select(ActionItem)
+    .where(ActionItem.workshop_id == bindparam("workshop_id"))
+    .options(selectinload(ActionItem.source))  # what each answers: the map, the CSV
+    .order_by(ActionItem.created_at, ActionItem.id)
+)
+
+
 def actions_of(session: DbSession, workshop: Workshop) -> list[ActionItem]:
-    return list(
-        session.scalars(
-            select(ActionItem)
-            .where(ActionItem.workshop_id == workshop.id)
-            .order_by(ActionItem.created_at, ActionItem.id)
-        )
-    )
+    """The workshop's actions in the order they were agreed, with the notes they answer."""
+    return list(session.scalars(_ACTIONS, {"workshop_id": workshop.id}))
 
 
 def matrix(actions: list[ActionItem]) -> dict[Quadrant, list[ActionItem]]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from cjm_workshop.models import (
@@ -35,7 +35,7 @@ from cjm_workshop.models import (
     Workshop,
 )
 from cjm_workshop.models.note import STAGE_REQUIRED
-from cjm_workshop.services import voting
+from cjm_workshop.services import actions, voting
 from cjm_workshop.services.errors import InvalidMove, MergeRefused
 from cjm_workshop.services.ordering import move_within
 from cjm_workshop.services.room import DbSession, lock, touch, visible_to_room
@@ -135,7 +135,7 @@ def load_map(
             journey.unplaced = journey.unplaced or note.stage_id is None
     journey.merged = dict(merged)
     stage_ids = [stage.id for stage in journey.stages]
-    for action in session.scalars(_ACTIONS, {"workshop_id": workshop.id}):
+    for action in actions.actions_of(session, workshop):
         # An action agreed on another persona's note belongs to that persona's map; any
         # other stays, even when the note it answers was hidden or merged since.
         owner = action.source.persona_id if action.source is not None else None
@@ -144,14 +144,6 @@ def load_map(
         journey.actions.append(action)
         journey.unplaced = journey.unplaced or action_stage(action, stage_ids) is None
     return journey
-
-
-_ACTIONS = (
-    select(ActionItem)
-    .where(ActionItem.workshop_id == bindparam("workshop_id"))
-    .options(selectinload(ActionItem.source))
-    .order_by(ActionItem.created_at, ActionItem.id)
-)
 
 
 def action_stage(action: ActionItem, stage_ids: list[int]) -> int | None:

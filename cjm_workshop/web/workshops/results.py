@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask import Response, render_template, request, url_for
 from flask_babel import get_locale
 
-from cjm_workshop.extensions import db
 from cjm_workshop.models import Workshop
 from cjm_workshop.services import actions
 from cjm_workshop.web import exports
@@ -22,13 +21,13 @@ from cjm_workshop.web.workshops.routes import bp, versions_context
 @bp.get("/<int:workshop_id>/results")
 def results(workshop_id: int):
     workshop, access = viewed_workshop_or_404(workshop_id)
-    src = url_for(".results", workshop_id=workshop.id)
-    listed = actions.actions_of(db.session, workshop)
+    on_map = map_context(workshop, "map", url_for(".results", workshop_id=workshop.id))
+    listed = on_map["journey"].actions  # all of them: the results map shows every persona
     return render_template(
         "workshops/results.html",
         workshop=workshop,
         access=access,
-        **map_context(workshop, "map", src),
+        **on_map,
         **emotions_context(workshop),
         actions=listed,
         matrix=actions.matrix(listed),
