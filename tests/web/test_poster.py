@@ -22,6 +22,13 @@ def workshop(make, me):
     return workshop
 
 
+def assert_download(response, mimetype: str, name: str) -> None:
+    """A file to save: found, of this type, under this name."""
+    assert response.status_code == 200
+    assert response.mimetype == mimetype
+    assert response.headers["Content-Disposition"] == f'attachment; filename="{name}"'
+
+
 def test_the_poster_page_offers_sizes_a_preview_and_a_download(client, workshop):
     page = client.get(f"/workshops/{workshop.id}/poster")
     assert page.status_code == 200
@@ -51,10 +58,7 @@ def test_the_preview_is_the_poster_with_user_text_escaped(client, workshop):
 
 def test_the_download_is_a_pdf_of_the_chosen_size(client, workshop):
     response = client.get(f"/workshops/{workshop.id}/poster.pdf?size=A3")
-    assert response.status_code == 200
-    assert response.mimetype == "application/pdf"
-    name = f"{workshop.join_code.lower()}-poster-a3.pdf"
-    assert response.headers["Content-Disposition"] == f'attachment; filename="{name}"'
+    assert_download(response, "application/pdf", f"{workshop.join_code.lower()}-poster-a3.pdf")
     page = PdfReader(io.BytesIO(response.data)).pages[0]
     assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (1191, 842)
 
@@ -62,14 +66,11 @@ def test_the_download_is_a_pdf_of_the_chosen_size(client, workshop):
 @pytest.mark.parametrize("width", [1920, 3840])
 def test_the_map_as_a_picture_for_slides(client, workshop, width):
     response = client.get(f"/workshops/{workshop.id}/map.png?width={width}")
-    assert response.status_code == 200
-    assert response.mimetype == "image/png"
+    assert_download(response, "image/png", f"{workshop.join_code.lower()}-map-{width}.png")
     assert response.data[:8] == b"\x89PNG\r\n\x1a\n"
     drawn_width, drawn_height = struct.unpack(">II", response.data[16:24])  # the IHDR chunk
     assert drawn_width == width
     assert abs(drawn_height - width * 594 / 841) <= 1  # an A1 page, landscape
-    name = f"{workshop.join_code.lower()}-map-{width}.png"
-    assert response.headers["Content-Disposition"] == f'attachment; filename="{name}"'
 
 
 def test_a_picture_of_another_width_is_refused(client, workshop):
@@ -78,10 +79,7 @@ def test_a_picture_of_another_width_is_refused(client, workshop):
 
 def test_the_map_as_an_svg_keeps_its_texts(client, workshop):
     response = client.get(f"/workshops/{workshop.id}/map.svg")
-    assert response.status_code == 200
-    assert response.mimetype == "image/svg+xml"
-    name = f"{workshop.join_code.lower()}-map.svg"
-    assert response.headers["Content-Disposition"] == f'attachment; filename="{name}"'
+    assert_download(response, "image/svg+xml", f"{workshop.join_code.lower()}-map.svg")
     box, text = svg_texts(response.data)
     assert abs(box[2] / box[3] - 841 / 594) < 0.01  # the poster's page, landscape
     assert "Tandarts <b>online</b> boeken" in text  # text, not paths; literally
@@ -125,9 +123,7 @@ def test_the_curve_as_pictures_per_persona(client, rated):
             assert f'href="{base}/{part}.svg?page={page}"' in results
             assert f'href="{base}/{part}.png?width=3840&amp;page={page}"' in results
     response = client.get(f"{base}/curve.svg?page=2")
-    assert response.status_code == 200
-    name = f"{rated.join_code.lower()}-curve-2.svg"
-    assert response.headers["Content-Disposition"] == f'attachment; filename="{name}"'
+    assert_download(response, "image/svg+xml", f"{rated.join_code.lower()}-curve-2.svg")
     box, text = svg_texts(response.data)
     assert "Opens the booking app" in text and "Ravi" not in text  # the curve, no header
     assert box[2] / box[3] > 4  # a band: stages, touchpoints and the curve only
