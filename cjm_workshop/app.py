@@ -28,7 +28,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     config.INSTANCE.mkdir(exist_ok=True)
     if app.config["PROXY_COUNT"]:
         count = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count
+        )
 
     register_extensions(app)
     plain_text_requests(app)

@@ -68,7 +68,8 @@ def median_lines(placed: Iterable[tuple[float, float | None]]) -> list[str]:
     """SVG polyline point lists through consecutive rated touchpoints ((x, median y), y None
     where nobody rated): a touchpoint without ratings breaks the line, and a rated one
     between two unrated ones stands alone as its point."""
-    lines, current = [], []
+    lines: list[list[str]] = []
+    current: list[str] = []
     for x, y in placed:
         if y is None:
             lines.append(current)
@@ -88,19 +89,15 @@ def draw_curve(points: list[CurvePoint], slots: int = 0) -> CurveDrawing:
     def y_of(score: float) -> float:
         return TOP + (5 - score) / 4 * PLOT_HEIGHT
 
-    placed, stages = [], []
+    placed: list[PlacedPoint] = []
+    stages: list[StageBand] = []
     for index, point in enumerate(points):
         x = LEFT + STEP * (index + 0.5)
-        has = point.median is not None
-        placed.append(
-            PlacedPoint(
-                point,
-                x,
-                y_of(point.median) if has else None,
-                y_of(point.high) if has else None,
-                y_of(point.low) if has else None,
-            )
-        )
+        median, high, low = point.median, point.high, point.low
+        if median is None or high is None or low is None:  # nobody rated it
+            placed.append(PlacedPoint(point, x, None, None, None))
+        else:
+            placed.append(PlacedPoint(point, x, y_of(median), y_of(high), y_of(low)))
         if not stages or stages[-1].name != point.stage:
             stages.append(StageBand(point.stage, x - STEP / 2, STEP))
         else:

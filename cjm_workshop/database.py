@@ -18,13 +18,19 @@ import sqlite3
 import threading
 import time
 import weakref
+from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, scoped_session
 
 BUSY_TIMEOUT_SECONDS = 10
 WRITER_POLL_SECONDS = 0.0005
+# The dialect's insert(): both have on_conflict_do_nothing/do_update with the same arguments.
+Upsert = Callable[[Any], postgresql.Insert | sqlite.Insert]
 WRITING_WORDS = ("INSERT", "UPDATE", "DELETE", "REPLACE", "SAVEPOINT", "CREATE", "DROP", "ALTER")
 
 
@@ -142,6 +148,7 @@ class WriterLock:
     def _process_fd(self) -> int:
         # Opened by each process itself: a file inherited across a fork shares its lock.
         if self._pid != os.getpid():
+            assert self._path is not None  # only called with a file
             self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
             self._pid = os.getpid()
             weakref.finalize(self, os.close, self._fd)
@@ -174,10 +181,8 @@ def read_only_connection(engine: Engine):
     return engine.connect().execution_options(read_only=True)
 
 
-def insert_for(session):
+def insert_for(session: Session | scoped_session[Any]) -> Upsert:
     """INSERT with ON CONFLICT (do nothing / do update) for the database in use."""
     if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
+        return postgresql.insert
+    return sqlite.insert

@@ -263,7 +263,7 @@ def _wake_after_commit(session: DbSession) -> None:
     the commit itself)."""
     if not session.info.pop(LIVE_TOUCHED, False):
         return
-    doorbell = Doorbell.for_url(session.get_bind().url)
+    doorbell = Doorbell.for_url(session.get_bind().engine.url)
     if doorbell is not None:
         doorbell.ring()
     elif has_app_context() and (hub := current_app.extensions.get("cjm_live")) is not None:
@@ -391,7 +391,7 @@ def events_after(
 
 
 def broadcaster() -> Broadcaster:
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     if "cjm_live" not in app.extensions:
         app.extensions["cjm_live"] = Broadcaster(app)
     return app.extensions["cjm_live"]
@@ -539,12 +539,14 @@ class _OncePerProcess:
         if pending is not None and pending.done.is_set() and pending.error is None:
             return pending.value  # what nearly every stream finds: built already
         with self._lock:
-            pending = self._items.get(key)
-            builder = pending is None
-            if builder:
+            found = self._items.get(key)
+            builder = found is None
+            if found is None:
                 pending = self._items[key] = _Pending()
                 while len(self._items) > self._size:
                     self._items.popitem(last=False)
+            else:
+                pending = found
         if builder:
             try:
                 pending.value = build()
@@ -580,7 +582,7 @@ def live_engine() -> Engine:
     that they never queue behind requests holding the app's connections while they wait to
     write: delivery stays prompt while a room posts at once. (An in-memory SQLite database
     exists on one connection only: there the app's engine is used.)"""
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     engine = app.extensions.get("cjm_live_engine")
     if engine is None and os.environ.get("CJM_NO_LIVE_ENGINE"):
         engine = db.engine

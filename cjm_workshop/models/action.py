@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cjm_workshop.extensions import db
+from cjm_workshop.extensions import Model
 from cjm_workshop.models.base import enum_column, utcnow
+
+if TYPE_CHECKING:  # the other side of a relationship
+    from cjm_workshop.models.note import Note
+
 
 ACTION_TITLE_MAX = 200
 ACTION_OWNER_MAX = 80
@@ -49,7 +54,7 @@ class Quadrant(enum.StrEnum):
         return cls.QUICK_WIN if effort is Level.LOW else cls.BIG_BET
 
 
-class ActionItem(db.Model):
+class ActionItem(Model):
     """An action with an owner, made from an opportunity or directly from a pain point."""
 
     __tablename__ = "action_item"
@@ -72,7 +77,7 @@ class ActionItem(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    source: Mapped[Note | None] = relationship()  # noqa: F821
+    source: Mapped[Note | None] = relationship()
 
     @property
     def quadrant(self) -> Quadrant:

@@ -7,13 +7,13 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from cjm_workshop.extensions import db
+from cjm_workshop.extensions import Model
 from cjm_workshop.models.base import utcnow
 
 SCORES = (1, 2, 3, 4, 5)  # very negative .. very positive
 
 
-class EmotionRating(db.Model):
+class EmotionRating(Model):
     """One participant's feeling at one touchpoint; changed by rating again."""
 
     __tablename__ = "emotion_rating"

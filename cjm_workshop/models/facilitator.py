@@ -8,14 +8,14 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from cjm_workshop.extensions import db
+from cjm_workshop.extensions import Model
 from cjm_workshop.models.base import utcnow
 
 EMAIL_MAX = 254
 NAME_MAX = 80
 
 
-class Facilitator(UserMixin, db.Model):
+class Facilitator(UserMixin, Model):
     __tablename__ = "facilitator"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -36,7 +36,7 @@ class Facilitator(UserMixin, db.Model):
         return f"<Facilitator {self.email}>"
 
 
-class LoginSession(db.Model):
+class LoginSession(Model):
     """One log-in of an account (a browser): ended by logging out there, by "log out
     everywhere" and by a password change (all but the one that changed it). Only a hash of
     its token is stored."""

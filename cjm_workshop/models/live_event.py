@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
 
-from cjm_workshop.extensions import db
+from cjm_workshop.extensions import Model, db
 from cjm_workshop.models.base import enum_column, utcnow
 
 
@@ -26,7 +26,7 @@ class LiveEventKind(enum.StrEnum):
     REFRESH = "refresh"  # anything else: the screen reloads its live part
 
 
-class LiveEvent(db.Model):
+class LiveEvent(Model):
     __tablename__ = "live_event"
 
     id: Mapped[int] = mapped_column(

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cjm_workshop.extensions import db
+from cjm_workshop.extensions import Model
 from cjm_workshop.models.base import enum_column, utcnow
 from cjm_workshop.models.step import Step
+
+if TYPE_CHECKING:  # the other side of a relationship
+    from cjm_workshop.models.participant import Participant
+    from cjm_workshop.models.workshop import Persona, Stage, Workshop
+
 
 NOTE_TEXT_MAX = 280
 
@@ -58,7 +64,7 @@ STEP_NOTE_KINDS: dict[Step, tuple[NoteKind, ...]] = {
 STAGE_REQUIRED = frozenset({NoteKind.TOUCHPOINT, NoteKind.CUSTOMER_ACTION, NoteKind.PAIN_POINT})
 
 
-class Note(db.Model):
+class Note(Model):
     __tablename__ = "note"
     __table_args__ = (
         UniqueConstraint("workshop_id", "idempotency_key", name="uq_note_workshop_idempotency"),
@@ -96,10 +102,10 @@ class Note(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    workshop: Mapped[Workshop] = relationship()  # noqa: F821
-    stage: Mapped[Stage | None] = relationship()  # noqa: F821
-    persona: Mapped[Persona | None] = relationship()  # noqa: F821
-    author: Mapped[Participant | None] = relationship()  # noqa: F821
+    workshop: Mapped[Workshop] = relationship()
+    stage: Mapped[Stage | None] = relationship()
+    persona: Mapped[Persona | None] = relationship()
+    author: Mapped[Participant | None] = relationship()
     touchpoint: Mapped[Note | None] = relationship(foreign_keys=[touchpoint_id], remote_side=[id])
     pain_point: Mapped[Note | None] = relationship(foreign_keys=[pain_point_id], remote_side=[id])
     merged_into: Mapped[Note | None] = relationship(foreign_keys=[merged_into_id], remote_side=[id])

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cjm_workshop.extensions import db
+from cjm_workshop.extensions import Model
 from cjm_workshop.models.base import utcnow
+
+if TYPE_CHECKING:  # the other side of a relationship
+    from cjm_workshop.models.workshop import Workshop
+
 
 DISPLAY_NAME_MAX = 40
 
 
-class Participant(db.Model):
+class Participant(Model):
     __tablename__ = "participant"
     __table_args__ = (
         UniqueConstraint("workshop_id", "name_key", name="uq_participant_workshop_name"),
@@ -35,7 +40,7 @@ class Participant(db.Model):
     # Removed from the room by the facilitator: reads along, adds nothing any more.
     removed_at: Mapped[datetime | None] = mapped_column(default=None)
 
-    workshop: Mapped[Workshop] = relationship(back_populates="participants")  # noqa: F821
+    workshop: Mapped[Workshop] = relationship(back_populates="participants")
 
     @property
     def removed(self) -> bool:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import Float, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from cjm_workshop.extensions import db
+from cjm_workshop.extensions import Model
 
 
-class RateLimitCounter(db.Model):
+class RateLimitCounter(Model):
     __tablename__ = "rate_limit_counter"
 
     key: Mapped[str] = mapped_column(String(255), primary_key=True)

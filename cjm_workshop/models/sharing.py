@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cjm_workshop.extensions import db
+from cjm_workshop.extensions import Model
 from cjm_workshop.models.base import enum_column, utcnow
+
+if TYPE_CHECKING:  # the other side of a relationship
+    from cjm_workshop.models.facilitator import Facilitator
 
 
 class Role(enum.StrEnum):
@@ -19,7 +23,7 @@ class Role(enum.StrEnum):
     ORGANIZER = "organizer"  # views, exports, prints, updates action status
 
 
-class WorkshopMember(db.Model):
+class WorkshopMember(Model):
     __tablename__ = "workshop_member"
     __table_args__ = (
         UniqueConstraint("workshop_id", "facilitator_id", name="uq_workshop_member_account"),
@@ -35,4 +39,4 @@ class WorkshopMember(db.Model):
     role: Mapped[Role] = mapped_column(enum_column(Role, "member_role"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    account: Mapped[Facilitator] = relationship()  # noqa: F821
+    account: Mapped[Facilitator] = relationship()

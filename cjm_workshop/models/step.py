@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import enum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cjm_workshop.extensions import db
+from cjm_workshop.extensions import Model
 from cjm_workshop.models.base import enum_column
+
+if TYPE_CHECKING:  # the other side of a relationship
+    from cjm_workshop.models.workshop import Workshop
 
 
 class Step(enum.StrEnum):
@@ -29,7 +33,7 @@ class StepState(enum.StrEnum):
     CLOSED = "closed"
 
 
-class WorkshopStep(db.Model):
+class WorkshopStep(Model):
     __tablename__ = "workshop_step"
     __table_args__ = (UniqueConstraint("workshop_id", "step", name="uq_workshop_step_step"),)
 
@@ -43,4 +47,4 @@ class WorkshopStep(db.Model):
     private: Mapped[bool] = mapped_column(default=False)
     revealed: Mapped[bool] = mapped_column(default=False)
 
-    workshop: Mapped[Workshop] = relationship(back_populates="steps")  # noqa: F821
+    workshop: Mapped[Workshop] = relationship(back_populates="steps")

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cjm_workshop.extensions import db
+from cjm_workshop.extensions import Model
 from cjm_workshop.models.base import enum_column, utcnow
 from cjm_workshop.models.note import NoteKind
 
@@ -18,7 +18,7 @@ class RoundStatus(enum.StrEnum):
     CLOSED = "closed"
 
 
-class VotingRound(db.Model):
+class VotingRound(Model):
     """A dot-voting round on pain points (step 5) or opportunities (step 6)."""
 
     __tablename__ = "voting_round"
@@ -39,7 +39,7 @@ class VotingRound(db.Model):
     opened_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class DotBudget(db.Model):
+class DotBudget(Model):
     """What one participant has left in one round. Spending is one conditional UPDATE
     (`dots_left = dots_left - 1 WHERE dots_left > 0`), so the budget holds under any
     number of concurrent taps; the CHECK is the last line of defence."""
@@ -57,7 +57,7 @@ class DotBudget(db.Model):
     taps: Mapped[int] = mapped_column(default=0)  # dots ever placed: numbers each dot
 
 
-class Dot(db.Model):
+class Dot(Model):
     """One dot. `slot` is 0 when a round allows one dot per note (so the unique constraint
     refuses a second), else the budget's tap number. `cast_on_id` remembers the note that
     was tapped, so that undoing a merge gives the dot back to it."""

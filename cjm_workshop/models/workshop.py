@@ -5,13 +5,19 @@ from __future__ import annotations
 import enum
 import secrets
 from datetime import datetime
+from typing import TYPE_CHECKING, Literal, get_args
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cjm_workshop.extensions import db
+from cjm_workshop.extensions import Model
 from cjm_workshop.models.base import enum_column, utcnow
 from cjm_workshop.models.step import Step, WorkshopStep
+
+if TYPE_CHECKING:  # the other side of a relationship
+    from cjm_workshop.models.facilitator import Facilitator
+    from cjm_workshop.models.participant import Participant
+
 
 TITLE_MAX = 120
 JOURNEY_MAX = 300
@@ -20,7 +26,8 @@ PERSONA_NAME_MAX = 60
 PERSONA_TEXT_MAX = 1000
 STAGE_NAME_MAX = 40
 SPOTLIGHT_MAX = 40
-LANGUAGES = ("en", "nl")
+Language = Literal["en", "nl"]
+LANGUAGES: tuple[Language, ...] = get_args(Language)
 DOTS_MIN, DOTS_MAX = 1, 20
 JOURNEY_KEY_LENGTH = 32
 
@@ -58,7 +65,7 @@ STATUS_TRANSITIONS: dict[WorkshopStatus, frozenset[WorkshopStatus]] = {
 }
 
 
-class Workshop(db.Model):
+class Workshop(Model):
     __tablename__ = "workshop"
     __table_args__ = (
         CheckConstraint(
@@ -113,7 +120,7 @@ class Workshop(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    facilitator: Mapped[Facilitator] = relationship()  # noqa: F821
+    facilitator: Mapped[Facilitator] = relationship()
     personas: Mapped[list[Persona]] = relationship(
         back_populates="workshop",
         order_by="Persona.position",
@@ -138,7 +145,7 @@ class Workshop(db.Model):
         cascade="all, delete-orphan",
         passive_deletes=True,
     )
-    participants: Mapped[list[Participant]] = relationship(  # noqa: F821
+    participants: Mapped[list[Participant]] = relationship(
         back_populates="workshop",
         order_by="Participant.joined_at",
         cascade="all, delete-orphan",
@@ -156,7 +163,7 @@ class Workshop(db.Model):
         return f"<Workshop {self.join_code} {self.title!r}>"
 
 
-class Persona(db.Model):
+class Persona(Model):
     __tablename__ = "persona"
     __table_args__ = (
         UniqueConstraint("workshop_id", "position", name="uq_persona_workshop_position"),
@@ -173,7 +180,7 @@ class Persona(db.Model):
     workshop: Mapped[Workshop] = relationship(back_populates="personas")
 
 
-class Stage(db.Model):
+class Stage(Model):
     __tablename__ = "stage"
     __table_args__ = (
         UniqueConstraint("workshop_id", "position", name="uq_stage_workshop_position"),
@@ -187,7 +194,7 @@ class Stage(db.Model):
     workshop: Mapped[Workshop] = relationship(back_populates="stages")
 
 
-class Lane(db.Model):
+class Lane(Model):
     """A row of the journey map, in the workshop's own order; hidden lanes are not shown."""
 
     __tablename__ = "lane"

@@ -8,6 +8,7 @@ the notes shared by all); one poster otherwise. Labels are in the workshop's lan
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -174,9 +175,9 @@ class _Reader:
         self.dots = {kind: _dots(session, workshop, kind) for kind in _VOTED}
         self.ranks = {kind: voting.ranks(counts) for kind, counts in self.dots.items()}
         self.held_on = _held_on(session, workshop)
-        self.people = session.scalar(
+        self.people = session.execute(
             select(func.count()).where(Participant.workshop_id == workshop.id)
-        )
+        ).scalar_one()
         # SVG markup segno draws from our own URL (the template marks it safe).
         self.qr_svg = segno.make(map_url, error="m").svg_inline(
             scale=10, border=1, dark="#111", light="#fff", omitsize=True
@@ -192,7 +193,7 @@ class _Reader:
         if curve_only:  # touchpoints always have a stage: no "No stage" column
             shown = [lane for lane in shown if lane.kind is LaneKind.TOUCHPOINT]
             columns = [column for column in columns if column is not None]
-        raw: list[list[list[Note | ActionItem]]] = [
+        raw: list[list[Sequence[Note | ActionItem]]] = [
             [
                 journey.actions_in(col)
                 if lane.kind is LaneKind.ACTION
@@ -253,7 +254,7 @@ class _Reader:
         )
         return _cut_to_curve(sheet) if curve_only else sheet
 
-    def _cards(self, items: list, fit: Fit, capacity: int) -> list[Card]:
+    def _cards(self, items: Sequence[Note | ActionItem], fit: Fit, capacity: int) -> list[Card]:
         """A cell's cards, as many as fit; the last place says how many more there are."""
         if len(items) > capacity:
             shown = max(capacity - 1, 0)
@@ -333,11 +334,10 @@ def _curve(points: list[CurvePoint], columns_of: list[int], fit: Fit, columns: i
             x = column * index + layout.CELL_PAD + place * step + fit.card_width / 2
         else:  # several rows: spread over the stage, in the cards' order
             x = column * index + column * (place + 0.5) / per_column[index]
-        medians.append((x, None if point.median is None else y_of(point.median)))
-        if point.median is not None:
-            placed.append(
-                (x, y_of(point.median), y_of(point.high), y_of(point.low), point.disagreement)
-            )
+        median, high, low = point.median, point.high, point.low
+        medians.append((x, None if median is None else y_of(median)))
+        if median is not None and high is not None and low is not None:
+            placed.append((x, y_of(median), y_of(high), y_of(low), point.disagreement))
     return Curve(
         width,
         height,

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from flask import current_app, render_template
 from flask_babel import force_locale, format_date
@@ -104,7 +105,8 @@ def _document(
 def _channel_icons() -> dict[str, str]:
     """Each channel's icon as a data: URI: the renderer reads an image once per address and
     places it as often as needed (an inline SVG per card cost a fifth of a 300-note render)."""
-    shapes = current_app.jinja_env.get_template("_icon_shapes.html").module.channels
+    macros: Any = current_app.jinja_env.get_template("_icon_shapes.html").module
+    shapes = macros.channels
     return {
         name: "data:image/svg+xml;base64,"
         + base64.b64encode(_ICON_SVG.format(shape).encode()).decode()

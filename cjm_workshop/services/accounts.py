@@ -10,7 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from cjm_workshop.models import Facilitator, LoginSession
 from cjm_workshop.services.errors import EmailTaken, WrongPassword
-from cjm_workshop.services.room import DbSession
+from cjm_workshop.services.room import DbSession, changed
 
 PASSWORD_MIN = 10
 
@@ -95,7 +95,7 @@ def end_other_logins(session: DbSession, facilitator: Facilitator) -> int:
             LoginSession.token_hash != _hashed(facilitator.login_token),
         )
     )
-    return ended.rowcount
+    return changed(ended)
 
 
 def change_password(session: DbSession, facilitator: Facilitator, current: str, new: str) -> None:

@@ -5,7 +5,7 @@ full-screen, so that any part of a dense map can be read from the back of the ro
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, cast
+from typing import Literal
 
 from cjm_workshop.models import LaneKind, Note, Workshop
 from cjm_workshop.services.errors import InvalidMove
@@ -41,7 +41,7 @@ class Spotlight:
             return None
         if kind == "lane" and target not in LaneKind._value2member_map_:
             return None
-        return cls(cast(SpotlightKind, kind), target)
+        return cls(kind, target)
 
 
 def spotlight_of(workshop: Workshop) -> Spotlight | None:
@@ -51,10 +51,13 @@ def spotlight_of(workshop: Workshop) -> Spotlight | None:
 def set_spotlight(session: DbSession, workshop: Workshop, spotlight: Spotlight | None) -> None:
     """Put `spotlight` on the board (None: the whole step again). A stage or note must be
     this workshop's."""
-    kind = spotlight.kind if spotlight else None
-    if kind == "stage" and spotlight.target_id not in {s.id for s in workshop.stages}:
+    if (
+        spotlight is not None
+        and spotlight.kind == "stage"
+        and spotlight.target_id not in {s.id for s in workshop.stages}
+    ):
         raise InvalidMove("stage")
-    if kind == "note":
+    if spotlight is not None and spotlight.kind == "note":
         note = session.get(Note, spotlight.target_id)
         if note is None or note.workshop_id != workshop.id:
             raise InvalidMove("note")

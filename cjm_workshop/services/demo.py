@@ -129,8 +129,8 @@ def _demo_notes(session: DbSession, workshop: Workshop, people: list[Participant
             kind=kind,
             text=text,
             stage_id=stages[stage].id if stage is not None else None,
-            source=detail if kind is NoteKind.INSIGHT else None,
-            channel=detail if kind is NoteKind.TOUCHPOINT else None,
+            source=detail if isinstance(detail, ResearchSource) else None,
+            channel=detail if isinstance(detail, Channel) else None,
         )
         note = add_note(session, workshop, fields, f"demo-note-{number}")  # typed up for the room
         note.author_id, note.by_facilitator = people[author].id, False

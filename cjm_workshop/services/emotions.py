@@ -84,7 +84,7 @@ class CurvePoint:
 def curve(session: DbSession, workshop: Workshop, touchpoints: list[Note]) -> list[CurvePoint]:
     """The curve over `touchpoints`, given in the map's order (stage, then place)."""
     per_touchpoint = _ratings_per_touchpoint(session, workshop)
-    stages = {stage.id: stage.name for stage in workshop.stages}
+    stages: dict[int | None, str] = {stage.id: stage.name for stage in workshop.stages}
     points = []
     for note in touchpoints:
         scores = sorted(per_touchpoint.get(note.id, {}).values())
@@ -120,7 +120,7 @@ def average(points: list[CurvePoint]) -> float | None:
     count = sum(point.count for point in points)
     if not count:
         return None
-    return sum(point.mean * point.count for point in points if point.count) / count
+    return sum(point.mean * point.count for point in points if point.mean is not None) / count
 
 
 def _ratings_per_touchpoint(session: DbSession, workshop: Workshop) -> dict[int, dict[int, int]]:
@@ -134,8 +134,8 @@ def _ratings_per_touchpoint(session: DbSession, workshop: Workshop) -> dict[int,
     )
 
     def kept(note_id: int) -> int:
-        while merged_into.get(note_id):
-            note_id = merged_into[note_id]
+        while (into := merged_into.get(note_id)) is not None:
+            note_id = into
         return note_id
 
     found: dict[int, dict[int, tuple[bool, object, int]]] = {}

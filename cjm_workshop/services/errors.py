@@ -135,7 +135,7 @@ class InvalidWorkshopFile(Refused):
 
     status = 400
 
-    def __init__(self, reason: str, **params) -> None:
+    def __init__(self, reason: str, **params: object) -> None:
         super().__init__(reason)
         self.params = {key: value for key, value in params.items() if value is not None}
         if reason == "too_large":

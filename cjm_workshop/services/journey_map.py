@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import selectinload
 
 from cjm_workshop.models import (
@@ -172,7 +172,7 @@ def room_notes(session: DbSession, workshop: Workshop, kind: NoteKind) -> list[N
     return [note for note in session.scalars(query) if visible_to_room(note)]
 
 
-def _in_cell(workshop_id: int, cell: Cell) -> tuple:
+def _in_cell(workshop_id: int, cell: Cell) -> tuple[ColumnElement[bool], ...]:
     """Which notes are in a cell (merged duplicates are not on the map)."""
     lane, stage_id = cell
     stage_match = Note.stage_id.is_(None) if stage_id is None else Note.stage_id == stage_id

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import bindparam, select
 
@@ -30,6 +31,7 @@ from cjm_workshop.models import (
 from cjm_workshop.models.note import STAGE_REQUIRED
 from cjm_workshop.services import journey_map
 from cjm_workshop.services.errors import (
+    DomainError,
     IdempotencyConflict,
     IdempotencyKeyReused,
     InvalidNote,
@@ -102,7 +104,7 @@ def add_note(
     return note
 
 
-def _refusal(workshop: Workshop, participant: Participant | None, step: Step):
+def _refusal(workshop: Workshop, participant: Participant | None, step: Step) -> DomainError | None:
     """Why a note of this step may not be added now, or None."""
     if workshop.is_closed:  # the real reason, before any about the step
         return WorkshopClosed(workshop.join_code)
@@ -217,7 +219,16 @@ def _apply(session: DbSession, workshop: Workshop, note: Note, fields: NoteField
         note.stage_id = answered.stage_id if answered is not None else None
 
 
-def _own(session: DbSession, workshop: Workshop, model, object_id: int | None, what: str):
+Placing = TypeVar("Placing", Stage, Persona)
+
+
+def _own(
+    session: DbSession,
+    workshop: Workshop,
+    model: type[Placing],
+    object_id: int | None,
+    what: str,
+) -> int | None:
     if object_id is None:
         return None
     found = session.get(model, object_id)
@@ -226,7 +237,9 @@ def _own(session: DbSession, workshop: Workshop, model, object_id: int | None, w
     return found.id
 
 
-def _linked(session: DbSession, workshop: Workshop, note_id: int | None, kind: NoteKind):
+def _linked(
+    session: DbSession, workshop: Workshop, note_id: int | None, kind: NoteKind
+) -> int | None:
     if note_id is None:
         return None
     linked = session.get(Note, note_id)
@@ -279,13 +292,12 @@ def reveal(session: DbSession, workshop: Workshop, step: Step) -> None:
 
 def contributor_ids(session: DbSession, workshop: Workshop, step: Step) -> set[int]:
     """Who contributed in a step: wrote a note there (and in step 5, rated a touchpoint)."""
-    found = set(
-        session.scalars(
-            select(Note.author_id).where(
-                Note.workshop_id == workshop.id, Note.step == step, Note.author_id.is_not(None)
-            )
+    authors = session.scalars(
+        select(Note.author_id).where(
+            Note.workshop_id == workshop.id, Note.step == step, Note.author_id.is_not(None)
         )
     )
+    found = {author for author in authors if author is not None}
     if step is Step.EMOTIONS:
         found |= set(
             session.scalars(

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from cjm_workshop.models.workshop import Lane, Persona, Stage
 from cjm_workshop.services.errors import InvalidMove
 from cjm_workshop.services.room import DbSession, touch
 
+# What keeps a position of its own within a workshop.
+Ordered = Persona | Stage | Lane
 
-def renumber(session: DbSession, items: Sequence) -> None:
+
+def renumber(session: DbSession, items: Sequence[Ordered]) -> None:
     """Give items the dense positions 0..n-1 in the order given.
 
     Positions are unique per workshop in the schema, so the rows first step aside to
@@ -26,7 +30,9 @@ def renumber(session: DbSession, items: Sequence) -> None:
         session.expire(items[0].workshop, ["stages", "personas", "lanes"])
 
 
-def move_within(session: DbSession, items: Sequence, item, to_position: int) -> None:
+def move_within(
+    session: DbSession, items: Sequence[Ordered], item: Ordered, to_position: int
+) -> None:
     """Move one item of an ordered collection to another place; refused outside it."""
     ordered = list(items)
     if not 0 <= to_position < len(ordered):

@@ -5,12 +5,12 @@ a function to break a circle."""
 
 from __future__ import annotations
 
-from typing import Any, TypeAlias
+from typing import Any, Protocol, TypeAlias, cast
 
-from sqlalchemy import bindparam, insert, select, text
+from sqlalchemy import CursorResult, Result, bindparam, insert, select, text
 from sqlalchemy.orm import Session, scoped_session
 
-from cjm_workshop.models import LiveEvent, LiveEventKind, Note, Workshop
+from cjm_workshop.models import LiveEvent, LiveEventKind, Step, StepState, Workshop
 
 # What every service takes: an ORM session, or the app's scoped session that stands for one
 # (Flask-SQLAlchemy's db.session), which the type checker must take as the same.
@@ -37,7 +37,39 @@ def room_sees(*, hidden: bool, merged: bool, private: bool, revealed: bool) -> b
     return not hidden and not merged and (not private or revealed)
 
 
-def visible_to_room(note: Note) -> bool:
+class StepSettings(Protocol):
+    @property
+    def state(self) -> StepState: ...
+    @property
+    def private(self) -> bool: ...
+    @property
+    def revealed(self) -> bool: ...
+
+
+class RoomWorkshop(Protocol):
+    """What the room's rules read of a workshop: the model, or the live path's copy."""
+
+    @property
+    def is_closed(self) -> bool: ...
+    @property
+    def current_step(self) -> Step: ...
+    def step_state(self, step: Step) -> StepSettings: ...
+
+
+class RoomNote(Protocol):
+    """What the room's rules read of a note: the model, or the live path's copy."""
+
+    @property
+    def hidden(self) -> bool: ...
+    @property
+    def merged_into_id(self) -> int | None: ...
+    @property
+    def step(self) -> Step: ...
+    @property
+    def workshop(self) -> RoomWorkshop: ...
+
+
+def visible_to_room(note: RoomNote) -> bool:
     step = note.workshop.step_state(note.step)
     return room_sees(
         hidden=note.hidden,
@@ -45,6 +77,11 @@ def visible_to_room(note: Note) -> bool:
         private=step.private,
         revealed=step.revealed,
     )
+
+
+def changed(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE changed (Session.execute types it as a Result)."""
+    return cast(CursorResult[Any], result).rowcount
 
 
 # --- the live stream's record of changes --------------------------------------------------

@@ -22,7 +22,7 @@ from cjm_workshop.models import (
     WorkshopStep,
 )
 from cjm_workshop.services.errors import StepNotCurrent, WorkshopClosed
-from cjm_workshop.services.room import DbSession, touch
+from cjm_workshop.services.room import DbSession, RoomWorkshop, touch
 
 # A suggested timebox per step, in minutes (the prompts live with the interface text).
 TIMEBOX_MINUTES: dict[Step, int] = {
@@ -94,7 +94,7 @@ def set_contributions(session: DbSession, workshop: Workshop, step: Step, open_:
     session.flush()
 
 
-def accepts_contributions(workshop: Workshop, step: Step) -> bool:
+def accepts_contributions(workshop: RoomWorkshop, step: Step) -> bool:
     return (
         not workshop.is_closed
         and step is workshop.current_step

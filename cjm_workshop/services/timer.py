@@ -34,7 +34,9 @@ def view(workshop: Workshop, now: datetime | None = None) -> TimerView:
     return TimerView("idle", 0, None)
 
 
-def start(session: DbSession, workshop: Workshop, minutes: int | None = None, now=None) -> None:
+def start(
+    session: DbSession, workshop: Workshop, minutes: int | None = None, now: datetime | None = None
+) -> None:
     """Start with the step's timebox (or `minutes`), or resume a paused timer."""
     _check_open(workshop)
     if minutes is not None and not 1 <= minutes <= MAX_MINUTES:
@@ -47,7 +49,7 @@ def start(session: DbSession, workshop: Workshop, minutes: int | None = None, no
     _run(session, workshop, min(seconds, MAX_SECONDS), now)
 
 
-def pause(session: DbSession, workshop: Workshop, now=None) -> None:
+def pause(session: DbSession, workshop: Workshop, now: datetime | None = None) -> None:
     current = view(workshop, now)
     if current.state != "running":
         raise TimerNotRunning(current.state)
@@ -57,7 +59,9 @@ def pause(session: DbSession, workshop: Workshop, now=None) -> None:
     session.flush()
 
 
-def extend(session: DbSession, workshop: Workshop, minutes: int, now=None) -> None:
+def extend(
+    session: DbSession, workshop: Workshop, minutes: int, now: datetime | None = None
+) -> None:
     _check_open(workshop)
     current = view(workshop, now)
     seconds = min(current.seconds_left + 60 * minutes, MAX_SECONDS)

@@ -77,11 +77,11 @@ from cjm_workshop.models.workshop import (
     DOTS_MIN,
     GOAL_MAX,
     JOURNEY_MAX,
-    LANGUAGES,
     PERSONA_NAME_MAX,
     PERSONA_TEXT_MAX,
     STAGE_NAME_MAX,
     TITLE_MAX,
+    Language,
 )
 from cjm_workshop.services.actions import actions_of
 from cjm_workshop.services.errors import InvalidWorkshopFile
@@ -89,8 +89,10 @@ from cjm_workshop.services.room import DbSession
 from cjm_workshop.services.voting import ROUND_KINDS
 from cjm_workshop.services.workshops import unused_join_code
 
-FORMAT = "cjm-workshop"
-VERSION = 1
+Format = Literal["cjm-workshop"]
+Version = Literal[1]
+FORMAT: Format = "cjm-workshop"
+VERSION: Version = 1
 
 # Hostile or broken files are refused before they cost much: the size of the file, and
 # per collection a count far above any real workshop (300 notes is a big one).
@@ -114,15 +116,14 @@ Key = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,40}$")]
 PLAIN_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 
 
-def _text(max_length: int, min_length: int = 0) -> Any:
-    return Annotated[
-        str,
-        StringConstraints(min_length=min_length, max_length=max_length, pattern=PLAIN_TEXT),
-    ]
+def _text(max_length: int, min_length: int = 0) -> StringConstraints:
+    """A text's rule, for `Annotated[str, _text(...)]`."""
+    return StringConstraints(min_length=min_length, max_length=max_length, pattern=PLAIN_TEXT)
 
 
-def _many(item: Any, max_length: int, min_length: int = 0) -> Any:
-    return Annotated[list[item], Field(min_length=min_length, max_length=max_length)]
+def _many(max_length: int, min_length: int = 0) -> Any:
+    """A list's length, for `Annotated[list[...], _many(...)]`."""
+    return Field(min_length=min_length, max_length=max_length)
 
 
 class _Part(BaseModel):
@@ -132,10 +133,10 @@ class _Part(BaseModel):
 
 
 class WorkshopPart(_Part):
-    title: _text(TITLE_MAX, 1)
-    journey: _text(JOURNEY_MAX, 1)
-    goal: _text(GOAL_MAX, 1)
-    language: Literal[LANGUAGES]
+    title: Annotated[str, _text(TITLE_MAX, 1)]
+    journey: Annotated[str, _text(JOURNEY_MAX, 1)]
+    goal: Annotated[str, _text(GOAL_MAX, 1)]
+    language: Language
     dots_per_participant: Annotated[int, Field(ge=DOTS_MIN, le=DOTS_MAX)]
     anonymous: bool = False
     status: WorkshopStatus = WorkshopStatus.DRAFT
@@ -151,15 +152,15 @@ class StepPart(_Part):
 
 class PersonaPart(_Part):
     key: Key
-    name: _text(PERSONA_NAME_MAX, 1)
-    description: _text(PERSONA_TEXT_MAX) = ""
-    goals: _text(PERSONA_TEXT_MAX) = ""
-    frustrations: _text(PERSONA_TEXT_MAX) = ""
+    name: Annotated[str, _text(PERSONA_NAME_MAX, 1)]
+    description: Annotated[str, _text(PERSONA_TEXT_MAX)] = ""
+    goals: Annotated[str, _text(PERSONA_TEXT_MAX)] = ""
+    frustrations: Annotated[str, _text(PERSONA_TEXT_MAX)] = ""
 
 
 class StagePart(_Part):
     key: Key
-    name: _text(STAGE_NAME_MAX, 1)
+    name: Annotated[str, _text(STAGE_NAME_MAX, 1)]
 
 
 class LanePart(_Part):
@@ -175,7 +176,7 @@ class NotePart(_Part):
     key: Key
     kind: NoteKind
     step: Step
-    text: _text(NOTE_TEXT_MAX, 1)
+    text: Annotated[str, _text(NOTE_TEXT_MAX, 1)]
     stage: Key | None = None
     persona: Key | None = None
     source: ResearchSource | None = None
@@ -228,9 +229,9 @@ class DotPart(_Part):
 
 
 class ActionPart(_Part):
-    title: _text(ACTION_TITLE_MAX, 1)
-    owner: _text(ACTION_OWNER_MAX, 1)
-    next_step: _text(ACTION_NEXT_STEP_MAX) = ""
+    title: Annotated[str, _text(ACTION_TITLE_MAX, 1)]
+    owner: Annotated[str, _text(ACTION_OWNER_MAX, 1)]
+    next_step: Annotated[str, _text(ACTION_NEXT_STEP_MAX)] = ""
     due_date: date | None = None
     status: ActionStatus = ActionStatus.OPEN
     impact: Level = Level.MEDIUM
@@ -241,20 +242,20 @@ class ActionPart(_Part):
 class WorkshopDocument(_Part):
     """Version 1 of the document; docs/workshop-json.md describes every field."""
 
-    format: Literal[FORMAT]
-    version: Literal[VERSION]
+    format: Format
+    version: Version
     workshop: WorkshopPart
-    steps: _many(StepPart, len(STEPS), len(STEPS))
-    personas: _many(PersonaPart, MAX_PERSONAS, 1)
-    stages: _many(StagePart, MAX_STAGES, 1)
-    lanes: _many(LanePart, len(LANE_KINDS), len(LANE_KINDS))
-    participants: _many(ParticipantPart, MAX_PARTICIPANTS) = []
-    notes: _many(NotePart, MAX_NOTES) = []
-    emotion_ratings: _many(RatingPart, MAX_RATINGS) = []
-    voting_rounds: _many(RoundPart, MAX_ROUNDS) = []
-    dot_budgets: _many(BudgetPart, MAX_BUDGETS) = []
-    dots: _many(DotPart, MAX_DOTS) = []
-    actions: _many(ActionPart, MAX_ACTIONS) = []
+    steps: Annotated[list[StepPart], _many(len(STEPS), len(STEPS))]
+    personas: Annotated[list[PersonaPart], _many(MAX_PERSONAS, 1)]
+    stages: Annotated[list[StagePart], _many(MAX_STAGES, 1)]
+    lanes: Annotated[list[LanePart], _many(len(LANE_KINDS), len(LANE_KINDS))]
+    participants: Annotated[list[ParticipantPart], _many(MAX_PARTICIPANTS)] = []
+    notes: Annotated[list[NotePart], _many(MAX_NOTES)] = []
+    emotion_ratings: Annotated[list[RatingPart], _many(MAX_RATINGS)] = []
+    voting_rounds: Annotated[list[RoundPart], _many(MAX_ROUNDS)] = []
+    dot_budgets: Annotated[list[BudgetPart], _many(MAX_BUDGETS)] = []
+    dots: Annotated[list[DotPart], _many(MAX_DOTS)] = []
+    actions: Annotated[list[ActionPart], _many(MAX_ACTIONS)] = []
 
 
 # --- export ----------------------------------------------------------------------------
@@ -268,7 +269,7 @@ def _timestamp(value: datetime) -> str:
     return value.replace(tzinfo=UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
-def _columns(row: Any, part: type[_Part], **given: Any) -> dict:
+def _columns(row: Any, part: type[_Part], **given: Any) -> dict[str, Any]:
     """A row as a part of the document: the fields named like its columns, as JSON values,
     and the ones `given` (references by key, which no column holds)."""
     values = {}
@@ -282,11 +283,13 @@ def _columns(row: Any, part: type[_Part], **given: Any) -> dict:
     return values
 
 
-def export_workshop(session: DbSession, workshop: Workshop, *, authors: bool = True) -> dict:
+def export_workshop(
+    session: DbSession, workshop: Workshop, *, authors: bool = True
+) -> dict[str, Any]:
     """The workshop as a version-1 document (plain JSON data). With authors=False the notes
     carry no author (for readers who may not see who wrote what: anonymous workshops)."""
 
-    def of_workshop(model: Any, *order: Any) -> list:
+    def of_workshop(model: Any, *order: Any) -> list[Any]:
         query = select(model).where(model.workshop_id == workshop.id)
         return list(session.scalars(query.order_by(*order)))
 
@@ -382,7 +385,7 @@ def export_json(session: DbSession, workshop: Workshop, *, authors: bool = True)
 # --- reading and checking --------------------------------------------------------------
 
 
-def read_document(document: bytes | str | dict) -> WorkshopDocument:
+def read_document(document: bytes | str | dict[str, Any]) -> WorkshopDocument:
     """A checked document, or InvalidWorkshopFile saying what is wrong and where."""
     if isinstance(document, dict):
         document = json.dumps(document)
@@ -440,7 +443,7 @@ def _refusal(error: ValidationError) -> InvalidWorkshopFile:
 class _Keys:
     """The keys of one collection, each once; references into it must resolve."""
 
-    def __init__(self, collection: str, parts: list) -> None:
+    def __init__(self, collection: str, parts: list[Any]) -> None:
         self.collection = collection
         self.index: dict[str, int] = {}
         for number, part in enumerate(parts):
@@ -453,8 +456,8 @@ class _Keys:
             raise InvalidWorkshopFile("reference", where=where, value=key)
 
 
-def _unique(items: Iterable[tuple], collection: str) -> None:
-    seen: set[tuple] = set()
+def _unique(items: Iterable[tuple[Any, ...]], collection: str) -> None:
+    seen: set[tuple[Any, ...]] = set()
     for number, item in enumerate(items):
         if item in seen:
             raise InvalidWorkshopFile("duplicate", where=f"{collection}[{number}]")
@@ -484,7 +487,9 @@ def _check_rules(document: WorkshopDocument) -> None:
         notes.resolve(action.source, f"actions[{number}].source")
 
 
-def _check_notes(document, notes: _Keys, stages: _Keys, personas: _Keys, people: _Keys) -> None:
+def _check_notes(
+    document: WorkshopDocument, notes: _Keys, stages: _Keys, personas: _Keys, people: _Keys
+) -> None:
     kinds = {note.key: note.kind for note in document.notes}
     for number, note in enumerate(document.notes):
         where = f"notes[{number}]"
@@ -522,7 +527,7 @@ def _check_notes(document, notes: _Keys, stages: _Keys, personas: _Keys, people:
         ends_well.update(path)
 
 
-def _check_dots(document, rounds: _Keys, people: _Keys, notes: _Keys) -> None:
+def _check_dots(document: WorkshopDocument, rounds: _Keys, people: _Keys, notes: _Keys) -> None:
     budgets: dict[tuple[str, str], BudgetPart] = {}
     for number, budget in enumerate(document.dot_budgets):
         where = f"dot_budgets[{number}]"
@@ -539,12 +544,12 @@ def _check_dots(document, rounds: _Keys, people: _Keys, notes: _Keys) -> None:
         notes.resolve(dot.note, f"{where}.note")
         notes.resolve(dot.cast_on, f"{where}.cast_on")
         chosen = document.voting_rounds[rounds.index[dot.round]]
-        budget = budgets.get((dot.round, dot.participant))
+        spent_from = budgets.get((dot.round, dot.participant))
         # A dot is spent from a budget (made on the first tap); one dot per note has slot
         # 0, several are numbered by the budget's taps.
-        if budget is None:
+        if spent_from is None:
             raise InvalidWorkshopFile("dots", where=where)
-        slots = range(1, budget.taps + 1) if chosen.several_per_note else range(1)
+        slots = range(1, spent_from.taps + 1) if chosen.several_per_note else range(1)
         if dot.slot not in slots:
             raise InvalidWorkshopFile("dots", where=f"{where}.slot")
         placed[(dot.round, dot.participant)] += 1
@@ -565,7 +570,7 @@ UNFINISHED_IMPORT_HOURS = 1  # after this, a workshop still being imported was a
 
 
 def import_workshop(
-    session: DbSession, document: bytes | str | dict, facilitator: Facilitator
+    session: DbSession, document: bytes | str | dict[str, Any], facilitator: Facilitator
 ) -> Workshop:
     """A new workshop, owned by `facilitator`, made exactly as the document describes it,
     with a join code and QR token of its own. Commits; refused documents (InvalidWorkshopFile)
@@ -596,7 +601,7 @@ def import_workshop(
     return workshop
 
 
-def import_file(database: URL, path: str, facilitator_id: int) -> tuple:
+def import_file(database: URL, path: str, facilitator_id: int) -> tuple[Any, ...]:
     """import_workshop of the file at `path` as the app runs it, in a process of its own
     (offload.in_process): checking and preparing a large file is a second of computing,
     which would stop every phone its worker serves. On a connection of its own; returns
@@ -615,7 +620,7 @@ def import_file(database: URL, path: str, facilitator_id: int) -> tuple:
         engine.dispose()
 
 
-def _stored(dialect: Any, model: Any, rows: list[dict]) -> list[dict]:
+def _stored(dialect: Any, model: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """`rows` as the driver takes them: column defaults filled in, values converted by their
     column types (enums, times). Done before the first write: it is half the work."""
     if not rows:
@@ -644,7 +649,9 @@ def _stored(dialect: Any, model: Any, rows: list[dict]) -> list[dict]:
     return stored
 
 
-def _inserted(session: DbSession, model: Any, rows: list[dict], *, key: str = "") -> list[int]:
+def _inserted(
+    session: DbSession, model: Any, rows: list[dict[str, Any]], *, key: str = ""
+) -> list[int]:
     """Insert `rows` (as _stored made them, plus plain ids) with one executemany of the
     driver: SQLAlchemy's bulk insert spent as long again on parameters, inside SQLite's writer
     lock. With `key` (a column of unique random values the rows carry) their new ids, in the
@@ -666,7 +673,9 @@ def _inserted(session: DbSession, model: Any, rows: list[dict], *, key: str = ""
     if not key:
         return []
     column = getattr(model, key)
-    found = dict(session.execute(select(column, model.id).where(model.id > before)).all())
+    found: dict[Any, int] = dict(
+        session.execute(select(column, model.id).where(model.id > before)).all()
+    )
     return [found[row[key]] for row in rows]
 
 
@@ -706,15 +715,17 @@ class _Prepared:
         self.now = now
 
     @classmethod
-    def of(cls, document: bytes | str | dict, dialect: Any) -> _Prepared:
+    def of(cls, document: bytes | str | dict[str, Any], dialect: Any) -> _Prepared:
         """The rows of a document, checked (InvalidWorkshopFile if it is refused)."""
         return cls(read_document(document), dialect)
 
-    def _insert(self, session: DbSession, model: Any, rows: list[dict], *, key: str = "") -> list:
+    def _insert(
+        self, session: DbSession, model: Any, rows: list[dict[str, Any]], *, key: str = ""
+    ) -> list[Any]:
         """`rows` (as _stored made them) in parts; with `key`, their new ids (_inserted)."""
         return _in_parts(session, rows, lambda part: _inserted(session, model, part, key=key))
 
-    def _stored(self, model: Any, rows: list[dict]) -> list[dict]:
+    def _stored(self, model: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return _stored(self.dialect, model, rows)
 
     def write(self, session: DbSession, facilitator: Facilitator, join_code: str) -> Workshop:
@@ -753,10 +764,12 @@ class _Prepared:
         session.add(workshop)
         session.flush()
         self.workshop_id = workshop.id
-        persona_id = {
+        persona_id: dict[str | None, int] = {
             p.key: row.id for p, row in zip(document.personas, workshop.personas, strict=True)
         }
-        stage_id = {s.key: row.id for s, row in zip(document.stages, workshop.stages, strict=True)}
+        stage_id: dict[str | None, int] = {
+            s.key: row.id for s, row in zip(document.stages, workshop.stages, strict=True)
+        }
         session.commit()
         person_ids = self._insert(
             session,
@@ -764,7 +777,9 @@ class _Prepared:
             [row | {"workshop_id": self.workshop_id} for row in self.people],
             key="token",
         )
-        person_id = dict(zip((p.key for p in document.participants), person_ids, strict=True))
+        person_id: dict[str | None, int] = dict(
+            zip((p.key for p in document.participants), person_ids, strict=True)
+        )
         note_ids = self._insert(
             session,
             Note,
@@ -780,7 +795,9 @@ class _Prepared:
             ],
             key="idempotency_key",
         )
-        note_id = dict(zip((n.key for n in document.notes), note_ids, strict=True))
+        note_id: dict[str | None, int] = dict(
+            zip((n.key for n in document.notes), note_ids, strict=True)
+        )
         links = [
             {
                 "id": note_id[part.key],
@@ -791,7 +808,12 @@ class _Prepared:
             for part in document.notes
             if part.touchpoint or part.pain_point or part.merged_into
         ]
-        _in_parts(session, links, lambda part: session.execute(update(Note), part) and [])
+
+        def link(part: list[Any]) -> list[Any]:
+            session.execute(update(Note), part)
+            return []
+
+        _in_parts(session, links, link)
         self._insert(
             session,
             EmotionRating,
@@ -874,12 +896,14 @@ class _Prepared:
         return workshop
 
 
-def _in_parts(session: DbSession, rows: list, write: Callable[[list], list]) -> list:
+def _in_parts(
+    session: DbSession, rows: list[Any], write: Callable[[list[Any]], list[Any]]
+) -> list[Any]:
     """`write` for each IMPORT_PART_ROWS of `rows`, a transaction each, and what it returns.
     After each part the import pauses for as long as the part took: the room's own writes
     (a note is one short transaction) go in between instead of queueing behind part after
     part (which held them up a quarter of a second at the 95th percentile)."""
-    written = []
+    written: list[Any] = []
     for start in range(0, len(rows), IMPORT_PART_ROWS):
         began = time.monotonic()
         written += write(rows[start : start + IMPORT_PART_ROWS])
@@ -892,7 +916,7 @@ def _dense_positions(notes: list[NotePart]) -> list[int]:
     """Each map cell's notes at 0, 1, 2, ... in the order of their positions (gaps in a
     hand-edited file close); merged notes are off the map and keep theirs."""
     positions = [note.position for note in notes]
-    cells: dict[tuple, list[int]] = defaultdict(list)
+    cells: dict[tuple[Any, ...], list[int]] = defaultdict(list)
     for number, note in enumerate(notes):
         if note.merged_into is None:
             cells[(note.kind, note.stage)].append(number)

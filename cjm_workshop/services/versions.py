@@ -29,7 +29,7 @@ from cjm_workshop.models import (
 )
 from cjm_workshop.services import emotions
 from cjm_workshop.services.emotions import CurvePoint
-from cjm_workshop.services.journey_map import cell_of
+from cjm_workshop.services.journey_map import Cell, cell_of
 from cjm_workshop.services.room import DbSession, visible_to_room
 from cjm_workshop.services.sharing import Access
 from cjm_workshop.services.workshops import WorkshopFields, new_workshop
@@ -78,9 +78,9 @@ def _lock_journey(session: DbSession, workshop: Workshop) -> None:
 
 
 def _last_version(session: DbSession, journey_key: str) -> int:
-    return session.scalar(
+    return session.execute(
         select(func.max(Workshop.version)).where(Workshop.journey_key == journey_key)
-    )
+    ).scalar_one()
 
 
 def _copy_persona(persona: Persona) -> Persona:
@@ -97,8 +97,8 @@ def _copy_notes(
     session: DbSession,
     source: Workshop,
     target: Workshop,
-    stages: dict[int, int],
-    personas: dict[int, int],
+    stages: dict[int | None, int],
+    personas: dict[int | None, int],
 ) -> None:
     """The notes the room saw on the map, in their cells and order (dense from 0), with
     links between them pointing at the copies."""
@@ -106,7 +106,7 @@ def _copy_notes(
         select(Note).where(Note.workshop_id == source.id).order_by(Note.position, Note.id)
     ).all()
     merged_into = {note.id: note.merged_into_id for note in notes if note.merged_into_id}
-    cells: dict[tuple, list[Note]] = defaultdict(list)
+    cells: dict[Cell, list[Note]] = defaultdict(list)
     for note in notes:
         if visible_to_room(note):
             cells[cell_of(note)].append(note)

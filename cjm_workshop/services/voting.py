@@ -16,11 +16,12 @@ import functools
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from typing import Any, TypeGuard
 
-from sqlalchemy import and_, bindparam, delete, exists, func, select, update
+from sqlalchemy import Executable, Insert, and_, bindparam, delete, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from cjm_workshop.database import insert_for
+from cjm_workshop.database import Upsert, insert_for
 from cjm_workshop.models import (
     Dot,
     DotBudget,
@@ -42,7 +43,7 @@ from cjm_workshop.services.errors import (
     RoundStillOpen,
     WorkshopClosed,
 )
-from cjm_workshop.services.room import DbSession, lock, room_sees, touch
+from cjm_workshop.services.room import DbSession, changed, lock, room_sees, touch
 
 ROUND_KINDS = frozenset({NoteKind.PAIN_POINT, NoteKind.OPPORTUNITY})
 
@@ -284,7 +285,7 @@ _TAKE_BACK = delete(_DOTS).where(
 
 
 @functools.cache
-def _writes(insert) -> tuple:
+def _writes(insert: Upsert) -> tuple[Insert, Insert]:
     """(spend, place) for the database's INSERT with ON CONFLICT. Spending takes a dot from
     the budget only if one is left, and makes the budget row on the first tap of a round
     (once, also when taps race); it returns the dots left and the taps so far, or no row.
@@ -355,7 +356,9 @@ def ballot_for(
     return found
 
 
-def _read_ballot(session: DbSession, share, query, **params) -> Ballot | None:
+def _read_ballot(
+    session: DbSession, share: Executable, query: Executable, **params: Any
+) -> Ballot | None:
     if session.get_bind().dialect.name == "postgresql":
         session.execute(share, params)
     row = session.execute(query, params).first()
@@ -425,7 +428,7 @@ def vote(session: DbSession, ballot: Ballot) -> Tap:
         if earlier is None:
             raise InvalidVote("one_per_note")
         return Tap(earlier, left, ballot.mine + 1)
-    _announce(session, ballot)
+    _announce(session, ballot.workshop_id, rules)
     return Tap(placed, spent.dots_left, ballot.mine + 1)
 
 
@@ -437,17 +440,17 @@ def take_back(session: DbSession, ballot: Ballot) -> Tap:
     if rules is None or rules.status is not RoundStatus.OPEN:
         raise RoundClosed(str(ballot.workshop_id))
     mine = {"round": rules.id, "person": ballot.participant_id, "note": note.id}
-    if not ballot.mine or session.execute(_TAKE_BACK, mine).rowcount != 1:
+    if not ballot.mine or changed(session.execute(_TAKE_BACK, mine)) != 1:
         raise InvalidVote("no_dot")  # none there, or a simultaneous take-back won
     left = session.scalar(_GIVE_BACK, mine)
-    _announce(session, ballot)
+    _announce(session, ballot.workshop_id, rules)
     return Tap(None, left, ballot.mine - 1)
 
 
-def _announce(session: DbSession, ballot: Ballot) -> None:
+def _announce(session: DbSession, workshop_id: int, rules: RoundRules) -> None:
     """Before the reveal only the facilitator's screens count; after it, everyone's."""
-    kind = None if ballot.round.revealed else LiveEventKind.PRESENCE
-    touch(session, ballot.workshop_id, kind=kind)
+    kind = None if rules.revealed else LiveEventKind.PRESENCE
+    touch(session, workshop_id, kind=kind)
 
 
 # --- merges (called by the journey map) ------------------------------------------------
@@ -542,7 +545,7 @@ def ranking(session: DbSession, chosen: VotingRound, notes: list[Note]) -> list[
     return [(note, counts.get(note.id, 0)) for _, note in ordered]
 
 
-def shows_counts(chosen: VotingRound | None) -> bool:
+def shows_counts(chosen: VotingRound | None) -> TypeGuard[VotingRound]:
     """The rule for every screen and output: a round's dots are counted in public only
     once the facilitator revealed them."""
     return chosen is not None and chosen.revealed

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import select
 
@@ -229,7 +230,10 @@ def delete_stage(session: DbSession, stage: Stage) -> None:
     journey_map.tidy(session, workshop)  # its notes now have no stage
 
 
-def _remove(session: DbSession, items: list, item: Persona | Stage) -> None:
+Removable = TypeVar("Removable", Persona, Stage)
+
+
+def _remove(session: DbSession, items: list[Removable], item: Removable) -> None:
     """Remove an item from its ordered collection and close the gap it leaves."""
     items.remove(item)
     session.flush()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from flask import Response, abort, g, request
+from flask import abort, g, request
 from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
 
 from cjm_workshop.database import read_snapshot
 from cjm_workshop.extensions import db
@@ -111,7 +112,7 @@ def current_participant(workshop: Workshop) -> Participant | None:
     return found[workshop.id, token]
 
 
-def remember_participant(response: Response, participant: Participant) -> Response:
+def remember_participant(response: BaseResponse, participant: Participant) -> BaseResponse:
     response.set_cookie(
         participant_cookie_name(participant.workshop),
         participant.token,

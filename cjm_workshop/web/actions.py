@@ -3,6 +3,8 @@ dots that opportunities and actions answer."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectChoice, SelectField, StringField
 from wtforms.validators import Optional
@@ -35,6 +37,9 @@ from cjm_workshop.web.forms import (
 
 # Top row first, as the matrix is drawn: impact up, effort to the right.
 MATRIX_ORDER = (Quadrant.QUICK_WIN, Quadrant.BIG_BET, Quadrant.FILL_IN, Quadrant.MONEY_PIT)
+
+# Pain points with their dots (None before the reveal), most dots first.
+Ranked = Sequence[tuple[Note, int | None]]
 
 
 class ActionForm(AppForm):
@@ -73,7 +78,7 @@ class ActionForm(AppForm):
     )
     source_id = SelectField(_l("Answers (optional)"), coerce=optional_id, validate_choice=False)
 
-    def fill_sources(self, workshop: Workshop, ranked=None) -> None:
+    def fill_sources(self, workshop: Workshop, ranked: Ranked | None = None) -> None:
         """Opportunities first, then the pain points by dots (most first)."""
         none = SelectChoice("", "—")
         opportunities = journey_map.room_notes(db.session, workshop, NoteKind.OPPORTUNITY)
@@ -109,7 +114,7 @@ def _with_dots(note: Note, dots: int | None) -> str:
     return text if dots is None else f"{text} ({dots} •)"
 
 
-def ranked_pain_points(workshop: Workshop) -> list[tuple[Note, int | None]]:
+def ranked_pain_points(workshop: Workshop) -> Ranked:
     """The room's pain points by dots of the last revealed round (map order, no counts,
     before any reveal)."""
     pains = journey_map.room_notes(db.session, workshop, NoteKind.PAIN_POINT)
@@ -119,7 +124,7 @@ def ranked_pain_points(workshop: Workshop) -> list[tuple[Note, int | None]]:
     return voting.ranking(db.session, chosen, pains)
 
 
-def top_pain_points(workshop: Workshop, ranked=None) -> list[tuple[Note, int]]:
+def top_pain_points(workshop: Workshop, ranked: Ranked | None = None) -> list[tuple[Note, int]]:
     """The (at most five) pain points the room gave most dots: what step 6 starts from."""
     ranked = ranked if ranked is not None else ranked_pain_points(workshop)
     return [(note, dots) for note, dots in ranked if dots][:5]

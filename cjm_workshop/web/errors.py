@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import defaultdict
+from typing import Any
 
 from flask import Flask, render_template, request
 from flask_babel import lazy_gettext as _l
@@ -53,7 +54,7 @@ DOMAIN_MESSAGES = {
 }
 
 # Messages for refusals that say why (their `reason`).
-REASON_MESSAGES = {
+REASON_MESSAGES: dict[type[domain.DomainError], dict[str, Any]] = {
     domain.InvalidNote: {
         "empty": _l("Write something first."),
         "too_long": _l("A note has at most %(max)d characters.", max=NOTE_TEXT_MAX),

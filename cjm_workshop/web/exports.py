@@ -143,7 +143,9 @@ def summary_markdown(workshop: Workshop) -> str:
                 md(point.text),
                 md(point.stage),
                 _feeling(point.median),
-                f"{_number(point.low)}–{_number(point.high)}" if point.count else "",
+                f"{_number(point.low)}–{_number(point.high)}"
+                if point.low is not None and point.high is not None
+                else "",
                 str(point.count),
                 _("yes") if point.disagreement else "",
             ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 
-from babel.support import Translations
+from babel.support import NullTranslations, Translations
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -24,7 +24,7 @@ class AppForm(FlaskForm):
 
 
 @functools.cache
-def _wtforms_catalogue(locale: str) -> Translations:
+def _wtforms_catalogue(locale: str) -> NullTranslations:
     return Translations.load(messages_path(), [locale], domain="wtforms")
 
 

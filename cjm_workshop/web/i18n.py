@@ -7,7 +7,8 @@ from __future__ import annotations
 import flask_babel
 from flask import g, request
 
-LANGUAGES = ("en", "nl")
+from cjm_workshop.models.workshop import LANGUAGES
+
 LANGUAGE_NAMES = {"en": "English", "nl": "Nederlands"}
 LANGUAGE_COOKIE = "cjm_lang"
 

@@ -6,11 +6,13 @@ import secrets
 from dataclasses import dataclass
 from typing import Literal
 
-from flask import render_template
+from flask import abort, render_template
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import generate_csrf as csrf_token
 from wtforms import HiddenField, SelectChoice, SelectField, TextAreaField
 
 from cjm_workshop import live
+from cjm_workshop.extensions import db
 from cjm_workshop.labels import CHANNEL_LABELS, SOURCE_LABELS
 from cjm_workshop.models import (
     NOTE_TEXT_MAX,
@@ -18,17 +20,26 @@ from cjm_workshop.models import (
     Channel,
     Note,
     NoteKind,
+    Participant,
     ResearchSource,
     Workshop,
 )
 from cjm_workshop.services import journey_map
 from cjm_workshop.services import notes as service
-from cjm_workshop.services.errors import InvalidNote
+from cjm_workshop.services.errors import (
+    IdempotencyConflict,
+    IdempotencyKeyReused,
+    InvalidNote,
+    ParticipantRemoved,
+    StepClosed,
+    WorkshopClosed,
+)
 from cjm_workshop.services.room import visible_to_room
 from cjm_workshop.services.steps import accepts_contributions
 from cjm_workshop.web.actions import ranked_pain_points
 from cjm_workshop.web.errors import domain_message
 from cjm_workshop.web.forms import AppForm, choice_label, optional_id, required_text, strip
+from cjm_workshop.web.htmx import is_htmx
 
 # Which form field a refused note's reason belongs to, and what to say.
 # The field a note's refusal (InvalidNote's `reason`) is shown beside; its message is
@@ -182,6 +193,64 @@ def forms_for_step(session, workshop: Workshop, step) -> dict[NoteKind, NoteForm
     return {
         kind: note_form(session, workshop, kind, submitted=False) for kind in STEP_NOTE_KINDS[step]
     }
+
+
+CLOSED_NOTE = _l("This workshop has been closed: it takes no new notes. Your text is kept here.")
+
+
+@dataclass
+class Posted:
+    """A note posted from a phone or the console: saved (with the screen's answer made
+    before the commit: once the note is saved, no failing read may tell the screen it was
+    not, and it would send it again), or refused, with the forms to show again."""
+
+    status: int
+    note: Note | None = None
+    answer: str | None = None  # the note as this screen shows it (htmx)
+    forms: dict[NoteKind, NoteForm] | None = None
+
+
+def post_note(
+    workshop: Workshop, kind: str, viewer: Viewer, participant: Participant | None = None
+) -> Posted:
+    """Add the note posted in the form of `kind`, and commit; or say why not in its form,
+    the text kept, with nothing written."""
+    try:
+        note_kind = NoteKind(kind)
+    except ValueError:
+        abort(404)
+    form = posted_note_form(note_kind)
+    status = 422
+    if form.validate_on_submit():
+        try:
+            note = service.add_note(
+                db.session,
+                workshop,
+                form.note_fields(),
+                form.idempotency_key.data,
+                participant=participant,
+            )
+        except InvalidNote as error:
+            form.refuse(error)
+        except (
+            StepClosed,
+            WorkshopClosed,
+            ParticipantRemoved,
+            IdempotencyConflict,
+            IdempotencyKeyReused,
+        ) as error:  # say why, keep the text
+            db.session.rollback()
+            said = CLOSED_NOTE if isinstance(error, WorkshopClosed) else domain_message(error)
+            form.keep_for_resend(str(said))
+            status = error.status
+        else:
+            answer = render_for(note, viewer, csrf_token()) if is_htmx() else None
+            db.session.commit()
+            return Posted(201, note, answer)
+    forms = forms_for_step(db.session, workshop, workshop.current_step) | {
+        note_kind: offer_choices(db.session, workshop, form)
+    }
+    return Posted(status, forms=forms)
 
 
 @dataclass(frozen=True)

@@ -107,3 +107,22 @@ def test_dutch_phones_hear_the_reason_in_dutch(app, client, room, phone):
     assert answer.status_code == 403
     assert "Deze workshop is gesloten" in answer.text
     assert "Te laat" in answer.text
+
+
+def test_a_note_the_console_sends_after_the_close_is_refused(app, client, room):
+    """A second tab still showed the console's form: refused, and the console it gets back
+    says why (a closed workshop's console offers no note form to keep the text in)."""
+    client.post(f"/workshops/{room.id}/step", data={"step": "research"})
+    close(client, room)
+    answer = client.post(
+        f"/workshops/{room.id}/notes/insight",
+        data={
+            "insight-text": "Typed up from the wall, sent too late",
+            "insight-source": "survey",
+            "insight-idempotency_key": "late-console-1",
+        },
+        headers=HX,
+    )
+    assert answer.status_code == 403
+    assert "This workshop is closed" in answer.text
+    assert note_count(app) == 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_limiter.util import get_remote_address
@@ -19,12 +19,11 @@ from cjm_workshop.extensions import db, limiter, login_manager
 from cjm_workshop.models import Facilitator
 from cjm_workshop.services import accounts
 from cjm_workshop.services.errors import EmailTaken, WrongPassword
+from cjm_workshop.web.auth import bp
 from cjm_workshop.web.auth.forms import LoginForm, PasswordChangeForm, SignupForm
 from cjm_workshop.web.errors import domain_message
 from cjm_workshop.web.htmx import is_htmx
 from cjm_workshop.web.urls import safe_next
-
-bp = Blueprint("auth", __name__)
 
 login_manager.session_protection = "basic"
 

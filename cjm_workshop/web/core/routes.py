@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import contextlib
 
-from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from flask import jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from cjm_workshop.extensions import db, limiter
+from cjm_workshop.web.core import bp
 from cjm_workshop.web.forms import JoinCodeForm
 from cjm_workshop.web.i18n import LANGUAGE_COOKIE, LANGUAGES
 from cjm_workshop.web.urls import safe_next, secure_cookies
-
-bp = Blueprint("core", __name__)
 
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 

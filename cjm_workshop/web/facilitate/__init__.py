@@ -1,1 +1,8 @@
 """Running a workshop: the facilitator's console, step controls, moderation, the board."""
+
+from flask import Blueprint
+
+bp = Blueprint("facilitate", __name__, url_prefix="/workshops")
+
+# The views, registered on `bp` as they are imported.
+from cjm_workshop.web.facilitate import actions, arrange, board, routes, voting  # noqa: E402, F401

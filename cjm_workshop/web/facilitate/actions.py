@@ -12,7 +12,8 @@ from cjm_workshop.services.errors import InvalidAction
 from cjm_workshop.web.access import part_or_404, run_workshop_or_404, viewed_workshop_or_404
 from cjm_workshop.web.actions import ActionForm
 from cjm_workshop.web.errors import domain_message
-from cjm_workshop.web.facilitate.routes import back_to_console, bp, console_context
+from cjm_workshop.web.facilitate import bp
+from cjm_workshop.web.facilitate.routes import back_to_console, console_context
 from cjm_workshop.web.htmx import is_htmx, render
 
 

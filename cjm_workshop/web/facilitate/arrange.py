@@ -16,7 +16,7 @@ from cjm_workshop.models import Lane, LaneKind, Note, Workshop
 from cjm_workshop.services import journey_map
 from cjm_workshop.services.errors import MergeRefused
 from cjm_workshop.web.access import part_or_404, run_workshop_or_404
-from cjm_workshop.web.facilitate.routes import bp
+from cjm_workshop.web.facilitate import bp
 from cjm_workshop.web.forms import ConfirmForm
 from cjm_workshop.web.htmx import is_htmx, render
 from cjm_workshop.web.journey import (
@@ -51,8 +51,8 @@ def map_page(workshop_id: int):
 
 
 def _stage_name(workshop: Workshop, stage_id: int | None) -> str:
-    names = {stage.id: stage.name for stage in workshop.stages}
-    return names.get(stage_id, _("No stage yet"))
+    names: dict[int | None, str] = {stage.id: stage.name for stage in workshop.stages}
+    return names.get(stage_id) or _("No stage yet")
 
 
 @bp.post("/<int:workshop_id>/notes/<int:note_id>/move")

@@ -15,9 +15,9 @@ from cjm_workshop.models import Step, Workshop
 from cjm_workshop.services import board, journey_map, notes, timer
 from cjm_workshop.services.board import Spotlight
 from cjm_workshop.web.access import run_workshop_or_404
+from cjm_workshop.web.facilitate import bp
 from cjm_workshop.web.facilitate.routes import (
     back_to_console,
-    bp,
     closing_figures,
     posted_flag,
     step_extras,

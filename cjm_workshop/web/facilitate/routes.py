@@ -5,7 +5,6 @@ from __future__ import annotations
 from functools import partial
 
 from flask import (
-    Blueprint,
     abort,
     flash,
     make_response,
@@ -17,7 +16,6 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf.csrf import generate_csrf as csrf_token
 from sqlalchemy import func, select
 
 from cjm_workshop import live
@@ -25,12 +23,12 @@ from cjm_workshop.extensions import db, limiter
 from cjm_workshop.labels import STEP_PROMPTS
 from cjm_workshop.models import STEPS, ActionItem, Note, NoteKind, Participant, Step, Workshop
 from cjm_workshop.services import accounts, joining, notes, steps, timer
-from cjm_workshop.services.errors import IdempotencyConflict, IdempotencyKeyReused, InvalidNote
+from cjm_workshop.services.errors import InvalidNote
 from cjm_workshop.web.access import part_or_404, run_workshop_or_404
 from cjm_workshop.web.actions import actions_context
 from cjm_workshop.web.dots import voting_context
 from cjm_workshop.web.emotions import emotions_context
-from cjm_workshop.web.errors import domain_message
+from cjm_workshop.web.facilitate import bp
 from cjm_workshop.web.facilitate.forms import RemoveParticipantForm
 from cjm_workshop.web.forms import ConfirmForm
 from cjm_workshop.web.htmx import is_htmx, render, retarget
@@ -41,12 +39,8 @@ from cjm_workshop.web.notes import (
     edit_form,
     forms_for_step,
     live_note,
-    offer_choices,
-    posted_note_form,
-    render_for,
+    post_note,
 )
-
-bp = Blueprint("facilitate", __name__, url_prefix="/workshops")
 
 
 @bp.before_request
@@ -167,8 +161,11 @@ def timer_control(workshop_id: int):
         timer.start(db.session, workshop, minutes if minutes is not None else 0)
     elif action == "pause":
         timer.pause(db.session, workshop)
-    elif action == "extend" and request.form.get("minutes", type=int) in TIMER_EXTENSIONS:
-        timer.extend(db.session, workshop, request.form.get("minutes", type=int))
+    elif (
+        action == "extend"
+        and (minutes := request.form.get("minutes", type=int)) in TIMER_EXTENSIONS
+    ):
+        timer.extend(db.session, workshop, minutes)
     elif action == "reset":
         timer.reset(db.session, workshop)
     else:
@@ -181,39 +178,16 @@ def timer_control(workshop_id: int):
 def add_note(workshop_id: int, kind: str):
     """The facilitator types up a note for the room (proxy)."""
     workshop = run_workshop_or_404(workshop_id)
-    try:
-        note_kind = NoteKind(kind)
-    except ValueError:
-        abort(404)
-    form = posted_note_form(note_kind)
-    status = 422
-    if form.validate_on_submit():
-        try:
-            note = notes.add_note(
-                db.session, workshop, form.note_fields(), form.idempotency_key.data
-            )
-        except InvalidNote as error:
-            form.refuse(error)
-        except (IdempotencyConflict, IdempotencyKeyReused) as error:
-            db.session.rollback()
-            form.keep_for_resend(domain_message(error))
-            status = error.status
-        else:
-            # The answer is made before the commit: once the note is saved, no failing read
-            # may tell the console it was not (it would send it again).
-            answer = render_for(note, Viewer("console"), csrf_token()) if is_htmx() else None
-            db.session.commit()
-            if answer is not None:  # like a phone's note: the board has it at once
-                return answer, 201
-            return back_to_console(workshop)
-    forms = forms_for_step(db.session, workshop, workshop.current_step) | {
-        note_kind: offer_choices(db.session, workshop, form)
-    }
+    posted = post_note(workshop, kind, Viewer("console"))
+    if posted.answer is not None:  # like a phone's note: the board has it at once
+        return posted.answer, 201
+    if posted.note is not None:
+        return back_to_console(workshop)
     return render(
         "facilitate/console.html",
         partial="facilitate/_console.html",
-        status=status,
-        **console_context(workshop, forms),
+        status=posted.status,
+        **console_context(workshop, posted.forms),
     )
 
 

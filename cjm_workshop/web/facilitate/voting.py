@@ -12,7 +12,8 @@ from cjm_workshop.models import Note, NoteKind, Participant, VotingRound
 from cjm_workshop.services import voting
 from cjm_workshop.services.errors import InvalidVote, RoundClosed
 from cjm_workshop.web.access import part_or_404, run_workshop_or_404
-from cjm_workshop.web.facilitate.routes import back_to_console, bp, posted_flag
+from cjm_workshop.web.facilitate import bp
+from cjm_workshop.web.facilitate.routes import back_to_console, posted_flag
 
 
 def _dots() -> int:

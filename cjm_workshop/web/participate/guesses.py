@@ -36,8 +36,9 @@ FAILED = "cjm_unknown_code"  # set on g by the page that answers "no such worksh
 
 def _buckets() -> Iterator[tuple[RateLimitItem, str, str]]:
     phone = session.get("device")
-    for item in PER_PHONE if phone else ():
-        yield item, "phone", phone
+    if phone:
+        for item in PER_PHONE:
+            yield item, "phone", phone
     for item in PER_ADDRESS:
         yield item, "address", request.remote_addr or "unknown"
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import functools
 from functools import partial
+from typing import Any
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     make_response,
@@ -21,8 +21,6 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_wtf.csrf import generate_csrf as csrf_token
 
 from cjm_workshop import live
 from cjm_workshop.extensions import db
@@ -30,11 +28,7 @@ from cjm_workshop.labels import PARTICIPANT_PROMPTS
 from cjm_workshop.models import STEPS, Note, NoteKind, Participant, Step, Workshop
 from cjm_workshop.services import joining, notes, steps, timer
 from cjm_workshop.services.errors import (
-    IdempotencyConflict,
-    IdempotencyKeyReused,
     InvalidNote,
-    ParticipantRemoved,
-    StepClosed,
     WorkshopClosed,
     WorkshopNotFound,
 )
@@ -58,16 +52,10 @@ from cjm_workshop.web.notes import (
     edit_form,
     forms_for_step,
     live_note,
-    offer_choices,
-    posted_note_form,
-    render_for,
+    post_note,
 )
-from cjm_workshop.web.participate import guesses
+from cjm_workshop.web.participate import bp, guesses
 from cjm_workshop.web.participate.forms import JoinNameForm
-
-bp = Blueprint("participate", __name__)
-
-CLOSED_NOTE = _l("This workshop has been closed: it takes no new notes. Your text is kept here.")
 
 
 def _too_many_attempts(seconds: int) -> Response:
@@ -121,7 +109,8 @@ def join_link(code: str):
         form = JoinCodeForm(formdata=None, data={"code": code})
         return join_form_page(domain_message(error), error.status, form)
     if normalise_join_code(code) != code:
-        return redirect(url_for(".join_link", code=workshop.join_code, **request.args), 301)
+        asked: dict[str, Any] = request.args.to_dict()  # (the key, for one)
+        return redirect(url_for(".join_link", code=workshop.join_code, **asked), 301)
     if current_participant(workshop) is not None:
         return redirect(url_for(".brief", code=workshop.join_code), 303)
     form = JoinNameForm(k=request.args.get("k", ""))
@@ -224,53 +213,18 @@ def journey_map(workshop: Workshop, _participant: Participant):
 @code_attempts
 @participant_view
 def add_note(workshop: Workshop, participant: Participant, kind: str):
-    try:
-        note_kind = NoteKind(kind)
-    except ValueError:
-        abort(404)
-    form = posted_note_form(note_kind)
-    status = 422
-    if form.validate_on_submit():
-        try:
-            note = notes.add_note(
-                db.session,
-                workshop,
-                form.note_fields(),
-                form.idempotency_key.data,
-                participant=participant,
-            )
-        except InvalidNote as error:
-            form.refuse(error)
-        except (
-            StepClosed,
-            WorkshopClosed,
-            ParticipantRemoved,
-            IdempotencyConflict,
-            IdempotencyKeyReused,
-        ) as error:  # say why, keep the text
-            db.session.rollback()
-            said = CLOSED_NOTE if isinstance(error, WorkshopClosed) else domain_message(error)
-            form.keep_for_resend(str(said))
-            status = error.status
-        else:
-            # The answer is made before the commit: once the note is saved, no failing read
-            # may tell the phone it was not (a database restart between the two did).
-            viewer = Viewer("phone", participant.id, not participant.removed)
-            answer = render_for(note, viewer, csrf_token()) if is_htmx() else None
-            db.session.commit()
-            if answer is not None:
-                return answer, 201
-            return redirect(
-                url_for(".brief", code=workshop.join_code, _anchor=f"note-{note.id}"), 303
-            )
-    forms = forms_for_step(db.session, workshop, workshop.current_step) | {
-        note_kind: offer_choices(db.session, workshop, form)
-    }
+    viewer = Viewer("phone", participant.id, not participant.removed)
+    posted = post_note(workshop, kind, viewer, participant)
+    if posted.answer is not None:
+        return posted.answer, 201
+    if posted.note is not None:
+        anchor = f"note-{posted.note.id}"
+        return redirect(url_for(".brief", code=workshop.join_code, _anchor=anchor), 303)
     return render(
         "participate/brief.html",
         partial="participate/_live.html",
-        status=status,
-        **live_context(workshop, participant, forms),
+        status=posted.status,
+        **live_context(workshop, participant, posted.forms),
     )
 
 

@@ -21,8 +21,8 @@ from cjm_workshop.web.access import part_or_404
 from cjm_workshop.web.dots import vote_texts
 from cjm_workshop.web.errors import domain_message
 from cjm_workshop.web.htmx import is_htmx, render
+from cjm_workshop.web.participate import bp
 from cjm_workshop.web.participate.routes import (
-    bp,
     code_attempts,
     live_context,
     participant_view,
@@ -67,7 +67,7 @@ def _vote_answer(
     """A tap's answer, after the tap's transaction ended: only what changed (live.js), or
     the page / a redirect. A refused tap changed nothing: the ballot shows how it stands."""
     if not is_htmx():
-        workshop = db.session.get(Workshop, ballot.workshop_id)
+        workshop = db.get_or_404(Workshop, ballot.workshop_id)
         participant = db.session.get(Participant, ballot.participant_id)
         return _answer(workshop, participant, "vote", error)
     status = error.status if error is not None else 200

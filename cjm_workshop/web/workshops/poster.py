@@ -16,7 +16,7 @@ from cjm_workshop.services.sharing import Access
 from cjm_workshop.web.access import viewed_workshop_or_404
 from cjm_workshop.web.forms import AppForm
 from cjm_workshop.web.urls import public_url
-from cjm_workshop.web.workshops.routes import bp
+from cjm_workshop.web.workshops import bp
 
 SIZE_LABELS = {
     "A0": _l("A0 (119 × 84 cm)"),
@@ -54,6 +54,7 @@ class _Asked:
     def read(cls, workshop_id: int, *, one_moment: bool = False) -> _Asked:
         workshop, access = viewed_workshop_or_404(workshop_id, one_moment=one_moment)
         form = PosterForm(request.args)
+        chosen: layout.Format | None
         if form.size.raw_data is None:  # no choice yet: the default
             chosen = layout.FORMATS[layout.DEFAULT_FORMAT]
         else:
@@ -80,6 +81,7 @@ class _Asked:
         return public_url("workshops.results", workshop_id=self.workshop.id)
 
     def html(self, preview: bool = False) -> str:
+        assert self.chosen is not None, "a wrong size is answered with the page"
         return render.poster_html(db.session, self.workshop, self.chosen, self.map_url, preview)
 
 

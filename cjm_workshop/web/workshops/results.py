@@ -15,7 +15,8 @@ from cjm_workshop.web.emotions import emotions_context
 from cjm_workshop.web.forms import ConfirmForm
 from cjm_workshop.web.i18n import speak
 from cjm_workshop.web.journey import map_context
-from cjm_workshop.web.workshops.routes import bp, versions_context
+from cjm_workshop.web.workshops import bp
+from cjm_workshop.web.workshops.routes import versions_context
 
 
 @bp.get("/<int:workshop_id>/results")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -28,6 +28,7 @@ from cjm_workshop.web.errors import domain_message
 from cjm_workshop.web.forms import ConfirmForm
 from cjm_workshop.web.htmx import is_htmx, render
 from cjm_workshop.web.urls import is_loopback_address, public_url
+from cjm_workshop.web.workshops import bp
 from cjm_workshop.web.workshops.forms import (
     MoveForm,
     NewVersionForm,
@@ -38,8 +39,6 @@ from cjm_workshop.web.workshops.forms import (
     StatusForm,
     WorkshopForm,
 )
-
-bp = Blueprint("workshops", __name__, url_prefix="/workshops")
 
 
 @bp.before_request
@@ -60,7 +59,7 @@ def dashboard():
         .order_by(Workshop.created_at.desc(), Workshop.id.desc())
     ).all()
     shared = sharing.shared_with(db.session, current_user.id)
-    everything = workshops + [w for w, _ in shared]
+    everything = [*workshops, *(w for w, _ in shared)]
     return render_template(
         "workshops/dashboard.html",
         workshops=workshops,

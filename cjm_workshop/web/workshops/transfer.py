@@ -16,9 +16,9 @@ from cjm_workshop.services.errors import InvalidWorkshopFile
 from cjm_workshop.services.workshops import format_join_code
 from cjm_workshop.web.access import viewed_workshop_or_404
 from cjm_workshop.web.errors import domain_message
+from cjm_workshop.web.workshops import bp
 from cjm_workshop.web.workshops.forms import ImportForm
 from cjm_workshop.web.workshops.results import download
-from cjm_workshop.web.workshops.routes import bp
 
 
 @bp.get("/<int:workshop_id>/export/workshop.json")

@@ -13,8 +13,8 @@ from cjm_workshop.models import NoteKind, Workshop
 from cjm_workshop.services import emotions, journey_map, versions
 from cjm_workshop.web.access import run_workshop_or_404, viewed_workshop_or_404
 from cjm_workshop.web.actions import ranked_pain_points, top_pain_points
+from cjm_workshop.web.workshops import bp
 from cjm_workshop.web.workshops.forms import NewVersionForm
-from cjm_workshop.web.workshops.routes import bp
 
 
 @bp.post("/<int:workshop_id>/versions")
