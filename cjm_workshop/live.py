@@ -30,7 +30,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, Response, current_app, has_app_context, request, stream_with_context
+from flask import Flask, Response, current_app, has_app_context, request
+from flask_babel import force_locale, get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Engine, bindparam, create_engine, event, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -390,8 +391,14 @@ def events_after(
         return [EventRow(*row) for row in connection.execute(query)]
 
 
+def _app() -> Flask:
+    """The app itself, not the proxy (for a thread, a stream or a cache that outlives the
+    request). Flask types `current_app` as the app, so the proxy's method is unknown to mypy."""
+    return current_app._get_current_object()  # type: ignore[attr-defined]
+
+
 def broadcaster() -> Broadcaster:
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = _app()
     if "cjm_live" not in app.extensions:
         app.extensions["cjm_live"] = Broadcaster(app)
     return app.extensions["cjm_live"]
@@ -410,61 +417,72 @@ def as_data(payload: dict) -> str:
 
 
 def stream(
+    app: Flask,
+    locale: str,
     workshop_id: int,
     after_id: int,
     render_note: Callable[[int, int], str | None],
     caps: dict[str, int] | None = None,
     allowed: Callable[[], bool] | None = None,
-) -> Iterator[str]:
-    """The event stream of one screen. `render_note(note_id, event_id)` returns the data
-    this viewer gets for a note event, serialized (None: the note is gone for them).
-    `allowed()`, asked each time the stream wakes (an event, a keep-alive), ends the stream when it says no
-    (a log-in that ended): the screen reloads its part and is sent to log in."""
-    hub = broadcaster()
-    inbox = hub.subscribe(workshop_id, caps)
-    try:
-        yield "retry: 2000\n\n"
-        backlog = events_after(after_id, workshop_id, REPLAY_LIMIT + 1) if after_id else []
-        _end_session()
-        if len(backlog) > REPLAY_LIMIT:
-            yield sse("refresh", {}, backlog[-1].id)
-            backlog = []
-        sent: OrderedDict[int, None] = OrderedDict()  # ids this screen has had (recent ones)
-        if backlog:
-            yield "".join(_message(row, render_note) for row in backlog)
-            sent.update((row.id, None) for row in backlog)
-        while not hub.stopping.is_set():
-            try:
-                first = inbox.get(timeout=KEEPALIVE_SECONDS)
-            except queue.Empty:
-                first = KEEPALIVE
-            if first is None:
-                return
-            if allowed is not None and first is not SUPERSEDED and not _still(allowed):
-                yield sse("refresh", {})
-                return
-            # Whatever else arrived meanwhile goes out in the same write: a busy server
-            # catches up on a screen with one system call, not one per event.
-            out: list[str] = []
-            for row in (first, *_waiting(inbox)):
-                if row is None:
+) -> Iterator[bytes]:
+    """The event stream of one screen, speaking `locale`. `render_note(note_id, event_id)`
+    returns the data this viewer gets for a note event, serialized (None: the note is gone
+    for them). `allowed()`, asked each time the stream wakes (an event, a keep-alive), ends
+    the stream when it says no (a log-in that ended): the screen reloads its part and is
+    sent to log in.
+
+    A stream keeps an app context, not the request it was opened by (the request's environ,
+    headers, cookies and session were a seventh of a connected screen's memory), and yields
+    bytes straight to the server (no layers of iterators between: each is stack kept per
+    screen)."""
+    with app.app_context():
+        hub = broadcaster()
+        inbox = hub.subscribe(workshop_id, caps)
+        try:
+            yield b"retry: 2000\n\n"
+            backlog = events_after(after_id, workshop_id, REPLAY_LIMIT + 1) if after_id else []
+            _end_session()
+            if len(backlog) > REPLAY_LIMIT:
+                yield sse("refresh", {}, backlog[-1].id).encode()
+                backlog = []
+            sent: OrderedDict[int, None] = OrderedDict()  # ids this screen has had (recent ones)
+            if backlog:
+                yield "".join(_message(row, render_note) for row in backlog).encode()
+                sent.update((row.id, None) for row in backlog)
+            while not hub.stopping.is_set():
+                try:
+                    first = inbox.get(timeout=KEEPALIVE_SECONDS)
+                except queue.Empty:
+                    first = KEEPALIVE
+                if first is None:
                     return
-                if row is KEEPALIVE:
-                    out.append(": keepalive\n\n")
-                elif row is SUPERSEDED:
-                    # The screen stops reconnecting and says why.
-                    yield "".join([*out, sse(SUPERSEDED, {"message": str(PAUSED_HERE)})])
+                if allowed is not None and first is not SUPERSEDED and not _still(allowed):
+                    yield sse("refresh", {}).encode()
                     return
-                elif row.id not in sent:  # else replayed already, or offered twice
-                    out.append(_message(row, render_note))
-                    sent[row.id] = None
-                    if len(sent) > SENT_MEMORY:
-                        sent.popitem(last=False)
-            if out:
-                yield "".join(out)
-    finally:
-        hub.unsubscribe(workshop_id, inbox, caps or ())
-        _end_session()
+                # Whatever else arrived meanwhile goes out in the same write: a busy server
+                # catches up on a screen with one system call, not one per event.
+                out: list[str] = []
+                for row in (first, *_waiting(inbox)):
+                    if row is None:
+                        return
+                    if row is KEEPALIVE:
+                        out.append(": keepalive\n\n")
+                    elif row is SUPERSEDED:
+                        # The screen stops reconnecting and says why.
+                        with force_locale(locale):
+                            said = {"message": str(PAUSED_HERE)}
+                        yield "".join([*out, sse(SUPERSEDED, said)]).encode()
+                        return
+                    elif row.id not in sent:  # else replayed already, or offered twice
+                        out.append(_message(row, render_note))
+                        sent[row.id] = None
+                        if len(sent) > SENT_MEMORY:
+                            sent.popitem(last=False)
+                if out:
+                    yield "".join(out).encode()
+        finally:
+            hub.unsubscribe(workshop_id, inbox, caps or ())
+            _end_session()
 
 
 def _end_session() -> None:
@@ -582,7 +600,7 @@ def live_engine() -> Engine:
     that they never queue behind requests holding the app's connections while they wait to
     write: delivery stays prompt while a room posts at once. (An in-memory SQLite database
     exists on one connection only: there the app's engine is used.)"""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = _app()
     engine = app.extensions.get("cjm_live_engine")
     if engine is None and os.environ.get("CJM_NO_LIVE_ENGINE"):
         engine = db.engine
@@ -782,9 +800,11 @@ def event_stream_response(
     have open in this process; a stream past that ends the holder's oldest (also one whose
     connection died unnoticed)."""
     _end_session()  # the stream opens short sessions of its own
+    app, locale = _app(), str(get_locale())
     response = Response(
-        stream_with_context(stream(workshop_id, after, render_note, caps, allowed)),
+        stream(app, locale, workshop_id, after, render_note, caps, allowed),
         mimetype="text/event-stream",
+        direct_passthrough=True,
     )
     response.headers["Cache-Control"] = "no-cache"
     response.headers["X-Accel-Buffering"] = "no"  # nginx: pass events on at once

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Literal
 
-from flask import abort, render_template
+from flask import abort, current_app, render_template, request
+from flask_babel import force_locale, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf as csrf_token
 from wtforms import HiddenField, SelectChoice, SelectField, TextAreaField
@@ -318,7 +321,15 @@ def render_for(note: Note, viewer: Viewer, csrf: str = "") -> str:
     return render_note(note, *presentation, csrf=csrf)
 
 
-def live_note(viewer: Viewer, locale: str, note_id: int, event_id: int) -> str | None:
+def note_renderer(viewer: Viewer) -> Callable[[int, int], str | None]:
+    """What a stream opened by this request sends its viewer for a note event: made in the
+    request (its language, its script root), used by a stream that keeps no request."""
+    return partial(live_note, viewer, str(get_locale()), request.script_root)
+
+
+def live_note(
+    viewer: Viewer, locale: str, script_root: str, note_id: int, event_id: int
+) -> str | None:
     """A note event's data for this viewer, in `locale` (the stream's, asked once: a room's
     streams each ask for every note), serialized (None: the note is gone for them).
 
@@ -336,8 +347,8 @@ def live_note(viewer: Viewer, locale: str, note_id: int, event_id: int) -> str |
     if presentation is None:
         return None
     return live.once_per_process(
-        ("fragment", event_id, locale, presentation),
-        lambda: _fragment(note, facts, presentation),
+        ("fragment", event_id, locale, script_root, presentation),
+        lambda: _fragment(note, facts, presentation, locale, script_root),
     )
 
 
@@ -347,9 +358,20 @@ def _loaded(note_id: int) -> tuple[NoteFacts, live.LiveNote] | None:
     return None if note is None else (NoteFacts.of(note), note)
 
 
-def _fragment(note: live.LiveNote, facts: NoteFacts, presentation: tuple[str, bool]) -> str:
+def _fragment(
+    note: live.LiveNote,
+    facts: NoteFacts,
+    presentation: tuple[str, bool],
+    locale: str,
+    script_root: str,
+) -> str:
+    """Rendered in a stream, which has no request: one made up for the links (paths under
+    the app's script root) and the stream's language."""
     common = {"id": facts.id, "step": facts.step, "stage": facts.stage_id, "kind": facts.kind}
-    return live.as_data(common | {"html": render_note(note, *presentation)})
+    links = current_app.test_request_context(base_url=f"http://cjm.invalid{script_root}/")
+    with links, force_locale(locale):
+        html = render_note(note, *presentation)
+    return live.as_data(common | {"html": html})
 
 
 def render_note(note: Note | live.LiveNote, variant: str, show_author: bool, csrf: str = "") -> str:

@@ -33,9 +33,9 @@ def normalise(html: str) -> str:
     return CSRF_VALUE.sub(r"\1\2", html.strip())
 
 
-def streamed(client, url: str, after: int, note_id: int) -> str | None:
+def streamed(client, url: str, after: int, note_id: int, **asked) -> str | None:
     """The note event for `note_id` replayed from `after` (None: a note-gone event)."""
-    response = client.get(f"{url}{'&' if '?' in url else '?'}after={after}")
+    response = client.get(f"{url}{'&' if '?' in url else '?'}after={after}", **asked)
     assert response.status_code == 200
     body = ""
     for chunk in response.response:
@@ -227,3 +227,19 @@ def test_a_live_note_shows_its_links_and_author_as_a_reload_does(app, make, room
         "Interview",
     ):
         assert expected in shown, expected
+
+
+def test_a_live_note_links_under_the_apps_prefix_like_a_reload(app, make, room):
+    """Served under a path (SCRIPT_NAME, as a proxy may mount it): a stream keeps no
+    request, yet its notes link where the page's do."""
+    author = make.participant(room, "Anna")
+    note_id = make.note(room, author, "Mounted under /cjm")
+    before = latest_event(app) - 1
+    phone = client_for(app, cookies=[(f"cjm_p_{room.join_code}", author.token)])
+    mounted = {"base_url": "http://localhost/cjm/"}
+    page = phone.get(f"/w/{room.join_code}", **mounted)
+    assert page.status_code == 200
+    reloaded = note_fragment(page.text, note_id)
+    live = streamed(phone, f"/w/{room.join_code}/events", before, note_id, **mounted)
+    assert live == reloaded
+    assert f'href="/cjm/w/{room.join_code}/notes/{note_id}/edit"' in live

@@ -13,7 +13,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -38,7 +37,7 @@ from cjm_workshop.web.notes import (
     Viewer,
     edit_form,
     forms_for_step,
-    live_note,
+    note_renderer,
     post_note,
 )
 
@@ -289,7 +288,7 @@ def events(workshop_id: int):
     return live.event_stream_response(
         workshop.id,
         live.after_id(request),
-        partial(live_note, viewer, str(get_locale())),
+        note_renderer(viewer),
         # A facilitator's screens are never closed for the room's phones at the same address.
         live.holders(f"account {current_user.id}", "LIVE_STREAMS_PER_ACCOUNT", address=False),
         allowed=partial(_still_logged_in, current_user.get_id()),

@@ -7,7 +7,6 @@ failed lookups, never refusing the QR link's token or a phone that joined alread
 from __future__ import annotations
 
 import functools
-from functools import partial
 from typing import Any
 
 from flask import (
@@ -19,7 +18,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from cjm_workshop import live
@@ -51,7 +49,7 @@ from cjm_workshop.web.notes import (
     Viewer,
     edit_form,
     forms_for_step,
-    live_note,
+    note_renderer,
     post_note,
 )
 from cjm_workshop.web.participate import bp, guesses
@@ -273,6 +271,6 @@ def events(workshop: Workshop, participant: Participant):
     return live.event_stream_response(
         workshop.id,
         live.after_id(request),
-        partial(live_note, viewer, str(get_locale())),
+        note_renderer(viewer),
         live.holders(f"participant {participant.id}", "LIVE_STREAMS_PER_PHONE", address=True),
     )
