@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import selectinload
 
 from cjm_workshop.models import (
@@ -194,20 +194,30 @@ def cell_notes(session: DbSession, workshop_id: int, cell: Cell) -> list[Note]:
 # --- arranging -------------------------------------------------------------------------
 
 
-def place_at_end(session: DbSession, note: Note) -> None:
-    """A note new to its cell goes last: after the cell's last position, found in the cell's
-    index without reading its other notes (counting them cost more as a cell filled)."""
+def end_of_cell(workshop_id: int, cell: Cell, but: int | None = None) -> ColumnElement[int]:
+    """The position after a cell's last note (0 in an empty cell), as SQL: found in the
+    cell's index without reading its other notes (counting them cost more as a cell
+    filled). A new note's INSERT computes it itself, so no lock is held while it is read;
+    two notes that join a cell at the same moment may share a position, and keep the order
+    they were added in (notes are ordered by position, then id) until the cell is next
+    arranged."""
     last = (
-        select(Note.position)
-        .where(*_in_cell(note.workshop_id, cell_of(note)))
+        select(Note.position + 1)
+        .where(*_in_cell(workshop_id, cell))
         .order_by(Note.position.desc())
         .limit(1)
     )
-    if note.id is not None:  # moved in from another cell
-        last = last.where(Note.id != note.id)
+    if but is not None:
+        last = last.where(Note.id != but)
+    return func.coalesce(last.scalar_subquery(), 0)
+
+
+def place_at_end(session: DbSession, note: Note) -> None:
+    """A note moved in from another cell goes last in its new one."""
     with session.no_autoflush:  # the note itself is not in the cell until it is flushed
-        position = session.scalar(last)
-    note.position = 0 if position is None else position + 1
+        note.position = session.execute(
+            select(end_of_cell(note.workshop_id, cell_of(note), but=note.id))
+        ).scalar_one()
 
 
 def close_gap(session: DbSession, workshop_id: int, cell: Cell) -> None:

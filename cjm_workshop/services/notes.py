@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from sqlalchemy import bindparam, select
 
+from cjm_workshop.database import insert_for
 from cjm_workshop.models import (
     NOTE_TEXT_MAX,
     STEP_NOTE_KINDS,
@@ -42,6 +43,8 @@ from cjm_workshop.services.errors import (
 )
 from cjm_workshop.services.room import DbSession, lock, touch, visible_to_room
 from cjm_workshop.services.steps import accepts_contributions
+
+_NOTE_COLUMNS = tuple(column.key for column in Note.__mapper__.column_attrs)
 
 KIND_STEP: dict[NoteKind, Step] = {
     kind: step for step, kinds in STEP_NOTE_KINDS.items() for kind in kinds
@@ -81,12 +84,6 @@ def add_note(
         if existing is not None:
             return existing
         raise refusal
-    lock(session, workshop)  # its place at the end of its cell is its own
-    # Looked for now that this request has the workshop to itself: a copy of it that arrived
-    # at the same moment is then either saved or waiting for this one.
-    existing = _sent_before(session, workshop, fields, idempotency_key, participant)
-    if existing is not None:
-        return existing
     note = Note(
         workshop_id=workshop.id,
         kind=fields.kind,
@@ -96,12 +93,24 @@ def add_note(
         idempotency_key=idempotency_key,
     )
     _apply(session, workshop, note, fields)
-    journey_map.place_at_end(session, note)
-    session.add(note)
-    session.flush()
-    touch(session, workshop.id, note.id)
-    session.flush()
-    return note
+    # One statement, and no lock: the INSERT finds the note's place at the end of its cell,
+    # and a copy already saved (a retry, a double tap, also one arriving at the same moment)
+    # makes it insert nothing.
+    given = {key: getattr(note, key) for key in _NOTE_COLUMNS if key in note.__dict__}
+    position = journey_map.end_of_cell(workshop.id, journey_map.cell_of(note))
+    added = session.scalars(
+        insert_for(session)(Note)
+        .values(**given, position=position)
+        .on_conflict_do_nothing(index_elements=["workshop_id", "idempotency_key"])
+        .returning(Note)
+    ).first()
+    if added is None:
+        existing = _sent_before(session, workshop, fields, idempotency_key, participant)
+        if existing is None:  # (the copy went between the two statements)
+            raise IdempotencyKeyReused(idempotency_key)
+        return existing
+    touch(session, workshop.id, added.id)
+    return added
 
 
 def _refusal(workshop: Workshop, participant: Participant | None, step: Step) -> DomainError | None:

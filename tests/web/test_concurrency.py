@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from cjm_workshop import create_app
 from cjm_workshop.extensions import db
-from cjm_workshop.models import Note, NoteKind, Participant, ResearchSource
+from cjm_workshop.models import LaneKind, Note, NoteKind, Participant, ResearchSource
 
 INTERVIEW = ResearchSource.INTERVIEW
 
@@ -80,6 +80,42 @@ def test_the_same_note_sent_many_times_at_once_is_stored_once(app, make):
         stored = db.session.scalars(select(Note.text).where(Note.workshop_id == workshop.id))
         assert list(stored) == [text]
 
+
+
+def test_notes_posted_into_one_cell_at_once_all_join_its_end_in_order(app, make):
+    """No lock is held while a note finds its place: everyone posting into the same cell at
+    the same moment, every note is stored once and the cell lists them in the order they
+    were added (two that joined at the same instant may share a position)."""
+    from cjm_workshop.services import journey_map
+
+    workshop = make.workshop()
+    people = make.participants(workshop, 6)
+    make.step(workshop, "research")
+    stage = workshop.stage_ids[0]
+
+    def send(number: int) -> int:
+        phone = make.phone(workshop, people[number % len(people)])
+        return phone.post(
+            f"/w/{workshop.join_code}/notes/insight",
+            data={
+                "insight-text": f"Insight {number}",
+                "insight-source": "interview",
+                "insight-stage_id": str(stage),
+                "insight-idempotency_key": f"at-once-{number}",
+            },
+            headers={"HX-Request": "true"},
+        ).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(send, range(40)))
+    assert statuses == [201] * 40
+    with app.app_context():
+        cell = journey_map.cell_notes(db.session, workshop.id, (LaneKind.INSIGHT, stage))
+        assert sorted(note.text for note in cell) == sorted(f"Insight {n}" for n in range(40))
+        assert [note.id for note in cell] == sorted(note.id for note in cell)
+        positions = [note.position for note in cell]
+        assert positions == sorted(positions)
+        assert positions[0] == 0
 
 def test_an_export_taken_while_people_join_and_post_imports_again(app, make, client, me):
     """Each export reads one moment: never a note whose author is not in the file yet."""
