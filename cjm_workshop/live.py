@@ -59,6 +59,7 @@ POLL_SECONDS = 0.1  # when no wake-up channel works
 SAFETY_POLL_SECONDS = 5.0  # with one: only in case a wake-up got lost (idle costs it)
 LISTEN_RETRY_SECONDS = (1, 2, 4, 8, 15, 30)  # after losing PostgreSQL's LISTEN connection
 NOTIFY_CHANNEL = "cjm_live"
+ALLOWED_EVERY_SECONDS = 1.0
 KEEPALIVE_SECONDS = 15
 REPLAY_LIMIT = 300  # a screen further behind than this reloads its live part instead
 GAP_SECONDS = 5.0  # how long an id skipped over may still turn up (a late commit)
@@ -228,12 +229,37 @@ class Broadcaster:
             for missing in range(last + 1, newest):
                 if missing not in found:
                     self._gaps.setdefault(missing, now)
+        self._read_notes(rows)
         with self._lock:
             self._last_id = newest
             for row in rows:
                 self._gaps.pop(row.id, None)
                 for inbox in self._subscribers.get(row.workshop_id, ()):
                     inbox.put(row)
+
+    def _read_notes(self, rows: list[EventRow]) -> None:
+        """The notes these events are about, read in one query for the streams to find
+        (`note_of_event`): one at a time, each stream's next note waited for the database
+        (on PostgreSQL, behind every other greenlet), and a room posting at once outran the
+        board by seconds. Read as they are handed out, so settings changed mid-session
+        count at once. If the read fails, the streams read each note themselves."""
+        wanted = {
+            row.id: row.note_id
+            for row in rows
+            if row.kind is LiveEventKind.NOTE
+            and row.note_id is not None
+            and row.workshop_id in self._subscribers
+        }
+        if not wanted:
+            return
+        try:
+            with self.app.app_context():
+                notes = load_notes(set(wanted.values()))
+        except Exception:
+            self.app.logger.exception("live: could not read the events' notes")
+            return
+        for event_id, note_id in wanted.items():
+            self.prepared.put(("live-note", event_id), notes.get(note_id))
 
 
 def _wait_for_notify(listener, timeout: float) -> None:
@@ -427,9 +453,10 @@ def stream(
 ) -> Iterator[bytes]:
     """The event stream of one screen, speaking `locale`. `render_note(note_id, event_id)`
     returns the data this viewer gets for a note event, serialized (None: the note is gone
-    for them). `allowed()`, asked each time the stream wakes (an event, a keep-alive), ends
-    the stream when it says no (a log-in that ended): the screen reloads its part and is
-    sent to log in.
+    for them). `allowed()`, asked when the stream wakes (an event, a keep-alive) but at most
+    once every ALLOWED_EVERY_SECONDS (a room posting at once woke a board's query 180 times a
+    second), ends the stream when it says no (a log-in that ended): the screen reloads its
+    part and is sent to log in.
 
     A stream keeps an app context, not the request it was opened by (the request's environ,
     headers, cookies and session were a seventh of a connected screen's memory), and yields
@@ -446,6 +473,7 @@ def stream(
                 yield sse("refresh", {}, backlog[-1].id).encode()
                 backlog = []
             sent: OrderedDict[int, None] = OrderedDict()  # ids this screen has had (recent ones)
+            asked = 0.0  # when `allowed` may be asked again
             if backlog:
                 yield "".join(_message(row, render_note) for row in backlog).encode()
                 sent.update((row.id, None) for row in backlog)
@@ -456,9 +484,11 @@ def stream(
                     first = KEEPALIVE
                 if first is None:
                     return
-                if allowed is not None and first is not SUPERSEDED and not _still(allowed):
-                    yield sse("refresh", {}).encode()
-                    return
+                if allowed is not None and first is not SUPERSEDED and time.monotonic() > asked:
+                    asked = time.monotonic() + ALLOWED_EVERY_SECONDS
+                    if not _still(allowed):
+                        yield sse("refresh", {}).encode()
+                        return
                 # Whatever else arrived meanwhile goes out in the same write: a busy server
                 # catches up on a screen with one system call, not one per event.
                 out: list[str] = []
@@ -549,6 +579,17 @@ class _OncePerProcess:
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+
+    def put(self, key: tuple, value: Any) -> None:
+        """`value`, built already, for `key` (unless one is built or being built)."""
+        pending = _Pending()
+        pending.value = value
+        pending.done.set()
+        with self._lock:
+            if key not in self._items:
+                self._items[key] = pending
+                while len(self._items) > self._size:
+                    self._items.popitem(last=False)
 
     def get(self, key: tuple, build: Callable[[], Any]) -> Any:
         """The value built for `key`. A build that fails is not remembered: its error goes to
@@ -725,19 +766,32 @@ def _live_note_query():
         .outerjoin(touchpoint, touchpoint.id == Note.touchpoint_id)
         .outerjoin(pain_point, pain_point.id == Note.pain_point_id)
         .outerjoin(Participant, Participant.id == Note.author_id)
-        .where(Note.id == bindparam("note_id"))
+        .where(Note.id.in_(bindparam("note_ids", expanding=True)))
     )
 
 
-_LIVE_NOTE = _live_note_query()
+_LIVE_NOTES = _live_note_query()
+
+
+def note_of_event(event_id: int, note_id: int) -> LiveNote | None:
+    """The note a live event is about (None: it is gone): as the broadcaster read it with
+    its batch of events, else read now."""
+    return once_per_process(("live-note", event_id), lambda: load_note(note_id))
 
 
 def load_note(note_id: int) -> LiveNote | None:
-    """The note a live event is about, as `LiveNote` (None: it is gone)."""
+    """A note as `LiveNote` (None: it is gone)."""
+    return load_notes({note_id}).get(note_id)
+
+
+def load_notes(note_ids: set[int]) -> dict[int, LiveNote]:
+    """Notes as `LiveNote`, by id (the ones gone are missing)."""
     with live_engine().connect() as connection:
-        row = connection.execute(_LIVE_NOTE, {"note_id": note_id}).one_or_none()
-    if row is None:
-        return None
+        rows = connection.execute(_LIVE_NOTES, {"note_ids": list(note_ids)}).all()
+    return {row.id: _live_note(row) for row in rows}
+
+
+def _live_note(row: Any) -> LiveNote:
     step = LiveStep(row.step, row.state, row.private, row.revealed)
     return LiveNote(
         id=row.id,

@@ -339,7 +339,7 @@ def live_note(
     asks: a process holding only phones never renders the console's or the board's, and only
     the process holding the author's phone renders "phone-own".
     """
-    loaded = live.once_per_process(("note", event_id), lambda: _loaded(note_id))
+    loaded = live.once_per_process(("note", event_id), lambda: _loaded(event_id, note_id))
     if loaded is None:
         return None
     facts, note = loaded
@@ -352,9 +352,9 @@ def live_note(
     )
 
 
-def _loaded(note_id: int) -> tuple[NoteFacts, live.LiveNote] | None:
-    """The note as its fragments read it (live.load_note), and its facts."""
-    note = live.load_note(note_id)
+def _loaded(event_id: int, note_id: int) -> tuple[NoteFacts, live.LiveNote] | None:
+    """The note as its fragments read it (live.note_of_event), and its facts."""
+    note = live.note_of_event(event_id, note_id)
     return None if note is None else (NoteFacts.of(note), note)
 
 
@@ -365,24 +365,32 @@ def _fragment(
     locale: str,
     script_root: str,
 ) -> str:
-    """Rendered in a stream, which has no request: one made up for the links (paths under
-    the app's script root) and the stream's language."""
+    """Rendered in a stream, which has no request: in the stream's language, with links
+    built as a page's are (paths under the app's script root). Making up a request for
+    them cost more than rendering the note."""
     common = {"id": facts.id, "step": facts.step, "stage": facts.stage_id, "kind": facts.kind}
-    links = current_app.test_request_context(base_url=f"http://cjm.invalid{script_root}/")
-    with links, force_locale(locale):
-        html = render_note(note, *presentation)
+    paths = current_app.url_map.bind("cjm.invalid", script_name=script_root or "/")
+    with force_locale(locale):
+        html = render_note(note, *presentation, links=paths.build)
     return live.as_data(common | {"html": html})
 
 
-def render_note(note: Note | live.LiveNote, variant: str, show_author: bool, csrf: str = "") -> str:
+def render_note(
+    note: Note | live.LiveNote,
+    variant: str,
+    show_author: bool,
+    csrf: str = "",
+    links: Callable[..., str] | None = None,
+) -> str:
     """One note as the board ("board"), the console ("console") or a phone ("phone",
     "phone-own") shows it. The only place that knows a note's markup is _note.html.
     Streamed notes are shared by many sessions and carry no CSRF token (csrf=""): the page's
-    script fills in its own."""
+    script fills in its own. `links` builds its paths where there is no request."""
     return render_template(
         "notes/_note.html",
         note=note,
         variant=variant,
         show_author=show_author,
         csrf=csrf,
+        **({"url_for": lambda endpoint, **values: links(endpoint, values)} if links else {}),
     )
