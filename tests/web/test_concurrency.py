@@ -81,7 +81,6 @@ def test_the_same_note_sent_many_times_at_once_is_stored_once(app, make):
         assert list(stored) == [text]
 
 
-
 def test_notes_posted_into_one_cell_at_once_all_join_its_end_in_order(app, make):
     """No lock is held while a note finds its place: everyone posting into the same cell at
     the same moment, every note is stored once and the cell lists them in the order they
@@ -116,6 +115,7 @@ def test_notes_posted_into_one_cell_at_once_all_join_its_end_in_order(app, make)
         positions = [note.position for note in cell]
         assert positions == sorted(positions)
         assert positions[0] == 0
+
 
 def test_an_export_taken_while_people_join_and_post_imports_again(app, make, client, me):
     """Each export reads one moment: never a note whose author is not in the file yet."""
