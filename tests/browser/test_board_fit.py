@@ -282,3 +282,31 @@ def test_the_consoles_spotlight_list_follows_a_notes_spotlight_button(open_tab, 
     laptop.act(f"#note-{note} button:has-text('Spotlight')")
     # A list nobody touched follows the update (only one someone changed keeps its choice).
     expect(laptop.page.locator("#spotlight-choice")).to_have_value(f"note:{note}")
+
+
+def test_a_curve_of_few_touchpoints_leaves_room_for_the_pain_points(open_tab, make):
+    """Five touchpoints make a short, wide-scaled curve: it used to fill the screen and leave
+    the pain points below it (and their ranking) nothing but "+ N more"."""
+    from tests.browser.boards import NAMES, Room, text
+
+    facilitator = make.facilitator()
+    workshop = make.workshop(facilitator, language="nl", title="Een pas verlengen")
+    people = make.participants(workshop, len(NAMES))
+    stages = workshop.stage_ids
+    touchpoints = [
+        make.note(workshop, people[n], text(n + 3), kind="touchpoint", stage=stages[n])
+        for n in range(5)
+    ]
+    make.step(workshop, "research")
+    room = Room(workshop, facilitator.email, tuple(p.id for p in people), stages, touchpoints)
+    _laptop, board = board_tab(open_tab, room)
+    shown = "sel => [...document.querySelectorAll(sel)].filter(el => el.getBoundingClientRect().height > 0).length"
+    for moment, what in (("emotions", ".live-part .note"), ("emotions+ranking", ".ranking-item")):
+        show(make, room, moment)
+        for width, height in RESOLUTIONS:
+            board.page.set_viewport_size({"width": width, "height": height})
+            board.goto(f"/workshops/{room.workshop.id}/board")
+            settle(board.page)
+            assert measure(board.page)["fits"], f"{moment} at {width}×{height}"
+            assert board.page.evaluate(shown, what) >= 1, f"{moment} at {width}×{height}"
+        board.screenshot(f"board-few-touchpoints-{moment}")
