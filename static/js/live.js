@@ -350,7 +350,9 @@
       remove(JSON.parse(e.data).id);
       if (recount()) refresh();
     });
-    source.addEventListener("map", function (e) { if (!reloadMap(e.lastEventId) && recount()) refresh(); });
+    /* Notes moved or merged: a page without the map shows them in lists (a phone's dots,
+       the board's pain points), so it fetches its live part again. */
+    source.addEventListener("map", function (e) { if (!reloadMap(e.lastEventId)) refresh(); });
     source.addEventListener("refresh", refresh);
     source.addEventListener("presence", function () { if (root.dataset.presence) refresh(); });
     /* A newer window of the same person took over: stop here and say so. */

@@ -74,6 +74,35 @@ def test_dot_voting_by_keyboard_keeps_focus_on_the_button(open_tab, make, app):
     phone.audit()
 
 
+def test_a_merge_during_dot_voting_reaches_the_phones_list_live(open_tab, make, app):
+    """The facilitator merges two pain points on the map while the room votes: the phone's
+    list drops the duplicate at once (its dot went to the note kept), and the console says
+    which note was merged away."""
+    facilitator = make.facilitator("frida@example.org")
+    workshop = make.workshop(facilitator)
+    kept = make.note(workshop, None, "Forgot my PIN", kind="pain_point")
+    duplicate = make.note(workshop, None, "PIN forgotten again", kind="pain_point")
+    make.voting_round(workshop, dots=2)
+    phone = open_tab("phone")
+    join(phone, workshop, "Anna")
+    expect(phone.page.locator(".vote-item")).to_have_count(2)
+    with app.app_context():
+        journey_map.merge(
+            db.session,
+            db.session.get(Workshop, workshop.id),
+            db.session.get(Note, kept),
+            [db.session.get(Note, duplicate)],
+        )
+        db.session.commit()
+    expect(phone.page.locator(".vote-item")).to_have_count(1)
+    expect(phone.page.locator(".vote-item")).to_contain_text("Forgot my PIN")
+    console, _board = laptop_and_board(
+        open_tab, "frida@example.org", workshop, f"/workshops/{workshop.id}/console"
+    )
+    expect(console.page.locator(f"#note-{duplicate}")).to_contain_text("merged into another note")
+    expect(console.page.locator(f"#note-{kept}")).not_to_contain_text("merged into")
+
+
 def test_ticks_for_a_merge_survive_a_live_change_of_the_map(open_tab, make, app):
     facilitator = make.facilitator("frida@example.org")
     workshop = make.workshop(facilitator)
