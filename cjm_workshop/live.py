@@ -587,9 +587,13 @@ class _OncePerProcess:
         pending.done.set()
         with self._lock:
             if key not in self._items:
-                self._items[key] = pending
-                while len(self._items) > self._size:
-                    self._items.popitem(last=False)
+                self._keep(key, pending)
+
+    def _keep(self, key: tuple, pending: _Pending) -> None:
+        """Remember `pending` for `key`, forgetting the oldest past the size (lock held)."""
+        self._items[key] = pending
+        while len(self._items) > self._size:
+            self._items.popitem(last=False)
 
     def get(self, key: tuple, build: Callable[[], Any]) -> Any:
         """The value built for `key`. A build that fails is not remembered: its error goes to
@@ -601,9 +605,8 @@ class _OncePerProcess:
             found = self._items.get(key)
             builder = found is None
             if found is None:
-                pending = self._items[key] = _Pending()
-                while len(self._items) > self._size:
-                    self._items.popitem(last=False)
+                pending = _Pending()
+                self._keep(key, pending)
             else:
                 pending = found
         if builder:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Literal
 
-from flask import abort, current_app, render_template, request
+from flask import abort, current_app, render_template, request, url_for
 from flask_babel import force_locale, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf as csrf_token
@@ -371,7 +371,9 @@ def _fragment(
     common = {"id": facts.id, "step": facts.step, "stage": facts.stage_id, "kind": facts.kind}
     paths = current_app.url_map.bind("cjm.invalid", script_name=script_root or "/")
     with force_locale(locale):
-        html = render_note(note, *presentation, links=paths.build)
+        html = render_note(
+            note, *presentation, url_for=lambda endpoint, **values: paths.build(endpoint, values)
+        )
     return live.as_data(common | {"html": html})
 
 
@@ -380,17 +382,17 @@ def render_note(
     variant: str,
     show_author: bool,
     csrf: str = "",
-    links: Callable[..., str] | None = None,
+    url_for: Callable[..., str] = url_for,
 ) -> str:
     """One note as the board ("board"), the console ("console") or a phone ("phone",
     "phone-own") shows it. The only place that knows a note's markup is _note.html.
     Streamed notes are shared by many sessions and carry no CSRF token (csrf=""): the page's
-    script fills in its own. `links` builds its paths where there is no request."""
+    script fills in its own. Where there is no request, `url_for` builds the links."""
     return render_template(
         "notes/_note.html",
         note=note,
         variant=variant,
         show_author=show_author,
         csrf=csrf,
-        **({"url_for": lambda endpoint, **values: links(endpoint, values)} if links else {}),
+        url_for=url_for,
     )
