@@ -56,7 +56,7 @@ run: install translations seed
 	@echo "  (HOST=0.0.0.0 lets phones in the room reach this computer; see README)"
 	@echo
 	@HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) SECRET_KEY=$${SECRET_KEY:-$$(cat instance/secret_key)} \
-	  $(BIN)/gunicorn --config gunicorn.conf.py --no-control-socket wsgi:app
+	  $(BIN)/cjm serve
 
 test: install-test translations
 	$(BIN)/pytest

@@ -1,5 +1,5 @@
 """The baselines bench/live_delivery.py measures the app against, served the same way
-(gunicorn with gunicorn.conf.py: same workers, same worker class, same database):
+(gunicorn with cjm_workshop/gunicorn_conf.py: same workers, same worker class, same database):
 
 - `POST /insert`: one row inserted through Flask-SQLAlchemy and committed, nothing else
   (no session, no CSRF, no checks, no live event): what one write costs here at the least.
@@ -7,7 +7,7 @@
   every worker process (a datagram to a socket of each, as the app's doorbell rings) and
   written to every open stream as it is: what fanning a message out costs at the least.
 
-    gunicorn -c gunicorn.conf.py --no-control-socket bench.bare_app:app
+    gunicorn -c python:cjm_workshop.gunicorn_conf --no-control-socket bench.bare_app:app
 """
 
 from __future__ import annotations

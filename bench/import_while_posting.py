@@ -1,6 +1,6 @@
 """A big import while a room posts: does a slow request hold the phones' notes up?
 
-Starts gunicorn as `make run` does (gunicorn.conf.py: 2 gevent workers) on a scratch SQLite
+Starts gunicorn as `make run` does (cjm_workshop/gunicorn_conf.py: 2 gevent workers) on a scratch SQLite
 database. 20 phones add notes in a closed loop (each waits --think seconds after its note is
 saved) for --seconds, first alone, then while a facilitator imports a large workshop file
 (--notes notes, a few seconds each) back to back. Prints the phones' p50/p95 time per note in

@@ -1,6 +1,6 @@
 """A room joins at once: N phones scan the QR code within a few seconds.
 
-Starts gunicorn as `make run` does (gunicorn.conf.py) on a fresh database, then lets N phones
+Starts gunicorn as `make run` does (cjm_workshop/gunicorn_conf.py) on a fresh database, then lets N phones
 open the QR link, post a name (many the same) and load the brief, from a thread pool.
 Prints latency percentiles per step, errors and the participants stored. Not a test:
 timings on a 2-core machine are noisy; compare runs made together.

@@ -1,6 +1,6 @@
 """Live delivery under load, against a bare SSE echo and a bare insert endpoint in one run.
 
-For each N, starts gunicorn as `make run` does (gunicorn.conf.py, 2 workers) on a scratch
+For each N, starts gunicorn as `make run` does (cjm_workshop/gunicorn_conf.py, 2 workers) on a scratch
 database, connects N phone event streams and one board stream, measures the idle cost, then
 lets phones add notes in each mode:
 

@@ -1,6 +1,6 @@
 """Dot voting under load: 50 participants tapping "+" in one round, against a bare endpoint.
 
-Starts gunicorn as `make run` does (gunicorn.conf.py: 2 gthread workers) on a scratch
+Starts gunicorn as `make run` does (cjm_workshop/gunicorn_conf.py: 2 gthread workers) on a scratch
 database with a workshop of 10 pain points and an open round (5 dots each, several per
 note allowed). First measures the server's bare endpoint (`GET /healthz`, one `SELECT 1`)
 with the same client concurrency: the framework's limit on this machine. Then 50

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from cjm_workshop.version import __version__
+
 if TYPE_CHECKING:
     from cjm_workshop.app import create_app
 
-__all__ = ["create_app"]
+__all__ = ["__version__", "create_app"]
 
 
 def __getattr__(name: str):

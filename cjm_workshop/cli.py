@@ -1,15 +1,19 @@
-"""`flask --app wsgi cjm ...` commands."""
+"""The `cjm` console script (`cjm serve`, `cjm db upgrade`, `cjm export-json` ...), which
+is also `flask --app wsgi cjm ...`."""
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import click
-from flask import current_app
-from flask.cli import with_appcontext
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, NoAppException, with_appcontext
 from flask_babel import force_locale
 
 from cjm_workshop import backup
+from cjm_workshop.config import ConfigError
 from cjm_workshop.extensions import db
 from cjm_workshop.models import Workshop
 from cjm_workshop.poster import images, layout, render
@@ -19,10 +23,51 @@ from cjm_workshop.services.workshops import format_join_code
 from cjm_workshop.web.errors import domain_message
 from cjm_workshop.web.urls import public_url
 
+GUNICORN_CONFIG = "python:cjm_workshop.gunicorn_conf"
+
 
 @click.group()
 def cjm() -> None:
     """CJM Workshop administration."""
+
+
+def main() -> None:
+    """The `cjm` console script."""
+    command_line().main(prog_name="cjm")
+
+
+def command_line() -> FlaskGroup:
+    """`cjm COMMAND`: this module's commands, Flask-Migrate's `db` and Flask's own, with the
+    settings of the environment and of `.env` (the same app `gunicorn wsgi:app` serves)."""
+    from cjm_workshop import __version__, create_app
+
+    def app_from_settings() -> Flask:
+        try:
+            return create_app()
+        except ConfigError as error:  # a sentence for the admin, not a traceback
+            raise NoAppException(str(error)) from None
+
+    group = FlaskGroup(
+        name="cjm",
+        help="CJM Workshop administration.",
+        create_app=app_from_settings,
+        add_version_option=False,
+    )
+    click.version_option(__version__, message="CJM Workshop %(version)s")(group)
+    group.add_command(serve)
+    for name, command in cjm.commands.items():
+        group.add_command(command, name)
+    return group
+
+
+@click.command("serve", context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.argument("gunicorn_options", nargs=-1, type=click.UNPROCESSED)
+def serve(gunicorn_options: tuple[str, ...]) -> None:
+    """Serve the app with gunicorn as `make run` does (HOST, PORT, WORKERS ... from the
+    environment or .env; further options are gunicorn's)."""
+    arguments = ["--config", GUNICORN_CONFIG, "--no-control-socket", *gunicorn_options]
+    command = [sys.executable, "-m", "gunicorn", *arguments, "cjm_workshop:create_app()"]
+    os.execv(sys.executable, command)  # noqa: S606 - our own interpreter, no shell involved
 
 
 @cjm.command("create-facilitator")
@@ -217,3 +262,7 @@ def restore_server(file: Path) -> None:
     except backup.BackupError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Restored from {file}. Start the server again.")
+
+
+if __name__ == "__main__":
+    main()

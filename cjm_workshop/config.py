@@ -5,12 +5,20 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from dotenv import find_dotenv, load_dotenv
+
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instance"
 
 
 class ConfigError(RuntimeError):
     """The environment does not describe a runnable app."""
+
+
+def read_env_file() -> None:
+    """Settings from a `.env` file in the working directory (or a folder above it), as
+    `flask` and `cjm` read it; variables already set in the environment win."""
+    load_dotenv(find_dotenv(usecwd=True))
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -21,7 +29,7 @@ def _bool(name: str, default: bool) -> bool:
 
 
 def _connections_per_worker() -> int:
-    """How many requests one gunicorn worker serves at once (gunicorn.conf.py reads the same
+    """How many requests one gunicorn worker serves at once (gunicorn_conf.py reads the same
     variables): its greenlets with the default gevent worker, its threads with gthread."""
     if os.environ.get("WORKER_CLASS", "gevent") == "gthread":
         return int(os.environ.get("THREADS") or 200)
@@ -52,7 +60,7 @@ DEFAULTS: dict = {
     # Event streams one participant, one account and one address may hold open per process
     # (a phone with two tabs and a reconnect; a facilitator's console, board and map; a room
     # behind one Wi-Fi address: all but 20 of the connections a worker serves at once, kept
-    # for ordinary requests; see gunicorn.conf.py).
+    # for ordinary requests; see gunicorn_conf.py).
     "LIVE_STREAMS_PER_PHONE": 3,
     "LIVE_STREAMS_PER_ACCOUNT": 10,
     "LIVE_STREAMS_PER_ADDRESS": _connections_per_worker() - 20,
@@ -82,6 +90,7 @@ DEFAULTS: dict = {
 
 def from_environment() -> dict:
     """Build the Flask config from environment variables (see README, Configuration)."""
+    read_env_file()
     env = os.environ.get("APP_ENV", "production").strip().lower()
     secret = os.environ.get("SECRET_KEY", "")
     if not secret:

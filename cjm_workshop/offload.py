@@ -1,6 +1,6 @@
 """Work that must not hold up the other requests of a worker: done in a process of its own.
 
-With gunicorn's gevent worker (the default, see gunicorn.conf.py) every request of a process
+With gunicorn's gevent worker (the default, see gunicorn_conf.py) every request of a process
 runs on one thread, taking turns only where it waits: a second spent computing would stop
 every phone and board that process serves for that second. A native thread of the same
 process is no way out: it shares the interpreter lock, and a request then waits for that
@@ -34,7 +34,7 @@ _processes.set_forkserver_preload(["cjm_workshop.poster.pdf", "cjm_workshop.serv
 def start() -> None:
     """Start the server process the work is forked from, if it is not running. It imports
     what the work needs (a second or two), and the first run waits for it, blocking its
-    worker meanwhile: gunicorn calls this as each worker starts (gunicorn.conf.py)."""
+    worker meanwhile: gunicorn calls this as each worker starts (gunicorn_conf.py)."""
     forkserver.ensure_running()
 
 

@@ -13,6 +13,7 @@ from cjm_workshop.database import end_session
 from cjm_workshop.extensions import db
 from cjm_workshop.services import transfer
 from cjm_workshop.services.workshops import format_join_code
+from cjm_workshop.version import __version__
 from cjm_workshop.web.i18n import LANGUAGE_NAMES
 
 STATUS_LABELS = {"draft": _l("Draft"), "live": _l("Live"), "closed": _l("Closed")}
@@ -23,6 +24,8 @@ LARGE_UPLOADS = {"workshops.import_json": transfer.MAX_DOCUMENT_BYTES + 64 * 102
 
 
 def register(app: Flask) -> None:
+    app.jinja_env.globals["version"] = __version__
+
     @app.url_value_preprocessor
     def _upload_limit(endpoint: str | None, _values: dict | None) -> None:
         # Runs before every before_request hook, so before CSRF protection reads the form.

@@ -25,7 +25,8 @@ def free_port() -> int:
 
 
 class AppServer:
-    """`gunicorn -c gunicorn.conf.py wsgi:app` on a port of its own, as `make run` starts it."""
+    """gunicorn with the app's settings (cjm_workshop/gunicorn_conf.py) on a port of its own,
+    as `make run` (`cjm serve`) starts it."""
 
     def __init__(
         self,
@@ -51,7 +52,7 @@ class AppServer:
             [
                 str(BIN / "gunicorn"),
                 "--config",
-                "gunicorn.conf.py",
+                "python:cjm_workshop.gunicorn_conf",
                 "--no-control-socket",
                 app,
             ],

@@ -1,5 +1,5 @@
 """A thousand phones connected to one server started as `make run` starts it (2 workers,
-gunicorn.conf.py's defaults): every stream opens, ordinary requests are still answered at
+cjm_workshop/gunicorn_conf.py's defaults): every stream opens, ordinary requests are still answered at
 once, and a note posted meanwhile reaches the board and every one of the phones."""
 
 from __future__ import annotations

@@ -6,14 +6,14 @@ import flask_sqlalchemy.session
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from cjm_workshop import config
+from cjm_workshop import __version__, config
 from cjm_workshop.extensions import db
 
 
 def test_healthz_reports_the_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
+    assert response.get_json() == {"status": "ok", "database": "ok", "version": __version__}
 
 
 def test_healthz_is_503_when_the_database_does_not_answer(client, app, monkeypatch):
@@ -24,7 +24,11 @@ def test_healthz_is_503_when_the_database_does_not_answer(client, app, monkeypat
         monkeypatch.setattr(type(db.session()), "execute", broken)
         response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.get_json() == {"status": "unavailable", "database": "unavailable"}
+    assert response.get_json() == {
+        "status": "unavailable",
+        "database": "unavailable",
+        "version": __version__,
+    }
 
 
 def test_a_note_saved_before_the_connection_died_is_answered_as_saved(make, app, monkeypatch):
@@ -95,10 +99,24 @@ def test_oversized_posts_are_refused(client):
 
 
 @pytest.fixture
-def environment(monkeypatch):
+def environment(monkeypatch, tmp_path):
+    """No settings in the environment, and no `.env` where the app looks for one; whatever
+    a test's `.env` sets is taken away again afterwards."""
     for name in ("APP_ENV", "SECRET_KEY", "DATABASE_URL", "BASE_URL", "SECURE_COOKIES"):
-        monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
     return monkeypatch
+
+
+def test_settings_come_from_a_dot_env_file_where_the_environment_has_none(environment, tmp_path):
+    (tmp_path / ".env").write_text(
+        "SECRET_KEY=from-the-file\nBASE_URL=https://cjm.example.org\n", encoding="utf-8"
+    )
+    environment.setenv("BASE_URL", "https://workshops.example.org")
+    settings = config.from_environment()
+    assert settings["SECRET_KEY"] == "from-the-file"
+    assert settings["BASE_URL"] == "https://workshops.example.org"  # the environment wins
 
 
 def test_secret_key_is_required_outside_development(environment):

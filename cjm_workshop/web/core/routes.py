@@ -10,6 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from cjm_workshop.extensions import db, limiter
+from cjm_workshop.version import __version__
 from cjm_workshop.web.core import bp
 from cjm_workshop.web.forms import JoinCodeForm
 from cjm_workshop.web.i18n import LANGUAGE_COOKIE, LANGUAGES
@@ -33,8 +34,8 @@ def healthz():
     except SQLAlchemyError:
         with contextlib.suppress(SQLAlchemyError):
             db.session.rollback()
-        return jsonify(status="unavailable", database="unavailable"), 503
-    return jsonify(status="ok", database="ok")
+        return jsonify(status="unavailable", database="unavailable", version=__version__), 503
+    return jsonify(status="ok", database="ok", version=__version__)
 
 
 @bp.get("/lang/<language>")

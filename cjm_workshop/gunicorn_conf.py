@@ -1,4 +1,4 @@
-"""gunicorn settings (`make run`, and a starting point for deployments).
+"""gunicorn settings (`cjm serve`, `make run`; `gunicorn -c python:cjm_workshop.gunicorn_conf`).
 
 Live updates are server-sent events: every connected phone, board and console holds one
 open request. The gevent worker serves each connection as a greenlet (a few KB) instead of a
@@ -11,6 +11,10 @@ stops the server in about a second even with phones connected.
 
 import os
 import signal
+
+from cjm_workshop.config import read_env_file
+
+read_env_file()  # HOST, PORT, WORKERS ... may come from .env too
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
 workers = int(os.environ.get("WORKERS", "2"))
