@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from cjm_workshop import config
 from cjm_workshop.extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate
 from cjm_workshop.web.plain_text import plain_text_requests
+from cjm_workshop.web.urls import SecureCookiesOverHTTPS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,6 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     else:
         app.config.update(config.DEFAULTS | test_config)
     config.INSTANCE.mkdir(exist_ok=True)
+    app.wsgi_app = SecureCookiesOverHTTPS(app.wsgi_app)  # type: ignore[method-assign]
     if app.config["PROXY_COUNT"]:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import select
 
+from cjm_workshop import create_app
 from cjm_workshop.extensions import db
 from cjm_workshop.models import Note, Participant, Stage, Workshop
 from cjm_workshop.services import transfer
@@ -94,3 +96,51 @@ def test_behind_https_every_cookie_is_secure_and_hsts_is_sent(app, make):
     plain = app.test_client().get("/lang/nl")
     assert "Secure" not in plain.headers["Set-Cookie"]
     assert "Strict-Transport-Security" not in plain.headers
+
+
+def wrong_codes(app, forwarded_for: str, times: int = 1) -> list[int]:
+    """Typed join codes that do not exist, each by a new phone (only its address counts)."""
+    return [
+        app.test_client().get("/j/ABCDEFGH", headers={"X-Forwarded-For": forwarded_for}).status_code
+        for _ in range(times)
+    ]
+
+
+@pytest.fixture
+def behind_one_proxy(app):
+    proxied = create_app({**app.config, "PROXY_COUNT": 1})
+    yield proxied
+    with proxied.app_context():
+        db.engine.dispose()
+
+
+def test_behind_a_trusted_proxy_limits_count_the_address_it_saw(behind_one_proxy):
+    assert set(wrong_codes(behind_one_proxy, "10.0.0.1", 100)) == {404}
+    assert wrong_codes(behind_one_proxy, "10.0.0.1") == [429]
+    # A phone's own X-Forwarded-For comes first; the proxy's entry, last, is the one trusted.
+    assert wrong_codes(behind_one_proxy, "203.0.113.7, 10.0.0.1") == [429]
+    assert wrong_codes(behind_one_proxy, "10.0.0.2") == [404]
+
+
+def test_without_a_trusted_proxy_x_forwarded_headers_are_ignored(app):
+    assert set(wrong_codes(app, "10.0.0.1", 100)) == {404}
+    assert wrong_codes(app, "10.0.0.2") == [429]  # the same client, whatever it claims
+    plain = app.test_client().get("/lang/nl", headers={"X-Forwarded-Proto": "https"})
+    assert "Secure" not in plain.headers["Set-Cookie"]
+
+
+def test_behind_a_proxy_that_says_https_every_cookie_is_secure(behind_one_proxy, make):
+    workshop = make.workshop()
+    browser = behind_one_proxy.test_client()
+    https = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "10.0.0.3"}
+    page = browser.get(f"/j/{workshop.join_code}", headers=https)
+    joined = browser.post(
+        f"/j/{workshop.join_code}",
+        data={"display_name": "Anna", "join_key": join_key(page.text)},
+        headers=https,
+    )
+    cookies = page.headers.getlist("Set-Cookie") + joined.headers.getlist("Set-Cookie")
+    names = {cookie.split("=", 1)[0] for cookie in cookies}
+    assert names >= {"session", f"cjm_p_{workshop.join_code}"}
+    assert all(cookie.endswith("; Secure") or "; Secure;" in cookie for cookie in cookies)
+    assert joined.headers["Strict-Transport-Security"] == "max-age=31536000"
