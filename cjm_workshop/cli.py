@@ -12,7 +12,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, NoAppException, with_appcontext
 from flask_babel import force_locale
 
-from cjm_workshop import backup
+from cjm_workshop import backup, housekeeping
 from cjm_workshop.config import ConfigError
 from cjm_workshop.extensions import db
 from cjm_workshop.models import Workshop
@@ -100,6 +100,17 @@ def seed_demo() -> None:
     state = "created" if created else "already there"
     click.echo(f"Demo workshop {state}: {workshop.title} (code {workshop.join_code}).")
     click.echo(f"Log in as {demo.DEMO_EMAIL} with password {demo.DEMO_PASSWORD}")
+
+
+@cjm.command("prune")
+@with_appcontext
+def prune() -> None:
+    """Prune old live events and erase participants' names that are due (the app also does
+    this by itself now and then; see docs/retention.md)."""
+    done = housekeeping.run(current_app._get_current_object())  # type: ignore[attr-defined]
+    click.echo(f"Pruned {done.events_pruned} live events.")
+    erased = len(done.workshops_erased)
+    click.echo(f"Erased participants' names in {erased} workshop{'' if erased == 1 else 's'}.")
 
 
 def _workshop_of(code: str) -> Workshop:

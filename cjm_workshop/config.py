@@ -7,6 +7,8 @@ from pathlib import Path
 
 from dotenv import find_dotenv, load_dotenv
 
+from cjm_workshop.models.workshop import ERASE_DAYS_MAX
+
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instance"
 
@@ -26,6 +28,27 @@ def _bool(name: str, default: bool) -> bool:
     if value is None or value == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _days_or_off(name: str, default: int | None, most: int) -> int | None:
+    """A number of days from 0 to `most`, or "off" (None)."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in {"off", "never", "no", "false"}:
+        return None
+    if not value.isdigit() or int(value) > most:
+        raise ConfigError(f"{name} must be a number of days from 0 to {most}, or off.")
+    return int(value)
+
+
+def _whole_number(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit():
+        raise ConfigError(f"{name} must be a whole number, not {value!r}.")
+    return int(value)
 
 
 def _connections_per_worker() -> int:
@@ -67,6 +90,13 @@ DEFAULTS: dict = {
     # A connection the database dropped (a restart) is noticed and replaced when taken from
     # the pool, instead of failing the request that got it.
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # Retention (services/retention.py): live events are kept this many hours; participants'
+    # names are erased this many days after their workshop closed, unless the workshop says
+    # otherwise (None: kept). Each process runs that now and then (housekeeping.py); 0: only
+    # by `flask cjm prune` (tests run it themselves).
+    "LIVE_EVENTS_KEPT_HOURS": 24,
+    "ERASE_NAMES_AFTER_DAYS": 30,
+    "HOUSEKEEPING_EVERY_MINUTES": 0,
     "RATELIMIT_STRATEGY": "fixed-window",
     "RATELIMIT_HEADERS_ENABLED": False,
     "BABEL_DEFAULT_LOCALE": "en",
@@ -116,6 +146,9 @@ def from_environment() -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "cjm-db://"),
         "POSTER_CACHE_DIR": os.environ.get("POSTER_CACHE_DIR") or DEFAULTS["POSTER_CACHE_DIR"],
         "POSTER_RENDERS": int(os.environ.get("POSTER_RENDERS") or DEFAULTS["POSTER_RENDERS"]),
+        "LIVE_EVENTS_KEPT_HOURS": _whole_number("LIVE_EVENTS_KEPT_HOURS", 24),
+        "ERASE_NAMES_AFTER_DAYS": _days_or_off("ERASE_NAMES_AFTER_DAYS", 30, ERASE_DAYS_MAX),
+        "HOUSEKEEPING_EVERY_MINUTES": _whole_number("HOUSEKEEPING_EVERY_MINUTES", 15),
         "POSTER_TIME_LIMIT": float(
             os.environ.get("POSTER_TIME_LIMIT") or DEFAULTS["POSTER_TIME_LIMIT"]
         ),

@@ -398,6 +398,13 @@ def latest_event_id(session: DbSession | None = None) -> int:
         return connection.execute(query).scalar() or 0
 
 
+def oldest_event_id() -> int:
+    """The oldest event kept (0: none). Events are pruned oldest first (services/retention.py),
+    so a screen whose last event is below this one may have missed some."""
+    with read_only_connection(live_engine()) as connection:
+        return connection.execute(select(db.func.min(LiveEvent.id))).scalar() or 0
+
+
 def events_after(
     after_id: int,
     workshop_id: int | None = None,
@@ -468,9 +475,13 @@ def stream(
         try:
             yield b"retry: 2000\n\n"
             backlog = events_after(after_id, workshop_id, REPLAY_LIMIT + 1) if after_id else []
+            # Read after the backlog: what was pruned before it was read is below the oldest.
+            pruned = bool(after_id) and after_id < oldest_event_id() - 1
             _end_session()
-            if len(backlog) > REPLAY_LIMIT:
-                yield sse("refresh", {}, backlog[-1].id).encode()
+            if len(backlog) > REPLAY_LIMIT or pruned:
+                # Too far behind to catch up event by event: the screen reloads its live
+                # part, then goes on from the newest event (so a reconnect does not repeat it).
+                yield sse("refresh", {}, max(latest_event_id(), after_id)).encode()
                 backlog = []
             sent: OrderedDict[int, None] = OrderedDict()  # ids this screen has had (recent ones)
             asked = 0.0  # when `allowed` may be asked again

@@ -95,6 +95,38 @@ def test_the_versions_migration_keeps_every_workshop_and_its_parts(app, tmp_path
     assert foreign_keys == 1
 
 
+def test_the_retention_migration_dates_closed_workshops_and_keeps_their_parts(app, tmp_path):
+    """SQLite rebuilds the workshop table for its new check: participants must stay."""
+    app = _old_app(app, tmp_path)
+    with app.app_context():
+        upgrade(revision="5c1e7a3b9d20")  # the projector's settings: before retention
+        with db.engine.begin() as connection:
+            run = lambda sql: connection.exec_driver_sql(sql)  # noqa: E731
+            run(
+                "INSERT INTO facilitator (id, email, name, password_hash, created_at) "
+                "VALUES (1, 'f@example.org', 'F', 'x', '2026-01-01')"
+            )
+            run(
+                "INSERT INTO workshop (id, facilitator_id, title, journey, goal, language, "
+                "dots_per_participant, anonymous, status, current_step, join_code, join_token, "
+                "journey_key, version, created_at, updated_at) VALUES (1, 1, 'T', 'J', 'G', "
+                "'en', 5, 0, 'closed', 'actions', 'ABCDEFGH', 'tok', 'w1', 1, '2026-01-01', "
+                "'2026-02-03 04:05:06')"
+            )
+            run(
+                "INSERT INTO participant (workshop_id, display_name, name_key, token, joined_at)"
+                " VALUES (1, 'Anna', 'anna', 't', '2026-01-01')"
+            )
+        upgrade()
+        with db.engine.connect() as connection:
+            closed_at = connection.exec_driver_sql("SELECT closed_at FROM workshop").scalar()
+            people = connection.exec_driver_sql("SELECT count(*) FROM participant").scalar()
+        downgrade(revision="5c1e7a3b9d20")
+        db.engine.dispose()
+    assert str(closed_at).startswith("2026-02-03 04:05:06")
+    assert people == 1
+
+
 def _old_app(app, tmp_path):
     """The app on an empty SQLite file of its own, to upgrade step by step."""
     return create_app(

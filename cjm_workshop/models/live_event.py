@@ -37,4 +37,5 @@ class LiveEvent(Model):
     )
     kind: Mapped[LiveEventKind] = mapped_column(enum_column(LiveEventKind, "live_event_kind"))
     note_id: Mapped[int | None]  # no foreign key: the note may be gone (deleted)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Indexed: old events are pruned by age (services/retention.py).
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

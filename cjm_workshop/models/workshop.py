@@ -29,6 +29,7 @@ SPOTLIGHT_MAX = 40
 Language = Literal["en", "nl"]
 LANGUAGES: tuple[Language, ...] = get_args(Language)
 DOTS_MIN, DOTS_MAX = 1, 20
+ERASE_DAYS_MIN, ERASE_DAYS_MAX = 0, 365
 JOURNEY_KEY_LENGTH = 32
 
 
@@ -73,6 +74,10 @@ class Workshop(Model):
         ),
         CheckConstraint("language IN ('en', 'nl')", name="language_known"),
         CheckConstraint("version >= 1", name="version_positive"),
+        CheckConstraint(
+            f"erase_names_after_days BETWEEN {ERASE_DAYS_MIN} AND {ERASE_DAYS_MAX}",
+            name="erase_names_range",
+        ),
         UniqueConstraint("journey_key", "version", name="uq_workshop_journey_version"),
     )
 
@@ -117,6 +122,12 @@ class Workshop(Model):
     board_prompt: Mapped[bool] = mapped_column(default=True, server_default=true())
     board_sound: Mapped[bool] = mapped_column(default=False, server_default=false())
     spotlight: Mapped[str | None] = mapped_column(String(SPOTLIGHT_MAX))
+    # Retention (services/retention.py): when the workshop was closed (None while open),
+    # after how many days its participants' names are erased (None: the server's default,
+    # ERASE_NAMES_AFTER_DAYS) and when that was done.
+    closed_at: Mapped[datetime | None]
+    erase_names_after_days: Mapped[int | None]
+    names_erased_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

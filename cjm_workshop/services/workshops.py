@@ -10,6 +10,7 @@ from typing import TypeVar
 from sqlalchemy import select
 
 from cjm_workshop.models import Facilitator, Persona, Stage, Step, Workshop, WorkshopStatus
+from cjm_workshop.models.base import utcnow
 from cjm_workshop.models.workshop import STATUS_TRANSITIONS
 from cjm_workshop.services import journey_map
 from cjm_workshop.services.errors import (
@@ -59,6 +60,8 @@ class WorkshopFields:
     language: str
     dots_per_participant: int
     anonymous: bool = False
+    # None: the server's default (see services/retention.py).
+    erase_names_after_days: int | None = None
 
     @classmethod
     def of(cls, workshop: Workshop) -> WorkshopFields:
@@ -69,6 +72,7 @@ class WorkshopFields:
             workshop.language,
             workshop.dots_per_participant,
             workshop.anonymous,
+            workshop.erase_names_after_days,
         )
 
 
@@ -153,6 +157,8 @@ def change_status(session: DbSession, workshop: Workshop, target: WorkshopStatus
     if target not in STATUS_TRANSITIONS[workshop.status]:
         raise StatusChangeNotAllowed(f"{workshop.status} -> {target}")
     workshop.status = target
+    # Names are erased a number of days after this (services/retention.py).
+    workshop.closed_at = utcnow() if target is WorkshopStatus.CLOSED else None
     if target is WorkshopStatus.CLOSED:
         end_voting(session, workshop)  # a closed workshop takes nothing new from phones
     touch(session, workshop.id)
@@ -166,6 +172,7 @@ def _apply(workshop: Workshop, fields: WorkshopFields) -> None:
     workshop.language = fields.language
     workshop.dots_per_participant = fields.dots_per_participant
     workshop.anonymous = fields.anonymous
+    workshop.erase_names_after_days = fields.erase_names_after_days
 
 
 def _persona_values(fields: PersonaFields) -> dict[str, str]:

@@ -7,7 +7,7 @@ from flask_babel import format_date, get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from cjm_workshop import labels
+from cjm_workshop import housekeeping, labels
 from cjm_workshop.config import ROOT
 from cjm_workshop.database import end_session
 from cjm_workshop.extensions import db
@@ -81,6 +81,11 @@ def register(app: Flask) -> None:
             response.direct_passthrough = False
             response.get_data()
         return response
+
+    @app.after_request
+    def _housekeeping(response: Response) -> Response:
+        # Now and then, after the response has gone: old live events, names due for erasure.
+        return housekeeping.after_response(app, response)
 
     @app.after_request
     def _security_headers(response: Response) -> Response:

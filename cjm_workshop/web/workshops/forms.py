@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
@@ -17,13 +18,15 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, NumberRange, ValidationError
+from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
 from cjm_workshop.models.facilitator import EMAIL_MAX
 from cjm_workshop.models.sharing import Role
 from cjm_workshop.models.workshop import (
     DOTS_MAX,
     DOTS_MIN,
+    ERASE_DAYS_MAX,
+    ERASE_DAYS_MIN,
     GOAL_MAX,
     JOURNEY_MAX,
     PERSONA_NAME_MAX,
@@ -86,8 +89,41 @@ class WorkshopForm(AppForm):
         description=_l("Participants never see who wrote a note. You still do."),
     )
 
+    erase_names_after_days = IntegerField(
+        _l("Erase participants' names after (days)"),
+        validators=[
+            Optional(),
+            NumberRange(
+                min=ERASE_DAYS_MIN,
+                max=ERASE_DAYS_MAX,
+                message=_l("Enter a number of days from %(min)d to %(max)d, or leave it empty."),
+            ),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The server's default, as the admin set it, in the hint.
+        default = current_app.config["ERASE_NAMES_AFTER_DAYS"]
+        if default is None:
+            hint = _l(
+                "Counted from when the workshop is closed; the notes stay, and each person "
+                "becomes “Participant 1”, “Participant 2” and so on. Leave empty to keep "
+                "the names."
+            )
+        else:
+            hint = _l(
+                "Counted from when the workshop is closed; the notes stay, and each person "
+                "becomes “Participant 1”, “Participant 2” and so on. Leave empty for this "
+                "server's default: %(days)d days.",
+                days=default,
+            )
+        self.erase_names_after_days.description = hint
+
     def workshop_fields(self) -> WorkshopFields:
         return WorkshopFields(
+            erase_names_after_days=self.erase_names_after_days.data,
             anonymous=bool(self.anonymous.data),
             title=self.title.data,
             journey=self.journey.data,

@@ -1,0 +1,82 @@
+"""Housekeeping now and then, with nothing to set up: old live events pruned and names
+erased when due (services/retention.py).
+
+Each process runs it after a response has gone out (never in its way), at most once every
+HOUSEKEEPING_EVERY_MINUTES, the first time soon after it starts. It costs a few indexed
+queries, so several workers each doing it is harmless; `flask cjm prune` does the same for
+an admin who prefers a timer (then HOUSEKEEPING_EVERY_MINUTES=0).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import timedelta
+
+from flask import Flask, Response
+
+from cjm_workshop.extensions import db
+from cjm_workshop.models.base import utcnow
+from cjm_workshop.services import retention
+
+
+def run(app: Flask) -> retention.Housekeeping:
+    """One round, committed (an app context of its own)."""
+    config = app.config
+    with app.app_context():
+        try:
+            done = retention.housekeeping(
+                db.session,
+                now=utcnow(),
+                events_kept=timedelta(hours=config["LIVE_EVENTS_KEPT_HOURS"]),
+                erase_after_days=config["ERASE_NAMES_AFTER_DAYS"],
+            )
+            db.session.commit()
+        finally:
+            db.session.remove()
+    if done.events_pruned or done.workshops_erased:
+        app.logger.info(
+            "housekeeping: %d live events pruned, names erased in workshops %s",
+            done.events_pruned,
+            list(done.workshops_erased) or "none",
+        )
+    return done
+
+
+class Schedule:
+    """When this process is due next."""
+
+    def __init__(self, every_minutes: int) -> None:
+        self.every = every_minutes * 60
+        self.next_at = 0.0  # due at once: a restarted server catches up
+        self._lock = threading.Lock()
+
+    def claim(self) -> bool:
+        """True once per period: the caller runs it."""
+        if not self.every or time.monotonic() < self.next_at:
+            return False
+        with self._lock:
+            if time.monotonic() < self.next_at:
+                return False
+            self.next_at = time.monotonic() + self.every
+            return True
+
+
+def after_response(app: Flask, response: Response) -> Response:
+    """Run a round once this response is sent, if this process is due."""
+    schedule = app.extensions.get("cjm_housekeeping")
+    if schedule is None:
+        schedule = app.extensions.setdefault(
+            "cjm_housekeeping", Schedule(app.config["HOUSEKEEPING_EVERY_MINUTES"])
+        )
+    if not response.is_streamed and schedule.claim():
+        response.call_on_close(lambda: _quietly(app))
+    return response
+
+
+def _quietly(app: Flask) -> None:
+    """A failed round is logged and tried again next period: it must not bother anyone."""
+    try:
+        run(app)
+    except Exception:
+        app.logger.exception("housekeeping failed")
