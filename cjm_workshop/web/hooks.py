@@ -71,15 +71,6 @@ def register(app: Flask) -> None:
         return response
 
     @app.after_request
-    def _buffer_static_files(response: Response) -> Response:
-        # Our static files are a few KB: buffered, Flask-Compress can gzip them (a phone's
-        # first visit must stay small). Buffering closes the file when the response closes.
-        if request.endpoint == "static" and response.status_code == 200:
-            response.direct_passthrough = False
-            response.get_data()
-        return response
-
-    @app.after_request
     def _security_headers(response: Response) -> Response:
         # same-origin (not no-referrer): Flask-WTF's HTTPS referrer check needs it.
         response.headers.setdefault("Referrer-Policy", "same-origin")
