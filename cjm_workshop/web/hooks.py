@@ -29,12 +29,15 @@ def register(app: Flask) -> None:
         if endpoint in LARGE_UPLOADS:
             request.max_content_length = LARGE_UPLOADS[endpoint]
 
-    @app.before_request
-    def _long_session() -> None:
+    @app.after_request
+    def _long_session(response: Response) -> Response:
         # The CSRF token lives in the session; keep it across a whole day of workshop.
-        # (Set once: setting it marks the session changed, and a changed one is re-sent.)
-        if not session.permanent:
+        # Only a session this request wrote: marking every new one permanent sent a cookie
+        # (and `Vary: Cookie`) with answers that need none. (Set once: a changed session
+        # is re-sent anyway; an emptied one is left to be deleted.)
+        if session.modified and session and not session.permanent:
             session.permanent = True
+        return response
 
     @app.context_processor
     def _page_language() -> dict:

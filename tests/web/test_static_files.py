@@ -98,3 +98,14 @@ def test_a_changed_file_is_fingerprinted_again_and_its_old_copy_dropped(tmp_path
     assets.build(tmp_path)
     fingerprinted = [p.name for p in stylesheet.parent.glob("app-*.css")]
     assert len(fingerprinted) == 1 and fingerprinted[0] not in first
+
+
+def test_an_answer_that_keeps_nothing_sets_no_cookie(client):
+    # (A page may still read the session, for its language: that is `Vary: Cookie`.)
+    assert "Set-Cookie" not in client.get("/healthz").headers
+
+
+def test_a_session_that_was_written_lasts_a_workshop_day(make, auth):
+    cookies = auth.login(make.facilitator().email).headers.getlist("Set-Cookie")
+    session = next(cookie for cookie in cookies if cookie.startswith("session="))
+    assert "Expires=" in session  # permanent: not lost when the browser closes
