@@ -5,10 +5,8 @@ from __future__ import annotations
 from flask import Flask, Response, request, session
 from flask_babel import format_date, get_locale
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
 
 from cjm_workshop import labels
-from cjm_workshop.config import ROOT
 from cjm_workshop.database import end_session
 from cjm_workshop.extensions import db
 from cjm_workshop.services import transfer
@@ -57,9 +55,6 @@ def register(app: Flask) -> None:
             "quadrant_labels": labels.QUADRANT_LABELS,
         }
 
-    # Participant pages inline the stylesheet (fewer requests on a phone's bad Wi-Fi).
-    stylesheet = (ROOT / "static" / "css" / "app.css").read_text(encoding="utf-8")
-    app.jinja_env.globals["stylesheet"] = Markup(stylesheet)  # noqa: S704 - our own file
     app.add_template_filter(format_join_code, "join_code")
     app.add_template_filter(lambda seconds: f"{seconds // 60}:{seconds % 60:02d}", "clock")
     app.add_template_filter(format_date, "format_date")

@@ -71,6 +71,7 @@ def test_pages_link_fingerprinted_files_only(client, make, auth):
     facilitator = make.facilitator()
     workshop = make.workshop(facilitator)
     phone = client.get(f"/j/{workshop.join_code}").text
+    assert "<style>" not in phone  # the phone's stylesheet is a cached file now
     auth.login(facilitator.email)
     pages = [phone] + [
         client.get(f"/workshops/{workshop.id}{page}").text for page in ("", "/console", "/board")
