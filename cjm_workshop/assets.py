@@ -40,6 +40,11 @@ def _immutable(path: str, url: str) -> bool:
     return bool(FINGERPRINTED.search(url)) or "/vendor/" in url
 
 
+def _headers(headers, path: str, url: str) -> None:
+    # What web/hooks.py sends with every page and that a file needs too.
+    headers["X-Content-Type-Options"] = "nosniff"
+
+
 def sources(folder: Path = STATIC) -> list[Path]:
     """The files we write (and vendor), not what a build made of them."""
     return sorted(
@@ -103,6 +108,7 @@ def serve(app: Flask) -> None:
         root=folder,
         prefix=app.static_url_path,
         immutable_file_test=_immutable,
+        add_headers_function=_headers,
         allow_all_origins=False,  # our own pages only (no CDN)
     )
 

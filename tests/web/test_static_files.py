@@ -45,6 +45,7 @@ def test_a_fingerprinted_file_is_cached_for_a_year_without_cookies(app, filename
     assert "Set-Cookie" not in response.headers
     assert "Cookie" not in response.headers.get("Vary", "")
     assert "Access-Control-Allow-Origin" not in response.headers
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
     source = Path(app.static_folder, filename).read_bytes()
     assert brotli.decompress(response.data) == source
 
