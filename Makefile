@@ -12,7 +12,7 @@ TEST_POSTGRES_URL ?=
 FLASK := $(BIN)/flask --app wsgi
 TRANSLATIONS := cjm_workshop/translations
 
-.PHONY: run test install install-test translations translations-update migrate seed lint format secret
+.PHONY: run test install install-test translations translations-update static migrate seed lint format secret
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ install-test: $(VENV)/.installed-test
 
 translations: install
 	$(BIN)/pybabel -q compile -d $(TRANSLATIONS)
+
+# Fingerprinted, precompressed copies of static/ (cjm_workshop/assets.py); only when changed.
+static: install
+	$(BIN)/python -m cjm_workshop.assets
 
 # After changing user-facing strings: extract them and update the nl and en catalogs.
 translations-update: install
@@ -49,7 +53,7 @@ migrate: install secret
 seed: migrate
 	SECRET_KEY=$${SECRET_KEY:-$$(cat instance/secret_key)} $(FLASK) cjm seed-demo
 
-run: install translations seed
+run: install translations static seed
 	@echo
 	@echo "  CJM Workshop is starting on http://$(HOST):$(PORT)"
 	@echo "  Log in as demo@cjm.example with password demo-workshop"
@@ -58,7 +62,7 @@ run: install translations seed
 	@HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) SECRET_KEY=$${SECRET_KEY:-$$(cat instance/secret_key)} \
 	  $(BIN)/cjm serve
 
-test: install-test translations
+test: install-test translations static
 	$(BIN)/pytest
 	@if [ -n "$(TEST_POSTGRES_URL)" ]; then \
 	  echo "== again on PostgreSQL"; \

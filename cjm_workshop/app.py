@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from cjm_workshop import config
+from cjm_workshop import assets, config
 from cjm_workshop.extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate
 from cjm_workshop.web.plain_text import plain_text_requests
 from cjm_workshop.web.urls import SecureCookiesOverHTTPS
@@ -35,6 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         )
 
     register_extensions(app)
+    assets.serve(app)
     plain_text_requests(app)
     register_blueprints(app)
     register_cli(app)

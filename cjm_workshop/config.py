@@ -113,7 +113,7 @@ DEFAULTS: dict = {
     "COMPRESS_BR_LEVEL": 6,  # as cheap as gzip at its default, 5-10 % smaller; 11 costs 50 ms a page
     "COMPRESS_MIN_SIZE": 300,
     # Never buffer a stream to compress it (and Flask-Compress leaks the file handle of a
-    # streamed file); static files are read into memory first instead (web/hooks.py).
+    # streamed file); static files come precompressed, served by WhiteNoise (assets.py).
     "COMPRESS_STREAMS": False,
 }
 

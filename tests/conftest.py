@@ -15,7 +15,7 @@ from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy.engine import make_url
 
-from cjm_workshop import create_app
+from cjm_workshop import assets, create_app
 from cjm_workshop.extensions import db as _db
 from tests.factories import Factories
 
@@ -35,6 +35,11 @@ def _postgres_database(base_url: str) -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # Pages name fingerprinted static files (`make static`); a bare `pytest` builds them too.
+    assets.build_if_stale()
 
 
 @pytest.fixture(scope="session")

@@ -5,10 +5,8 @@ from __future__ import annotations
 from flask import Flask, Response, request, session
 from flask_babel import format_date, get_locale
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
 
 from cjm_workshop import housekeeping, labels
-from cjm_workshop.config import ROOT
 from cjm_workshop.database import end_session
 from cjm_workshop.extensions import db
 from cjm_workshop.services import transfer
@@ -32,12 +30,15 @@ def register(app: Flask) -> None:
         if endpoint in LARGE_UPLOADS:
             request.max_content_length = LARGE_UPLOADS[endpoint]
 
-    @app.before_request
-    def _long_session() -> None:
+    @app.after_request
+    def _long_session(response: Response) -> Response:
         # The CSRF token lives in the session; keep it across a whole day of workshop.
-        # (Set once: setting it marks the session changed, and a changed one is re-sent.)
-        if not session.permanent:
+        # Only a session this request wrote: marking every new one permanent sent a cookie
+        # (and `Vary: Cookie`) with answers that need none. (Set once: a changed session
+        # is re-sent anyway; an emptied one is left to be deleted.)
+        if session.modified and session and not session.permanent:
             session.permanent = True
+        return response
 
     @app.context_processor
     def _page_language() -> dict:
@@ -57,9 +58,6 @@ def register(app: Flask) -> None:
             "quadrant_labels": labels.QUADRANT_LABELS,
         }
 
-    # Participant pages inline the stylesheet (fewer requests on a phone's bad Wi-Fi).
-    stylesheet = (ROOT / "static" / "css" / "app.css").read_text(encoding="utf-8")
-    app.jinja_env.globals["stylesheet"] = Markup(stylesheet)  # noqa: S704 - our own file
     app.add_template_filter(format_join_code, "join_code")
     app.add_template_filter(lambda seconds: f"{seconds // 60}:{seconds % 60:02d}", "clock")
     app.add_template_filter(format_date, "format_date")
@@ -71,15 +69,6 @@ def register(app: Flask) -> None:
         # before later after-request work, such as the rate limiter counting a failed
         # attempt on its own connection. Registered after the extensions, so it runs first.
         end_session(db.session, app.logger)
-        return response
-
-    @app.after_request
-    def _buffer_static_files(response: Response) -> Response:
-        # Our static files are a few KB: buffered, Flask-Compress can gzip them (a phone's
-        # first visit must stay small). Buffering closes the file when the response closes.
-        if request.endpoint == "static" and response.status_code == 200:
-            response.direct_passthrough = False
-            response.get_data()
         return response
 
     @app.after_request

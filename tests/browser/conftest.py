@@ -2,7 +2,8 @@
 
 Every page a test reaches through `Browsing.goto`/`Browsing.submit` is checked by axe-core
 (no serious or critical violations), and every page the tab loaded must have been checked.
-`WireMeter` counts the bytes and requests a page costs on the wire with the cache disabled.
+`WireMeter` counts the bytes and requests a page costs on the wire, by default with the cache
+disabled (a first visit), or with the browser's cache (a visit after that).
 """
 
 from __future__ import annotations
@@ -185,18 +186,21 @@ def open_room_tab(browser, room_server, playwright_instance):
 
 @dataclass
 class WireMeter:
-    """Bytes (headers and bodies, as transferred) and requests, with the cache disabled."""
+    """Bytes (headers and bodies, as transferred) and requests; with the cache disabled unless
+    `cache` (then what the browser's cache answered by itself is neither a request nor a byte)."""
 
     requests: list[str] = field(default_factory=list)
     sizes: dict[str, int] = field(default_factory=dict)
+    from_cache: list[str] = field(default_factory=list)
 
     @classmethod
-    def attach(cls, page) -> WireMeter:
+    def attach(cls, page, cache: bool = False) -> WireMeter:
         meter = cls()
         session = page.context.new_cdp_session(page)
         session.send("Network.enable")
-        session.send("Network.setCacheDisabled", {"cacheDisabled": True})
+        session.send("Network.setCacheDisabled", {"cacheDisabled": not cache})
         urls: dict[str, str] = {}
+        served: set[str] = set()
 
         def sent(event):
             urls[event["requestId"]] = event["request"]["url"]
@@ -206,10 +210,18 @@ class WireMeter:
                 key = f"{event['requestId']}-redirect-{len(meter.requests)}"
                 meter.sizes[key] = int(redirect.get("encodedDataLength", 0))
 
+        def served_from_cache(event):  # the browser answered it itself: nothing on the wire
+            url = urls[event["requestId"]]
+            meter.requests.remove(url)
+            meter.from_cache.append(url)
+            served.add(event["requestId"])
+
         def finished(event):
-            meter.sizes[event["requestId"]] = int(event["encodedDataLength"])
+            if event["requestId"] not in served:
+                meter.sizes[event["requestId"]] = int(event["encodedDataLength"])
 
         session.on("Network.requestWillBeSent", sent)
+        session.on("Network.requestServedFromCache", served_from_cache)
         session.on("Network.loadingFinished", finished)
         meter._session = session
         return meter

@@ -249,6 +249,29 @@ def test_the_fetcher_serves_static_files_only(app, listener, tmp_path):
     assert fetcher.allows("data:text/plain,hello")
 
 
+def test_the_renderer_finds_fingerprinted_stylesheets_and_their_fonts(app):
+    # Fingerprinted copies live beside their sources in static/, where the fetcher looks;
+    # a stylesheet reaches its fonts by their plain, versioned names.
+    import json
+    from pathlib import Path
+
+    from cjm_workshop.poster import pdf
+
+    manifest = json.loads(Path(app.static_folder, "cache_manifest.json").read_text())
+    stylesheet = manifest["css/board.css"]
+    assert stylesheet != "css/board.css"
+    html = f"""<html><head><link rel="stylesheet" href="{stylesheet}"></head>
+      <body><p style="font-family: 'Atkinson Hyperlegible'">Poster</p></body></html>"""
+    rendered, urls = pdf.render(html, app.static_folder)
+    assert any(url.endswith(stylesheet) for url in urls)
+    assert any(url.endswith("-normal.woff2") for url in urls), urls
+    fonts = {
+        str(font["/BaseFont"])
+        for font in PdfReader(io.BytesIO(rendered)).pages[0]["/Resources"]["/Font"].values()
+    }
+    assert any("Atkinson" in name for name in fonts), fonts
+
+
 def test_the_template_gets_plain_data_only(app, room):
     from cjm_workshop.poster import content
 
