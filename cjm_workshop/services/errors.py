@@ -144,3 +144,20 @@ class InvalidWorkshopFile(Refused):
     def __str__(self) -> str:
         details = ", ".join(f"{key}={value}" for key, value in self.params.items())
         return f"{self.reason} ({details})" if details else self.reason
+
+
+class LinkRefused(Refused):
+    """An invitation or password-reset link that does not work (`reason`: unknown, expired,
+    used). Nothing is changed; an unknown link is not found, an old one is gone."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.status = 404 if reason == "unknown" else 410
+
+
+class InvitationRefused(LinkRefused):
+    pass
+
+
+class ResetLinkRefused(LinkRefused):
+    pass
