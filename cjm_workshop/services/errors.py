@@ -146,18 +146,22 @@ class InvalidWorkshopFile(Refused):
         return f"{self.reason} ({details})" if details else self.reason
 
 
-class LinkRefused(Refused):
-    """An invitation or password-reset link that does not work (`reason`: unknown, expired,
-    used). Nothing is changed; an unknown link is not found, an old one is gone."""
+def _link_status(reason: str) -> int:
+    """An unknown link is not found; an expired or used one is gone."""
+    return 404 if reason == "unknown" else 410
+
+
+class InvitationRefused(Refused):
+    """An invitation link that does not work (`reason`: unknown, expired, used)."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
-        self.status = 404 if reason == "unknown" else 410
+        self.status = _link_status(reason)
 
 
-class InvitationRefused(LinkRefused):
-    pass
+class ResetLinkRefused(Refused):
+    """A password-reset link that does not work (`reason`: unknown, expired, used)."""
 
-
-class ResetLinkRefused(LinkRefused):
-    pass
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.status = _link_status(reason)

@@ -52,6 +52,8 @@ def register(app: Flask) -> None:
             "action_status_labels": labels.ACTION_STATUS_LABELS,
             "level_labels": labels.LEVEL_LABELS,
             "quadrant_labels": labels.QUADRANT_LABELS,
+            # Links to /signup only where it works (SIGNUP=open).
+            "signup_open": app.config["SIGNUP"] == "open",
         }
 
     # Participant pages inline the stylesheet (fewer requests on a phone's bad Wi-Fi).
