@@ -1,4 +1,4 @@
-"""A whole server's data to one file and back (`flask --app wsgi cjm backup FILE` / `restore`).
+"""A whole server's data to one file and back (`cjm backup FILE` / `restore`).
 
 SQLite: the online backup API of SQLite itself copies a consistent snapshot while phones keep
 posting (a plain `cp` of a database in WAL mode can lose committed writes), and restores the

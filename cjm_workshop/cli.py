@@ -91,6 +91,38 @@ def create_facilitator(email: str, name: str, password: str) -> None:
     click.echo(f"Created facilitator {facilitator.email}.")
 
 
+@cjm.command("reset-password")
+@click.argument("email")
+@click.option(
+    "--link",
+    is_flag=True,
+    help="Print a one-time link (valid one hour) for its owner to choose a new password.",
+)
+@click.option("--base-url", default=None, help="Where the app is reached (default: BASE_URL).")
+@with_appcontext
+def reset_password(email: str, link: bool, base_url: str | None) -> None:
+    """Set a new password for the account EMAIL (prompted for), or with --link print a link
+    for its owner to set one. Setting it logs the account out everywhere."""
+    facilitator = accounts.find_by_email(db.session, email)
+    if facilitator is None:
+        raise click.ClickException(f"there is no account for {email}")
+    if link:
+        token = accounts.reset_token(facilitator, current_app.config["SECRET_KEY"])
+        with _request_context(base_url):
+            click.echo(public_url("auth.reset_password", token=token))
+        return
+    password = click.prompt(
+        "New password", hide_input=True, confirmation_prompt="Repeat the new password"
+    )
+    if len(password) < accounts.PASSWORD_MIN:
+        raise click.BadParameter(
+            f"use at least {accounts.PASSWORD_MIN} characters", param_hint="password"
+        )
+    accounts.set_password(db.session, facilitator, password)
+    db.session.commit()
+    click.echo(f"New password set for {facilitator.email}; it is logged out everywhere.")
+
+
 @cjm.command("seed-demo")
 @with_appcontext
 def seed_demo() -> None:

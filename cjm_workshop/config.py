@@ -75,6 +75,19 @@ DEFAULTS: dict = {
     # the session does instead of Flask-WTF's default hour.
     "WTF_CSRF_TIME_LIMIT": None,
     "MAX_CONTENT_LENGTH": 1024 * 1024,
+    # Who may create an account from the web (see SIGNUP_MODES), how long an invitation
+    # and a password-reset link work.
+    "SIGNUP": "open",
+    "INVITATION_DAYS": 7,
+    "PASSWORD_RESET_SECONDS": 3600,
+    # E-mail (invitations, password resets): nothing is sent while SMTP_HOST is empty.
+    "SMTP_HOST": "",
+    "SMTP_PORT": 587,
+    "SMTP_USER": "",
+    "SMTP_PASSWORD": "",
+    "SMTP_STARTTLS": True,
+    "SMTP_SSL": False,
+    "MAIL_FROM": "",
     # Posters (cjm_workshop/poster/render.py): rendered PDFs are kept here by content,
     # at most this many render at once (across workers), each stopped after this long.
     "POSTER_CACHE_DIR": str(INSTANCE / "posters"),
@@ -118,6 +131,37 @@ DEFAULTS: dict = {
 }
 
 
+# open: anyone signs up; invite: only through an invitation link; closed: accounts are made
+# by an administrator (`cjm create-facilitator`), not from the web.
+SIGNUP_MODES = ("open", "invite", "closed")
+
+
+def _signup_mode() -> str:
+    mode = (os.environ.get("SIGNUP") or "open").strip().lower()
+    if mode not in SIGNUP_MODES:
+        raise ConfigError(f"SIGNUP must be one of {', '.join(SIGNUP_MODES)}, not {mode!r}.")
+    return mode
+
+
+def _mail_settings(base_url: str) -> dict:
+    ssl = _bool("SMTP_SSL", False)
+    starttls = _bool("SMTP_STARTTLS", not ssl)
+    if ssl and starttls:
+        raise ConfigError("Set SMTP_SSL or SMTP_STARTTLS, not both.")
+    host = os.environ.get("SMTP_HOST", "").strip()
+    default_port = 465 if ssl else 587 if starttls else 25
+    site = base_url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "localhost"
+    return {
+        "SMTP_HOST": host,
+        "SMTP_PORT": int(os.environ.get("SMTP_PORT") or default_port),
+        "SMTP_USER": os.environ.get("SMTP_USER", ""),
+        "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
+        "SMTP_STARTTLS": starttls,
+        "SMTP_SSL": ssl,
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "").strip() or f"CJM Workshop <noreply@{site}>",
+    }
+
+
 def from_environment() -> dict:
     """Build the Flask config from environment variables (see README, Configuration)."""
     read_env_file()
@@ -133,23 +177,28 @@ def from_environment() -> dict:
     base_url = os.environ.get("BASE_URL", "").strip().rstrip("/")
     secure_cookies = _bool("SECURE_COOKIES", base_url.startswith("https://"))
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE / 'cjm.sqlite3'}"
-    return DEFAULTS | {
-        "APP_ENV": env,
-        "SECRET_KEY": secret,
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "BASE_URL": base_url,
-        "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "0") or 0),
-        "SESSION_COOKIE_SECURE": secure_cookies,
-        "REMEMBER_COOKIE_SECURE": secure_cookies,
-        # Rate-limit counters live where every worker and app server sees them:
-        # the database by default, or Redis (redis://...) when configured.
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "cjm-db://"),
-        "POSTER_CACHE_DIR": os.environ.get("POSTER_CACHE_DIR") or DEFAULTS["POSTER_CACHE_DIR"],
-        "POSTER_RENDERS": int(os.environ.get("POSTER_RENDERS") or DEFAULTS["POSTER_RENDERS"]),
-        "LIVE_EVENTS_KEPT_HOURS": _whole_number("LIVE_EVENTS_KEPT_HOURS", 24),
-        "ERASE_NAMES_AFTER_DAYS": _days_or_off("ERASE_NAMES_AFTER_DAYS", 30, ERASE_DAYS_MAX),
-        "HOUSEKEEPING_EVERY_MINUTES": _whole_number("HOUSEKEEPING_EVERY_MINUTES", 15),
-        "POSTER_TIME_LIMIT": float(
-            os.environ.get("POSTER_TIME_LIMIT") or DEFAULTS["POSTER_TIME_LIMIT"]
-        ),
-    }
+    return (
+        DEFAULTS
+        | _mail_settings(base_url)
+        | {
+            "APP_ENV": env,
+            "SIGNUP": _signup_mode(),
+            "SECRET_KEY": secret,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "BASE_URL": base_url,
+            "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "0") or 0),
+            "SESSION_COOKIE_SECURE": secure_cookies,
+            "REMEMBER_COOKIE_SECURE": secure_cookies,
+            # Rate-limit counters live where every worker and app server sees them:
+            # the database by default, or Redis (redis://...) when configured.
+            "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "cjm-db://"),
+            "POSTER_CACHE_DIR": os.environ.get("POSTER_CACHE_DIR") or DEFAULTS["POSTER_CACHE_DIR"],
+            "POSTER_RENDERS": int(os.environ.get("POSTER_RENDERS") or DEFAULTS["POSTER_RENDERS"]),
+            "LIVE_EVENTS_KEPT_HOURS": _whole_number("LIVE_EVENTS_KEPT_HOURS", 24),
+            "ERASE_NAMES_AFTER_DAYS": _days_or_off("ERASE_NAMES_AFTER_DAYS", 30, ERASE_DAYS_MAX),
+            "HOUSEKEEPING_EVERY_MINUTES": _whole_number("HOUSEKEEPING_EVERY_MINUTES", 15),
+            "POSTER_TIME_LIMIT": float(
+                os.environ.get("POSTER_TIME_LIMIT") or DEFAULTS["POSTER_TIME_LIMIT"]
+            ),
+        }
+    )

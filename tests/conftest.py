@@ -3,10 +3,15 @@ when CJM_TEST_DATABASE_URL names one), a client, a CLI runner and small helpers.
 
 from __future__ import annotations
 
+import email
+import email.policy
 import os
 import secrets
+import socket
 import tempfile
+import threading
 from collections.abc import Iterator
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -153,3 +158,53 @@ def me(make, auth):
     facilitator = make.facilitator("me@example.org")
     auth.login("me@example.org")
     return facilitator
+
+
+class Mailbox:
+    """What a real SMTP server (aiosmtpd, on a free local port) received."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self._arrived = threading.Condition()
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd's name
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self._arrived:
+            self.messages.append(message)
+            self._arrived.notify_all()
+        return "250 Message accepted"
+
+    def wait(self, count: int = 1, timeout: float = 10) -> list[EmailMessage]:
+        """The first `count` messages, waiting for mail sent in the background."""
+        with self._arrived:
+            self._arrived.wait_for(lambda: len(self.messages) >= count, timeout)
+        assert len(self.messages) >= count, f"{len(self.messages)} of {count} mails arrived"
+        return self.messages[:count]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def mailbox(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[Mailbox]:
+    """An SMTP server the app is configured to send through (plain SMTP, no log-in)."""
+    from aiosmtpd.controller import Controller
+
+    box = Mailbox()
+    controller = Controller(box, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    for name, value in {
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": controller.port,
+        "SMTP_STARTTLS": False,
+        "SMTP_SSL": False,
+        "MAIL_FROM": "CJM Workshop <noreply@cjm.test>",
+    }.items():
+        monkeypatch.setitem(app.config, name, value)
+    try:
+        yield box
+    finally:
+        controller.stop()

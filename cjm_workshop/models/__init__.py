@@ -12,6 +12,7 @@ from cjm_workshop.models.action import (
 )
 from cjm_workshop.models.emotion import SCORES, EmotionRating
 from cjm_workshop.models.facilitator import Facilitator, LoginSession
+from cjm_workshop.models.invitation import Invitation
 from cjm_workshop.models.live_event import LiveEvent, LiveEventKind
 from cjm_workshop.models.note import (
     NOTE_TEXT_MAX,
@@ -65,6 +66,7 @@ __all__ = [
     "NoteKind",
     "ResearchSource",
     "Facilitator",
+    "Invitation",
     "LoginSession",
     "Participant",
     "Persona",

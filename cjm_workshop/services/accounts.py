@@ -1,15 +1,17 @@
-"""Facilitator accounts: sign-up, password checks, and log-ins kept on the server."""
+"""Facilitator accounts: sign-up, password checks, log-ins kept on the server, and
+password-reset links."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
 
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from cjm_workshop.models import Facilitator, LoginSession
-from cjm_workshop.services.errors import EmailTaken, WrongPassword
+from cjm_workshop.services.errors import EmailTaken, ResetLinkRefused, WrongPassword
 from cjm_workshop.services.room import DbSession, changed
 
 PASSWORD_MIN = 10
@@ -104,3 +106,48 @@ def change_password(session: DbSession, facilitator: Facilitator, current: str, 
         raise WrongPassword("current")
     facilitator.password_hash = generate_password_hash(new)
     end_other_logins(session, facilitator)
+
+
+# --- password-reset links ----------------------------------------------------------------
+# A signed, timed token that names the account and a fingerprint of its current password
+# hash: setting a new password (through the link or otherwise) changes the hash, so a link
+# works once and no table is needed.
+
+_RESET_SALT = "cjm-password-reset"
+
+
+def _reset_serializer(secret_key: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt=_RESET_SALT)
+
+
+def _fingerprint(facilitator: Facilitator) -> str:
+    return hashlib.sha256(facilitator.password_hash.encode()).hexdigest()[:16]
+
+
+def reset_token(facilitator: Facilitator, secret_key: str) -> str:
+    return str(_reset_serializer(secret_key).dumps([facilitator.id, _fingerprint(facilitator)]))
+
+
+def account_for_reset(session: DbSession, token: str, secret_key: str, max_age: int) -> Facilitator:
+    """The account a reset link is for, if the link is genuine, not older than `max_age`
+    seconds, and its password has not changed since (so the link has not been used)."""
+    try:
+        account_id, fingerprint = _reset_serializer(secret_key).loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise ResetLinkRefused("expired") from None
+    except (BadSignature, ValueError, TypeError):
+        raise ResetLinkRefused("unknown") from None
+    facilitator = session.get(Facilitator, account_id) if isinstance(account_id, int) else None
+    if facilitator is None:
+        raise ResetLinkRefused("unknown")
+    if not secrets.compare_digest(str(fingerprint), _fingerprint(facilitator)):
+        raise ResetLinkRefused("used")
+    return facilitator
+
+
+def set_password(session: DbSession, facilitator: Facilitator, new: str) -> None:
+    """A new password without the old one (a reset link, an administrator): every log-in of
+    the account ends, since whoever knew the old password may be logged in somewhere."""
+    facilitator.password_hash = generate_password_hash(new)
+    session.execute(delete(LoginSession).where(LoginSession.facilitator_id == facilitator.id))
+    session.flush()

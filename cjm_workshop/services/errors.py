@@ -144,3 +144,24 @@ class InvalidWorkshopFile(Refused):
     def __str__(self) -> str:
         details = ", ".join(f"{key}={value}" for key, value in self.params.items())
         return f"{self.reason} ({details})" if details else self.reason
+
+
+def _link_status(reason: str) -> int:
+    """An unknown link is not found; an expired or used one is gone."""
+    return 404 if reason == "unknown" else 410
+
+
+class InvitationRefused(Refused):
+    """An invitation link that does not work (`reason`: unknown, expired, used)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.status = _link_status(reason)
+
+
+class ResetLinkRefused(Refused):
+    """A password-reset link that does not work (`reason`: unknown, expired, used)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.status = _link_status(reason)

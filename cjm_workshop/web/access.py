@@ -12,6 +12,7 @@ from cjm_workshop.database import read_snapshot
 from cjm_workshop.extensions import db
 from cjm_workshop.models import (
     ActionItem,
+    Invitation,
     Lane,
     Note,
     Participant,
@@ -27,7 +28,18 @@ from cjm_workshop.web.i18n import room_language
 from cjm_workshop.web.urls import secure_cookies
 
 PARTICIPANT_COOKIE_AGE = 14 * 24 * 3600
-T = TypeVar("T", Persona, Stage, Note, Lane, VotingRound, Participant, WorkshopMember, ActionItem)
+T = TypeVar(
+    "T",
+    Persona,
+    Stage,
+    Note,
+    Lane,
+    VotingRound,
+    Participant,
+    WorkshopMember,
+    ActionItem,
+    Invitation,
+)
 
 
 def _workshop_and_access(workshop_id: int) -> tuple[Workshop, sharing.Access]:

@@ -75,7 +75,32 @@ REASON_MESSAGES: dict[type[domain.DomainError], dict[str, Any]] = {
         "no_account": _l(
             "There is no account with this e-mail address. Ask them to sign up first."
         ),
+        "no_account_no_signup": _l(
+            "There is no account with this e-mail address. On this server accounts are "
+            "created by its administrator: ask them to create one, then share again."
+        ),
         "owner": _l("This is your own workshop."),
+    },
+    domain.InvitationRefused: {
+        "unknown": _l(
+            "This invitation link does not work: it was withdrawn, replaced by a newer "
+            "invitation, or copied incompletely. Ask for a new invitation."
+        ),
+        "expired": _l(
+            "This invitation has expired. Ask the person who invited you to send a new one."
+        ),
+        "used": _l("This invitation has been used already. Log in with the account it created."),
+    },
+    domain.ResetLinkRefused: {
+        "unknown": _l(
+            "This link to set a new password does not work: it may have been copied "
+            "incompletely. Ask for a new one."
+        ),
+        "expired": _l("This link to set a new password has expired. Ask for a new one."),
+        "used": _l(
+            "This link to set a new password has been used already (or the password was "
+            "changed since). Ask for a new one if you need to."
+        ),
     },
     domain.MergeRefused: {
         "itself": _l("A note cannot be merged with itself: select two or more different notes."),
@@ -139,6 +164,7 @@ ERROR_TITLES = {
     403: _l("Access denied"),
     404: _l("Page not found"),
     405: _l("Not allowed"),
+    410: _l("Link no longer valid"),
     413: _l("Too much data"),
     429: _l("Too many attempts"),
     503: _l("Not available right now"),

@@ -56,6 +56,8 @@ def register(app: Flask) -> None:
             "action_status_labels": labels.ACTION_STATUS_LABELS,
             "level_labels": labels.LEVEL_LABELS,
             "quadrant_labels": labels.QUADRANT_LABELS,
+            # Links to /signup only where it works (SIGNUP=open).
+            "signup_open": app.config["SIGNUP"] == "open",
         }
 
     app.add_template_filter(format_join_code, "join_code")

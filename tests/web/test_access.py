@@ -19,6 +19,12 @@ ROUTES = [
     ("POST", "/login", "public"),
     ("GET", "/signup", "public"),
     ("POST", "/signup", "public"),
+    ("GET", "/signup/{token}", "public"),  # an invitation's link: tests/web/test_invitations...
+    ("POST", "/signup/{token}", "public"),
+    ("GET", "/password/forgot", "public"),
+    ("POST", "/password/forgot", "public"),
+    ("GET", "/password/reset/{token}", "public"),  # a reset link: its token is the key
+    ("POST", "/password/reset/{token}", "public"),
     ("POST", "/logout", "facilitator"),
     ("GET", "/account", "facilitator"),
     ("POST", "/account", "facilitator"),
@@ -46,6 +52,7 @@ ROUTES = [
     ("POST", "/workshops/{id}/delete", "owner"),
     ("POST", "/workshops/{id}/members", "owner"),
     ("POST", "/workshops/{id}/members/{member}/delete", "owner"),
+    ("POST", "/workshops/{id}/invitations/{invitation}/delete", "owner"),
     ("GET", "/workshops/{id}/results", "member"),
     ("GET", "/workshops/{id}/export/actions.csv", "member"),
     ("GET", "/workshops/{id}/export/summary.md", "member"),
@@ -130,6 +137,8 @@ def _rule_of(url: str) -> str:
         .replace("{lane}", "<int:lane_id>")
         .replace("{round}", "<int:round_id>")
         .replace("{member}", "<int:member_id>")
+        .replace("{invitation}", "<int:invitation_id>")
+        .replace("{token}", "<token>")
         .replace("{action}", "<int:action_id>")
         .replace("{participant}", "<int:participant_id>")
         .replace("{kind}", "<kind>")
@@ -150,6 +159,7 @@ class Target:
     member_id: int = 0
     action_id: int = 0
     participant_id: int = 0
+    invitation_id: int = 0
 
     def __getattr__(self, name):
         return getattr(self.workshop, name)
@@ -182,6 +192,7 @@ def _url(template: str, target, **overrides) -> str:
         "member": target.member_id,
         "action": target.action_id,
         "participant": target.participant_id,
+        "invitation": target.invitation_id,
         "kind": "insight",
     } | overrides
     return template.format(**values)

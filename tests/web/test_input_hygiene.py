@@ -12,6 +12,7 @@ from cjm_workshop import create_app
 from cjm_workshop.extensions import db
 from cjm_workshop.models import Note, Participant, Stage, Workshop
 from cjm_workshop.services import transfer
+from tests.factories import PASSWORD
 from tests.web.test_joining import join_key
 from tests.web.test_transfer import upload
 from tests.web.test_workshops import NEW
@@ -130,17 +131,25 @@ def test_without_a_trusted_proxy_x_forwarded_headers_are_ignored(app):
 
 
 def test_behind_a_proxy_that_says_https_every_cookie_is_secure(behind_one_proxy, make):
-    workshop = make.workshop()
-    browser = behind_one_proxy.test_client()
+    """Also Flask's session and Flask-Login's remember-me cookie, which follow only their
+    settings (here: not Secure, as without BASE_URL)."""
+    workshop = make.workshop(make.facilitator("frida@example.org"))
     https = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "10.0.0.3"}
-    page = browser.get(f"/j/{workshop.join_code}", headers=https)
-    joined = browser.post(
+    phone = behind_one_proxy.test_client()
+    page = phone.get(f"/j/{workshop.join_code}", headers=https)
+    joined = phone.post(
         f"/j/{workshop.join_code}",
         data={"display_name": "Anna", "join_key": join_key(page.text)},
         headers=https,
     )
-    cookies = page.headers.getlist("Set-Cookie") + joined.headers.getlist("Set-Cookie")
+    logged_in = behind_one_proxy.test_client().post(
+        "/login",
+        data={"email": "frida@example.org", "password": PASSWORD, "remember": "y"},
+        headers=https,
+    )
+    assert logged_in.status_code == 302
+    cookies = joined.headers.getlist("Set-Cookie") + logged_in.headers.getlist("Set-Cookie")
     names = {cookie.split("=", 1)[0] for cookie in cookies}
-    assert names >= {"session", f"cjm_p_{workshop.join_code}"}
+    assert names >= {"session", "remember_token", f"cjm_p_{workshop.join_code}"}
     assert all(cookie.endswith("; Secure") or "; Secure;" in cookie for cookie in cookies)
     assert joined.headers["Strict-Transport-Security"] == "max-age=31536000"

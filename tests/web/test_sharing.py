@@ -55,7 +55,9 @@ def test_share_with_an_organizer_who_then_sees_the_results(app, client, auth, wo
         ("", "en", "This field is required."),
     ],
 )
-def test_sharing_refusals_say_why(app, client, workshop, me, email, language, message):
+def test_sharing_refusals_say_why(app, client, workshop, me, monkeypatch, email, language, message):
+    # (With sign-up closed: elsewhere an address without an account is invited.)
+    monkeypatch.setitem(app.config, "SIGNUP", "closed")
     answer = client.post(
         f"/workshops/{workshop.id}/members",
         data={"email": email, "role": "co_facilitator"},

@@ -1,4 +1,4 @@
-"""Sign-up and log-in forms."""
+"""Sign-up, log-in and password forms."""
 
 from __future__ import annotations
 
@@ -27,9 +27,8 @@ def repeated_password(label) -> PasswordField:
     )
 
 
-class SignupForm(AppForm):
-    name = StringField(_l("Your name"), validators=required_text(NAME_MAX), filters=[strip])
-    email = EmailField(
+def email_address() -> EmailField:
+    return EmailField(
         _l("E-mail address"),
         validators=[
             *required_text(EMAIL_MAX),
@@ -37,8 +36,27 @@ class SignupForm(AppForm):
         ],
         filters=[strip],
     )
+
+
+class InvitedSignupForm(AppForm):
+    """Sign-up through an invitation: the address is the invitation's."""
+
+    name = StringField(_l("Your name"), validators=required_text(NAME_MAX), filters=[strip])
     password = new_password(_l("Password"))
     password_confirm = repeated_password(_l("Repeat password"))
+
+
+class SignupForm(InvitedSignupForm):
+    email = email_address()
+
+
+class ForgotPasswordForm(AppForm):
+    email = email_address()
+
+
+class PasswordResetForm(AppForm):
+    password = new_password(_l("New password"))
+    password_confirm = repeated_password(_l("Repeat new password"))
 
 
 class PasswordChangeForm(AppForm):

@@ -205,7 +205,7 @@ class StatusForm(AppForm):
 
 class ShareForm(AppForm):
     email = EmailField(
-        _l("E-mail address of their account"),
+        _l("E-mail address"),
         validators=required_text(EMAIL_MAX),
         filters=[strip],
     )

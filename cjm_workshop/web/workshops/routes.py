@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -12,6 +13,7 @@ from sqlalchemy import func, select
 
 from cjm_workshop.extensions import db
 from cjm_workshop.models import (
+    Invitation,
     Participant,
     Persona,
     Role,
@@ -20,13 +22,14 @@ from cjm_workshop.models import (
     WorkshopMember,
     WorkshopStatus,
 )
-from cjm_workshop.services import sharing, versions
+from cjm_workshop.services import invitations, sharing, versions
 from cjm_workshop.services import workshops as service
 from cjm_workshop.services.errors import ShareRefused
 from cjm_workshop.web.access import owned_workshop_or_404, part_or_404, run_workshop_or_404
 from cjm_workshop.web.errors import domain_message
 from cjm_workshop.web.forms import ConfirmForm
 from cjm_workshop.web.htmx import is_htmx, render
+from cjm_workshop.web.mail import compose, send_now
 from cjm_workshop.web.urls import is_loopback_address, public_url
 from cjm_workshop.web.workshops import bp
 from cjm_workshop.web.workshops.forms import (
@@ -115,6 +118,8 @@ def _overview_context(workshop: Workshop) -> dict:
         "WorkshopStatus": WorkshopStatus,
         "owner": workshop.facilitator_id == current_user.id,
         "members": sharing.members(db.session, workshop),
+        "invitations": invitations.pending(db.session, workshop),
+        "invitations_allowed": current_app.config["SIGNUP"] != "closed",
         "share_form": ShareForm(formdata=None),
         "version_form": NewVersionForm(formdata=None),
         **versions_context(workshop),
@@ -284,20 +289,72 @@ def delete_stage(workshop_id: int, stage_id: int):
 
 @bp.post("/<int:workshop_id>/members")
 def share(workshop_id: int):
+    """Share with an account, or invite an address that has none (by e-mail; without a
+    mail server the owner gets the link to pass on)."""
     workshop = owned_workshop_or_404(workshop_id)
     form = ShareForm()
     if form.validate_on_submit():
         try:
-            sharing.share(db.session, workshop, form.email.data, Role(form.role.data))
+            shared = invitations.share_or_invite(
+                db.session,
+                workshop,
+                current_user,
+                form.email.data,
+                Role(form.role.data),
+                valid_for=_invitation_lifetime(),
+            )
         except ShareRefused as refused:
             db.session.rollback()
             form.email.errors = [domain_message(refused)]
         else:
             db.session.commit()
-            flash(_("Shared with %(email)s.", email=form.email.data))
+            if isinstance(shared, invitations.Invited):
+                _send_invitation(workshop, shared)
+            else:
+                flash(_("Shared with %(email)s.", email=form.email.data))
             return redirect(url_for(".overview", workshop_id=workshop.id, _anchor="sharing"), 303)
     context = _overview_context(workshop) | {"share_form": form}
     return render_template("workshops/overview.html", **context), 422
+
+
+def _invitation_lifetime() -> timedelta | None:
+    if current_app.config["SIGNUP"] == "closed":
+        return None  # no accounts from the web, not even invited ones
+    return timedelta(days=current_app.config["INVITATION_DAYS"])
+
+
+def _send_invitation(workshop: Workshop, invited: invitations.Invited) -> None:
+    invitation = invited.invitation
+    link = public_url("auth.invited_signup", token=invited.token)
+    message = compose(
+        invitation.email,
+        "invitation",
+        workshop.language,
+        invitation=invitation,
+        inviter=current_user,
+        workshop=workshop,
+        link=link,
+    )
+    if send_now(message):
+        flash(
+            _(
+                "%(email)s has no account yet: we sent an invitation by e-mail. "
+                "Signing up with it shares this workshop with them.",
+                email=invitation.email,
+            )
+        )
+    else:
+        flash(
+            _(
+                "%(email)s has no account yet, and the invitation could not be sent by "
+                "e-mail. Send them this link yourself (it works once, for %(days)d days): "
+                "%(link)s",
+                email=invitation.email,
+                days=current_app.config["INVITATION_DAYS"],
+                link=link,
+            ),
+            "warning",
+        )
 
 
 @bp.post("/<int:workshop_id>/members/<int:member_id>/delete")
@@ -306,4 +363,14 @@ def unshare(workshop_id: int, member_id: int):
     member = part_or_404(WorkshopMember, workshop, member_id)
     sharing.unshare(db.session, member)
     db.session.commit()
+    return redirect(url_for(".overview", workshop_id=workshop.id, _anchor="sharing"), 303)
+
+
+@bp.post("/<int:workshop_id>/invitations/<int:invitation_id>/delete")
+def withdraw_invitation(workshop_id: int, invitation_id: int):
+    workshop = owned_workshop_or_404(workshop_id)
+    invitation = part_or_404(Invitation, workshop, invitation_id)
+    invitations.withdraw(db.session, invitation)
+    db.session.commit()
+    flash(_("The invitation to %(email)s is withdrawn.", email=invitation.email))
     return redirect(url_for(".overview", workshop_id=workshop.id, _anchor="sharing"), 303)
