@@ -1,7 +1,7 @@
 """Live delivery under load, against a bare SSE echo and a bare insert endpoint in one run.
 
-For each N, starts gunicorn as `make run` does (cjm_workshop/gunicorn_conf.py, 2 workers) on a scratch
-database, connects N phone event streams and one board stream, measures the idle cost, then
+For each N, starts gunicorn as `make run` does (cjm_workshop/gunicorn_conf.py, 2 workers) on a
+scratch database, connects N phone event streams and one board stream, measures the idle cost, then
 lets phones add notes in each mode:
 
 - think:  20 phones, each adding a note, then waiting --think s (a room writing steadily);
@@ -14,6 +14,8 @@ to every stream, nothing else) and `/insert` (one row committed, nothing else). 
 run: notes/s, board delivery p50/p95/p99 (from the start of a phone's POST until the board's
 stream has it), the POST's own p50, server CPU per note, errors; per N: idle CPU, RSS per
 connected screen, threads, failed connections; then the ratios app/echo and app/insert.
+`--targets nginx app` also runs the app behind Debian's nginx with the production site
+(deploy/nginx/cjm-workshop.conf, TLS) and prints through-nginx / direct.
 Not a test: timings are noisy; compare ratios within one run.
 
     .venv/bin/python bench/live_delivery.py                          # SQLite, N = 20 50 300 1000
@@ -29,6 +31,7 @@ import multiprocessing
 import os
 import selectors
 import socket
+import ssl
 import sys
 import tempfile
 import threading
@@ -41,7 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.join_rush import ScratchDatabase  # noqa: E402
-from tests.live.servers import AppServer, Browser  # noqa: E402
+from tests.live.servers import AppServer, Browser, NginxProxy  # noqa: E402
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 PASSWORD = "bench password"
@@ -105,19 +108,35 @@ class AppTarget:
 
     def __init__(self, database_url: str, phones: int) -> None:
         self.email, self.workshop_id, self.code, self.tokens = prepare(database_url, phones)
-        self.server = AppServer(database_url, workers=2, threads=None)
+        self.server = AppServer(database_url, workers=2, threads=None, env=self.settings)
+        self.url, self.context = self.server.url, None
+
+    settings: dict[str, str] = {}
+
+    @property
+    def port(self) -> int:
+        return int(self.url.rsplit(":", 1)[1])
+
+    def pids(self) -> list[int]:
+        return settled(self.server.process.pid)
+
+    def stop(self) -> None:
+        self.server.stop()
+
+    def browser(self) -> Browser:
+        return Browser(self.url, context=self.context)
 
     def stream_request(self, number: int) -> tuple[str, str]:
         return f"/w/{self.code}/events", f"cjm_p_{self.code}={self.tokens[number]}"
 
     def board(self):
-        board = Browser(self.server.url)
+        board = self.browser()
         board.get("/login")
         board.post("/login", {"email": self.email, "password": PASSWORD})
         return board.stream(f"/workshops/{self.workshop_id}/events?view=board")
 
     def writer(self, number: int):
-        phone = Browser(self.server.url)
+        phone = self.browser()
         phone.set_cookie(f"cjm_p_{self.code}", self.tokens[number])
         phone.get(f"/w/{self.code}", headers={"HX-Request": "true"})
 
@@ -125,6 +144,26 @@ class AppTarget:
             return phone.add_insight(self.code, f"bench-{tag}", tag, htmx=True) == 201
 
         return post
+
+
+class NginxTarget(AppTarget):
+    """The same app behind Debian's nginx with deploy/nginx/cjm-workshop.conf (TLS, both
+    upstream entries on this one server): what the production recipe adds."""
+
+    name = "nginx"
+    settings = {"PROXY_COUNT": "1"}
+
+    def __init__(self, database_url: str, phones: int) -> None:
+        super().__init__(database_url, phones)
+        self.proxy = NginxProxy([self.server.port] * 2, Path(tempfile.mkdtemp()))
+        self.url, self.context = self.proxy.url, self.proxy.context
+
+    def pids(self) -> list[int]:
+        return super().pids() + process_tree(self.proxy.process.pid)
+
+    def stop(self) -> None:
+        self.proxy.stop()
+        super().stop()
 
 
 class EchoTarget:
@@ -138,6 +177,13 @@ class EchoTarget:
 
         create_schema(database_url)
         self.server = AppServer(database_url, workers=2, threads=None, app="bench.bare_app:app")
+        self.url, self.context, self.port = self.server.url, None, self.server.port
+
+    def pids(self) -> list[int]:
+        return settled(self.server.process.pid)
+
+    def stop(self) -> None:
+        self.server.stop()
 
     def stream_request(self, number: int) -> tuple[str, str]:
         return "/events", ""
@@ -323,7 +369,7 @@ def connected(target, number: int):
 def room(target_class, database_url: str, phones: int, modes: list[str], args) -> tuple:
     scratch = ScratchDatabase(database_url)
     target = target_class(scratch.url, phones)
-    pids = settled(target.server.process.pid)
+    pids = target.pids()
     measured = Room(target.name, phones)
     runs: list[Run] = []
     readers = None
@@ -336,7 +382,8 @@ def room(target_class, database_url: str, phones: int, modes: list[str], args) -
             requests = [target.stream_request(n) for n in range(phones)]
             stop, opened = multiprocessing.Event(), multiprocessing.Value("i", 0)
             readers = multiprocessing.Process(
-                target=read_streams, args=(target.server.port, requests, stop, opened)
+                target=read_streams,
+                args=(target.port, target.context is not None, requests, stop, opened),
             )
             readers.start()
             deadline = time.monotonic() + 60
@@ -358,21 +405,26 @@ def room(target_class, database_url: str, phones: int, modes: list[str], args) -
     finally:
         if readers is not None:
             stop.set()
-        target.server.stop()
+        target.stop()
         if readers is not None:
             readers.join(timeout=10)
         scratch.drop()
     return measured, runs
 
 
-def read_streams(port: int, requests: list[tuple[str, str]], stop, opened) -> None:
+def read_streams(port: int, tls: bool, requests: list[tuple[str, str]], stop, opened) -> None:
     """N phones' streams on bare sockets in one thread (real phones are devices of their own:
     a thread each here would starve the board's reader and skew the timing). `opened`: how
-    many are open (answered 200 and not closed since)."""
+    many are open (answered 200 and not closed since). `tls`: through nginx (its
+    certificate is not checked here)."""
     selector = selectors.DefaultSelector()
+    context = ssl.create_default_context()
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
     for path, cookie in requests:
         try:
             connection = socket.create_connection(("127.0.0.1", port), timeout=30)
+            if tls:
+                connection = context.wrap_socket(connection)
             cookie_line = f"Cookie: {cookie}\r\n" if cookie else ""
             connection.sendall(
                 f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
@@ -386,6 +438,8 @@ def read_streams(port: int, requests: list[tuple[str, str]], stop, opened) -> No
         for key, _ in selector.select(timeout=0.5):
             try:
                 chunk = key.fileobj.recv(262144)
+            except (ssl.SSLWantReadError, ssl.SSLWantWriteError):
+                continue
             except OSError:
                 chunk = b""
             if not chunk:  # closed by the server (a cap, or shutting down)
@@ -424,7 +478,10 @@ def report(rooms: list[Room], runs: list[Run], kind: str) -> None:
             f"{r.pct(0.5):6.0f} {r.pct(0.95):6.0f} {r.pct(0.99):6.0f} "
             f"{r.pct(0.5, r.posts):8.0f} {r.cpu_ms_per_note:7.1f}ms {r.errors:6} {r.missing:7}"
         )
-    print(f"\n{kind}: ratios (app / bare echo for delivery, app / bare insert for throughput)")
+    print(
+        f"\n{kind}: ratios (app / bare echo for delivery, app / bare insert for throughput, "
+        "through nginx / direct)"
+    )
     for r in runs:
         if r.target != "app":
             continue
@@ -447,6 +504,20 @@ def report(rooms: list[Room], runs: list[Run], kind: str) -> None:
                 f"notes/s {r.notes_per_second / insert.notes_per_second:.2f}x of the insert"
             )
         print(f"  N={r.phones:<5} {r.mode:6} " + "; ".join(parts))
+    for r in runs:
+        if r.target != "nginx":
+            continue
+        direct = next(
+            (a for a in runs if a.target == "app" and (a.phones, a.mode) == (r.phones, r.mode)),
+            None,
+        )
+        if direct is not None:
+            print(
+                f"  N={r.phones:<5} {r.mode:6} through nginx: notes/s "
+                f"{r.notes_per_second / direct.notes_per_second:.2f}x, p50 "
+                f"{r.pct(0.5) / direct.pct(0.5):.2f}x, p95 {r.pct(0.95) / direct.pct(0.95):.2f}x "
+                "of direct"
+            )
     for r in (room for room in rooms if room.target == "app"):
         echo = next((e for e in rooms if e.target == "echo" and e.phones == r.phones), None)
         if echo is not None and echo.idle_cpu_percent > 0:
@@ -467,7 +538,7 @@ def main() -> None:
     args = parser.parse_args()
     database_url = os.environ.get("DATABASE_URL", "")
     kind = "PostgreSQL" if database_url.startswith("postgresql") else "SQLite"
-    classes = {"app": AppTarget, "echo": EchoTarget, "insert": InsertTarget}
+    classes = {"app": AppTarget, "nginx": NginxTarget, "echo": EchoTarget, "insert": InsertTarget}
     rooms, runs = [], []
     for target in args.targets:
         modes = [m for m in args.modes if m != "think"] if target == "insert" else args.modes
