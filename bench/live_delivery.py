@@ -503,7 +503,8 @@ def report(rooms: list[Room], runs: list[Run], kind: str) -> None:
             parts.append(
                 f"notes/s {r.notes_per_second / insert.notes_per_second:.2f}x of the insert"
             )
-        print(f"  N={r.phones:<5} {r.mode:6} " + "; ".join(parts))
+        if parts:
+            print(f"  N={r.phones:<5} {r.mode:6} " + "; ".join(parts))
     for r in runs:
         if r.target != "nginx":
             continue
