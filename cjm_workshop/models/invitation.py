@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,6 +12,9 @@ from cjm_workshop.extensions import Model
 from cjm_workshop.models.base import enum_column, utcnow
 from cjm_workshop.models.facilitator import EMAIL_MAX, Facilitator
 from cjm_workshop.models.sharing import Role
+
+if TYPE_CHECKING:
+    from cjm_workshop.models.workshop import Workshop
 
 
 class Invitation(Model):
@@ -35,3 +39,4 @@ class Invitation(Model):
     used_at: Mapped[datetime | None]
 
     invited_by: Mapped[Facilitator] = relationship()
+    workshop: Mapped[Workshop] = relationship()

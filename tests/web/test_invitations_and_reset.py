@@ -135,6 +135,21 @@ def test_an_invitation_is_mailed_and_signing_up_with_it_shares_the_workshop(
     assert counts(app) == before
 
 
+def test_without_a_mail_server_the_owner_gets_the_link_beside_the_invitation_once(client, workshop):
+    overview = client.get(f"/workshops/{workshop.id}").text
+    assert "gets an invitation link, for you to send" in overview
+    invite(client, workshop)
+    shown = client.get(f"/workshops/{workshop.id}").text
+    sharing = shown.split('id="sharing"', 1)[1]
+    row = sharing.split('id="invitations"', 1)[1].split("</li>", 1)[0]
+    assert "nel@example.org" in row
+    assert re.search(
+        r'id="invitation-link" type="text" readonly value="http://localhost/signup/', row
+    )
+    again = client.get(f"/workshops/{workshop.id}").text  # only a hash is kept: shown once
+    assert "nel@example.org" in again and 'id="invitation-link"' not in again
+
+
 def test_expired_wrong_and_withdrawn_invitations_show_a_clear_page(client, app, auth, workshop):
     invite(client, workshop)  # no mail server: the owner is given the link
     overview = client.get(f"/workshops/{workshop.id}").text

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -29,7 +29,7 @@ from cjm_workshop.web.access import owned_workshop_or_404, part_or_404, run_work
 from cjm_workshop.web.errors import domain_message
 from cjm_workshop.web.forms import ConfirmForm
 from cjm_workshop.web.htmx import is_htmx, render
-from cjm_workshop.web.mail import compose, send_now
+from cjm_workshop.web.mail import compose, mail_configured, send_now
 from cjm_workshop.web.urls import is_loopback_address, public_url
 from cjm_workshop.web.workshops import bp
 from cjm_workshop.web.workshops.forms import (
@@ -120,6 +120,9 @@ def _overview_context(workshop: Workshop) -> dict:
         "members": sharing.members(db.session, workshop),
         "invitations": invitations.pending(db.session, workshop),
         "invitations_allowed": current_app.config["SIGNUP"] != "closed",
+        "mail_configured": mail_configured(),
+        # The link of an invitation that could not be mailed, shown once beside it.
+        "unsent_invitation": session.pop(UNSENT_INVITATION, None),
         "share_form": ShareForm(formdata=None),
         "version_form": NewVersionForm(formdata=None),
         **versions_context(workshop),
@@ -317,6 +320,9 @@ def share(workshop_id: int):
     return render_template("workshops/overview.html", **context), 422
 
 
+UNSENT_INVITATION = "cjm_unsent_invitation"
+
+
 def _invitation_lifetime() -> timedelta | None:
     if current_app.config["SIGNUP"] == "closed":
         return None  # no accounts from the web, not even invited ones
@@ -343,15 +349,13 @@ def _send_invitation(workshop: Workshop, invited: invitations.Invited) -> None:
                 email=invitation.email,
             )
         )
-    else:
+    else:  # only now is the token known (the table keeps its hash): shown once, at its row
+        session[UNSENT_INVITATION] = {"id": invitation.id, "link": link}
         flash(
             _(
                 "%(email)s has no account yet, and the invitation could not be sent by "
-                "e-mail. Send them this link yourself (it works once, for %(days)d days): "
-                "%(link)s",
+                "e-mail: copy its link under Sharing and send it yourself.",
                 email=invitation.email,
-                days=current_app.config["INVITATION_DAYS"],
-                link=link,
             ),
             "warning",
         )
