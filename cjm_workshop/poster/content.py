@@ -373,7 +373,9 @@ def _persona_text(persona: Persona | None, language: str) -> PersonaText | None:
 
 
 def _after_label(label: str, text: str, language: str) -> str:
-    """`text` shortened to two lines of the persona box that start with "label: "."""
+    """`text` shortened to two lines of the persona box that start with "label: "; the lines
+    it was typed in joined by " · " (the box has room for no more lines)."""
+    text = " · ".join(part.strip() for part in text.splitlines() if part.strip())
     line = layout.chars_in(layout.PERSONA_WIDTH, layout.PERSONA_MORE_FONT)
     placeholder = "x" * round(len(label) * layout.BOLD + 1)  # the bold label and its colon
     shortened = layout.shorten(f"{placeholder} {text}", line, 2, language)

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from cjm_workshop.extensions import db
 from cjm_workshop.models import Persona, Stage, Workshop, WorkshopStatus
+from cjm_workshop.poster import layout, render
 
 HX = {"HX-Request": "true"}
 
@@ -273,3 +274,16 @@ def test_the_overview_warns_when_phones_cannot_reach_the_address(
     assert "Phones cannot reach this address" in client.get(f"/workshops/{workshop.id}").text
     monkeypatch.setitem(app.config, "BASE_URL", "http://192.0.2.10:5000")
     assert "Phones cannot reach this address" not in client.get(f"/workshops/{workshop.id}").text
+
+
+def test_a_personas_typed_lines_stay_lines_on_the_page_and_the_poster(client, app, workshop):
+    goals = "Quick rental\r\nNo surprises"
+    client.post(
+        f"/workshops/{workshop.id}/personas", data={"persona-name": "Henk", "persona-goals": goals}
+    )
+    page = client.get(f"/workshops/{workshop.id}").text
+    assert '<p class="typed-lines"><strong>Goals:</strong> Quick rental\r\nNo surprises</p>' in page
+    with app.app_context():
+        room = db.session.get(Workshop, workshop.id)
+        html = render.poster_html(db.session, room, layout.FORMATS["A1"], "https://x.example")
+    assert "Quick rental · No surprises</p>" in html
