@@ -149,6 +149,11 @@ def _mail_settings(base_url: str) -> dict:
     if ssl and starttls:
         raise ConfigError("Set SMTP_SSL or SMTP_STARTTLS, not both.")
     host = os.environ.get("SMTP_HOST", "").strip()
+    if host and not base_url:
+        raise ConfigError(
+            "BASE_URL is required when SMTP_HOST is set: links in mails must name this "
+            "server, not whatever Host a request came with."
+        )
     default_port = 465 if ssl else 587 if starttls else 25
     site = base_url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "localhost"
     return {

@@ -23,15 +23,23 @@ from cjm_workshop.services import retention
 def run(app: Flask) -> retention.Housekeeping:
     """One round, committed (an app context of its own)."""
     config = app.config
+    kept = timedelta(hours=config["LIVE_EVENTS_KEPT_HOURS"])
     with app.app_context():
         try:
+            now = utcnow()
             done = retention.housekeeping(
                 db.session,
-                now=utcnow(),
-                events_kept=timedelta(hours=config["LIVE_EVENTS_KEPT_HOURS"]),
+                now=now,
+                events_kept=kept,
                 erase_after_days=config["ERASE_NAMES_AFTER_DAYS"],
             )
             db.session.commit()
+            pruned, more = done.events_pruned, done.events_pruned == retention.PRUNE_BATCH
+            while more:  # a long history: one batch per transaction, the room posts meanwhile
+                batch = retention.prune_live_events(db.session, before=now - kept)
+                db.session.commit()
+                pruned, more = pruned + batch, batch == retention.PRUNE_BATCH
+            done = retention.Housekeeping(pruned, done.workshops_erased)
         finally:
             db.session.remove()
     if done.events_pruned or done.workshops_erased:

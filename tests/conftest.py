@@ -202,6 +202,7 @@ def mailbox(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[Mailbox]:
         "SMTP_STARTTLS": False,
         "SMTP_SSL": False,
         "MAIL_FROM": "CJM Workshop <noreply@cjm.test>",
+        "BASE_URL": "http://localhost",  # mail is only sent with it (web/mail.py)
     }.items():
         monkeypatch.setitem(app.config, name, value)
     try:

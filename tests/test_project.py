@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from cjm_workshop import __version__
 from cjm_workshop.cli import command_line
-from tests.live.servers import free_port
+from tests.live.servers import ROOT, free_port
 
 
 def test_the_version_is_shown_in_the_footer_of_facilitator_pages(client):
@@ -73,3 +76,24 @@ def test_cjm_upgrades_the_database_and_serves_the_app_in_a_folder_with_only_dot_
     finally:
         server.terminate()
         server.wait(timeout=15)
+
+
+def test_the_systemd_units_verify(tmp_path):
+    """deploy/systemd/ as systemd reads it (`systemd-analyze verify`), with the app's path
+    being this checkout's `cjm`."""
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        pytest.skip("systemd-analyze is not installed")
+    cjm = Path(sys.executable).parent / "cjm"
+    for unit in (ROOT / "deploy" / "systemd").iterdir():
+        text = unit.read_text(encoding="utf-8").replace("/srv/cjm/.venv/bin/cjm", str(cjm))
+        name = unit.name.replace("@.service", "@8001.service")
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    verified = subprocess.run(
+        [analyze, "verify", "--man=no", *sorted(str(path) for path in tmp_path.iterdir())],
+        capture_output=True,
+        text=True,
+        env=os.environ | {"SYSTEMD_LOG_LEVEL": "warning"},
+        cwd=tmp_path,
+    )
+    assert verified.returncode == 0 and not verified.stderr.strip(), verified.stderr

@@ -8,6 +8,7 @@ import secrets
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from cjm_workshop.models import Facilitator, LoginSession
@@ -38,8 +39,11 @@ def create_facilitator(session: DbSession, *, email: str, name: str, password: s
         name=name.strip(),
         password_hash=generate_password_hash(password),
     )
-    session.add(facilitator)
-    session.flush()
+    try:  # the same address signing up twice at once: the unique index decides
+        with session.begin_nested():
+            session.add(facilitator)
+    except IntegrityError:
+        raise EmailTaken(email) from None
     return facilitator
 
 
@@ -56,14 +60,15 @@ def authenticate(session: DbSession, *, email: str, password: str) -> Facilitato
 # --- log-ins ---------------------------------------------------------------------------
 
 
-def _hashed(token: str) -> str:
+def hashed_token(token: str) -> str:
+    """What is stored of a secret token (log-ins, invitations): a leaked table opens nothing."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 def start_login(session: DbSession, facilitator: Facilitator) -> None:
     """A new log-in of this account; its token goes with the facilitator (get_id)."""
     token = secrets.token_urlsafe(32)
-    session.add(LoginSession(facilitator_id=facilitator.id, token_hash=_hashed(token)))
+    session.add(LoginSession(facilitator_id=facilitator.id, token_hash=hashed_token(token)))
     session.flush()
     facilitator.login_token = token
 
@@ -76,7 +81,7 @@ def logged_in(session: DbSession, user_id: str) -> Facilitator | None:
     facilitator = session.scalar(
         select(Facilitator)
         .join(LoginSession, LoginSession.facilitator_id == Facilitator.id)
-        .where(Facilitator.id == int(account), LoginSession.token_hash == _hashed(token))
+        .where(Facilitator.id == int(account), LoginSession.token_hash == hashed_token(token))
     )
     if facilitator is not None:
         facilitator.login_token = token
@@ -85,7 +90,7 @@ def logged_in(session: DbSession, user_id: str) -> Facilitator | None:
 
 def end_login(session: DbSession, facilitator: Facilitator) -> None:
     session.execute(
-        delete(LoginSession).where(LoginSession.token_hash == _hashed(facilitator.login_token))
+        delete(LoginSession).where(LoginSession.token_hash == hashed_token(facilitator.login_token))
     )
 
 
@@ -94,7 +99,7 @@ def end_other_logins(session: DbSession, facilitator: Facilitator) -> int:
     ended = session.execute(
         delete(LoginSession).where(
             LoginSession.facilitator_id == facilitator.id,
-            LoginSession.token_hash != _hashed(facilitator.login_token),
+            LoginSession.token_hash != hashed_token(facilitator.login_token),
         )
     )
     return changed(ended)

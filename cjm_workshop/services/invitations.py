@@ -4,7 +4,6 @@ account. Only a hash of the link's token is stored."""
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,10 +23,6 @@ class Invited:
 
     invitation: Invitation
     token: str
-
-
-def _hashed(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def share_or_invite(
@@ -78,7 +73,7 @@ def invite(
         invited_by_id=inviter.id,
         email=address,
         role=role,
-        token_hash=_hashed(token),
+        token_hash=accounts.hashed_token(token),
         created_at=now,
         expires_at=now + valid_for,
     )
@@ -112,7 +107,9 @@ def withdraw(session: DbSession, invitation: Invitation) -> None:
 
 def open_invitation(session: DbSession, token: str, now: datetime | None = None) -> Invitation:
     """The invitation of this link, if it can still be used."""
-    invitation = session.scalar(select(Invitation).where(Invitation.token_hash == _hashed(token)))
+    invitation = session.scalar(
+        select(Invitation).where(Invitation.token_hash == accounts.hashed_token(token))
+    )
     if invitation is None:
         raise InvitationRefused("unknown")
     if invitation.used_at is not None:

@@ -21,6 +21,9 @@ from cjm_workshop.models import LiveEvent, Participant, Workshop, WorkshopStatus
 from cjm_workshop.services.room import DbSession, lock, touch
 
 EVENTS_KEPT = timedelta(days=1)
+# Live events deleted per statement: a first prune of a long history must not hold SQLite's
+# writer lock (or a large PostgreSQL transaction) for long while a room posts.
+PRUNE_BATCH = 5000
 ERASE_NAMES_AFTER_DAYS = 30  # the server's default unless ERASE_NAMES_AFTER_DAYS says else
 
 # What an erased participant is called, in the workshop's language (content, like stage names).
@@ -49,8 +52,9 @@ def housekeeping(
     return Housekeeping(pruned, tuple(workshop.id for workshop in erased))
 
 
-def prune_live_events(session: DbSession, *, before: datetime) -> int:
-    """Delete the live events written before `before`; how many went.
+def prune_live_events(session: DbSession, *, before: datetime, batch: int = PRUNE_BATCH) -> int:
+    """Delete the live events written before `before`, at most `batch` of them (the oldest);
+    how many went (`batch`: there may be more).
 
     Always a run of the oldest ids, so that a stream resuming from an id below the oldest
     one left knows it may have missed something (live.py). The newest event always stays:
@@ -60,7 +64,8 @@ def prune_live_events(session: DbSession, *, before: datetime) -> int:
     if last_old is None:
         return 0
     newest = session.scalar(select(func.max(LiveEvent.id))) or 0
-    upto = min(last_old, newest - 1)
+    oldest = session.scalar(select(func.min(LiveEvent.id))) or 0
+    upto = min(last_old, newest - 1, oldest + batch - 1)
     if upto < 1:
         return 0
     result = session.execute(

@@ -8,9 +8,11 @@ from babel.support import NullTranslations, Translations
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField
+from wtforms import EmailField, StringField
 from wtforms.i18n import messages_path
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Email, Length
+
+from cjm_workshop.models.facilitator import EMAIL_MAX
 
 
 class AppForm(FlaskForm):
@@ -82,4 +84,16 @@ class JoinCodeForm(AppForm):
         validators=required_text(12),
         filters=[strip],
         render_kw={"autocapitalize": "characters", "autocomplete": "off", "spellcheck": "false"},
+    )
+
+
+def email_address() -> EmailField:
+    """One real address (no list, no line breaks): a log-in, a sign-up, a share."""
+    return EmailField(
+        _l("E-mail address"),
+        validators=[
+            *required_text(EMAIL_MAX),
+            Email(message=_l("Enter a valid e-mail address."), check_deliverability=False),
+        ],
+        filters=[strip],
     )

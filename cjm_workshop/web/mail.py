@@ -13,7 +13,9 @@ from cjm_workshop import mail
 
 
 def mail_configured() -> bool:
-    return mail.configured(current_app.config)
+    """A mail server, and BASE_URL for the links in mails: never the request's Host, which
+    a sender chooses (a reset link to their own site would hand them the token)."""
+    return mail.configured(current_app.config) and bool(current_app.config["BASE_URL"])
 
 
 def compose(to: str, template: str, language: str, **context) -> EmailMessage:
@@ -24,6 +26,8 @@ def compose(to: str, template: str, language: str, **context) -> EmailMessage:
 
 def send_now(message: EmailMessage) -> bool:
     """Sent, or False (logged) when no mail server is configured or it refused."""
+    if not mail_configured():
+        return False
     try:
         mail.send(current_app.config, message)
     except mail.MailNotSent as error:

@@ -48,6 +48,19 @@ def test_pruning_keeps_the_newest_event_however_old(session, make):
     assert event_ids(session) == [ids[-1]]
 
 
+def test_pruning_goes_a_batch_at_a_time_oldest_first(session, make):
+    room = make.workshop()
+    for name in ("Anna", "Ben", "Carla", "Dirk"):
+        make.participant(room, name)
+    ids = event_ids(session)
+    age_events(session, ids[:-1], 2 * DAY)
+
+    assert retention.prune_live_events(session, before=utcnow() - DAY, batch=2) == 2
+    assert event_ids(session) == ids[2:]
+    assert retention.prune_live_events(session, before=utcnow() - DAY, batch=100) == len(ids) - 3
+    assert event_ids(session) == [ids[-1]]
+
+
 @pytest.fixture
 def closed_room(session, make):
     """A closed workshop with three participants (one of them removed) and a note each."""

@@ -355,3 +355,42 @@ def test_signup_and_mail_settings_from_the_environment(monkeypatch):
     monkeypatch.setenv("SIGNUP", "sometimes")
     with pytest.raises(config.ConfigError, match="SIGNUP must be one of"):
         config.from_environment()
+
+
+def test_links_in_mails_name_this_server_whatever_host_a_request_claims(
+    client, make, mailbox, monkeypatch, app
+):
+    """A reset link built from a forged Host would hand the token to that host."""
+    make.facilitator("frida@example.org")
+    monkeypatch.setitem(app.config, "BASE_URL", "https://cjm.example.org")
+    forged = {"Host": "evil.example"}
+    assert client.post("/password/forgot", data={"email": "frida@example.org"}, headers=forged)
+    [mail] = mailbox.wait(1)
+    assert "https://cjm.example.org/password/reset/" in mail.get_content()
+    assert "evil.example" not in mail.get_content()
+    # Without BASE_URL no mail goes out at all: the page says to ask an administrator.
+    monkeypatch.setitem(app.config, "BASE_URL", "")
+    page = client.get("/password/forgot", headers=forged)
+    assert "cjm reset-password" in page.text
+    client.post("/password/forgot", data={"email": "frida@example.org"}, headers=forged)
+    assert len(mailbox.messages) == 1
+    monkeypatch.setenv("SECRET_KEY", "x")
+    monkeypatch.setenv("SMTP_HOST", "smtp.example.org")
+    monkeypatch.delenv("BASE_URL", raising=False)
+    from cjm_workshop import config
+
+    with pytest.raises(config.ConfigError, match="BASE_URL is required when SMTP_HOST"):
+        config.from_environment()
+
+
+@pytest.mark.parametrize(
+    "typed", ["not an address", "a@example.org, b@example.org", "a@example.org\r\nBcc: b@x.org"]
+)
+def test_sharing_takes_one_real_address_only(client, app, workshop, typed):
+    answer = client.post(
+        f"/workshops/{workshop.id}/members", data={"email": typed, "role": "organizer"}
+    )
+    assert answer.status_code == 422
+    assert "Enter a valid e-mail address." in answer.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Invitation)) == 0

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, StringField
-from wtforms.validators import Email, EqualTo, Length
+from wtforms.validators import EqualTo, Length
 
 from cjm_workshop.models.facilitator import EMAIL_MAX, NAME_MAX
 from cjm_workshop.services.accounts import PASSWORD_MIN
-from cjm_workshop.web.forms import AppForm, required_text, strip
+from cjm_workshop.web.forms import AppForm, email_address, required_text, strip
 
 
 def new_password(label) -> PasswordField:
@@ -24,17 +24,6 @@ def new_password(label) -> PasswordField:
 def repeated_password(label) -> PasswordField:
     return PasswordField(
         label, validators=[EqualTo("password", message=_l("The passwords do not match."))]
-    )
-
-
-def email_address() -> EmailField:
-    return EmailField(
-        _l("E-mail address"),
-        validators=[
-            *required_text(EMAIL_MAX),
-            Email(message=_l("Enter a valid e-mail address."), check_deliverability=False),
-        ],
-        filters=[strip],
     )
 
 

@@ -7,7 +7,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
-    EmailField,
     Form,
     FormField,
     HiddenField,
@@ -20,7 +19,6 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
-from cjm_workshop.models.facilitator import EMAIL_MAX
 from cjm_workshop.models.sharing import Role
 from cjm_workshop.models.workshop import (
     DOTS_MAX,
@@ -35,7 +33,7 @@ from cjm_workshop.models.workshop import (
     TITLE_MAX,
 )
 from cjm_workshop.services.workshops import CUSTOM_TEMPLATE, PersonaFields, WorkshopFields
-from cjm_workshop.web.forms import AppForm, optional_text, required_text, strip
+from cjm_workshop.web.forms import AppForm, email_address, optional_text, required_text, strip
 from cjm_workshop.web.i18n import LANGUAGE_NAMES
 
 CUSTOM_STAGES_MAX = 12
@@ -204,11 +202,7 @@ class StatusForm(AppForm):
 
 
 class ShareForm(AppForm):
-    email = EmailField(
-        _l("E-mail address"),
-        validators=required_text(EMAIL_MAX),
-        filters=[strip],
-    )
+    email = email_address()
     role = SelectField(
         _l("Role"),
         choices=[

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from cjm_workshop.extensions import db
+from cjm_workshop.extensions import db, limiter
 from cjm_workshop.models import (
     Invitation,
     Participant,
@@ -290,7 +290,14 @@ def delete_stage(workshop_id: int, stage_id: int):
 # --- sharing: its facilitator only ---------------------------------------------------
 
 
+def _sharer() -> str:
+    return f"share {current_user.get_id()}"
+
+
+# Each share may mail an invitation through the organisation's mail server: an account
+# (sign-up may be open to anyone) must not turn it into a spam relay.
 @bp.post("/<int:workshop_id>/members")
+@limiter.limit("10 per minute;50 per hour", key_func=_sharer)
 def share(workshop_id: int):
     """Share with an account, or invite an address that has none (by e-mail; without a
     mail server the owner gets the link to pass on)."""
