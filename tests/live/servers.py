@@ -39,11 +39,12 @@ class AppServer:
         threads: int | None = 64,
         app: str = "wsgi:app",
         env: dict[str, str] | None = None,
+        port: int | None = None,
     ) -> None:
         """`threads`: with WORKER_CLASS=gthread, threads per worker (None: the default);
         `app`: another WSGI app served the same way (the benchmarks' baselines);
-        `env`: further settings (PROXY_COUNT ...)."""
-        self.port = free_port()
+        `env`: further settings (PROXY_COUNT ...); `port`: one chosen before (a proxy's)."""
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = os.environ | {
             "DATABASE_URL": database_url,

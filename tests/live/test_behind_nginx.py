@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 import re
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -14,27 +16,40 @@ from sqlalchemy import func, select
 from cjm_workshop.extensions import db
 from cjm_workshop.models import Note
 from tests.factories import PASSWORD
-from tests.live.servers import NGINX, AppServer, Browser, NginxProxy, read_events
+from tests.live.servers import NGINX, AppServer, Browser, NginxProxy, free_port
 
 pytestmark = pytest.mark.live
 
 
+def app_server(database_url, log: Path, port: int | None = None) -> AppServer:
+    return AppServer(database_url, env={"PROXY_COUNT": "1", "ACCESS_LOG": str(log)}, port=port)
+
+
 @pytest.fixture
-def behind_nginx(database_url, tmp_path):
+def nginx_available():
     if not Path(NGINX).exists():
         if os.environ.get("CI") == "true":
             pytest.fail("CI needs nginx (apt install nginx-light; .ci/run installs it)")
         pytest.skip("nginx is not installed (apt install nginx-light)")
-    servers = [
-        AppServer(database_url, env={"PROXY_COUNT": "1", "ACCESS_LOG": str(tmp_path / f"{n}.log")})
-        for n in (1, 2)
-    ]
+
+
+@pytest.fixture
+def started(database_url, tmp_path, nginx_available):
+    """Servers and proxies started by a test, stopped after it."""
+    running: list = []
+    yield running
+    for process in reversed(running):
+        if process.process.poll() is None:
+            process.stop()
+
+
+@pytest.fixture
+def behind_nginx(database_url, tmp_path, started):
+    servers = [app_server(database_url, tmp_path / f"{n}.log") for n in (1, 2)]
+    started.extend(servers)
     proxy = NginxProxy([server.port for server in servers], tmp_path / "nginx")
-    yield proxy, servers
-    proxy.stop()
-    for server in servers:
-        if server.process.poll() is None:
-            server.stop()
+    started.append(proxy)
+    return proxy, servers
 
 
 def joined_phone(proxy: NginxProxy, workshop, name: str, address: str) -> Browser:
@@ -47,10 +62,35 @@ def joined_phone(proxy: NginxProxy, workshop, name: str, address: str) -> Browse
     return phone
 
 
+def notes_seen(stream, texts: set[str], timeout: float = 10.0) -> str | None:
+    """Read a stream until every text arrived in a note event; the last event id read. None
+    when the stream ended first (its server stopped)."""
+    missing, event, last_id = set(texts), "", ""
+    deadline = time.monotonic() + timeout
+    while missing and time.monotonic() < deadline:
+        line = stream.readline().decode()
+        if not line:
+            return None
+        line = line.rstrip("\n")
+        if line.startswith("id: "):
+            last_id = line[4:]
+        elif line.startswith("event: "):
+            event = line[7:]
+        elif line.startswith("data: ") and event == "note":
+            missing -= {text for text in missing if text in line}
+    assert not missing, f"never arrived: {missing}"
+    return last_id
+
+
 def test_a_room_keeps_going_through_nginx_when_one_of_two_servers_stops(
-    behind_nginx, make, app, tmp_path
+    database_url, started, make, app, tmp_path
 ):
-    proxy, (first, _second) = behind_nginx
+    # The board's stream opens while only the first server runs, so it is on that one.
+    first = app_server(database_url, tmp_path / "1.log")
+    started.append(first)
+    second_port = free_port()
+    proxy = NginxProxy([first.port, second_port], tmp_path / "nginx")
+    started.append(proxy)
     workshop = make.workshop(make.facilitator("owner@example.org"))
     make.note(workshop, text="Opens the research step")
     board = Browser(proxy.url, context=proxy.context)
@@ -59,6 +99,14 @@ def test_a_room_keeps_going_through_nginx_when_one_of_two_servers_stops(
     page = board.get(f"/workshops/{workshop.id}/board")
     after = int(page.split('data-last-event="', 1)[1].split('"', 1)[0])
     stream = board.stream(f"/workshops/{workshop.id}/events?view=board&after={after}")
+
+    second = app_server(database_url, tmp_path / "2.log", port=second_port)
+    started.append(second)
+    deadline = time.monotonic() + 20  # nginx tries the second again once it may have recovered
+    while "GET /healthz?through=nginx" not in (tmp_path / "2.log").read_text():
+        assert time.monotonic() < deadline, "nginx never sent the second server a request"
+        Browser(proxy.url, context=proxy.context).get("/healthz?through=nginx")
+        time.sleep(0.1)  # polling nginx's 5 s of giving a refused server a rest
 
     phones = [
         joined_phone(proxy, workshop, name, f"127.0.0.{n}")
@@ -71,38 +119,28 @@ def test_a_room_keeps_going_through_nginx_when_one_of_two_servers_stops(
         phone = phones[int(text.rsplit(" ", 1)[1])]
         assert phone.add_insight(workshop.join_code, text, text) == 303
 
-    # Both servers took notes, and the board, streaming from one, saw every note.
+    # Both servers took notes, and the board, streaming from the first, saw every note.
     for log in (tmp_path / "1.log", tmp_path / "2.log"):
         assert "POST /w/" in log.read_text(), f"{log.name}: nginx sent this server no note"
-    missing = set(texts)
-    read_events(
-        stream,
-        lambda event, data: (
-            event == "note"
-            and not missing.difference_update({t for t in texts if t in data})
-            and not missing
-        ),
-    )
-    stream.close()
+    last_seen = notes_seen(stream, set(texts))
+    assert last_seen
 
-    first.stop()  # mid-session: the phones go on through the other server
+    first.stop()  # mid-session, with the board's stream open on it
+    assert notes_seen(stream, {"never"}) is None  # that stream ended with its server
+    stream.close()
     later = [f"After the stop {n} of {phone_number}" for phone_number in range(3) for n in range(2)]
     for text in later:
         phone = phones[int(text.rsplit(" ", 1)[1])]
         assert phone.add_insight(workshop.join_code, text, text) == 303, text
 
-    # A board that reconnects (through nginx, to the server still running) catches up.
-    stream = board.stream(f"/workshops/{workshop.id}/events?view=board&after={after}")
-    missing = set(texts + later)
-    read_events(
-        stream,
-        lambda event, data: (
-            event == "note"
-            and not missing.difference_update({t for t in missing if t in data})
-            and not missing
-        ),
+    # The board reconnects as a browser does (Last-Event-ID), through nginx to the server
+    # still running, and gets what it missed.
+    request = urllib.request.Request(
+        f"{proxy.url}/workshops/{workshop.id}/events?view=board",
+        headers={"Accept": "text/event-stream", "Last-Event-ID": last_seen},
     )
-    stream.close()
+    with board.opener.open(request, timeout=30) as resumed:
+        notes_seen(resumed, set(later))
     with app.app_context():
         saved = db.session.scalar(
             select(func.count()).select_from(Note).where(Note.workshop_id == workshop.id)
