@@ -143,3 +143,12 @@ def accept(session: DbSession, invitation: Invitation, *, name: str, password: s
         each.used_at = now
     session.flush()
     return facilitator
+
+
+def accept_with_account(session: DbSession, invitation: Invitation) -> WorkshopMember:
+    """The invited address has an account by now (it signed up meanwhile, on its own): the
+    invitation shares the workshop with that account, and is used up."""
+    member = sharing.share(session, invitation.workshop, invitation.email, invitation.role)
+    invitation.used_at = utcnow()
+    session.flush()
+    return member

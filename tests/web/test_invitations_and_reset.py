@@ -150,6 +150,25 @@ def test_without_a_mail_server_the_owner_gets_the_link_beside_the_invitation_onc
     assert "nel@example.org" in again and 'id="invitation-link"' not in again
 
 
+def test_an_address_that_signed_up_meanwhile_logs_in_to_accept(client, app, auth, make, workshop):
+    invite(client, workshop, role="organizer")
+    link = re.search(
+        r"http://localhost(/signup/[\w\-]+)", client.get(f"/workshops/{workshop.id}").text
+    ).group(1)
+    make.facilitator("nel@example.org", name="Nel")  # signed up on her own meanwhile
+    auth.logout()
+    page = client.get(link)
+    assert page.status_code == 200
+    assert "There is an account for nel@example.org already" in page.text
+    assert f'href="/login?next={link}"' in page.text
+    assert memberships(app, workshop) == []
+    auth.login("nel@example.org")
+    accepted = client.get(link)
+    assert accepted.status_code == 302 and accepted.location.endswith("/workshops/")
+    assert memberships(app, workshop) == [("nel@example.org", Role.ORGANIZER)]
+    assert client.get(link).status_code == 410  # used
+
+
 def test_expired_wrong_and_withdrawn_invitations_show_a_clear_page(client, app, auth, workshop):
     invite(client, workshop)  # no mail server: the owner is given the link
     overview = client.get(f"/workshops/{workshop.id}").text

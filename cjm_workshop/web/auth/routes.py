@@ -123,6 +123,14 @@ def invited_signup(token: str):
     if current_app.config["SIGNUP"] == "closed":
         return _signup_refused()
     invitation = invitations.open_invitation(db.session, token)
+    account = accounts.find_by_email(db.session, invitation.email)
+    if account is not None:  # signed up meanwhile: log in with it to accept
+        if current_user.is_authenticated and current_user.id == account.id:
+            invitations.accept_with_account(db.session, invitation)
+            db.session.commit()
+            flash(_("The workshop is shared with you."))
+            return redirect(url_for("workshops.dashboard"))
+        return render_template("auth/invitation_login.html", invitation=invitation)
     form = InvitedSignupForm()
     if form.validate_on_submit():
         try:
