@@ -70,6 +70,14 @@ def serve(gunicorn_options: tuple[str, ...]) -> None:
     os.execv(sys.executable, command)  # noqa: S606 - our own interpreter, no shell involved
 
 
+def _long_enough(password: str) -> None:
+    """The web's rule for a new password, on the shell."""
+    if len(password) < accounts.PASSWORD_MIN:
+        raise click.BadParameter(
+            f"use at least {accounts.PASSWORD_MIN} characters", param_hint="password"
+        )
+
+
 @cjm.command("create-facilitator")
 @click.option("--email", prompt=True)
 @click.option("--name", prompt=True)
@@ -77,10 +85,7 @@ def serve(gunicorn_options: tuple[str, ...]) -> None:
 @with_appcontext
 def create_facilitator(email: str, name: str, password: str) -> None:
     """Create a facilitator account."""
-    if len(password) < accounts.PASSWORD_MIN:
-        raise click.BadParameter(
-            f"use at least {accounts.PASSWORD_MIN} characters", param_hint="password"
-        )
+    _long_enough(password)
     try:
         facilitator = accounts.create_facilitator(
             db.session, email=email, name=name, password=password
@@ -114,10 +119,7 @@ def reset_password(email: str, link: bool, base_url: str | None) -> None:
     password = click.prompt(
         "New password", hide_input=True, confirmation_prompt="Repeat the new password"
     )
-    if len(password) < accounts.PASSWORD_MIN:
-        raise click.BadParameter(
-            f"use at least {accounts.PASSWORD_MIN} characters", param_hint="password"
-        )
+    _long_enough(password)
     accounts.set_password(db.session, facilitator, password)
     db.session.commit()
     click.echo(f"New password set for {facilitator.email}; it is logged out everywhere.")
