@@ -75,6 +75,8 @@ DEFAULTS: dict = {
     # the session does instead of Flask-WTF's default hour.
     "WTF_CSRF_TIME_LIMIT": None,
     "MAX_CONTENT_LENGTH": 1024 * 1024,
+    # A CSV file or workbook of research insights may be this large (RESEARCH_IMPORT_MAX_MB).
+    "RESEARCH_IMPORT_MAX_BYTES": 5 * 1024 * 1024,
     # Who may create an account from the web (see SIGNUP_MODES), how long an invitation
     # and a password-reset link work.
     "SIGNUP": "open",
@@ -202,6 +204,7 @@ def from_environment() -> dict:
             "LIVE_EVENTS_KEPT_HOURS": _whole_number("LIVE_EVENTS_KEPT_HOURS", 24),
             "ERASE_NAMES_AFTER_DAYS": _days_or_off("ERASE_NAMES_AFTER_DAYS", 30, ERASE_DAYS_MAX),
             "HOUSEKEEPING_EVERY_MINUTES": _whole_number("HOUSEKEEPING_EVERY_MINUTES", 15),
+            "RESEARCH_IMPORT_MAX_BYTES": _whole_number("RESEARCH_IMPORT_MAX_MB", 5) * 1024 * 1024,
             "POSTER_TIME_LIMIT": float(
                 os.environ.get("POSTER_TIME_LIMIT") or DEFAULTS["POSTER_TIME_LIMIT"]
             ),

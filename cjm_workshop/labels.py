@@ -4,6 +4,10 @@ callers: web/ and poster/ both read their labels here."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from cjm_workshop.models import (
@@ -17,6 +21,7 @@ from cjm_workshop.models import (
     Role,
     Step,
 )
+from cjm_workshop.models.workshop import LANGUAGES
 
 STEP_TITLES = {
     Step.SCOPE: _l("Scope"),
@@ -129,3 +134,16 @@ QUADRANT_LABELS = {
     Quadrant.FILL_IN: _l("Fill-ins"),
     Quadrant.MONEY_PIT: _l("Money pits"),
 }
+
+
+Named = TypeVar("Named")
+
+
+def in_every_language(labels: Mapping[Named, Any]) -> dict[str, Named]:
+    """Each label as every language of the app says it, to what it names: for reading what
+    people wrote themselves (a source in a spreadsheet, say)."""
+    found: dict[str, Named] = {}
+    for language in LANGUAGES:
+        with force_locale(language):
+            found.update({str(label): named for named, label in labels.items()})
+    return found

@@ -24,6 +24,7 @@ from cjm_workshop.models.note import (
 )
 from cjm_workshop.models.participant import Participant
 from cjm_workshop.models.rate_limit import RateLimitCounter
+from cjm_workshop.models.research_upload import ResearchUpload
 from cjm_workshop.models.sharing import Role, WorkshopMember
 from cjm_workshop.models.step import STEPS, Step, StepState, WorkshopStep
 from cjm_workshop.models.voting import Dot, DotBudget, RoundStatus, VotingRound
@@ -71,6 +72,7 @@ __all__ = [
     "Participant",
     "Persona",
     "RateLimitCounter",
+    "ResearchUpload",
     "STEPS",
     "Step",
     "StepState",

@@ -165,3 +165,40 @@ class ResetLinkRefused(Refused):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.status = _link_status(reason)
+
+
+class InvalidInsightFile(Refused):
+    """A file of research insights that cannot be read or imported as a whole. `reason`
+    says why (not_table, encoding, too_large, too_many_rows, no_text_column, expired, ...),
+    `params` by how much."""
+
+    def __init__(self, reason: str, **params: object) -> None:
+        super().__init__(reason)
+        self.params = params
+        if reason == "too_large":
+            self.status = 413
+        elif reason == "expired":
+            self.status = 410
+
+
+class InvalidInsightRow(Refused):
+    """One row of a file of research insights that cannot become a note. `reason` says why
+    (empty, too_long, formula, unknown_stage, unknown_source, unknown_persona), `params`
+    where: the row as the spreadsheet numbers it (the header is row 1), the column's letter
+    and the value found there."""
+
+    def __init__(
+        self, reason: str, *, row: int = 0, column: str = "", value: str = "", most: int = 0
+    ) -> None:
+        super().__init__(reason)
+        self.params = {"row": row, "column": column, "value": value, "most": most}
+
+
+class InsightRowsRefused(DomainError):
+    """An import of research insights with rows that cannot become notes: nothing is added."""
+
+    status = 422
+
+    def __init__(self, refusals: tuple[InvalidInsightRow, ...] = ()) -> None:
+        super().__init__(f"{len(refusals)} row(s) refused")
+        self.refusals = refusals

@@ -195,13 +195,18 @@ def _check_may_change(note: Note, participant: Participant | None) -> None:
         raise StepClosed(note.step.value)
 
 
-def _apply(session: DbSession, workshop: Workshop, note: Note, fields: NoteFields) -> None:
-    text = fields.text.strip()
+def note_text(text: str) -> str:
+    """A note's text as it is kept: trimmed, not empty, not too long (else InvalidNote)."""
+    text = text.strip()
     if not text:
         raise InvalidNote("empty")
     if len(text) > NOTE_TEXT_MAX:
         raise InvalidNote("too_long")
-    note.text = text
+    return text
+
+
+def _apply(session: DbSession, workshop: Workshop, note: Note, fields: NoteFields) -> None:
+    note.text = note_text(fields.text)
     note.stage_id = _own(session, workshop, Stage, fields.stage_id, "stage")
     if note.stage_id is None and fields.kind in STAGE_REQUIRED:
         raise InvalidNote("stage_required")

@@ -16,6 +16,8 @@ from werkzeug.exceptions import HTTPException
 from cjm_workshop.extensions import db
 from cjm_workshop.models import NOTE_TEXT_MAX
 from cjm_workshop.services import errors as domain
+from cjm_workshop.services.research_import import size_text
+from cjm_workshop.web.hooks import upload_limit
 from cjm_workshop.web.htmx import is_htmx, retarget
 
 DOMAIN_MESSAGES = {
@@ -51,6 +53,10 @@ DOMAIN_MESSAGES = {
     domain.StepNotCurrent: _l("The room is in another step now. The page shows where it is."),
     domain.NotYourNote: _l("Only the person who wrote a note can change it."),
     domain.TimerNotRunning: _l("The timer is not running."),
+    domain.InsightRowsRefused: _l(
+        "Nothing was imported: the rows below cannot become research insights. "
+        "Fix them in the file and upload it again."
+    ),
 }
 
 # Messages for refusals that say why (their `reason`).
@@ -148,6 +154,60 @@ REASON_MESSAGES: dict[type[domain.DomainError], dict[str, Any]] = {
         "open_rounds": _l("Only one voting round can be open."),
         "dots": _l("These dots do not fit the round's budget or rules, at %(where)s."),
         "conflict": _l("The file contradicts itself and cannot be imported."),
+    },
+    domain.InvalidInsightFile: {
+        "too_large": _l("The file is too large: it may have at most %(limit)s."),
+        "not_table": _l(
+            "Choose a CSV file or an Excel workbook (.xlsx). An .xls or .ods file: "
+            "save it as .xlsx or CSV first."
+        ),
+        "encoding": _l(
+            "The text in this file is in an encoding that cannot be read. "
+            "Save it as “CSV UTF-8” and upload it again."
+        ),
+        "unpacked_too_large": _l(
+            "This workbook holds too much data. Save the sheet with the insights as CSV "
+            "and upload that."
+        ),
+        "too_many_columns": _l(
+            "The file has more than %(limit)s columns. Keep the columns with the insights "
+            "and upload it again."
+        ),
+        "no_header": _l(
+            "Row 1 is empty: it must name the columns, such as Insight, Source, Stage and Persona."
+        ),
+        "empty": _l("The file is empty."),
+        "no_rows": _l("The file has a header row, but no insights below it."),
+        "too_many_rows": _l(
+            "The file has more than %(limit)s rows of insights. Split it and import the "
+            "parts one by one."
+        ),
+        "no_text_column": _l("Choose the column that holds the insights' text."),
+        "no_such_column": _l("That column is not in the file."),
+        "same_column": _l("Choose a different column for each field."),
+        "expired": _l(
+            "This upload is no longer here: it was imported already, or it is more than "
+            "two hours old. Upload the file again."
+        ),
+    },
+    domain.InvalidInsightRow: {
+        "empty_text": _l("Row %(row)s: the text in column %(column)s is empty."),
+        "too_long": _l(
+            "Row %(row)s: the text in column %(column)s is longer than %(most)s characters."
+        ),
+        "formula": _l(
+            "Row %(row)s: a formula in column %(column)s; paste values instead "
+            "(Paste Special, Values) and upload the file again."
+        ),
+        "unknown_stage": _l(
+            "Row %(row)s: “%(value)s” in column %(column)s is not a stage of this workshop."
+        ),
+        "unknown_source": _l(
+            "Row %(row)s: “%(value)s” in column %(column)s is not one of the sources."
+        ),
+        "unknown_persona": _l(
+            "Row %(row)s: “%(value)s” in column %(column)s is not a persona of this workshop."
+        ),
     },
     domain.InvalidTimer: {
         "minutes": _l("Set the timer to a whole number of minutes from 1 to 180."),
@@ -267,7 +327,11 @@ def register(app: Flask) -> None:
         if error.response is not None:  # a page made for this error (e.g. the join throttle)
             return error.response
         status = error.code or 500
-        return _refusal(app, status, str(ERROR_TEXTS.get(status, ERROR_TEXTS[500])))
+        message = str(ERROR_TEXTS.get(status, ERROR_TEXTS[500]))
+        limit = upload_limit() if status == 413 else None
+        if limit is not None:  # a file far over its limit: say the limit
+            message = domain_message(domain.InvalidInsightFile("too_large", limit=size_text(limit)))
+        return _refusal(app, status, message)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):

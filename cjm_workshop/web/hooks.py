@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request, session
+from collections.abc import Callable
+
+from flask import Config, Flask, Response, current_app, request, session
 from flask_babel import format_date, get_locale
 from flask_babel import lazy_gettext as _l
 
@@ -17,8 +19,21 @@ from cjm_workshop.web.i18n import LANGUAGE_NAMES
 STATUS_LABELS = {"draft": _l("Draft"), "live": _l("Live"), "closed": _l("Closed")}
 
 
-# Requests that may carry more than MAX_CONTENT_LENGTH: a whole workshop as a file.
-LARGE_UPLOADS = {"workshops.import_json": transfer.MAX_DOCUMENT_BYTES + 64 * 1024}
+# Requests that may carry more than MAX_CONTENT_LENGTH, and the file each may carry: a
+# whole workshop, a spreadsheet of research insights. The form around the file gets room
+# on top; a file just over its limit is then refused by its reader, with a message that
+# names the limit, and a far larger request before anybody reads it (413).
+LARGE_UPLOADS: dict[str, Callable[[Config], int]] = {
+    "workshops.import_json": lambda config: transfer.MAX_DOCUMENT_BYTES,
+    "facilitate.import_research": lambda config: config["RESEARCH_IMPORT_MAX_BYTES"],
+}
+FORM_ROOM = 64 * 1024
+
+
+def upload_limit() -> int | None:
+    """How large a file this request may carry, if it is an upload."""
+    limit = LARGE_UPLOADS.get(request.endpoint or "")
+    return limit(current_app.config) if limit is not None else None
 
 
 def register(app: Flask) -> None:
@@ -27,8 +42,9 @@ def register(app: Flask) -> None:
     @app.url_value_preprocessor
     def _upload_limit(endpoint: str | None, _values: dict | None) -> None:
         # Runs before every before_request hook, so before CSRF protection reads the form.
-        if endpoint in LARGE_UPLOADS:
-            request.max_content_length = LARGE_UPLOADS[endpoint]
+        limit = upload_limit()
+        if limit is not None:
+            request.max_content_length = limit + FORM_ROOM
 
     @app.after_request
     def _long_session(response: Response) -> Response:

@@ -108,6 +108,10 @@ ROUTES = [
     ("POST", "/workshops/{id}/rounds/{round}/proxy", "facilitator"),
     ("GET", "/workshops/{id}/participants/{participant}/remove", "facilitator"),
     ("POST", "/workshops/{id}/participants/{participant}/remove", "facilitator"),
+    ("GET", "/workshops/{id}/research/import", "facilitator"),
+    ("POST", "/workshops/{id}/research/import", "facilitator"),
+    ("GET", "/workshops/{id}/research/import/{upload}", "facilitator"),
+    ("POST", "/workshops/{id}/research/import/{upload}", "facilitator"),
 ]
 
 ACCOUNT_ROUTES = [route for route in ROUTES if route[2] in ("facilitator", "owner", "member")]
@@ -142,6 +146,7 @@ def _rule_of(url: str) -> str:
         .replace("{action}", "<int:action_id>")
         .replace("{participant}", "<int:participant_id>")
         .replace("{kind}", "<kind>")
+        .replace("{upload}", "<key>")
         .replace("{code}", "<code>")
         .replace("/lang/nl", "/lang/<language>")
         .replace("/map.png", "/map.svg")
@@ -194,6 +199,7 @@ def _url(template: str, target, **overrides) -> str:
         "participant": target.participant_id,
         "invitation": target.invitation_id,
         "kind": "insight",
+        "upload": "no-such-upload",
     } | overrides
     return template.format(**values)
 

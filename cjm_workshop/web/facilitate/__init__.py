@@ -5,4 +5,11 @@ from flask import Blueprint
 bp = Blueprint("facilitate", __name__, url_prefix="/workshops")
 
 # The views, registered on `bp` as they are imported.
-from cjm_workshop.web.facilitate import actions, arrange, board, routes, voting  # noqa: E402, F401
+from cjm_workshop.web.facilitate import (  # noqa: E402, F401
+    actions,
+    arrange,
+    board,
+    research_import,
+    routes,
+    voting,
+)
