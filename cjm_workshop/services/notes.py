@@ -8,11 +8,11 @@ an idempotency key made on the phone: the same key twice gives the first note ba
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, insert, select
 
 from cjm_workshop.database import insert_for
 from cjm_workshop.models import (
@@ -41,7 +41,7 @@ from cjm_workshop.services.errors import (
     StepClosed,
     WorkshopClosed,
 )
-from cjm_workshop.services.room import DbSession, lock, touch, visible_to_room
+from cjm_workshop.services.room import DbSession, lock, touch, touch_notes, visible_to_room
 from cjm_workshop.services.steps import accepts_contributions
 
 _NOTE_COLUMNS = tuple(column.key for column in Note.__mapper__.column_attrs)
@@ -110,6 +110,47 @@ def add_note(
             raise IdempotencyKeyReused(idempotency_key)
         return existing
     touch(session, workshop.id, added.id)
+    return added
+
+
+def add_notes(
+    session: DbSession, workshop: Workshop, notes: Sequence[tuple[NoteFields, str]]
+) -> list[Note]:
+    """Add many notes by the facilitator for the room at once (an import), each with its
+    idempotency key: add_note's rules for every one before any is written, then one INSERT,
+    each note at the end of its cell in the order given, each with its live event."""
+    rows: list[dict[str, object]] = []
+    end: dict[journey_map.Cell, int] = {}
+    for fields, idempotency_key in notes:
+        step = KIND_STEP.get(fields.kind)
+        if step is None:
+            raise InvalidNote("kind")
+        refusal = _refusal(workshop, None, step)
+        if refusal is not None:
+            raise refusal
+        note = Note(
+            workshop_id=workshop.id,
+            kind=fields.kind,
+            step=step,
+            author_id=None,
+            by_facilitator=True,
+            idempotency_key=idempotency_key,
+        )
+        _apply(session, workshop, note, fields)
+        cell = journey_map.cell_of(note)
+        if cell not in end:
+            end[cell] = session.execute(
+                select(journey_map.end_of_cell(workshop.id, cell))
+            ).scalar_one()
+        rows.append(
+            {key: getattr(note, key) for key in _NOTE_COLUMNS if key in note.__dict__}
+            | {"position": end[cell]}
+        )
+        end[cell] += 1
+    if not rows:
+        return []
+    added = list(session.scalars(insert(Note).returning(Note, sort_by_parameter_order=True), rows))
+    touch_notes(session, workshop.id, [note.id for note in added])
     return added
 
 

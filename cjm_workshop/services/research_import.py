@@ -47,8 +47,8 @@ from cjm_workshop.services.errors import (
     InvalidInsightRow,
     InvalidNote,
 )
-from cjm_workshop.services.notes import NoteFields, add_note, note_text
-from cjm_workshop.services.room import DbSession
+from cjm_workshop.services.notes import NoteFields, add_notes, note_text
+from cjm_workshop.services.room import DbSession, changed
 
 MEGABYTE = 1024 * 1024
 MAX_ROWS = 2_000  # a survey export; far more insights than a wall can hold
@@ -473,27 +473,29 @@ def import_insights(
 ) -> list[Note]:
     """Add every row as a research insight by the facilitator, at the end of its cell in
     the file's order, each with its live event; or, if any row is refused, nothing
-    (InsightRowsRefused). The upload is used up. Sent twice (a double click), the second
-    finds the notes of the first: each row's idempotency key names the upload and row."""
+    (InsightRowsRefused). The upload is used up: sent twice, the second finds it gone."""
+    key = upload.key
     checked = check_rows(workshop, Table.from_json(upload.table), mapping, sources)
     if checked.refusals:
         raise InsightRowsRefused(checked.refusals)
-    notes = [
-        add_note(
-            session,
-            workshop,
-            NoteFields(
-                kind=NoteKind.INSIGHT,
-                text=insight.text,
-                source=insight.source,
-                stage_id=insight.stage.id if insight.stage else None,
-                persona_id=insight.persona.id if insight.persona else None,
-            ),
-            f"import-{upload.key}-{insight.row}",
-        )
-        for insight in checked.insights
-    ]
-    # In bulk: a second request that imported it at the same moment deleted it already.
-    session.execute(delete(ResearchUpload).where(ResearchUpload.id == upload.id))
-    session.flush()
-    return notes
+    # Claimed by deleting it: an import of the same upload at the same moment (a double
+    # click) waits here for this one, then finds it gone.
+    if not changed(session.execute(delete(ResearchUpload).where(ResearchUpload.id == upload.id))):
+        raise InvalidInsightFile("expired")
+    return add_notes(
+        session,
+        workshop,
+        [
+            (
+                NoteFields(
+                    kind=NoteKind.INSIGHT,
+                    text=insight.text,
+                    source=insight.source,
+                    stage_id=insight.stage.id if insight.stage else None,
+                    persona_id=insight.persona.id if insight.persona else None,
+                ),
+                f"import-{key}-{insight.row}",
+            )
+            for insight in checked.insights
+        ],
+    )

@@ -5,6 +5,7 @@ a function to break a circle."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Protocol, TypeAlias, cast
 
 from sqlalchemy import CursorResult, Result, bindparam, insert, select, text
@@ -102,7 +103,20 @@ def touch(
     """Record a change that phones and the board must show (about one note, or not)."""
     if kind is None:
         kind = LiveEventKind.NOTE if note_id is not None else LiveEventKind.REFRESH
-    session.execute(_RECORD, {"workshop_id": workshop_id, "kind": kind, "note_id": note_id})
+    _record(session, {"workshop_id": workshop_id, "kind": kind, "note_id": note_id})
+
+
+def touch_notes(session: DbSession, workshop_id: int, note_ids: Sequence[int]) -> None:
+    """touch() for many new notes at once (an import), in one statement."""
+    if note_ids:
+        kind = LiveEventKind.NOTE
+        _record(
+            session, [{"workshop_id": workshop_id, "kind": kind, "note_id": n} for n in note_ids]
+        )
+
+
+def _record(session: DbSession, events: dict[str, Any] | list[dict[str, Any]]) -> None:
+    session.execute(_RECORD, events)
     session.info[LIVE_TOUCHED] = True  # wakes this process's broadcaster on commit
     if session.get_bind().dialect.name == "postgresql":
         # Delivered when this transaction commits: the broadcasters wake at once.

@@ -216,11 +216,12 @@ def test_an_import_adds_every_row_or_nothing(session, workshop):
     assert session.scalar(select(ResearchUpload).where(ResearchUpload.key == good.key)) is None
 
 
-def test_an_import_twice_adds_the_notes_once(session, workshop):
+def test_an_upload_is_imported_once(session, workshop):
     kept = upload(session, workshop, b"Insight\nOne\nTwo\n")
-    first = service.import_insights(session, workshop, kept, service.ColumnMapping(0), {})
-    again = service.import_insights(session, workshop, kept, service.ColumnMapping(0), {})
-    assert [n.id for n in again] == [n.id for n in first]
+    service.import_insights(session, workshop, kept, service.ColumnMapping(0), {})
+    with pytest.raises(InvalidInsightFile) as gone:
+        service.import_insights(session, workshop, kept, service.ColumnMapping(0), {})
+    assert gone.value.reason == "expired"
     assert len(session.scalars(select(Note)).all()) == 2
 
 
