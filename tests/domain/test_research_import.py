@@ -250,3 +250,41 @@ def test_an_upload_is_the_uploaders_and_lasts_two_hours(session, make, workshop)
     old_key = kept.key
     upload(session, workshop, b"Insight\nTwo\n")  # a new upload clears the old ones away
     assert session.scalar(select(ResearchUpload).where(ResearchUpload.key == old_key)) is None
+
+
+def test_many_notes_are_checked_before_any_is_written(session, workshop):
+    from cjm_workshop.models import NoteKind
+    from cjm_workshop.services.errors import InvalidNote
+    from cjm_workshop.services.notes import NoteFields, add_notes
+    from tests.factories import live_events
+
+    insight = NoteKind.INSIGHT
+    source = ResearchSource.SURVEY
+    with pytest.raises(InvalidNote) as refused:
+        add_notes(
+            session,
+            workshop,
+            [
+                (NoteFields(insight, "Fine", source=source), "k1"),
+                (NoteFields(insight, "Other workshop's stage", source=source, stage_id=-1), "k2"),
+            ],
+        )
+    assert refused.value.reason == "unknown_stage"
+    assert session.scalars(select(Note)).all() == []
+    stage = workshop.stages[1].id
+    added = add_notes(
+        session,
+        workshop,
+        [
+            (NoteFields(insight, " One ", source=source, stage_id=stage), "k1"),
+            (NoteFields(insight, "No stage", source=source), "k2"),
+            (NoteFields(insight, "Two", source=source, stage_id=stage), "k3"),
+        ],
+    )
+    assert [(n.text, n.position, n.by_facilitator) for n in added] == [
+        ("One", 0, True),
+        ("No stage", 0, True),
+        ("Two", 1, True),
+    ]
+    notes_told = [event for event in live_events(session, workshop) if event[0] == "note"]
+    assert notes_told == [("note", n.id) for n in added]
