@@ -179,6 +179,8 @@ class InvalidInsightFile(Refused):
             self.status = 413
         elif reason == "expired":
             self.status = 410
+        elif reason == "closed":
+            self.status = 409
 
 
 class InvalidInsightRow(Refused):

@@ -285,6 +285,8 @@ def store_upload(
     session: DbSession, workshop: Workshop, account: Facilitator, filename: str, table: Table
 ) -> ResearchUpload:
     """Keep the table for the next steps (and let go of uploads older than their life)."""
+    if workshop.is_closed:
+        raise InvalidInsightFile("closed")
     session.execute(delete(ResearchUpload).where(ResearchUpload.created_at < _expiry()))
     upload = ResearchUpload(
         key=secrets.token_urlsafe(24)[:UPLOAD_KEY_LENGTH],
@@ -474,6 +476,8 @@ def import_insights(
     """Add every row as a research insight by the facilitator, at the end of its cell in
     the file's order, each with its live event; or, if any row is refused, nothing
     (InsightRowsRefused). The upload is used up: sent twice, the second finds it gone."""
+    if workshop.is_closed:
+        raise InvalidInsightFile("closed")
     key = upload.key
     checked = check_rows(workshop, Table.from_json(upload.table), mapping, sources)
     if checked.refusals:

@@ -189,6 +189,7 @@ REASON_MESSAGES: dict[type[domain.DomainError], dict[str, Any]] = {
             "This upload is no longer here: it was imported already, or it is more than "
             "two hours old. Upload the file again."
         ),
+        "closed": _l("This workshop is closed: reopen it to import research insights."),
     },
     domain.InvalidInsightRow: {
         "empty_text": _l("Row %(row)s: the text in column %(column)s is empty."),

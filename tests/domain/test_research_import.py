@@ -22,7 +22,6 @@ from cjm_workshop.services import research_import as service
 from cjm_workshop.services.errors import (
     InsightRowsRefused,
     InvalidInsightFile,
-    WorkshopClosed,
 )
 from cjm_workshop.services.workshops import change_status
 from tests.factories import row_counts
@@ -229,8 +228,11 @@ def test_a_closed_workshop_takes_no_import(session, workshop):
     kept = upload(session, workshop, b"Insight\nOne\n")
     change_status(session, workshop, WorkshopStatus.LIVE)
     change_status(session, workshop, WorkshopStatus.CLOSED)
-    with pytest.raises(WorkshopClosed):
+    with pytest.raises(InvalidInsightFile) as refused:
         service.import_insights(session, workshop, kept, service.ColumnMapping(0), {})
+    assert refused.value.reason == "closed"
+    with pytest.raises(InvalidInsightFile):
+        upload(session, workshop, b"Insight\nTwo\n")
     assert session.scalars(select(Note)).all() == []
 
 

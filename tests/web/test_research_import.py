@@ -382,3 +382,21 @@ def test_the_console_in_the_research_step_and_the_workshop_page_link_to_it(clien
     assert upload_url(workshop) in client.get(f"/workshops/{workshop.id}").text
     make.step(workshop, "touchpoints")
     assert upload_url(workshop) not in client.get(f"/workshops/{workshop.id}/console").text
+
+
+def test_a_closed_workshop_takes_no_import(client, app, workshop):
+    page_url = uploaded(client, workshop, b"Insight\nOne\n")
+    for target in ("live", "closed"):
+        changed = client.post(f"/workshops/{workshop.id}/status", data={"target": target})
+        assert changed.status_code in (302, 303)
+    answer = client.post(page_url, data={"text": 0})
+    assert answer.status_code == 422
+    assert "This workshop is closed: reopen it to import research insights." in answer.text
+    refused = upload(client, workshop, b"Insight\nTwo\n")
+    assert refused.status_code == 409
+    assert "reopen it" in refused.text
+    assert insights(app, workshop) == []
+    assert (
+        f"/workshops/{workshop.id}/research/import"
+        not in client.get(f"/workshops/{workshop.id}").text
+    )

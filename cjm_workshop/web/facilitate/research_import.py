@@ -33,11 +33,11 @@ def import_research(workshop_id: int):
         try:
             # Never more than one byte past the limit is read (the request is bounded too).
             table = service.read_table(upload.stream.read(limit + 1), upload.filename, limit)
+            kept = service.store_upload(db.session, workshop, current_user, upload.filename, table)
         except InvalidInsightFile as refused:
             form.file.errors = [domain_message(refused)]
             status = refused.status
         else:
-            kept = service.store_upload(db.session, workshop, current_user, upload.filename, table)
             db.session.commit()
             return redirect(
                 url_for(".research_columns", workshop_id=workshop.id, key=kept.key), 303
