@@ -106,9 +106,16 @@ def touch(
     _record(session, {"workshop_id": workshop_id, "kind": kind, "note_id": note_id})
 
 
+# More new notes at once than this, and screens reload their live part once instead of
+# receiving each note (an import of 2,000 rows would be 2,000 events to every screen).
+NOTES_SENT_ONE_BY_ONE = 20
+
+
 def touch_notes(session: DbSession, workshop_id: int, note_ids: Sequence[int]) -> None:
     """touch() for many new notes at once (an import), in one statement."""
-    if note_ids:
+    if len(note_ids) > NOTES_SENT_ONE_BY_ONE:
+        touch(session, workshop_id, kind=LiveEventKind.MAP)
+    elif note_ids:
         kind = LiveEventKind.NOTE
         _record(
             session, [{"workshop_id": workshop_id, "kind": kind, "note_id": n} for n in note_ids]

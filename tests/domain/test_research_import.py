@@ -290,3 +290,18 @@ def test_many_notes_are_checked_before_any_is_written(session, workshop):
     ]
     notes_told = [event for event in live_events(session, workshop) if event[0] == "note"]
     assert notes_told == [("note", n.id) for n in added]
+
+
+def test_a_large_import_tells_screens_once_to_reload_their_live_part(session, workshop):
+    """Past NOTES_SENT_ONE_BY_ONE, one map event: not a thousand notes to every screen."""
+    from cjm_workshop.models import NoteKind
+    from cjm_workshop.services.notes import NoteFields, add_notes
+    from cjm_workshop.services.room import NOTES_SENT_ONE_BY_ONE
+    from tests.factories import live_events
+
+    many = NOTES_SENT_ONE_BY_ONE + 1
+    fields = NoteFields(NoteKind.INSIGHT, "Same", source=ResearchSource.SURVEY)
+    before = live_events(session, workshop)
+    added = add_notes(session, workshop, [(fields, f"k{n}") for n in range(many)])
+    assert len(added) == many
+    assert live_events(session, workshop) == [*before, ("map", None)]
