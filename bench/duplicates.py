@@ -14,11 +14,15 @@ from __future__ import annotations
 import itertools
 import json
 import statistics
+import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from rapidfuzz import fuzz
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from cjm_workshop.services import duplicates
 from cjm_workshop.services.duplicates import NoteText, group_pairs
@@ -108,11 +112,61 @@ def timing(grouper: Grouper, count: int = 200, runs: int = 5) -> float:
     seconds = []
     for _ in range(runs):
         duplicates._canonical.cache_clear()
-        duplicates._near.cache_clear()
         start = time.perf_counter()
         grouper(notes)
         seconds.append(time.perf_counter() - start)
     return statistics.median(seconds)
+
+
+def in_the_app(count: int = 200, runs: int = 5) -> float:
+    """The median time of the map page's query of suggestions (services.duplicates.
+    suggestions: load the notes and dismissed pairs, then group) for `count` notes of one
+    workshop, on a scratch SQLite database."""
+    from bench.join_rush import ScratchDatabase, bench_app
+    from cjm_workshop.extensions import db
+    from cjm_workshop.models import NoteKind, Step
+    from cjm_workshop.services import accounts, notes, steps
+    from cjm_workshop.services.workshops import PersonaFields, WorkshopFields, create_workshop
+
+    scratch = ScratchDatabase(f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3")
+    try:
+        app = bench_app(scratch.url, RATELIMIT_ENABLED=False)
+        with app.app_context():
+            owner = accounts.create_facilitator(
+                db.session, email="bench@example.org", name="Bench", password="bench-password"
+            )
+            fields = WorkshopFields(
+                title="Bench",
+                journey="Many journeys",
+                goal="",
+                language="nl",
+                anonymous=False,
+                dots_per_participant=5,
+            )
+            workshop = create_workshop(
+                db.session, owner, fields, persona=PersonaFields(name="P"), stage_template="aida"
+            )
+            steps.go_to_step(db.session, workshop, Step.EMOTIONS)
+            texts = [text for journey in journeys() for text, *_ in journey["notes"]][:count]
+            stage = workshop.stages[0].id
+            for number, text in enumerate(texts):
+                notes.add_note(
+                    db.session,
+                    workshop,
+                    notes.NoteFields(kind=NoteKind.PAIN_POINT, text=text, stage_id=stage),
+                    f"bench-{number}",
+                )
+            db.session.commit()
+            seconds = []
+            for _ in range(runs):
+                duplicates._canonical.cache_clear()
+                db.session.expire_all()
+                start = time.perf_counter()
+                duplicates.suggestions(db.session, workshop)
+                seconds.append(time.perf_counter() - start)
+            return statistics.median(seconds)
+    finally:
+        scratch.drop()
 
 
 def main() -> None:
@@ -134,6 +188,7 @@ def main() -> None:
             f"  {split:8} precision {p:.2f} recall {r:.2f} ({suggested} pairs suggested, {true} true)"
         )
     print(f"  time for 200 notes: {timing(duplicates.suggest_groups) * 1000:.0f} ms (median of 5)")
+    print(f"  in the app, with the query, 200 notes: {in_the_app() * 1000:.0f} ms (median of 5)")
 
 
 if __name__ == "__main__":
