@@ -53,7 +53,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 from sqlalchemy import select
 
-from cjm_workshop.models import DismissedDuplicate, Note, Workshop
+from cjm_workshop.models import DismissedDuplicate, Note, Stage, Workshop
 from cjm_workshop.services import journey_map
 from cjm_workshop.services.errors import SuggestionOutdated, SuggestionRefused
 from cjm_workshop.services.room import DbSession, lock
@@ -443,16 +443,24 @@ def suggest_groups(
 
 def suggestions(session: DbSession, workshop: Workshop) -> list[list[Note]]:
     """The groups to suggest now: among the notes on the facilitator's map (not merged,
-    not hidden), without the pairs dismissed as "not duplicates"; notes in map order."""
+    not hidden, not in a hidden lane), without the pairs dismissed as "not duplicates";
+    notes in map order."""
+    hidden_kinds = [
+        journey_map.NOTE_LANES[lane.kind]
+        for lane in workshop.lanes
+        if lane.hidden and lane.kind in journey_map.NOTE_LANES
+    ]
     notes = list(
         session.scalars(
             select(Note)
+            .outerjoin(Stage, Note.stage_id == Stage.id)
             .where(
                 Note.workshop_id == workshop.id,
                 Note.merged_into_id.is_(None),
                 Note.hidden.is_(False),
+                Note.kind.not_in(hidden_kinds),
             )
-            .order_by(Note.stage_id, Note.kind, Note.position, Note.id)
+            .order_by(Stage.id.is_(None), Stage.position, Note.kind, Note.position, Note.id)
         )
     )
     dismissed = _dismissed(session, workshop)
@@ -478,7 +486,9 @@ def _dismissed(session: DbSession, workshop: Workshop) -> frozenset[tuple[int, i
 
 def suggested_notes(session: DbSession, workshop: Workshop, note_ids: Sequence[int]) -> list[Note]:
     """The notes of a suggestion the facilitator acts on, checked against what happened
-    since it was shown: each still there, of this workshop, on the map."""
+    since it was shown: each still there, of this workshop, on the map. Takes the
+    workshop's lock first, so that nothing changes them between the check and the act."""
+    lock(session, workshop)
     unique = list(dict.fromkeys(note_ids))
     if len(unique) < 2:
         raise SuggestionRefused("too_few")

@@ -7,8 +7,8 @@ import itertools
 import pytest
 from sqlalchemy import select
 
-from cjm_workshop.models import DismissedDuplicate, Note, Workshop
-from cjm_workshop.services import duplicates, notes
+from cjm_workshop.models import DismissedDuplicate, LaneKind, Note, Workshop
+from cjm_workshop.services import duplicates, journey_map, notes
 from cjm_workshop.services.duplicates import NoteText, suggest_groups
 from cjm_workshop.services.errors import SuggestionOutdated, SuggestionRefused
 from tests.factories import live_events, row_counts
@@ -105,6 +105,10 @@ def test_suggestions_leave_out_hidden_merged_and_dismissed_notes(session, room):
     )
     notes.set_hidden(session, session.get(Note, ids["phone"]), True)
     assert texts(duplicates.suggestions(session, workshop)) == [[ROOM[5], ROOM[6]]]
+    touchpoints = next(lane for lane in workshop.lanes if lane.kind is LaneKind.TOUCHPOINT)
+    journey_map.set_lane_hidden(session, workshop, touchpoints, True)  # "crashed" is one
+    assert duplicates.suggestions(session, workshop) == []
+    journey_map.set_lane_hidden(session, workshop, touchpoints, False)
     crash, crashed = session.get(Note, ids["crash"]), session.get(Note, ids["crashed"])
     duplicates.dismiss_group(session, workshop, [crash, crashed])
     session.commit()
