@@ -67,8 +67,8 @@ def variants() -> dict[str, Grouper]:
         )
     for cut in (60, 70, 80):
         found[f"WRatio normalised >= {cut}"] = string_grouper(fuzz.WRatio, normalised, cut)
-    for cut in (0.3, 0.35, 0.4, 0.45, 0.5):
-        for link in (0.0, 0.25, 0.3, 0.35):
+    for cut in (0.2, 0.25, 0.3, 0.35, 0.4, 0.5):
+        for link in (0.0, 0.2, 0.25, 0.3, 0.35):
             found[f"weighted Dice >= {cut}, link {link}"] = lambda notes, cut=cut, link=link: (
                 duplicates.suggest_groups(notes, threshold=cut, link=link)
             )

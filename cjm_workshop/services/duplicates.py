@@ -15,14 +15,16 @@ out), pairwise precision / recall:
     token_set_ratio, normalised words, >= 80       0.71 / 0.60   0.93 / 0.24
     token_set_ratio, normalised words, >= 70       0.36 / 0.70   0.59 / 0.34
     WRatio, normalised words, >= 70                0.12 / 0.73   0.15 / 0.47
-    weighted Dice (below) >= 0.35, no link         0.64 / 0.69   0.69 / 0.46
-    weighted Dice >= 0.35, link 0.35 (chosen)      0.83 / 0.61   0.84 / 0.36
+    weighted Dice (below) >= 0.3, no link          0.56 / 0.70   0.66 / 0.42
+    weighted Dice >= 0.2, link 0.2                 0.77 / 0.70   0.74 / 0.42
+    weighted Dice >= 0.3, link 0.3 (chosen)        0.90 / 0.65   0.83 / 0.34
 
 The chosen scorer is a Dice overlap of the two notes' normalised words, where two words
 count as one when rapidfuzz's ratio finds them a typo apart (or one is part of the other,
 as in Dutch compounds), each word weighted by how few of the workshop's notes have it
 (IDF: where the room is all about waiting, "wachten" says little), and lowered when both
-notes say something the other does not ("... aan de telefoon" vs "... in de wachtkamer").
+notes say something the other does not ("... aan de telefoon" vs "... in de wachtkamer"),
+the more so when that is each note's most telling (rarest) word.
 Groups are joined from the closest pair down, and only when every two notes of the group
 are close (`LINK`), so that a chain of look-alikes does not become one group. Plain
 token_set_ratio scores 100 whenever one note's words are a subset of the other's, and
@@ -30,13 +32,17 @@ WRatio's partial matching finds nearly everything alike. The goal of precision 0
 recall 0.7 is not reached: most missed pairs say the same thing in other words or in the
 other language ("sign up takes forever" / "registratie duurt te lang"), which a word
 comparison cannot see; the chosen threshold keeps precision above 0.8, so what is
-suggested is worth the facilitator's look. Grouping 200 notes takes about 25 ms (only
-notes that share a word, or a near one, are compared).
+suggested is worth the facilitator's look. The synonym table holds the method's words and
+those of the tuned journeys only, which is why held-out recall is lower. In a small room
+"lange wachttijd aan de telefoon" and "... in de winkel" are still suggested together
+(they share two of three words). Grouping 200 notes takes about 25 ms (only notes that
+share a word, or a near one, are compared).
 
 Suggestions never merge anything: the facilitator merges (through the map's own merge,
 `journey_map.merge`) or says "not duplicates", which is remembered per pair of notes, so a
-dismissed group never comes back. A note added later that resembles the group makes a new
-group with it (its pairs were never dismissed), and the facilitator decides again.
+dismissed group never comes back. A note added later that resembles the group is
+suggested with the dismissed note it is closest to (its pairs were never dismissed), never
+with two notes that were dismissed together, and the facilitator decides again.
 """
 
 from __future__ import annotations
@@ -244,11 +250,12 @@ _WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 # forms, English plurals and verb forms.
 _ENDINGS = ("ing", "en", "es", "ed", "'s", "s", "e", "t")
 
-THRESHOLD = 0.35  # a pair at least this close is a suggestion (see the bench)
-LINK = 0.35  # and every two notes of a group at least this close
+THRESHOLD = 0.3  # a pair at least this close is a suggestion (see the bench)
+LINK = 0.3  # and every two notes of a group at least this close
 NEAR_WORD = 85  # two words this close (rapidfuzz ratio, 0-100) count as the same word
 COMPOUND = 0.8  # what a word counts for as part of a compound
 CONFLICT = 0.5  # how much a conflict counts against a pair (see `similarity`)
+KEY_CONFLICT = 0.7  # and when neither note has the other one's most telling word
 COMPOUND_PART = 4  # letters, at least, of a word found in a compound
 
 
@@ -357,6 +364,7 @@ def similarity(
     free = list(theirs)
     matched = 0.0
     ours_left = 0.0  # weight of our words without a match
+    unmatched: list[str] = []
     for word in ours:
         best, best_score = -1, 0.0
         counts_as = near.get(word, {})
@@ -369,13 +377,22 @@ def similarity(
             matched += best_score * (weight.get(word, 1.0) + weight.get(other, 1.0))
         else:
             ours_left += weight.get(word, 1.0)
+            unmatched.append(word)
     ours_total = sum(weight.get(word, 1.0) for word in ours)
     theirs_total = sum(weight.get(word, 1.0) for word in theirs)
     theirs_left = sum(weight.get(word, 1.0) for word in free)
     # Both notes saying something the other does not ("... aan de telefoon", "... in de
     # winkel") is a different point, more than one note saying more than the other.
     conflict = min(ours_left / ours_total, theirs_left / theirs_total)
-    return matched / (ours_total + theirs_total) * (1 - CONFLICT * conflict)
+    score = matched / (ours_total + theirs_total) * (1 - CONFLICT * conflict)
+    if _key(ours, weight) in unmatched and _key(theirs, weight) in free:
+        score *= KEY_CONFLICT  # neither has what the other says most of all
+    return score
+
+
+def _key(text: Sequence[str], weight: dict[str, float]) -> str:
+    """A note's most telling word: the one fewest other notes have."""
+    return max(text, key=lambda word: weight.get(word, 1.0))
 
 
 def pair_scores(notes: Sequence[NoteText], floor: float) -> dict[tuple[int, int], float]:
