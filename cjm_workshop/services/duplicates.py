@@ -243,6 +243,26 @@ SYNONYMS: dict[str, str] = {
     "chatbot": "chat bot",
     "customer": "klant",
     "klanten": "klant",
+    # the glossary of the method (PRODUCT.md) and its channels
+    "journey": "klantreis",
+    "stage": "fase",
+    "phase": "fase",
+    "touchpoint": "contactmoment",
+    "touchpoints": "contactmoment",
+    "channel": "kanaal",
+    "kanalen": "kanaal",
+    "emotion": "emotie",
+    "emoties": "emotie",
+    "painpoint": "pijnpunt",
+    "opportunity": "kans",
+    "kansen": "kans",
+    "owner": "eigenaar",
+    "advertising": "advertentie",
+    "reclame": "advertentie",
+    "sociale": "social",
+    "messaging": "chat",
+    "whatsapp": "chat",
+    "berichten": "chat",
 }
 
 _WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
