@@ -135,14 +135,7 @@ def in_the_app(count: int = 200, runs: int = 5) -> float:
             owner = accounts.create_facilitator(
                 db.session, email="bench@example.org", name="Bench", password="bench-password"
             )
-            fields = WorkshopFields(
-                title="Bench",
-                journey="Many journeys",
-                goal="",
-                language="nl",
-                anonymous=False,
-                dots_per_participant=5,
-            )
+            fields = WorkshopFields("Bench", "Many journeys", "A goal", "nl", 5)
             workshop = create_workshop(
                 db.session, owner, fields, persona=PersonaFields(name="P"), stage_template="aida"
             )
