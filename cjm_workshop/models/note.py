@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cjm_workshop.extensions import Model
@@ -109,3 +109,24 @@ class Note(Model):
     touchpoint: Mapped[Note | None] = relationship(foreign_keys=[touchpoint_id], remote_side=[id])
     pain_point: Mapped[Note | None] = relationship(foreign_keys=[pain_point_id], remote_side=[id])
     merged_into: Mapped[Note | None] = relationship(foreign_keys=[merged_into_id], remote_side=[id])
+
+
+class DismissedDuplicate(Model):
+    """Two notes the facilitator said are not duplicates: never suggested together again
+    (see services/duplicates.py). Goes with either note when it is deleted."""
+
+    __tablename__ = "dismissed_duplicate"
+    __table_args__ = (
+        UniqueConstraint("note_id", "other_note_id", name="uq_dismissed_duplicate_pair"),
+        CheckConstraint("note_id < other_note_id", name="pair_in_order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshop.id", ondelete="CASCADE"), index=True
+    )
+    note_id: Mapped[int] = mapped_column(ForeignKey("note.id", ondelete="CASCADE"))
+    other_note_id: Mapped[int] = mapped_column(
+        ForeignKey("note.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

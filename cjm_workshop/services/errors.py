@@ -96,6 +96,18 @@ class MergeRefused(Refused):
     """Notes that cannot be merged; `reason` says why (itself, other_workshop, ...)."""
 
 
+class SuggestionRefused(Refused):
+    """A suggested duplicate acted on wrongly: "other_workshop", "too_few" notes, or no
+    note chosen to keep ("keep_one")."""
+
+
+class SuggestionOutdated(Refused):
+    """A suggested duplicate whose notes changed since it was shown: one was deleted
+    ("gone"), merged ("merged") or hidden ("hidden") meanwhile."""
+
+    status = 409
+
+
 class InvalidRating(Refused):
     """A rating outside the scale ("scale") or not of a touchpoint on this map."""
 

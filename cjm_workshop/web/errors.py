@@ -116,6 +116,25 @@ REASON_MESSAGES: dict[type[domain.DomainError], dict[str, Any]] = {
         "nothing_merged": _l("Nothing has been merged into this note."),
         "keep_one": _l("Choose the note to keep."),
     },
+    domain.SuggestionRefused: {
+        "other_workshop": _l("Only notes of this workshop can be suggested as duplicates."),
+        "too_few": _l("A suggestion needs two or more notes."),
+        "keep_one": _l("Choose the note to keep."),
+    },
+    domain.SuggestionOutdated: {
+        "gone": _l(
+            "One of these notes has been deleted meanwhile. Nothing was changed: "
+            "the suggestions are up to date again."
+        ),
+        "merged": _l(
+            "One of these notes has been merged meanwhile. Nothing was changed: "
+            "the suggestions are up to date again."
+        ),
+        "hidden": _l(
+            "One of these notes has been hidden meanwhile. Nothing was changed: "
+            "the suggestions are up to date again."
+        ),
+    },
     domain.InvalidVote: {
         "own": _l("You cannot vote on your own pain point in this round."),
         "one_per_note": _l("One dot per pain point in this round."),

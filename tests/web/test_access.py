@@ -103,6 +103,8 @@ ROUTES = [
     ("GET", "/workshops/{id}/map/merge", "facilitator"),
     ("POST", "/workshops/{id}/map/merge", "facilitator"),
     ("POST", "/workshops/{id}/map/lanes/{lane}", "facilitator"),
+    ("POST", "/workshops/{id}/map/duplicates/merge", "facilitator"),
+    ("POST", "/workshops/{id}/map/duplicates/dismiss", "facilitator"),
     ("POST", "/workshops/{id}/rounds", "facilitator"),
     ("POST", "/workshops/{id}/rounds/{round}", "facilitator"),
     ("POST", "/workshops/{id}/rounds/{round}/proxy", "facilitator"),

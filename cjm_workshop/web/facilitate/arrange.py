@@ -7,14 +7,15 @@ sentence for screen readers about what happened.
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from cjm_workshop.extensions import db
 from cjm_workshop.labels import LANE_LABELS
 from cjm_workshop.models import Lane, LaneKind, Note, Workshop
-from cjm_workshop.services import journey_map
-from cjm_workshop.services.errors import MergeRefused
+from cjm_workshop.services import duplicates, journey_map
+from cjm_workshop.services.errors import MergeRefused, SuggestionRefused
 from cjm_workshop.web.access import part_or_404, run_workshop_or_404
 from cjm_workshop.web.facilitate import bp
 from cjm_workshop.web.forms import ConfirmForm
@@ -34,6 +35,7 @@ def page_context(workshop: Workshop, persona_id: int | None = None) -> dict:
         "button_form": ConfirmForm(formdata=None),
         "hidden_lanes": [lane for lane in workshop.lanes if lane.hidden],
         **map_context(workshop, "arrange", arrange_src(workshop, persona_id), persona_id),
+        **suggestions_context(workshop, "map"),
     }
 
 
@@ -42,7 +44,12 @@ def map_page(workshop_id: int):
     workshop = run_workshop_or_404(workshop_id)
     persona_id = persona_filter(workshop)
     if is_htmx() and request.args.get("part") == "map":
-        return render_map(workshop, "arrange", arrange_src(workshop, persona_id), persona_id)
+        # What a change elsewhere alters: the map, and with it the suggested duplicates.
+        panel = render_template(
+            "facilitate/_duplicates.html", workshop=workshop, **suggestions_context(workshop, "map")
+        )
+        the_map = render_map(workshop, "arrange", arrange_src(workshop, persona_id), persona_id)
+        return the_map + Markup(panel)  # noqa: S704 (escaped by Jinja)
     return render(
         "facilitate/map.html",
         partial="facilitate/_map_live.html",
@@ -172,3 +179,61 @@ def lane(workshop_id: int, lane_id: int):
     if is_htmx():
         return render_template("facilitate/_map_live.html", **page_context(workshop))
     return redirect(url_for("facilitate.map_page", workshop_id=workshop.id), 303)
+
+
+# --- suggested duplicates --------------------------------------------------------------
+
+SUGGESTION_PAGES = {"map": "facilitate.map_page", "console": "facilitate.console"}
+
+
+def suggestions_context(workshop: Workshop, back: str) -> dict:
+    """The panel of suggested duplicates, on the map page and the console (step 4)."""
+    return {
+        "suggestions": duplicates.suggestions(db.session, workshop),
+        "suggestions_back": back,
+    }
+
+
+def _suggestion(workshop: Workshop) -> list[Note]:
+    ids = [_number(value) for value in request.form.getlist("note")]
+    return duplicates.suggested_notes(db.session, workshop, ids)
+
+
+def _back_from_suggestion(workshop: Workshop, announce: str, anchor: str | None = None):
+    """The panel again (htmx; a merge reaches the map through the live stream, as every
+    merge does), or the page it was on (plain forms)."""
+    back = request.form.get("back", "map")
+    if back not in SUGGESTION_PAGES:
+        back = "map"
+    if is_htmx():
+        return render_template(
+            "facilitate/_duplicates.html",
+            workshop=workshop,
+            announce=announce,
+            **suggestions_context(workshop, back),
+        )
+    flash(announce, "success")
+    return redirect(url_for(SUGGESTION_PAGES[back], workshop_id=workshop.id, _anchor=anchor), 303)
+
+
+@bp.post("/<int:workshop_id>/map/duplicates/merge")
+def merge_suggestion(workshop_id: int):
+    """ "Merge into …" on a suggested group: `keep` is the note that stays."""
+    workshop = run_workshop_or_404(workshop_id)
+    group = _suggestion(workshop)
+    keep = next((note for note in group if note.id == request.form.get("keep", type=int)), None)
+    if keep is None:
+        raise SuggestionRefused("keep_one")
+    duplicates.merge_suggestion(db.session, workshop, keep, group)
+    db.session.commit()
+    announce = _("Merged %(count)d notes into one.", count=len(group))
+    return _back_from_suggestion(workshop, announce, anchor=f"note-{keep.id}")
+
+
+@bp.post("/<int:workshop_id>/map/duplicates/dismiss")
+def dismiss_suggestion(workshop_id: int):
+    """ "Not duplicates": the group is not suggested again."""
+    workshop = run_workshop_or_404(workshop_id)
+    duplicates.dismiss_group(db.session, workshop, _suggestion(workshop))
+    db.session.commit()
+    return _back_from_suggestion(workshop, _("Noted: these are not duplicates."))

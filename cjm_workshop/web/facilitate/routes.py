@@ -28,6 +28,7 @@ from cjm_workshop.web.actions import actions_context
 from cjm_workshop.web.dots import voting_context
 from cjm_workshop.web.emotions import emotions_context
 from cjm_workshop.web.facilitate import bp
+from cjm_workshop.web.facilitate.arrange import suggestions_context
 from cjm_workshop.web.facilitate.forms import RemoveParticipantForm
 from cjm_workshop.web.forms import ConfirmForm
 from cjm_workshop.web.htmx import is_htmx, render, retarget
@@ -97,6 +98,7 @@ def console_context(workshop: Workshop, forms=None, action_form=None) -> dict:
         "last_event": live.latest_event_id(db.session),
         "viewer": Viewer("console"),
         "timer": timer.view(workshop),
+        **(suggestions_context(workshop, "console") if step is Step.VISUALIZE else {}),
     }
 
 

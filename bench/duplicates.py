@@ -1,0 +1,188 @@
+"""How good and how fast the suggested duplicates are (services/duplicates.py).
+
+Reads bench/duplicates_notes.json (notes per journey, with the true duplicate groups) and,
+per variant of the scorer, groups each journey's notes as one workshop would and counts
+pairs: a pair of notes in one suggested group is right when both are in one true group.
+Prints pairwise precision and recall on the journeys tuned on and on the held-out ones,
+and the time to group 200 notes.
+
+    .venv/bin/python bench/duplicates.py
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from rapidfuzz import fuzz
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from cjm_workshop.services import duplicates
+from cjm_workshop.services.duplicates import NoteText, group_pairs
+
+DATA = Path(__file__).with_name("duplicates_notes.json")
+Pair = tuple[int, int]
+Grouper = Callable[[Sequence[NoteText]], list[list[int]]]
+
+
+def pairs_of(groups: list[list[int]]) -> set[Pair]:
+    return {(min(a, b), max(a, b)) for group in groups for a, b in itertools.combinations(group, 2)}
+
+
+def string_grouper(
+    scorer: Callable[[str, str], float], prepare: Callable[[str], str], cut: float
+) -> Grouper:
+    def group(notes: Sequence[NoteText]) -> list[list[int]]:
+        texts = [(note.id, prepare(note.text)) for note in notes]
+        close = [
+            (a, b)
+            for (a, first), (b, second) in itertools.combinations(texts, 2)
+            if scorer(first, second) >= cut
+        ]
+        return group_pairs(dict.fromkeys(close, 1.0), 1.0, 0.0)
+
+    return group
+
+
+def normalised(text: str) -> str:
+    return " ".join(duplicates.words(text))
+
+
+def variants() -> dict[str, Grouper]:
+    found: dict[str, Grouper] = {}
+    for cut in (70, 80, 90):
+        found[f"token_set_ratio raw >= {cut}"] = string_grouper(
+            fuzz.token_set_ratio, str.lower, cut
+        )
+    for cut in (70, 80, 90):
+        found[f"token_set_ratio normalised >= {cut}"] = string_grouper(
+            fuzz.token_set_ratio, normalised, cut
+        )
+    for cut in (60, 70, 80):
+        found[f"WRatio normalised >= {cut}"] = string_grouper(fuzz.WRatio, normalised, cut)
+    for cut in (0.2, 0.25, 0.3, 0.35, 0.4, 0.5):
+        for link in (0.0, 0.2, 0.25, 0.3, 0.35):
+            found[f"weighted Dice >= {cut}, link {link}"] = lambda notes, cut=cut, link=link: (
+                duplicates.suggest_groups(notes, threshold=cut, link=link)
+            )
+    return found
+
+
+def journeys() -> list[dict]:
+    return json.loads(DATA.read_text(encoding="utf-8"))["journeys"]
+
+
+def labelled(journey: dict, first_id: int) -> tuple[list[NoteText], set[Pair]]:
+    notes, groups = [], {}
+    for offset, (text, _kind, _stage, group) in enumerate(journey["notes"]):
+        note_id = first_id + offset
+        notes.append(NoteText(note_id, text))
+        if group is not None:
+            groups.setdefault(group, []).append(note_id)
+    return notes, pairs_of(list(groups.values()))
+
+
+def score(grouper: Grouper, split: str) -> tuple[float, float, int, int]:
+    right = suggested = true = 0
+    first_id = 1
+    for journey in journeys():
+        notes, true_pairs = labelled(journey, first_id)
+        first_id += len(notes)
+        if journey["split"] != split:
+            continue
+        found = pairs_of(grouper(notes))
+        right += len(found & true_pairs)
+        suggested += len(found)
+        true += len(true_pairs)
+    precision = right / suggested if suggested else 1.0
+    return precision, right / true, suggested, true
+
+
+def timing(grouper: Grouper, count: int = 200, runs: int = 5) -> float:
+    texts = [text for journey in journeys() for text, *_ in journey["notes"]][:count]
+    notes = [NoteText(index, text) for index, text in enumerate(texts, 1)]
+    assert len(notes) == count
+    seconds = []
+    for _ in range(runs):
+        duplicates._canonical.cache_clear()
+        start = time.perf_counter()
+        grouper(notes)
+        seconds.append(time.perf_counter() - start)
+    return statistics.median(seconds)
+
+
+def in_the_app(count: int = 200, runs: int = 5) -> float:
+    """The median time of the map page's query of suggestions (services.duplicates.
+    suggestions: load the notes and dismissed pairs, then group) for `count` notes of one
+    workshop, on a scratch SQLite database."""
+    from bench.join_rush import ScratchDatabase, bench_app
+    from cjm_workshop.extensions import db
+    from cjm_workshop.models import NoteKind, Step
+    from cjm_workshop.services import accounts, notes, steps
+    from cjm_workshop.services.workshops import PersonaFields, WorkshopFields, create_workshop
+
+    scratch = ScratchDatabase(f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3")
+    try:
+        app = bench_app(scratch.url, RATELIMIT_ENABLED=False)
+        with app.app_context():
+            owner = accounts.create_facilitator(
+                db.session, email="bench@example.org", name="Bench", password="bench-password"
+            )
+            fields = WorkshopFields("Bench", "Many journeys", "A goal", "nl", 5)
+            workshop = create_workshop(
+                db.session, owner, fields, persona=PersonaFields(name="P"), stage_template="aida"
+            )
+            steps.go_to_step(db.session, workshop, Step.EMOTIONS)
+            texts = [text for journey in journeys() for text, *_ in journey["notes"]][:count]
+            stage = workshop.stages[0].id
+            for number, text in enumerate(texts):
+                notes.add_note(
+                    db.session,
+                    workshop,
+                    notes.NoteFields(kind=NoteKind.PAIN_POINT, text=text, stage_id=stage),
+                    f"bench-{number}",
+                )
+            db.session.commit()
+            seconds = []
+            for _ in range(runs):
+                duplicates._canonical.cache_clear()
+                db.session.expire_all()
+                start = time.perf_counter()
+                duplicates.suggestions(db.session, workshop)
+                seconds.append(time.perf_counter() - start)
+            return statistics.median(seconds)
+    finally:
+        scratch.drop()
+
+
+def main() -> None:
+    total = sum(len(journey["notes"]) for journey in journeys())
+    print(f"{total} notes in {len(journeys())} journeys; pairwise precision / recall")
+    print(
+        f"{'variant':40} {'tune P':>7} {'tune R':>7} {'hold P':>7} {'hold R':>7} {'200 notes':>10}"
+    )
+    for name, grouper in variants().items():
+        tune_p, tune_r, *_ = score(grouper, "tune")
+        hold_p, hold_r, suggested, true = score(grouper, "holdout")
+        ms = timing(grouper) * 1000
+        print(f"{name:40} {tune_p:7.2f} {tune_r:7.2f} {hold_p:7.2f} {hold_r:7.2f} {ms:8.0f} ms")
+    print(f"chosen: weighted Dice >= {duplicates.THRESHOLD}, link {duplicates.LINK}")
+    tune = score(duplicates.suggest_groups, "tune")
+    hold = score(duplicates.suggest_groups, "holdout")
+    for split, (p, r, suggested, true) in (("tune", tune), ("holdout", hold)):
+        print(
+            f"  {split:8} precision {p:.2f} recall {r:.2f} ({suggested} pairs suggested, {true} true)"
+        )
+    print(f"  time for 200 notes: {timing(duplicates.suggest_groups) * 1000:.0f} ms (median of 5)")
+    print(f"  in the app, with the query, 200 notes: {in_the_app() * 1000:.0f} ms (median of 5)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,569 @@
+"""Suggested duplicates (step 4, Visualize): groups of notes that say the same thing.
+
+Computed here, on the server, with no network: each note's text is normalised (lower
+case, accents off, punctuation off, Dutch and English filler words off, plural and verb
+endings cut, and the method's words in both languages mapped onto one word by a small
+synonym table: "wachttijd"/"wachten"/"wait", "afrekenen"/"checkout", ...), then every two
+notes are compared with rapidfuzz, and notes joined by a close pair form a group.
+
+Why this scorer: measured with bench/duplicates.py on bench/duplicates_notes.json (258
+notes from eight journeys, written before any tuning; four journeys tuned on, four held
+out), pairwise precision / recall:
+
+    variant                                        tune P / R    held out P / R
+    rapidfuzz token_set_ratio, raw text, >= 80     0.71 / 0.11   1.00 / 0.08
+    token_set_ratio, normalised words, >= 80       0.71 / 0.60   0.93 / 0.24
+    token_set_ratio, normalised words, >= 70       0.36 / 0.70   0.59 / 0.34
+    WRatio, normalised words, >= 70                0.12 / 0.73   0.15 / 0.47
+    weighted Dice (below) >= 0.3, no link          0.56 / 0.70   0.66 / 0.42
+    weighted Dice >= 0.2, link 0.2                 0.77 / 0.70   0.74 / 0.42
+    weighted Dice >= 0.3, link 0.3 (chosen)        0.90 / 0.65   0.83 / 0.34
+
+The chosen scorer is a Dice overlap of the two notes' normalised words, where two words
+count as one when rapidfuzz's ratio finds them a typo apart (or one is part of the other,
+as in Dutch compounds), each word weighted by how few of the workshop's notes have it
+(IDF: where the room is all about waiting, "wachten" says little), and lowered when both
+notes say something the other does not ("... aan de telefoon" vs "... in de wachtkamer"),
+the more so when that is each note's most telling (rarest) word.
+Groups are joined from the closest pair down, and only when every two notes of the group
+are close (`LINK`), so that a chain of look-alikes does not become one group. Plain
+token_set_ratio scores 100 whenever one note's words are a subset of the other's, and
+WRatio's partial matching finds nearly everything alike. The goal of precision 0.8 at
+recall 0.7 is not reached: most missed pairs say the same thing in other words or in the
+other language ("sign up takes forever" / "registratie duurt te lang"), which a word
+comparison cannot see; the chosen threshold keeps precision above 0.8, so what is
+suggested is worth the facilitator's look. The synonym table holds the method's words and
+those of the tuned journeys only, which is why held-out recall is lower. In a small room
+"lange wachttijd aan de telefoon" and "... in de winkel" are still suggested together
+(they share two of three words). Grouping 200 notes takes about 25 ms (only notes that
+share a word, or a near one, are compared).
+
+Suggestions never merge anything: the facilitator merges (through the map's own merge,
+`journey_map.merge`) or says "not duplicates", which is remembered per pair of notes, so a
+dismissed group never comes back. A note added later that resembles the group is
+suggested with the dismissed note it is closest to (its pairs were never dismissed), never
+with two notes that were dismissed together, and the facilitator decides again.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import select
+
+from cjm_workshop.models import DismissedDuplicate, Note, Stage, Workshop
+from cjm_workshop.services import journey_map
+from cjm_workshop.services.errors import SuggestionOutdated, SuggestionRefused
+from cjm_workshop.services.room import DbSession, lock
+
+# Words that say nothing about what a note means (Dutch and English).
+_STOPWORDS = """
+    de het een en of in op aan bij van voor met naar om als dan je jij ik we wij ze zij
+    is zijn was waren wordt worden werd heeft hebben had moet moeten kan kunnen mag er
+    dat die dit deze wat wie hoe waar ook al nog maar zo te tot uit over door per
+    the a an and or in on at of for with to from by is are was were be been it its this
+    that my your our their i you we they he she very too so there
+"""
+STOPWORDS = frozenset(_STOPWORDS.split())
+
+# The method's words and everyday variants, each onto one word (after the endings are cut).
+SYNONYMS: dict[str, str] = {
+    # waiting
+    "wachttijd": "wacht",
+    "wachten": "wacht",
+    "wait": "wacht",
+    "waiting": "wacht",
+    "lang": "lang",
+    "long": "lang",
+    "forever": "lang",
+    "traag": "traag",
+    "slow": "traag",
+    # channels and touchpoints
+    "applicatie": "app",
+    "telefoon": "telefoon",
+    "phone": "telefoon",
+    "telefonisch": "telefoon",
+    "bellen": "bel",
+    "call": "bel",
+    "calling": "bel",
+    "mail": "mail",
+    "email": "mail",
+    "e-mail": "mail",
+    "bevestigingsmail": "bevestiging mail",
+    "orderbevestiging": "bevestiging order",
+    "confirmation": "bevestiging",
+    "website": "website",
+    "site": "website",
+    "webshop": "website",
+    # buying
+    "checkout": "afreken",
+    "afrekenen": "afreken",
+    "betalen": "betal",
+    "betaling": "betal",
+    "payment": "betal",
+    "pay": "betal",
+    "winkelwagen": "winkelwagen",
+    "winkelmandje": "winkelwagen",
+    "mandje": "winkelwagen",
+    "cart": "winkelwagen",
+    "basket": "winkelwagen",
+    "verzendkosten": "verzendkost",
+    "shipping": "verzend",
+    "korting": "korting",
+    "kortingscode": "korting code",
+    "discount": "korting",
+    "coupon": "korting code",
+    "prijs": "prijs",
+    "price": "prijs",
+    "tarief": "prijs",
+    "tarieven": "prijs",
+    "rates": "prijs",
+    "duur": "duur",
+    "expensive": "duur",
+    "retour": "retour",
+    "retourneren": "retour",
+    "return": "retour",
+    "refund": "geld terug",
+    "terugbetaling": "geld terug",
+    # accounts
+    "registratie": "account",
+    "registreren": "account",
+    "aanmelden": "account",
+    "signup": "account",
+    "inloggen": "login",
+    "login": "login",
+    "log": "login",
+    # things going wrong
+    "crasht": "crash",
+    "crashed": "crash",
+    "crashes": "crash",
+    "vastloopt": "crash",
+    "mislukt": "mislukt",
+    "faalt": "mislukt",
+    "failed": "mislukt",
+    "fails": "mislukt",
+    "onduidelijk": "onduidelijk",
+    "onduidelijke": "onduidelijk",
+    "unclear": "onduidelijk",
+    "confusing": "onduidelijk",
+    "onbegrijpelijk": "onduidelijk",
+    "moeilijk": "moeilijk",
+    "lastig": "moeilijk",
+    "ingewikkeld": "moeilijk",
+    "hard": "moeilijk",
+    "difficult": "moeilijk",
+    "not": "niet",
+    "no": "geen",
+    "working": "werk",
+    "werkt": "werk",
+    # the method's things
+    "klantenservice": "klantenservice",
+    "helpdesk": "klantenservice",
+    "support": "klantenservice",
+    "afspraak": "afspraak",
+    "appointment": "afspraak",
+    "dokter": "huisarts",
+    "doctor": "huisarts",
+    "arts": "huisarts",
+    "fiets": "fiets",
+    "bike": "fiets",
+    "fietsen": "fiets",
+    "meterstand": "meterstand",
+    "meterstanden": "meterstand",
+    "reading": "meterstand",
+    "readings": "meterstand",
+    "review": "review",
+    "reviews": "review",
+    "recensie": "review",
+    "uitslag": "uitslag",
+    "result": "uitslag",
+    "results": "uitslag",
+    "zoeken": "zoek",
+    "search": "zoek",
+    # from the journeys tuned on (bench/duplicates_notes.json, split "tune") and the
+    # glossary's channels: everyday English words onto their Dutch ones
+    "bikes": "fiets",
+    "available": "beschikbaar",
+    "nearby": "buurt",
+    "flat": "lek",
+    "tyre": "band",
+    "tire": "band",
+    "receipt": "bon",
+    "bonnetje": "bon",
+    "ride": "rit",
+    "friend": "vriend",
+    "friends": "vriend",
+    "park": "parkeer",
+    "parkeren": "parkeer",
+    "practice": "praktijk",
+    "prescription": "recept",
+    "pharmacy": "apotheek",
+    "compare": "vergelijk",
+    "comparison": "vergelijk",
+    "vergelijken": "vergelijk",
+    "prices": "prijs",
+    "bill": "afrekening",
+    "jaarafrekening": "jaar afrekening",
+    "annual": "jaar",
+    "understand": "begrijp",
+    "begrijpen": "begrijp",
+    "welcome": "welkom",
+    "welkomstmail": "welkom mail",
+    "details": "gegevens",
+    "contractgegevens": "contract gegevens",
+    "costs": "kost",
+    "kosten": "kost",
+    "shown": "toon",
+    "getoond": "toon",
+    "tonen": "toon",
+    "guest": "gast",
+    "products": "product",
+    "producten": "product",
+    "zoekresultaten": "zoek uitslag",
+    "zoekfunctie": "zoek",
+    "meter": "meterstand",
+    "submit": "doorgeven",
+    "invoeren": "doorgeven",
+    "wrong": "slecht",
+    "advertisement": "advertentie",
+    "ad": "advertentie",
+    "ads": "advertentie",
+    "social": "social",
+    "store": "winkel",
+    "shop": "winkel",
+    "chat": "chat",
+    "chatbot": "chat bot",
+    "customer": "klant",
+    "klanten": "klant",
+    # the glossary of the method (PRODUCT.md) and its channels
+    "journey": "klantreis",
+    "stage": "fase",
+    "phase": "fase",
+    "touchpoint": "contactmoment",
+    "touchpoints": "contactmoment",
+    "channel": "kanaal",
+    "kanalen": "kanaal",
+    "emotion": "emotie",
+    "emoties": "emotie",
+    "painpoint": "pijnpunt",
+    "opportunity": "kans",
+    "kansen": "kans",
+    "owner": "eigenaar",
+    "advertising": "advertentie",
+    "reclame": "advertentie",
+    "sociale": "social",
+    "messaging": "chat",
+    "whatsapp": "chat",
+    "berichten": "chat",
+}
+
+_WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+# Endings cut from a word of more than 4 letters (longest first): Dutch plurals and verb
+# forms, English plurals and verb forms.
+_ENDINGS = ("ing", "en", "es", "ed", "'s", "s", "e", "t")
+
+THRESHOLD = 0.3  # a pair at least this close is a suggestion (see the bench)
+LINK = 0.3  # and every two notes of a group at least this close
+NEAR_WORD = 85  # two words this close (rapidfuzz ratio, 0-100) count as the same word
+COMPOUND = 0.8  # what a word counts for as part of a compound
+CONFLICT = 0.5  # how much a conflict counts against a pair (see `similarity`)
+KEY_CONFLICT = 0.7  # and when neither note has the other one's most telling word
+COMPOUND_PART = 4  # letters, at least, of a word found in a compound
+
+
+@dataclass(frozen=True)
+class NoteText:
+    """What the grouping reads of a note."""
+
+    id: int
+    text: str
+
+
+def _plain(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def _stem(word: str) -> str:
+    if len(word) > 4:
+        for ending in _ENDINGS:
+            if word.endswith(ending) and len(word) - len(ending) >= 3:
+                word = word[: -len(ending)]
+                break
+    if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "aeiou":
+        word = word[:-1]  # remmen -> remm -> rem
+    return word
+
+
+@lru_cache(maxsize=4096)
+def _canonical(word: str) -> tuple[str, ...]:
+    mapped = SYNONYMS.get(word)
+    if mapped is None:
+        stemmed = _stem(word)
+        mapped = SYNONYMS.get(stemmed, stemmed)
+    return tuple(_stem(part) if part not in SYNONYMS.values() else part for part in mapped.split())
+
+
+def words(text: str) -> tuple[str, ...]:
+    """A note's meaningful words, normalised (see the module docstring); in order, once."""
+    found: dict[str, None] = {}
+    for word in _WORD.findall(_plain(text)):
+        if word in STOPWORDS:
+            continue
+        for part in _canonical(word):
+            found.setdefault(part, None)
+    return tuple(found)
+
+
+Near = dict[str, dict[str, float]]  # word -> the words it counts as, and how much
+
+
+def near_words(vocabulary: Iterable[str]) -> Near:
+    """How much two normalised words count as one: the same or a typo away (rapidfuzz's
+    ratio, 1), or one is the start or end of the other, as in a Dutch compound
+    ("wachttijd", "prijs" in "prijsvergelijker": 0.8). Found for a whole workshop's words
+    at once, by rapidfuzz's loop over them and an index of words' first and last letters,
+    rather than by comparing every two notes' words again."""
+    words = sorted(set(vocabulary))
+    near: Near = {word: {word: 1.0} for word in words}
+    for word in words:
+        for other, _score, _index in process.extract(
+            word, words, scorer=fuzz.ratio, score_cutoff=NEAR_WORD, limit=None
+        ):
+            near[word][other] = 1.0
+    starts: defaultdict[str, list[str]] = defaultdict(list)
+    ends: defaultdict[str, list[str]] = defaultdict(list)
+    for word in words:
+        if len(word) >= COMPOUND_PART:
+            starts[word[:COMPOUND_PART]].append(word)
+            ends[word[-COMPOUND_PART:]].append(word)
+    for short in words:
+        if len(short) < COMPOUND_PART:
+            continue
+        compounds = starts[short[:COMPOUND_PART]] + ends[short[-COMPOUND_PART:]]
+        for long in compounds:
+            if len(long) > len(short) and (long.startswith(short) or long.endswith(short)):
+                near[short].setdefault(long, COMPOUND)
+                near[long].setdefault(short, COMPOUND)
+    return near
+
+
+def weights(texts: Iterable[Sequence[str]]) -> dict[str, float]:
+    """Each word's weight in this workshop: words on many notes ("lang", "wacht" where
+    the room is all about waiting) say less about which notes are the same (IDF)."""
+    frequency: Counter[str] = Counter()
+    total = 0
+    for text in texts:
+        frequency.update(set(text))
+        total += 1
+    return {word: math.log((total + 1) / (count + 1)) + 1 for word, count in frequency.items()}
+
+
+def similarity(
+    ours: Sequence[str],
+    theirs: Sequence[str],
+    weight: dict[str, float] | None = None,
+    near: Near | None = None,
+) -> float:
+    """Weighted Dice overlap of two notes' normalised words, near words counting as one
+    (0 to 1); unknown words weigh 1."""
+    if not ours or not theirs:
+        return 0.0
+    weight = weight or {}
+    near = near if near is not None else near_words([*ours, *theirs])
+    if len(ours) > len(theirs):
+        ours, theirs = theirs, ours
+    free = list(theirs)
+    matched = 0.0
+    ours_left = 0.0  # weight of our words without a match
+    unmatched: list[str] = []
+    for word in ours:
+        best, best_score = -1, 0.0
+        counts_as = near.get(word, {})
+        for index, other in enumerate(free):
+            score = counts_as.get(other, 0.0)
+            if score > best_score:
+                best, best_score = index, score
+        if best >= 0:
+            other = free.pop(best)
+            matched += best_score * (weight.get(word, 1.0) + weight.get(other, 1.0))
+        else:
+            ours_left += weight.get(word, 1.0)
+            unmatched.append(word)
+    ours_total = sum(weight.get(word, 1.0) for word in ours)
+    theirs_total = sum(weight.get(word, 1.0) for word in theirs)
+    theirs_left = sum(weight.get(word, 1.0) for word in free)
+    # Both notes saying something the other does not ("... aan de telefoon", "... in de
+    # winkel") is a different point, more than one note saying more than the other.
+    conflict = min(ours_left / ours_total, theirs_left / theirs_total)
+    score = matched / (ours_total + theirs_total) * (1 - CONFLICT * conflict)
+    if _key(ours, weight) in unmatched and _key(theirs, weight) in free:
+        score *= KEY_CONFLICT  # neither has what the other says most of all
+    return score
+
+
+def _key(text: Sequence[str], weight: dict[str, float]) -> str:
+    """A note's most telling word: the one fewest other notes have."""
+    return max(text, key=lambda word: weight.get(word, 1.0))
+
+
+def pair_scores(notes: Sequence[NoteText], floor: float) -> dict[tuple[int, int], float]:
+    """The similarity of every two notes (ids, smaller first) that reaches `floor`. Only
+    notes that share a word (or a near one) are compared: others score 0."""
+    ids = [note.id for note in notes]
+    texts = [words(note.text) for note in notes]
+    weight = weights(texts)
+    near = near_words(weight)
+    having: defaultdict[str, set[int]] = defaultdict(set)  # word -> the notes that have it
+    for index, text in enumerate(texts):
+        for word in text:
+            having[word].add(index)
+    scores = {}
+    for index, text in enumerate(texts):
+        candidates = {
+            other for word in text for like in near[word] for other in having[like] if other > index
+        }
+        for other in sorted(candidates):
+            score = similarity(text, texts[other], weight, near)
+            if score >= floor:
+                first, second = sorted((ids[index], ids[other]))
+                scores[(first, second)] = score
+    return scores
+
+
+def group_pairs(
+    scores: dict[tuple[int, int], float], threshold: float, link: float
+) -> list[list[int]]:
+    """Groups from the closest pairs down: two groups join over a pair that reaches the
+    threshold only when every note of one is at least `link` close to every note of the
+    other, so that a chain of look-alikes (A like B, B like C) does not make one group."""
+    group_of: dict[int, list[int]] = {}
+    for (first, second), score in sorted(scores.items(), key=lambda item: -item[1]):
+        if score < threshold:
+            break
+        ours = group_of.get(first, [first])
+        theirs = group_of.get(second, [second])
+        if ours is theirs:
+            continue
+        if all(scores.get((min(a, b), max(a, b)), 0.0) >= link for a in ours for b in theirs):
+            joined = ours + theirs
+            for note in joined:
+                group_of[note] = joined
+    unique = {id(group): sorted(group) for group in group_of.values()}
+    return sorted(unique.values())
+
+
+def suggest_groups(
+    notes: Sequence[NoteText],
+    *,
+    dismissed: frozenset[tuple[int, int]] = frozenset(),
+    threshold: float = THRESHOLD,
+    link: float = LINK,
+) -> list[list[int]]:
+    """Groups of notes (ids) that say the same thing, leaving out dismissed pairs."""
+    scores = pair_scores(notes, min(threshold, link))
+    for pair in dismissed:
+        scores.pop(pair, None)
+    return group_pairs(scores, threshold, link)
+
+
+# --- a workshop's suggestions ----------------------------------------------------------
+
+
+def suggestions(session: DbSession, workshop: Workshop) -> list[list[Note]]:
+    """The groups to suggest now: among the notes on the facilitator's map (not merged,
+    not hidden, not in a hidden lane), without the pairs dismissed as "not duplicates";
+    notes in map order."""
+    hidden_kinds = [
+        journey_map.NOTE_LANES[lane.kind]
+        for lane in workshop.lanes
+        if lane.hidden and lane.kind in journey_map.NOTE_LANES
+    ]
+    notes = list(
+        session.scalars(
+            select(Note)
+            .outerjoin(Stage, Note.stage_id == Stage.id)
+            .where(
+                Note.workshop_id == workshop.id,
+                Note.merged_into_id.is_(None),
+                Note.hidden.is_(False),
+                Note.kind.not_in(hidden_kinds),
+            )
+            .order_by(Stage.id.is_(None), Stage.position, Note.kind, Note.position, Note.id)
+        )
+    )
+    dismissed = _dismissed(session, workshop)
+    order = {note.id: place for place, note in enumerate(notes)}
+    by_id = {note.id: note for note in notes}
+    groups = suggest_groups([NoteText(note.id, note.text) for note in notes], dismissed=dismissed)
+    ordered = [sorted(group, key=order.__getitem__) for group in groups]
+    return [
+        [by_id[note_id] for note_id in group]
+        for group in sorted(ordered, key=lambda g: order[g[0]])
+    ]
+
+
+def _dismissed(session: DbSession, workshop: Workshop) -> frozenset[tuple[int, int]]:
+    """The pairs said to be "not duplicates" in this workshop (ids, smaller first)."""
+    rows = session.execute(
+        select(DismissedDuplicate.note_id, DismissedDuplicate.other_note_id).where(
+            DismissedDuplicate.workshop_id == workshop.id
+        )
+    )
+    return frozenset((first, second) for first, second in rows)
+
+
+def suggested_notes(session: DbSession, workshop: Workshop, note_ids: Sequence[int]) -> list[Note]:
+    """The notes of a suggestion the facilitator acts on, checked against what happened
+    since it was shown: each still there, of this workshop, on the map. Takes the
+    workshop's lock first, so that nothing changes them between the check and the act."""
+    lock(session, workshop)
+    unique = list(dict.fromkeys(note_ids))
+    if len(unique) < 2:
+        raise SuggestionRefused("too_few")
+    notes = []
+    for note_id in unique:
+        note = session.get(Note, note_id, populate_existing=True)
+        if note is None:
+            raise SuggestionOutdated("gone")
+        if note.workshop_id != workshop.id:
+            raise SuggestionRefused("other_workshop")
+        if note.merged_into_id is not None:
+            raise SuggestionOutdated("merged")
+        if note.hidden:
+            raise SuggestionOutdated("hidden")
+        notes.append(note)
+    return notes
+
+
+def merge_suggestion(
+    session: DbSession, workshop: Workshop, keep: Note, notes: Sequence[Note]
+) -> None:
+    """ "Merge into …": the map's own merge (journey_map.merge), of the others into `keep`."""
+    if keep not in notes:
+        raise SuggestionRefused("keep_one")
+    journey_map.merge(session, workshop, keep, [note for note in notes if note is not keep])
+
+
+def dismiss_group(session: DbSession, workshop: Workshop, notes: Sequence[Note]) -> None:
+    """ "Not duplicates": remember every pair of the group, so that none of them is
+    suggested with another again."""
+    lock(session, workshop)
+    if any(note.workshop_id != workshop.id for note in notes):
+        raise SuggestionRefused("other_workshop")
+    known = _dismissed(session, workshop)
+    ids = sorted({note.id for note in notes})
+    for first, second in itertools.combinations(ids, 2):
+        if (first, second) not in known:
+            session.add(
+                DismissedDuplicate(workshop_id=workshop.id, note_id=first, other_note_id=second)
+            )
+    session.flush()

@@ -1,0 +1,68 @@
+"""Suggested duplicates in a real browser: the facilitator merges one group from the panel
+(the map and the projector follow, as for any merge) and dismisses another, without a
+reload; the page is screenshot at 1440×900 and audited."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from cjm_workshop.extensions import db
+from cjm_workshop.models import Step, Workshop
+from cjm_workshop.services import steps
+from tests.browser.test_live_session import laptop_and_board
+
+pytestmark = pytest.mark.browser
+
+
+def test_merge_and_dismiss_from_the_suggestions_panel(open_tab, make, app):
+    facilitator = make.facilitator("frida@example.org")
+    workshop = make.workshop(facilitator, template="acpra")
+    anna, bob = make.participant(workshop, "Anna"), make.participant(workshop, "Bob")
+    awareness, consideration, purchase = workshop.stage_ids[:3]
+    for who, text, kind, stage in [
+        (anna, "Lange wachttijd aan de telefoon", "pain_point", consideration),
+        (bob, "long wait on the phone", "pain_point", consideration),
+        (anna, "App crasht bij betalen", "pain_point", purchase),
+        (bob, "app crashed tijdens betaling", "pain_point", purchase),
+        (anna, "App is traag bij inloggen", "pain_point", purchase),
+        (bob, "Online afspraak maken", "customer_action", consideration),
+        (anna, "online een afspraak maken", "customer_action", consideration),
+        (bob, "Reviews lezen op Google", "customer_action", awareness),
+        (anna, "Website van de praktijk", "touchpoint", awareness),
+    ]:
+        make.note(workshop, who, text, kind=kind, stage=stage)
+    with app.app_context():
+        steps.go_to_step(db.session, db.session.get(Workshop, workshop.id), Step.VISUALIZE)
+        db.session.commit()
+
+    laptop, board = laptop_and_board(
+        open_tab, "frida@example.org", workshop, f"/workshops/{workshop.id}/map"
+    )
+    page = laptop.page
+    panel = page.locator("#duplicates")
+    expect(panel.locator("h2")).to_have_text("Suggested duplicates (3)")
+    laptop.screenshot("duplicates-map-laptop")
+    expect(board.page.locator("#map")).to_contain_text("long wait on the phone")
+
+    laptop.act(
+        "#duplicates .duplicate-group:has-text('long wait on the phone') button[name=keep] >> nth=0"
+    )
+    expect(panel.locator("h2")).to_have_text("Suggested duplicates (2)")
+    # The map (on the laptop, through the live stream) and the projector follow the merge.
+    expect(page.locator("#map")).not_to_contain_text("long wait on the phone")
+    expect(board.page.locator("#map")).not_to_contain_text("long wait on the phone")
+    expect(board.page.locator("#map")).to_contain_text("Lange wachttijd aan de telefoon")
+
+    laptop.act(
+        "#duplicates .duplicate-group:has-text('App crasht') button:has-text('Not duplicates')"
+    )
+    expect(panel.locator("h2")).to_have_text("Suggested duplicates (1)")
+    expect(page.locator("#map")).to_contain_text("App crasht bij betalen")
+    page.reload()
+    laptop.audit()
+    expect(page.locator("#duplicates h2")).to_have_text("Suggested duplicates (1)")
+    expect(page.locator("#duplicates")).to_contain_text("afspraak maken")
+    laptop.goto(f"/workshops/{workshop.id}/console")
+    expect(page.locator("#duplicates h2")).to_have_text("Suggested duplicates (1)")
+    laptop.screenshot("duplicates-console-laptop")

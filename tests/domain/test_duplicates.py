@@ -1,0 +1,213 @@
+"""Domain tests: suggested duplicates (grouping, "not duplicates" remembered, merging)."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from sqlalchemy import select
+
+from cjm_workshop.models import DismissedDuplicate, LaneKind, Note, Workshop
+from cjm_workshop.services import duplicates, journey_map, notes
+from cjm_workshop.services.duplicates import NoteText, suggest_groups
+from cjm_workshop.services.errors import SuggestionOutdated, SuggestionRefused
+from tests.factories import live_events, row_counts
+
+# A room's notes, numbered; the pairs that say the same thing and some that only share words.
+ROOM = {
+    1: "Lange wachttijd aan de telefoon",
+    2: "lang wachten aan de telefoon",
+    3: "long wait on the phone",  # English
+    5: "App crasht bij betalen",
+    6: "app crashed tijdens betaling",  # verb and noun forms
+    7: "App is traag bij inloggen",  # shares "app" and "bij" only
+    8: "verzendkosten pas zichtbaar bij afrekenen",
+    9: "Verzendkosten pas zichtbaar bij de checkout",  # a synonym of the method's words
+    10: "Kortingscode werkt niet",
+    11: "kortingscod werkt niet!!",  # a typo
+    12: "Fietsen reserveren",
+    13: "fiets vooraf reserveren",  # plural, word order
+    14: "Wachtkamer is vol",
+    15: "Routebeschrijving op de website",
+}
+SAME = [{1, 2, 3}, {5, 6}, {8, 9}, {10, 11}, {12, 13}]
+NOT_SAME = [(5, 7), (6, 7), (1, 14), (2, 14), (8, 10), (12, 15), (1, 5)]
+
+
+def pairs(groups) -> set[tuple[int, int]]:
+    return {pair for group in groups for pair in itertools.combinations(sorted(group), 2)}
+
+
+def test_the_grouping_finds_the_known_pairs_and_not_the_look_alikes():
+    groups = suggest_groups([NoteText(number, text) for number, text in ROOM.items()])
+    found = pairs(groups)
+    assert pairs(SAME) <= found
+    for pair in NOT_SAME:
+        assert pair not in found, pair
+    assert sorted(map(sorted, groups)) == sorted(map(sorted, SAME))
+
+
+def test_the_grouping_does_not_chain_look_alikes_into_one_group():
+    # B is like A and like C, but A and C say different things.
+    room = [
+        NoteText(1, "verzendkosten te hoog"),
+        NoteText(2, "verzendkosten te hoog en levering traag"),
+        NoteText(3, "levering traag"),
+    ]
+    assert suggest_groups(room, link=0.0) == [[1, 2, 3]]  # a chain, without the link rule
+    groups = suggest_groups(room)
+    assert len(groups) == 1 and 2 in groups[0]
+    assert not any({1, 3} <= set(group) for group in groups)
+
+
+def test_a_dismissed_pair_is_left_out_and_the_rest_of_the_group_stays():
+    room = [NoteText(number, ROOM[number]) for number in (1, 2, 3, 5, 6)]
+    groups = suggest_groups(room, dismissed=frozenset({(5, 6)}))
+    assert groups == [[1, 2, 3]]
+
+
+def test_200_notes_are_grouped_well_under_a_second():
+    import time
+
+    words = ["app", "wachten", "telefoon", "betalen", "fiets", "winkel", "mail", "balie"]
+    room = [
+        NoteText(number, f"{words[number % 8]} {words[number * 3 % 8]} note {number}")
+        for number in range(200)
+    ]
+    start = time.perf_counter()
+    suggest_groups(room)
+    assert time.perf_counter() - start < 1.0
+
+
+@pytest.fixture
+def room(make):
+    workshop = make.workshop()
+    anna, bob = make.participant(workshop, "Anna"), make.participant(workshop, "Bob")
+    ids = {
+        "phone": make.note(workshop, anna, ROOM[1], kind="pain_point"),
+        "wait": make.note(workshop, bob, ROOM[2], kind="pain_point"),
+        "crash": make.note(workshop, anna, ROOM[5], kind="pain_point"),
+        "slow": make.note(workshop, bob, ROOM[7], kind="pain_point"),
+        "crashed": make.note(workshop, bob, ROOM[6], kind="touchpoint"),  # across lanes
+    }
+    return workshop, ids
+
+
+def texts(groups) -> list[list[str]]:
+    return [[note.text for note in group] for group in groups]
+
+
+def test_suggestions_leave_out_hidden_merged_and_dismissed_notes(session, room):
+    record, ids = room
+    workshop = session.get(Workshop, record.id)
+    found = duplicates.suggestions(session, workshop)
+    assert sorted(map(sorted, texts(found))) == sorted(
+        [sorted([ROOM[1], ROOM[2]]), sorted([ROOM[5], ROOM[6]])]
+    )
+    notes.set_hidden(session, session.get(Note, ids["phone"]), True)
+    assert texts(duplicates.suggestions(session, workshop)) == [[ROOM[5], ROOM[6]]]
+    touchpoints = next(lane for lane in workshop.lanes if lane.kind is LaneKind.TOUCHPOINT)
+    journey_map.set_lane_hidden(session, workshop, touchpoints, True)  # "crashed" is one
+    assert duplicates.suggestions(session, workshop) == []
+    journey_map.set_lane_hidden(session, workshop, touchpoints, False)
+    crash, crashed = session.get(Note, ids["crash"]), session.get(Note, ids["crashed"])
+    duplicates.dismiss_group(session, workshop, [crash, crashed])
+    session.commit()
+    assert duplicates.suggestions(session, workshop) == []
+
+
+def test_not_duplicates_is_remembered_and_a_new_look_alike_makes_a_new_group(session, room, make):
+    record, ids = room
+    workshop = session.get(Workshop, record.id)
+    group = [session.get(Note, ids["crash"]), session.get(Note, ids["crashed"])]
+    duplicates.dismiss_group(session, workshop, group)
+    duplicates.dismiss_group(session, workshop, group)  # twice: still one row per pair
+    session.commit()
+    assert session.scalars(select(DismissedDuplicate)).all()[0].note_id == min(
+        ids["crash"], ids["crashed"]
+    )
+    assert len(session.scalars(select(DismissedDuplicate)).all()) == 1
+    assert ROOM[5] not in str(texts(duplicates.suggestions(session, workshop)))
+    # Someone adds the same point again: it is suggested with the note it is closest to,
+    # and the two notes dismissed together are still never suggested together.
+    later = make.note(record, None, "app crasht bij het betalen", kind="pain_point")
+    session.commit()  # a new transaction sees it
+    groups = [{note.id for note in group} for group in duplicates.suggestions(session, workshop)]
+    assert any(later in group for group in groups)
+    assert not any({ids["crash"], ids["crashed"]} <= group for group in groups)
+
+
+def test_deleting_a_note_forgets_its_dismissed_pairs(session, room):
+    record, ids = room
+    workshop = session.get(Workshop, record.id)
+    crash = session.get(Note, ids["crash"])
+    duplicates.dismiss_group(session, workshop, [crash, session.get(Note, ids["crashed"])])
+    session.commit()
+    notes.delete_note(session, crash)
+    session.commit()
+    assert session.scalars(select(DismissedDuplicate)).all() == []
+
+
+def test_merging_from_a_suggestion_uses_the_maps_merge(session, room):
+    record, ids = room
+    workshop = session.get(Workshop, record.id)
+    before = live_events(session, workshop)
+    group = duplicates.suggested_notes(session, workshop, [ids["phone"], ids["wait"]])
+    keep = group[1]
+    duplicates.merge_suggestion(session, workshop, keep, group)
+    session.commit()
+    assert session.get(Note, ids["phone"]).merged_into_id == ids["wait"]
+    assert session.get(Note, ids["wait"]).merged_into_id is None
+    assert live_events(session, workshop)[len(before) :] == [("map", ids["wait"])]
+    assert [ROOM[1], ROOM[2]] not in texts(duplicates.suggestions(session, workshop))
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "reason"),
+    [
+        ("delete", SuggestionOutdated, "gone"),
+        ("merge", SuggestionOutdated, "merged"),
+        ("hide", SuggestionOutdated, "hidden"),
+        ("foreign", SuggestionRefused, "other_workshop"),
+        ("one", SuggestionRefused, "too_few"),
+    ],
+)
+def test_a_suggestion_changed_meanwhile_is_refused_and_nothing_written(
+    session, room, make, change, error, reason
+):
+    record, ids = room
+    workshop = session.get(Workshop, record.id)
+    chosen = [ids["crash"], ids["crashed"]]
+    crash = session.get(Note, ids["crash"])
+    if change == "delete":
+        notes.delete_note(session, crash)
+    elif change == "merge":
+        duplicates.merge_suggestion(
+            session,
+            workshop,
+            session.get(Note, ids["slow"]),
+            [crash, session.get(Note, ids["slow"])],
+        )
+    elif change == "hide":
+        notes.set_hidden(session, crash, True)
+    elif change == "foreign":
+        chosen.append(make.note(make.workshop(), None, ROOM[5]))
+    else:
+        chosen = [ids["crash"], ids["crash"]]
+    session.commit()
+    counts = row_counts(session)
+    with pytest.raises(error) as refused:
+        duplicates.suggested_notes(session, workshop, chosen)
+    assert refused.value.reason == reason
+    session.rollback()
+    assert row_counts(session) == counts
+
+
+def test_merge_needs_the_kept_note_to_be_one_of_the_group(session, room):
+    record, ids = room
+    workshop = session.get(Workshop, record.id)
+    group = duplicates.suggested_notes(session, workshop, [ids["crash"], ids["crashed"]])
+    with pytest.raises(SuggestionRefused) as refused:
+        duplicates.merge_suggestion(session, workshop, session.get(Note, ids["slow"]), group)
+    assert refused.value.reason == "keep_one"
+    assert session.get(Note, ids["crash"]).merged_into_id is None
