@@ -76,6 +76,7 @@ ROUTES = [
     ("POST", "/workshops/{id}/actions/{action}/place", "facilitator"),
     ("POST", "/workshops/{id}/actions/{action}/status", "member"),
     ("POST", "/workshops/{id}/status", "facilitator"),
+    ("POST", "/workshops/{id}/research-window", "facilitator"),
     ("POST", "/workshops/{id}/personas", "facilitator"),
     ("GET", "/workshops/{id}/personas/{persona}/edit", "facilitator"),
     ("POST", "/workshops/{id}/personas/{persona}/edit", "facilitator"),

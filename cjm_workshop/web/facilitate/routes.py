@@ -20,7 +20,7 @@ from cjm_workshop import live
 from cjm_workshop.extensions import db, limiter
 from cjm_workshop.labels import STEP_PROMPTS
 from cjm_workshop.models import STEPS, Note, Participant, Step, Workshop
-from cjm_workshop.services import accounts, joining, notes, steps, timer
+from cjm_workshop.services import accounts, joining, notes, presession, steps, timer
 from cjm_workshop.services.errors import InvalidNote
 from cjm_workshop.web.access import part_or_404, run_workshop_or_404
 from cjm_workshop.web.board import closing_figures, step_extras
@@ -82,6 +82,10 @@ def console_context(workshop: Workshop, forms=None, action_form=None) -> dict:
         "last_event": live.latest_event_id(db.session),
         "viewer": Viewer("console"),
         "timer": timer.view(workshop),
+        # Research before the session, counted where the room starts (step 1).
+        "early_insights": presession.insights_before_session(db.session, workshop)
+        if step is Step.SCOPE and workshop.research_opens_at is not None
+        else None,
     }
 
 
