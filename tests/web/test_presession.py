@@ -254,3 +254,14 @@ def test_only_who_runs_the_workshop_sets_the_window(app, client, auth, make, roo
 def test_the_window_max_is_what_the_form_says(app, client, room):
     page = client.get(f"/workshops/{room.id}")
     assert f"at most {presession.WINDOW_MAX.days} days" in page.text
+
+
+def test_the_time_zone_comes_from_the_environment(monkeypatch):
+    from cjm_workshop import config
+
+    monkeypatch.setenv("APP_ENV", "development")
+    monkeypatch.setenv("TIMEZONE", "Europe/London")
+    assert config.from_environment()["BABEL_DEFAULT_TIMEZONE"] == "Europe/London"
+    monkeypatch.setenv("TIMEZONE", "Mars/Olympus_Mons")
+    with pytest.raises(config.ConfigError, match="TIMEZONE"):
+        config.from_environment()
