@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.boards import STAGES_OF_A_SESSION, dense_room, measure, settle, show
 from tests.browser.conftest import Browsing
+from tests.browser.test_board_fit import SHOWN_OR_COUNTED, TOTAL
 from tests.browser.test_live_session import join
 
 pytestmark = pytest.mark.browser
@@ -68,3 +70,33 @@ def test_a_remote_participant_watches_the_board_while_posting(open_tab, make):
     expect(remote.page.locator("textarea[name='insight-text']")).to_be_visible()
     forms.audit()
     forms.check_everything_audited()
+
+
+def test_the_remote_board_fits_a_laptop_in_every_step(open_tab, make):
+    """A full room (24 notes a step, a Dutch workshop, an English browser): at laptop sizes
+    every step fits without scrolling, every note is shown or counted, the way back to the
+    forms is on the screen, and the board speaks Dutch."""
+    room = dense_room(make)
+    remote = open_tab("laptop", locale="en-GB")
+    join(remote, room.workshop, "Remy")
+    problems = []
+    for moment in STAGES_OF_A_SESSION:
+        show(make, room, moment)
+        for width, height in LAPTOPS:
+            remote.page.set_viewport_size({"width": width, "height": height})
+            remote.goto(f"/w/{room.workshop.join_code}/board")
+            settle(remote.page)
+            found = measure(remote.page)
+            where = f"{moment} at {width}×{height}"
+            if not found["fits"]:
+                problems.append(f"{where}: scrolls or cuts off {found}")
+            if moment in TOTAL and remote.page.evaluate(SHOWN_OR_COUNTED) != TOTAL[moment]:
+                problems.append(f"{where}: notes neither shown nor counted in '+ N more'")
+            bar = remote.page.locator(".board-remote-bar a").bounding_box()
+            if bar is None or bar["y"] + bar["height"] > height:
+                problems.append(f"{where}: the way back to the forms is off the screen")
+            if (width, height) == (1366, 768) and moment in ("scope", "visualize", "actions"):
+                remote.screenshot(f"remote-board-{moment}-1366x768")
+    assert problems == []
+    expect(remote.page.locator("html")).to_have_attribute("lang", "nl")
+    expect(remote.page.locator(".board-remote-bar a")).to_have_text("Notities en stemmen toevoegen")
