@@ -6,9 +6,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.boards import STAGES_OF_A_SESSION, dense_room, measure, settle, show
+from tests.browser.boards import STAGES_OF_A_SESSION, dense_room, fit_problems, show
 from tests.browser.conftest import Browsing
-from tests.browser.test_board_fit import SHOWN_OR_COUNTED, TOTAL
 from tests.browser.test_live_session import join
 
 pytestmark = pytest.mark.browser
@@ -83,15 +82,9 @@ def test_the_remote_board_fits_a_laptop_in_every_step(open_tab, make):
     for moment in STAGES_OF_A_SESSION:
         show(make, room, moment)
         for width, height in LAPTOPS:
-            remote.page.set_viewport_size({"width": width, "height": height})
-            remote.goto(f"/w/{room.workshop.join_code}/board")
-            settle(remote.page)
-            found = measure(remote.page)
+            path = f"/w/{room.workshop.join_code}/board"
+            problems += fit_problems(remote, path, moment, width, height)[1]
             where = f"{moment} at {width}×{height}"
-            if not found["fits"]:
-                problems.append(f"{where}: scrolls or cuts off {found}")
-            if moment in TOTAL and remote.page.evaluate(SHOWN_OR_COUNTED) != TOTAL[moment]:
-                problems.append(f"{where}: notes neither shown nor counted in '+ N more'")
             bar = remote.page.locator(".board-remote-bar a").bounding_box()
             if bar is None or bar["y"] + bar["height"] > height:
                 problems.append(f"{where}: the way back to the forms is off the screen")
