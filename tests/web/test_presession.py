@@ -219,6 +219,9 @@ def test_a_started_workshop_gets_no_window(app, client, room):
     assert answer.status_code == 422
     assert "The workshop has started" in answer.text
     assert window_of(app, room) == (None, None)
+    overview = client.get(f"/workshops/{room.id}")
+    assert "The workshop has started: research is now added in step 2." in overview.text
+    assert 'name="opens_at"' not in overview.text  # nothing to fill in vain
 
 
 def test_turning_it_off_clears_the_window(app, client, room, anna):
