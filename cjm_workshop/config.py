@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import find_dotenv, load_dotenv
 
@@ -115,6 +116,9 @@ DEFAULTS: dict = {
     "RATELIMIT_STRATEGY": "fixed-window",
     "RATELIMIT_HEADERS_ENABLED": False,
     "BABEL_DEFAULT_LOCALE": "en",
+    # The facilitators' local time: times they type (research before the session) are
+    # read in it and shown in it; the database keeps UTC.
+    "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
     "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
     "COMPRESS_MIMETYPES": [
         "text/html",
@@ -169,6 +173,17 @@ def _mail_settings(base_url: str) -> dict:
     }
 
 
+def _timezone() -> str:
+    name = os.environ.get("TIMEZONE", "").strip() or DEFAULTS["BABEL_DEFAULT_TIMEZONE"]
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ConfigError(
+            f"TIMEZONE must name a time zone such as Europe/Amsterdam, not {name!r}."
+        ) from error
+    return name
+
+
 def from_environment() -> dict:
     """Build the Flask config from environment variables (see README, Configuration)."""
     read_env_file()
@@ -190,6 +205,7 @@ def from_environment() -> dict:
         | {
             "APP_ENV": env,
             "SIGNUP": _signup_mode(),
+            "BABEL_DEFAULT_TIMEZONE": _timezone(),
             "SECRET_KEY": secret,
             "SQLALCHEMY_DATABASE_URI": database_url,
             "BASE_URL": base_url,

@@ -78,6 +78,12 @@ class Workshop(Model):
             f"erase_names_after_days BETWEEN {ERASE_DAYS_MIN} AND {ERASE_DAYS_MAX}",
             name="erase_names_range",
         ),
+        # Research before the session: both ends or neither, and the end after the start.
+        CheckConstraint(
+            "(research_opens_at IS NULL AND research_closes_at IS NULL) OR "
+            "(research_opens_at IS NOT NULL AND research_closes_at > research_opens_at)",
+            name="research_window",
+        ),
         UniqueConstraint("journey_key", "version", name="uq_workshop_journey_version"),
     )
 
@@ -126,6 +132,10 @@ class Workshop(Model):
     # after how many days its participants' names are erased (None: the server's default,
     # ERASE_NAMES_AFTER_DAYS) and when that was done.
     closed_at: Mapped[datetime | None]
+    # Participants may add research insights from home between these (UTC), before the
+    # session starts (services/presession.py).
+    research_opens_at: Mapped[datetime | None]
+    research_closes_at: Mapped[datetime | None]
     erase_names_after_days: Mapped[int | None]
     names_erased_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

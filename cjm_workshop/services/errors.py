@@ -65,6 +65,19 @@ class StepClosed(DomainError):
     """The step does not take contributions (not current, or closed by the facilitator)."""
 
 
+class ResearchNotOpenYet(StepClosed):
+    """Research before the session has not opened yet (its window starts later)."""
+
+
+class ResearchEnded(StepClosed):
+    """Research before the session is over, and the session has not started."""
+
+
+class InvalidResearchWindow(Refused):
+    """A window for research before the session that does not work (`reason`: incomplete,
+    order, too_long, past, started)."""
+
+
 class NotYourNote(DomainError):
     status = 403
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TypeVar
 
 from sqlalchemy import bindparam, insert, select
@@ -29,8 +30,9 @@ from cjm_workshop.models import (
     Step,
     Workshop,
 )
+from cjm_workshop.models.base import utcnow
 from cjm_workshop.models.note import STAGE_REQUIRED
-from cjm_workshop.services import journey_map
+from cjm_workshop.services import journey_map, presession
 from cjm_workshop.services.errors import (
     DomainError,
     IdempotencyConflict,
@@ -70,15 +72,17 @@ def add_note(
     idempotency_key: str,
     *,
     participant: Participant | None = None,
+    now: datetime | None = None,
 ) -> Note:
-    """Add a note by `participant`, or by the facilitator for the room when None.
+    """Add a note by `participant`, or by the facilitator for the room when None. `now`
+    (UTC, default the clock) decides research before the session (services/presession.py).
 
     The same idempotency key again (a retry, a double tap) gives the stored note, also when
     both arrive at once; the same key with another text is refused (IdempotencyKeyReused)."""
     step = KIND_STEP.get(fields.kind)
     if step is None:
         raise InvalidNote("kind")
-    refusal = _refusal(workshop, participant, step)
+    refusal = _refusal(workshop, participant, step, now or utcnow())
     if refusal is not None:  # unless this is a copy of a note saved while it was allowed
         existing = _sent_before(session, workshop, fields, idempotency_key, participant)
         if existing is not None:
@@ -125,7 +129,7 @@ def add_notes(
         step = KIND_STEP.get(fields.kind)
         if step is None:
             raise InvalidNote("kind")
-        refusal = _refusal(workshop, None, step)
+        refusal = _refusal(workshop, None, step, utcnow())
         if refusal is not None:
             raise refusal
         note = Note(
@@ -154,14 +158,16 @@ def add_notes(
     return added
 
 
-def _refusal(workshop: Workshop, participant: Participant | None, step: Step) -> DomainError | None:
+def _refusal(
+    workshop: Workshop, participant: Participant | None, step: Step, now: datetime
+) -> DomainError | None:
     """Why a note of this step may not be added now, or None."""
     if workshop.is_closed:  # the real reason, before any about the step
         return WorkshopClosed(workshop.join_code)
     if participant is not None and participant.removed:
         return ParticipantRemoved(str(participant.id))
     if participant is not None and not accepts_contributions(workshop, step):
-        return StepClosed(step.value)
+        return presession.refusal(workshop, step, now)
     return None
 
 

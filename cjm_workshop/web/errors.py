@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 from cjm_workshop.extensions import db
 from cjm_workshop.models import NOTE_TEXT_MAX
 from cjm_workshop.services import errors as domain
+from cjm_workshop.services.presession import WINDOW_MAX
 from cjm_workshop.services.research_import import size_text
 from cjm_workshop.web.hooks import upload_limit
 from cjm_workshop.web.htmx import is_htmx, retarget
@@ -33,6 +34,13 @@ DOMAIN_MESSAGES = {
     domain.StatusChangeNotAllowed: _l("The workshop cannot change to that status now."),
     domain.InvalidMove: _l("That position does not exist."),
     domain.StepClosed: _l("This step is closed: the facilitator has moved on."),
+    domain.ResearchNotOpenYet: _l(
+        "Research insights cannot be added yet: the page says from when. Your text is kept here."
+    ),
+    domain.ResearchEnded: _l(
+        "The time for research insights before the workshop is over. "
+        "Your text is kept here: add it when the workshop starts."
+    ),
     domain.ParticipantRemoved: _l(
         "The facilitator has removed you from this workshop: you can read along, but not add anything."
     ),
@@ -61,6 +69,13 @@ DOMAIN_MESSAGES = {
 
 # Messages for refusals that say why (their `reason`).
 REASON_MESSAGES: dict[type[domain.DomainError], dict[str, Any]] = {
+    domain.InvalidResearchWindow: {
+        "incomplete": _l("Give both a start and an end, or neither to turn it off."),
+        "order": _l("The end must come after the start."),
+        "too_long": _l("The window can be at most %(days)d days long.", days=WINDOW_MAX.days),
+        "past": _l("The end has already passed: choose an end in the future."),
+        "started": _l("The workshop has started: research is now added in step 2."),
+    },
     domain.InvalidNote: {
         "empty": _l("Write something first."),
         "too_long": _l("A note has at most %(max)d characters.", max=NOTE_TEXT_MAX),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Config, Flask, Response, current_app, request, session
-from flask_babel import format_date, get_locale
+from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 
 from cjm_workshop import housekeeping, labels
@@ -79,6 +79,10 @@ def register(app: Flask) -> None:
     app.add_template_filter(format_join_code, "join_code")
     app.add_template_filter(lambda seconds: f"{seconds // 60}:{seconds % 60:02d}", "clock")
     app.add_template_filter(format_date, "format_date")
+    # A UTC time from the database, in the app's time zone (TIMEZONE): "Monday 1 March 09:00".
+    app.add_template_filter(
+        lambda moment: format_datetime(moment, "EEEE d MMMM HH:mm"), "format_datetime"
+    )
 
     @app.after_request
     def _end_transaction(response: Response) -> Response:

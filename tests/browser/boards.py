@@ -174,6 +174,43 @@ def show(make: Factories, room: Room, stage_of_session: str) -> None:
         reveal(make, room, step)
 
 
+# Every note of the step is on the screen or counted in a "+ N more".
+SHOWN_OR_COUNTED = """() => {
+  const shown = [...document.querySelectorAll('.live-part .note, .live-part .ranking-item')]
+    .filter(el => el.getBoundingClientRect().height > 0).length;
+  const more = [...document.querySelectorAll('[data-more]')]
+    .reduce((n, el) => n + Number(el.dataset.more), 0);
+  return shown + more;
+}"""
+TOTAL = {
+    "research": 24,
+    "touchpoints": 24,
+    "visualize": 48,
+    "emotions": 24,
+    "emotions+ranking": 24,
+    "actions": 24,
+    "actions+ranking": 24,
+}
+
+
+def fit_problems(tab, path: str, moment: str, width: int, height: int) -> tuple[dict, list[str]]:
+    """Open the board at `path` at this size, measure it, and say what does not fit: a
+    scroll or a cut-off, a heading too wide, a note neither shown nor counted."""
+    tab.page.set_viewport_size({"width": width, "height": height})
+    tab.goto(path)
+    settle(tab.page)
+    found = measure(tab.page)
+    where = f"{moment} at {width}×{height}"
+    problems = []
+    if not found["fits"]:
+        problems.append(f"{where}: scrolls or cuts off {found}")
+    if found["clipped_headings"]:
+        problems.append(f"{where}: headings too wide {found['clipped_headings']}")
+    if moment in TOTAL and tab.page.evaluate(SHOWN_OR_COUNTED) != TOTAL[moment]:
+        problems.append(f"{where}: notes neither shown nor counted in '+ N more'")
+    return found, problems
+
+
 # What the board shows, measured: does the document scroll, and the smallest computed font
 # size (CSS px) of each kind of text that is on the screen. SVG text counts as drawn (its
 # font size times the drawing's scale).

@@ -40,6 +40,9 @@ ROUTES = [
     ("POST", "/w/{code}/notes/{note}/delete", "participant"),
     ("GET", "/w/{code}/events", "participant"),
     ("GET", "/w/{code}/map", "participant"),
+    ("GET", "/w/{code}/board", "participant"),
+    ("GET", "/w/{code}/board/map", "participant"),
+    ("GET", "/w/{code}/board/events", "participant"),
     ("POST", "/w/{code}/ratings/{note}", "participant"),
     ("POST", "/w/{code}/dots", "participant"),
     ("GET", "/workshops/", "facilitator"),
@@ -73,6 +76,7 @@ ROUTES = [
     ("POST", "/workshops/{id}/actions/{action}/place", "facilitator"),
     ("POST", "/workshops/{id}/actions/{action}/status", "member"),
     ("POST", "/workshops/{id}/status", "facilitator"),
+    ("POST", "/workshops/{id}/research-window", "facilitator"),
     ("POST", "/workshops/{id}/personas", "facilitator"),
     ("GET", "/workshops/{id}/personas/{persona}/edit", "facilitator"),
     ("POST", "/workshops/{id}/personas/{persona}/edit", "facilitator"),
@@ -258,7 +262,7 @@ def test_participant_pages_need_a_participant_of_that_workshop(
 
 
 # Taps and event streams answer strangers and unknown codes alike.
-SAME_ANSWER_FOR_STRANGERS = {"/w/{code}/dots", "/w/{code}/events"}
+SAME_ANSWER_FOR_STRANGERS = {"/w/{code}/dots", "/w/{code}/events", "/w/{code}/board/events"}
 
 
 def test_a_tap_tells_nothing_about_which_codes_exist(client, make):

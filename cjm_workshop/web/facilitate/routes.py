@@ -15,18 +15,15 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
 
 from cjm_workshop import live
 from cjm_workshop.extensions import db, limiter
 from cjm_workshop.labels import STEP_PROMPTS
-from cjm_workshop.models import STEPS, ActionItem, Note, NoteKind, Participant, Step, Workshop
-from cjm_workshop.services import accounts, joining, notes, steps, timer
+from cjm_workshop.models import STEPS, Note, Participant, Step, Workshop
+from cjm_workshop.services import accounts, joining, notes, presession, steps, timer
 from cjm_workshop.services.errors import InvalidNote
 from cjm_workshop.web.access import part_or_404, run_workshop_or_404
-from cjm_workshop.web.actions import actions_context
-from cjm_workshop.web.dots import voting_context
-from cjm_workshop.web.emotions import emotions_context
+from cjm_workshop.web.board import closing_figures, step_extras
 from cjm_workshop.web.facilitate import bp
 from cjm_workshop.web.facilitate.arrange import suggestions_context
 from cjm_workshop.web.facilitate.forms import RemoveParticipantForm
@@ -61,18 +58,6 @@ def posted_flag(name: str) -> bool:
     return request.form.get(name) == "1"
 
 
-def step_extras(workshop: Workshop, action_form=None) -> dict:
-    """What a step adds to the console and the board (step 5: curve, round, ranking;
-    step 6: the actions and their matrix)."""
-    if workshop.current_step is Step.EMOTIONS:
-        return emotions_context(workshop)
-    if workshop.current_step is Step.ACTIONS:
-        return actions_context(workshop, action_form) | voting_context(
-            workshop, NoteKind.OPPORTUNITY
-        )
-    return {}
-
-
 def console_context(workshop: Workshop, forms=None, action_form=None) -> dict:
     step = workshop.current_step
     contributed = notes.contributor_ids(db.session, workshop, step)
@@ -99,6 +84,10 @@ def console_context(workshop: Workshop, forms=None, action_form=None) -> dict:
         "viewer": Viewer("console"),
         "timer": timer.view(workshop),
         **(suggestions_context(workshop, "console") if step is Step.VISUALIZE else {}),
+        # Research before the session, counted where the room starts (step 1).
+        "early_insights": presession.insights_before_session(db.session, workshop)
+        if step is Step.SCOPE and workshop.research_opens_at is not None
+        else None,
     }
 
 
@@ -265,13 +254,6 @@ def remove_participant(workshop_id: int, participant_id: int):
         participant=participant,
         note_count=len(authored),
     ), (422 if form.errors else 200)
-
-
-def closing_figures(workshop: Workshop, viewer: Viewer) -> dict[str, int]:
-    """What the room made, for the board's closing screen."""
-    room_notes = [n for n in notes.notes_for(db.session, workshop) if viewer.sees(n)]
-    count = select(func.count()).where(ActionItem.workshop_id == workshop.id)
-    return {"notes": len(room_notes), "actions": db.session.scalar(count) or 0}
 
 
 def _still_logged_in(user_id: str) -> bool:

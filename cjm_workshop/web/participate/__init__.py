@@ -5,4 +5,4 @@ from flask import Blueprint
 bp = Blueprint("participate", __name__)
 
 # The views, registered on `bp` as they are imported.
-from cjm_workshop.web.participate import routes, taps  # noqa: E402, F401
+from cjm_workshop.web.participate import board, routes, taps  # noqa: E402, F401

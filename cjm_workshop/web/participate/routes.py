@@ -24,12 +24,14 @@ from cjm_workshop import live
 from cjm_workshop.extensions import db
 from cjm_workshop.labels import PARTICIPANT_PROMPTS
 from cjm_workshop.models import STEPS, Note, NoteKind, Participant, Step, Workshop
-from cjm_workshop.services import joining, notes, steps, timer
+from cjm_workshop.models.base import utcnow
+from cjm_workshop.services import joining, notes, presession, steps, timer
 from cjm_workshop.services.errors import (
     InvalidNote,
     WorkshopClosed,
     WorkshopNotFound,
 )
+from cjm_workshop.services.presession import Window
 from cjm_workshop.services.workshops import format_join_code, normalise_join_code
 from cjm_workshop.web.access import (
     current_participant,
@@ -178,20 +180,40 @@ def live_context(workshop: Workshop, participant, forms=None) -> dict:
         extra = voting_context(workshop, NoteKind.OPPORTUNITY, participant) | {
             "top_pain_points": top_pain_points(workshop)
         }
-    return extra | {
-        "map_html": shared_map(workshop, "phone", _map_src(workshop)) if on_map else None,
-        "workshop": workshop,
-        "participant": participant,
-        "step": step,
-        "prompt": PARTICIPANT_PROMPTS[step],
-        "accepting": steps.accepts_contributions(workshop, step),
-        "forms": forms if forms is not None else forms_for_step(db.session, workshop, step),
-        "notes": notes.notes_for(db.session, workshop, participant, [step]),
-        "viewer": Viewer("phone", participant.id, not participant.removed),
-        "step_number": STEPS.index(step) + 1,
-        "step_count": len(STEPS),
-        "last_event": live.latest_event_id(db.session),
-        "timer": timer.view(workshop),
+    return (
+        extra
+        | _early_research(workshop, participant, forms)
+        | {
+            "map_html": shared_map(workshop, "phone", _map_src(workshop)) if on_map else None,
+            "workshop": workshop,
+            "participant": participant,
+            "step": step,
+            "prompt": PARTICIPANT_PROMPTS[step],
+            "accepting": steps.accepts_contributions(workshop, step),
+            "forms": forms if forms is not None else forms_for_step(db.session, workshop, step),
+            "notes": notes.notes_for(db.session, workshop, participant, [step]),
+            "viewer": Viewer("phone", participant.id, not participant.removed),
+            "step_number": STEPS.index(step) + 1,
+            "step_count": len(STEPS),
+            "last_event": live.latest_event_id(db.session),
+            "timer": timer.view(workshop),
+        }
+    )
+
+
+def _early_research(workshop: Workshop, participant: Participant, forms=None) -> dict:
+    """Research before the session (services/presession.py) on the phone page of a workshop
+    that has not started: when it opens or closed, and while it is open the insight form and
+    the room's insights so far. A refused insight keeps its form, with the reason."""
+    window = presession.window(workshop, utcnow())
+    if window is Window.NONE:
+        return {"early": None}
+    kept = {kind: form for kind, form in (forms or {}).items() if kind is NoteKind.INSIGHT}
+    fresh = forms_for_step(db.session, workshop, Step.RESEARCH) if window is Window.OPEN else {}
+    return {
+        "early": window,
+        "early_forms": fresh | kept,
+        "early_notes": notes.notes_for(db.session, workshop, participant, [Step.RESEARCH]),
     }
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import to_user_timezone, to_utc
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
+    DateTimeLocalField,
     Form,
     FormField,
     HiddenField,
@@ -238,3 +242,30 @@ class NewVersionForm(AppForm):
             "starts with an empty map."
         ),
     )
+
+
+class ResearchWindowForm(AppForm):
+    """When participants may add research insights before the session, in the facilitator's
+    local time (TIMEZONE); both empty, or the "turn off" button, clears it."""
+
+    opens_at = DateTimeLocalField(_l("From"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
+    closes_at = DateTimeLocalField(_l("Until"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
+
+    @classmethod
+    def showing(cls, opens_at: datetime | None, closes_at: datetime | None):
+        """The form filled with a stored window (UTC), in local time."""
+        local = {
+            "opens_at": to_user_timezone(opens_at).replace(tzinfo=None) if opens_at else None,
+            "closes_at": to_user_timezone(closes_at).replace(tzinfo=None) if closes_at else None,
+        }
+        return cls(formdata=None, data=local)
+
+    def window(self, turn_off: bool) -> tuple[datetime | None, datetime | None]:
+        """The window asked for, in UTC (naive, as the database keeps it)."""
+        if turn_off:
+            return None, None
+        return _utc(self.opens_at.data), _utc(self.closes_at.data)
+
+
+def _utc(local: datetime | None) -> datetime | None:
+    return to_utc(local).replace(tzinfo=None) if local is not None else None

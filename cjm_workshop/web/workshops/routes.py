@@ -22,9 +22,10 @@ from cjm_workshop.models import (
     WorkshopMember,
     WorkshopStatus,
 )
-from cjm_workshop.services import invitations, sharing, versions
+from cjm_workshop.models.base import utcnow
+from cjm_workshop.services import invitations, presession, sharing, versions
 from cjm_workshop.services import workshops as service
-from cjm_workshop.services.errors import ShareRefused
+from cjm_workshop.services.errors import InvalidResearchWindow, ShareRefused
 from cjm_workshop.web.access import owned_workshop_or_404, part_or_404, run_workshop_or_404
 from cjm_workshop.web.errors import domain_message
 from cjm_workshop.web.forms import ConfirmForm
@@ -37,6 +38,7 @@ from cjm_workshop.web.workshops.forms import (
     NewVersionForm,
     NewWorkshopForm,
     PersonaForm,
+    ResearchWindowForm,
     ShareForm,
     StageForm,
     StatusForm,
@@ -125,6 +127,11 @@ def _overview_context(workshop: Workshop) -> dict:
         "unsent_invitation": session.pop(UNSENT_INVITATION, None),
         "share_form": ShareForm(formdata=None),
         "version_form": NewVersionForm(formdata=None),
+        "research_form": ResearchWindowForm.showing(
+            workshop.research_opens_at, workshop.research_closes_at
+        ),
+        "research_window": presession.window(workshop, utcnow()).value,
+        "window_days": presession.WINDOW_MAX.days,
         **versions_context(workshop),
     }
 
@@ -285,6 +292,24 @@ def delete_stage(workshop_id: int, stage_id: int):
     service.delete_stage(db.session, stage)
     db.session.commit()
     return _section(workshop, "stages")
+
+
+@bp.post("/<int:workshop_id>/research-window")
+def research_window(workshop_id: int):
+    """Set or clear the window in which participants add research before the session."""
+    workshop = run_workshop_or_404(workshop_id)
+    form = ResearchWindowForm()
+    if form.validate_on_submit():
+        try:
+            presession.set_window(
+                db.session, workshop, *form.window(request.form.get("off") == "1"), now=utcnow()
+            )
+        except InvalidResearchWindow as error:
+            form.closes_at.errors = [*form.closes_at.errors, domain_message(error)]
+        else:
+            db.session.commit()
+            return _section(workshop, "research_window")
+    return _invalid_section(workshop, "research_window", research_form=form)
 
 
 # --- sharing: its facilitator only ---------------------------------------------------
