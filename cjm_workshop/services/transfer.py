@@ -72,6 +72,12 @@ from cjm_workshop.models import (
 )
 from cjm_workshop.models.action import ACTION_NEXT_STEP_MAX, ACTION_OWNER_MAX, ACTION_TITLE_MAX
 from cjm_workshop.models.base import utcnow
+from cjm_workshop.models.step import (
+    FACILITATOR_NOTES_MAX,
+    STEP_PROMPT_MAX,
+    TIMEBOX_MAX,
+    TIMEBOX_MIN,
+)
 from cjm_workshop.models.workshop import (
     DOTS_MAX,
     DOTS_MIN,
@@ -139,6 +145,8 @@ class WorkshopPart(_Part):
     language: Language
     dots_per_participant: Annotated[int, Field(ge=DOTS_MIN, le=DOTS_MAX)]
     anonymous: bool = False
+    several_dots_per_note: bool = False
+    own_note_dots: bool = True
     status: WorkshopStatus = WorkshopStatus.DRAFT
     current_step: Step = Step.SCOPE
 
@@ -148,6 +156,10 @@ class StepPart(_Part):
     state: StepState
     private: bool = False
     revealed: bool = False
+    # The facilitator's set-up: a backup is theirs, so it keeps their private notes too.
+    prompt: Annotated[str, _text(STEP_PROMPT_MAX)] = ""
+    timebox_minutes: Annotated[int, Field(ge=TIMEBOX_MIN, le=TIMEBOX_MAX)] | None = None
+    facilitator_notes: Annotated[str, _text(FACILITATOR_NOTES_MAX)] = ""
 
 
 class PersonaPart(_Part):
@@ -738,15 +750,7 @@ class _Prepared:
             join_code=join_code,
             join_token=secrets.token_urlsafe(24),
             **document.workshop.model_dump(),
-            steps=[
-                WorkshopStep(
-                    step=step,
-                    state=steps[step].state,
-                    private=steps[step].private,
-                    revealed=steps[step].revealed,
-                )
-                for step in STEPS
-            ],
+            steps=[WorkshopStep(**steps[step].model_dump()) for step in STEPS],
             lanes=[
                 Lane(kind=lane.kind, position=position, hidden=lane.hidden)
                 for position, lane in enumerate(document.lanes)
