@@ -17,7 +17,6 @@ from sqlalchemy import select
 from cjm_workshop.models import (
     STEPS,
     Facilitator,
-    Lane,
     LaneKind,
     Persona,
     Stage,
@@ -42,6 +41,7 @@ from cjm_workshop.models.workshop import (
     STAGE_NAME_MAX,
 )
 from cjm_workshop.services.errors import TemplateRefused
+from cjm_workshop.services.journey_map import arrange_new_lanes
 from cjm_workshop.services.room import DbSession
 from cjm_workshop.services.steps import StepSetup, apply_step_setup
 from cjm_workshop.services.workshops import WorkshopFields, new_workshop
@@ -202,7 +202,7 @@ def start_from_template(
     workshop.personas.extend(
         Persona(position=i, **persona.model_dump()) for i, persona in enumerate(setup.personas)
     )
-    _place_lanes(workshop.lanes, setup.lanes)
+    arrange_new_lanes(workshop.lanes, [(lane.kind, lane.hidden) for lane in setup.lanes])
     for part in setup.steps:
         apply_step_setup(
             workshop.step_state(part.step),
@@ -211,11 +211,3 @@ def start_from_template(
     session.add(workshop)
     session.flush()
     return workshop
-
-
-def _place_lanes(lanes: list[Lane], saved: list[LaneSetup]) -> None:
-    """The template's order and hidden lanes; a lane it does not know goes last, shown."""
-    order = {lane.kind: (position, lane.hidden) for position, lane in enumerate(saved)}
-    lanes.sort(key=lambda lane: order.get(lane.kind, (len(saved), False))[0])
-    for position, lane in enumerate(lanes):
-        lane.position, lane.hidden = position, order.get(lane.kind, (0, False))[1]

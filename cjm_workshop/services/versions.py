@@ -30,7 +30,7 @@ from cjm_workshop.models import (
 )
 from cjm_workshop.services import emotions
 from cjm_workshop.services.emotions import CurvePoint
-from cjm_workshop.services.journey_map import Cell, cell_of
+from cjm_workshop.services.journey_map import Cell, arrange_new_lanes, cell_of
 from cjm_workshop.services.room import DbSession, visible_to_room
 from cjm_workshop.services.sharing import Access
 from cjm_workshop.services.steps import copy_step_setups
@@ -52,10 +52,7 @@ def clone(
     }
     copy.personas.extend(personas.values())
     copy.stages.extend(stages.values())
-    placed = {lane.kind: lane for lane in workshop.lanes}
-    for lane in copy.lanes:
-        lane.position, lane.hidden = placed[lane.kind].position, placed[lane.kind].hidden
-    copy.lanes.sort(key=lambda lane: lane.position)
+    arrange_new_lanes(copy.lanes, [(lane.kind, lane.hidden) for lane in workshop.lanes])
     copy_step_setups(workshop, copy)  # the facilitator's prompts, timeboxes and script
     session.add(copy)
     session.flush()
