@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_live_session import log_in
+from tests.browser.test_live_session import join, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -60,3 +60,11 @@ def test_a_template_a_new_workshop_from_it_and_a_private_note_on_the_console(ope
     board.goto(f"/workshops/{workshop_id}/board")
     expect(board.page.locator("h1")).to_have_text("Second intake")
     expect(board.page.locator("body")).not_to_contain_text("ask Anna first")
+
+    phone = open_tab("phone")
+    join(phone, make.record(int(workshop_id)), "Anna")
+    expect(phone.page.locator(".step-prompt")).to_have_text(
+        "Who is our patient today, and what do we want to change?"
+    )
+    expect(phone.page.locator("body")).not_to_contain_text("ask Anna first")
+    phone.screenshot("templates-phone-own-prompt")

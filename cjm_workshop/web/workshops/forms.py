@@ -317,8 +317,8 @@ class StepSetupForm(AppForm):
         validators=optional_text(STEP_PROMPT_MAX),
         filters=[strip],
         description=_l(
-            "Shown on the projector and the phones. Leave empty for the built-in text, in "
-            "the workshop's language."
+            "Shown on the phones and, from step 2 on, under the projector's header. Leave "
+            "empty for the built-in text, in the workshop's language."
         ),
     )
     timebox_minutes = IntegerField(
