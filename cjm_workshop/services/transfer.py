@@ -296,10 +296,13 @@ def _columns(row: Any, part: type[_Part], **given: Any) -> dict[str, Any]:
 
 
 def export_workshop(
-    session: DbSession, workshop: Workshop, *, authors: bool = True
+    session: DbSession, workshop: Workshop, *, authors: bool = True, private_notes: bool = True
 ) -> dict[str, Any]:
     """The workshop as a version-1 document (plain JSON data). With authors=False the notes
-    carry no author (for readers who may not see who wrote what: anonymous workshops)."""
+    carry no author (for readers who may not see who wrote what: anonymous workshops); with
+    private_notes=False the steps carry no facilitator's notes (for readers who do not run
+    the workshop)."""
+    kept_private = {} if private_notes else {"facilitator_notes": ""}
 
     def of_workshop(model: Any, *order: Any) -> list[Any]:
         query = select(model).where(model.workshop_id == workshop.id)
@@ -329,7 +332,7 @@ def export_workshop(
         "version": VERSION,
         "workshop": _columns(workshop, WorkshopPart),
         "steps": [
-            _columns(state, StepPart)
+            _columns(state, StepPart, **kept_private)
             for state in sorted(workshop.steps, key=lambda s: STEPS.index(s.step))
         ],
         "personas": [_columns(p, PersonaPart, key=key("persona", p.id)) for p in workshop.personas],
@@ -388,9 +391,11 @@ def export_workshop(
     }
 
 
-def export_json(session: DbSession, workshop: Workshop, *, authors: bool = True) -> str:
+def export_json(
+    session: DbSession, workshop: Workshop, *, authors: bool = True, private_notes: bool = True
+) -> str:
     """The document as text: indented, so that it diffs and reads well; UTF-8 as is."""
-    document = export_workshop(session, workshop, authors=authors)
+    document = export_workshop(session, workshop, authors=authors, private_notes=private_notes)
     return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
 
 

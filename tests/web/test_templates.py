@@ -331,3 +331,14 @@ def test_the_private_notes_appear_nowhere_else(app, client, scripted):
     assert leaked == []
     # ... while the facilitator's own backup keeps them
     assert "Psst-script" in client.get(f"{base}/export/workshop.json").text
+
+
+def test_an_organizers_json_export_has_no_private_notes(client, auth, make, scripted):
+    record, _phone = scripted
+    make.member(record, make.facilitator("organizer@example.org"), "organizer")
+    auth.logout()
+    auth.login("organizer@example.org")
+    document = client.get(f"/workshops/{record.id}/export/workshop.json")
+    assert document.status_code == 200
+    assert "Psst-script" not in document.text
+    assert {step["facilitator_notes"] for step in document.json["steps"]} == {""}
