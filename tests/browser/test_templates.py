@@ -27,7 +27,10 @@ def test_a_template_a_new_workshop_from_it_and_a_private_note_on_the_console(ope
     expect(laptop.page.locator(".template-row h2")).to_have_text("Dentist intake, two personas")
     laptop.screenshot("templates-list")
 
-    laptop.submit(".template-row a.button.primary")  # "New workshop" from this template
+    laptop.submit(".template-row h2 a")  # what it holds
+    expect(laptop.page.locator("h1")).to_have_text("Dentist intake, two personas")
+    laptop.screenshot("templates-template")
+    laptop.submit("a.button.primary:has-text('New workshop')")
     chosen = laptop.page.get_by_label("Dentist intake, two personas")
     expect(chosen).to_be_checked()
     laptop.page.fill("#title", "Second intake")

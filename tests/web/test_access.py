@@ -114,6 +114,7 @@ ROUTES = [
     ("POST", "/workshops/{id}/template", "facilitator"),
     # A facilitator's own templates (others get 404: tests/web/test_templates.py).
     ("GET", "/workshops/templates", "template"),
+    ("GET", "/workshops/templates/{template}", "template"),
     ("GET", "/workshops/templates/{template}/rename", "template"),
     ("POST", "/workshops/templates/{template}/rename", "template"),
     ("POST", "/workshops/templates/{template}/delete", "template"),

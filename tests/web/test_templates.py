@@ -53,6 +53,8 @@ def test_save_as_template_then_start_a_workshop_from_it(app, client, me, make):
     listed = client.get("/workshops/templates").text
     assert "Dentist intake" in listed and "See – Think – Do – Care" in listed
     template_id = _template_id(app, "Dentist intake")
+    shown = client.get(f"/workshops/templates/{template_id}").text
+    assert "One quote per note" in shown and "12 minutes" in shown and SECRET in shown
 
     form = client.get(f"/workshops/new?template={template_id}").text
     assert (
@@ -160,6 +162,7 @@ def someone_elses_template(app, make) -> int:
 @pytest.mark.parametrize(
     ("method", "url", "data"),
     [
+        ("GET", "/workshops/templates/{id}", {}),
         ("GET", "/workshops/templates/{id}/rename", {}),
         ("POST", "/workshops/templates/{id}/rename", {"name": "Mine now"}),
         ("POST", "/workshops/templates/{id}/delete", {}),

@@ -27,6 +27,18 @@ def template_list():
     )
 
 
+@bp.get("/templates/<int:template_id>")
+def template_view(template_id: int):
+    """What a template holds, before starting a workshop from it."""
+    template = own_template_or_404(template_id)
+    return render_template(
+        "workshops/template.html",
+        template=template,
+        setup=templates.read_setup(template),
+        button_form=ConfirmForm(formdata=None),
+    )
+
+
 def _named(form: TemplateNameForm, change) -> bool:
     """Whether `change(name)` was made; a refusal is said at the name, nothing written."""
     if not form.validate_on_submit():
