@@ -44,7 +44,12 @@ from cjm_workshop.services.errors import TemplateRefused
 from cjm_workshop.services.journey_map import arrange_new_lanes
 from cjm_workshop.services.room import DbSession
 from cjm_workshop.services.steps import StepSetup, apply_step_setup
-from cjm_workshop.services.workshops import WorkshopFields, new_workshop
+from cjm_workshop.services.workshops import (
+    PersonaFields,
+    WorkshopFields,
+    new_workshop,
+    persona_values,
+)
 
 
 class _Part(BaseModel):
@@ -178,9 +183,12 @@ def start_from_template(
     facilitator: Facilitator,
     fields: WorkshopFields,
     template: WorkshopTemplate,
+    *,
+    persona: PersonaFields | None = None,
 ) -> Workshop:
     """A new workshop with the brief and language of `fields` and everything else from the
-    template (its stages in the words they were saved in)."""
+    template (its stages in the words they were saved in); `persona` joins the template's
+    personas, last."""
     setup = read_setup(template)
     workshop = new_workshop(
         session,
@@ -200,8 +208,10 @@ def start_from_template(
     workshop.board_prompt, workshop.board_sound = setup.board_prompt, setup.board_sound
     workshop.stages.extend(Stage(position=i, name=name) for i, name in enumerate(setup.stages))
     workshop.personas.extend(
-        Persona(position=i, **persona.model_dump()) for i, persona in enumerate(setup.personas)
+        Persona(position=i, **saved.model_dump()) for i, saved in enumerate(setup.personas)
     )
+    if persona is not None:
+        workshop.personas.append(Persona(position=len(setup.personas), **persona_values(persona)))
     arrange_new_lanes(workshop.lanes, [(lane.kind, lane.hidden) for lane in setup.lanes])
     for part in setup.steps:
         apply_step_setup(

@@ -243,6 +243,16 @@ def test_a_backup_with_a_timebox_out_of_range_is_refused(session, prepared, make
 
 def test_an_added_persona_joins_the_templates_personas(session, prepared):
     template = templates.save_template(session, prepared.facilitator, prepared, "Dentist")
-    started = _start(session, prepared.facilitator, template)
-    service.add_persona(session, started, PersonaFields(name="Gerrit"))
-    assert [p.name for p in started.personas] == ["Fatima", "Persona 2", "Gerrit"]
+    started = templates.start_from_template(
+        session,
+        prepared.facilitator,
+        workshop_fields(),
+        template,
+        persona=PersonaFields(name=" Gerrit ", goals="Quick answers"),
+    )
+    assert [(p.position, p.name) for p in started.personas] == [
+        (0, "Fatima"),
+        (1, "Persona 2"),
+        (2, "Gerrit"),
+    ]
+    assert started.personas[2].goals == "Quick answers"

@@ -116,10 +116,12 @@ def create():
             )
         else:
             workshop = templates.start_from_template(
-                db.session, current_user, form.workshop_fields(), template
+                db.session,
+                current_user,
+                form.workshop_fields(),
+                template,
+                persona=form.added_persona(),
             )
-            if (persona := form.added_persona()) is not None:
-                service.add_persona(db.session, workshop, persona)
         db.session.commit()
         flash(_("Workshop created. Share the join code when the room is ready."))
         return redirect(url_for(".overview", workshop_id=workshop.id))
