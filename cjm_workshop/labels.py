@@ -20,6 +20,7 @@ from cjm_workshop.models import (
     ResearchSource,
     Role,
     Step,
+    WorkshopStep,
 )
 from cjm_workshop.models.workshop import LANGUAGES
 
@@ -69,6 +70,15 @@ PARTICIPANT_PROMPTS = {
     Step.EMOTIONS: _l("Where does it hurt? Add the pain points you see."),
     Step.ACTIONS: _l("Which opportunities do you see for the top pain points?"),
 }
+
+
+def step_prompt(state: WorkshopStep, *, phone: bool = False):
+    """The step's prompt on the board (or, `phone`, above a phone's form): the
+    facilitator's own words for this workshop, else the built-in text."""
+    if state.prompt:
+        return state.prompt
+    return (PARTICIPANT_PROMPTS if phone else STEP_PROMPTS)[state.step]
+
 
 NOTE_KIND_LABELS = {
     NoteKind.INSIGHT: _l("Research insight"),

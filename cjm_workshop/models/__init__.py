@@ -28,6 +28,7 @@ from cjm_workshop.models.rate_limit import RateLimitCounter
 from cjm_workshop.models.research_upload import ResearchUpload
 from cjm_workshop.models.sharing import Role, WorkshopMember
 from cjm_workshop.models.step import STEPS, Step, StepState, WorkshopStep
+from cjm_workshop.models.template import WorkshopTemplate
 from cjm_workshop.models.voting import Dot, DotBudget, RoundStatus, VotingRound
 from cjm_workshop.models.workshop import (
     LANE_KINDS,
@@ -79,6 +80,7 @@ __all__ = [
     "Step",
     "StepState",
     "WorkshopStep",
+    "WorkshopTemplate",
     "Stage",
     "Workshop",
     "WorkshopStatus",

@@ -98,6 +98,10 @@ class Workshop(Model):
     dots_per_participant: Mapped[int] = mapped_column(default=5)
     # When on, no participant ever sees who wrote a note (the facilitator does).
     anonymous: Mapped[bool] = mapped_column(default=False)
+    # What the console's "open voting" form proposes: several dots on one note, and dots on
+    # one's own notes (each round keeps its own rules, services/voting.py).
+    several_dots_per_note: Mapped[bool] = mapped_column(default=False, server_default=false())
+    own_note_dots: Mapped[bool] = mapped_column(default=True, server_default=true())
     status: Mapped[WorkshopStatus] = mapped_column(
         enum_column(WorkshopStatus, "workshop_status", length=10), default=WorkshopStatus.DRAFT
     )

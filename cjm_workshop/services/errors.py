@@ -145,6 +145,16 @@ class BudgetBelowSpent(DomainError):
     """Someone has already spent more dots than the lower budget allows."""
 
 
+class InvalidStepSetup(Refused):
+    """A step's set-up that breaks a rule (`reason`: timebox, prompt_too_long,
+    notes_too_long)."""
+
+
+class TemplateRefused(Refused):
+    """A template that cannot be saved or used so (`reason`: name_empty, name_too_long,
+    name_taken, unreadable)."""
+
+
 class ShareRefused(Refused):
     """A workshop that cannot be shared so; `reason` says why (no_account, owner)."""
 

@@ -50,6 +50,15 @@ def new_lanes() -> list[Lane]:
     return [Lane(kind=kind, position=position) for position, kind in enumerate(LANE_KINDS)]
 
 
+def arrange_new_lanes(lanes: list[Lane], saved: list[tuple[LaneKind, bool]]) -> None:
+    """A new workshop's lanes in a saved order, hidden as saved (kind, hidden), as another
+    version or a template had them; a lane that was not saved goes last, shown."""
+    order = {kind: (position, hidden) for position, (kind, hidden) in enumerate(saved)}
+    lanes.sort(key=lambda lane: order.get(lane.kind, (len(saved), False))[0])
+    for position, lane in enumerate(lanes):
+        lane.position, lane.hidden = position, order.get(lane.kind, (0, False))[1]
+
+
 def lane_of(note: Note) -> LaneKind:
     return LaneKind(note.kind.value)
 

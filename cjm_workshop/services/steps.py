@@ -9,6 +9,8 @@ workshop changes no step.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import update
 
 from cjm_workshop.models import (
@@ -21,7 +23,13 @@ from cjm_workshop.models import (
     WorkshopStatus,
     WorkshopStep,
 )
-from cjm_workshop.services.errors import StepNotCurrent, WorkshopClosed
+from cjm_workshop.models.step import (
+    FACILITATOR_NOTES_MAX,
+    STEP_PROMPT_MAX,
+    TIMEBOX_MAX,
+    TIMEBOX_MIN,
+)
+from cjm_workshop.services.errors import InvalidStepSetup, StepNotCurrent, WorkshopClosed
 from cjm_workshop.services.room import DbSession, RoomWorkshop, touch
 
 # A suggested timebox per step, in minutes (the prompts live with the interface text).
@@ -33,6 +41,59 @@ TIMEBOX_MINUTES: dict[Step, int] = {
     Step.EMOTIONS: 15,
     Step.ACTIONS: 25,
 }
+
+
+@dataclass(frozen=True)
+class StepSetup:
+    """The facilitator's own set-up of a step: a prompt for the board and phones ("" for
+    the built-in one), a timebox in minutes (None for the built-in one) and a private
+    script for the console."""
+
+    prompt: str = ""
+    timebox_minutes: int | None = None
+    facilitator_notes: str = ""
+
+    @classmethod
+    def of(cls, state: WorkshopStep) -> StepSetup:
+        return cls(state.prompt, state.timebox_minutes, state.facilitator_notes)
+
+    def checked(self) -> StepSetup:
+        """Trimmed, or refused with the rule it breaks."""
+        prompt, notes = self.prompt.strip(), self.facilitator_notes.strip()
+        if self.timebox_minutes is not None and not (
+            TIMEBOX_MIN <= self.timebox_minutes <= TIMEBOX_MAX
+        ):
+            raise InvalidStepSetup("timebox")
+        if len(prompt) > STEP_PROMPT_MAX:
+            raise InvalidStepSetup("prompt_too_long")
+        if len(notes) > FACILITATOR_NOTES_MAX:
+            raise InvalidStepSetup("notes_too_long")
+        return StepSetup(prompt, self.timebox_minutes, notes)
+
+
+def set_up_step(session: DbSession, workshop: Workshop, step: Step, setup: StepSetup) -> None:
+    """Change a step's prompt, timebox and private notes; a closed workshop too (it may be
+    reopened or saved as a template)."""
+    apply_step_setup(workshop.step_state(step), setup.checked())
+    touch(session, workshop.id)
+    session.flush()
+
+
+def apply_step_setup(state: WorkshopStep, setup: StepSetup) -> None:
+    state.prompt = setup.prompt
+    state.timebox_minutes = setup.timebox_minutes
+    state.facilitator_notes = setup.facilitator_notes
+
+
+def copy_step_setups(source: Workshop, target: Workshop) -> None:
+    """Every step's set-up from one workshop to another (a new version)."""
+    for state in source.steps:
+        apply_step_setup(target.step_state(state.step), StepSetup.of(state))
+
+
+def timebox_of(state: WorkshopStep) -> int:
+    """The step's timebox in minutes: the facilitator's, or the built-in one."""
+    return state.timebox_minutes or TIMEBOX_MINUTES[state.step]
 
 
 def new_steps() -> list[WorkshopStep]:

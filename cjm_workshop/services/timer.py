@@ -11,7 +11,7 @@ from cjm_workshop.models import Workshop
 from cjm_workshop.models.base import utcnow
 from cjm_workshop.services.errors import InvalidTimer, TimerNotRunning, WorkshopClosed
 from cjm_workshop.services.room import DbSession, touch
-from cjm_workshop.services.steps import TIMEBOX_MINUTES
+from cjm_workshop.services.steps import timebox_of
 
 MAX_SECONDS = 3 * 3600
 MAX_MINUTES = MAX_SECONDS // 60
@@ -45,7 +45,7 @@ def start(
     if workshop.timer_paused_seconds is not None and minutes is None:
         seconds = workshop.timer_paused_seconds
     else:
-        seconds = 60 * (minutes or TIMEBOX_MINUTES[workshop.current_step])
+        seconds = 60 * (minutes or timebox_of(workshop.step_state(workshop.current_step)))
     _run(session, workshop, min(seconds, MAX_SECONDS), now)
 
 

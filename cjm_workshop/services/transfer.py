@@ -72,6 +72,12 @@ from cjm_workshop.models import (
 )
 from cjm_workshop.models.action import ACTION_NEXT_STEP_MAX, ACTION_OWNER_MAX, ACTION_TITLE_MAX
 from cjm_workshop.models.base import utcnow
+from cjm_workshop.models.step import (
+    FACILITATOR_NOTES_MAX,
+    STEP_PROMPT_MAX,
+    TIMEBOX_MAX,
+    TIMEBOX_MIN,
+)
 from cjm_workshop.models.workshop import (
     DOTS_MAX,
     DOTS_MIN,
@@ -139,6 +145,8 @@ class WorkshopPart(_Part):
     language: Language
     dots_per_participant: Annotated[int, Field(ge=DOTS_MIN, le=DOTS_MAX)]
     anonymous: bool = False
+    several_dots_per_note: bool = False
+    own_note_dots: bool = True
     status: WorkshopStatus = WorkshopStatus.DRAFT
     current_step: Step = Step.SCOPE
 
@@ -148,6 +156,10 @@ class StepPart(_Part):
     state: StepState
     private: bool = False
     revealed: bool = False
+    # The facilitator's set-up: a backup is theirs, so it keeps their private notes too.
+    prompt: Annotated[str, _text(STEP_PROMPT_MAX)] = ""
+    timebox_minutes: Annotated[int, Field(ge=TIMEBOX_MIN, le=TIMEBOX_MAX)] | None = None
+    facilitator_notes: Annotated[str, _text(FACILITATOR_NOTES_MAX)] = ""
 
 
 class PersonaPart(_Part):
@@ -284,10 +296,13 @@ def _columns(row: Any, part: type[_Part], **given: Any) -> dict[str, Any]:
 
 
 def export_workshop(
-    session: DbSession, workshop: Workshop, *, authors: bool = True
+    session: DbSession, workshop: Workshop, *, authors: bool = True, private_notes: bool = True
 ) -> dict[str, Any]:
     """The workshop as a version-1 document (plain JSON data). With authors=False the notes
-    carry no author (for readers who may not see who wrote what: anonymous workshops)."""
+    carry no author (for readers who may not see who wrote what: anonymous workshops); with
+    private_notes=False the steps carry no facilitator's notes (for readers who do not run
+    the workshop)."""
+    kept_private = {} if private_notes else {"facilitator_notes": ""}
 
     def of_workshop(model: Any, *order: Any) -> list[Any]:
         query = select(model).where(model.workshop_id == workshop.id)
@@ -317,7 +332,7 @@ def export_workshop(
         "version": VERSION,
         "workshop": _columns(workshop, WorkshopPart),
         "steps": [
-            _columns(state, StepPart)
+            _columns(state, StepPart, **kept_private)
             for state in sorted(workshop.steps, key=lambda s: STEPS.index(s.step))
         ],
         "personas": [_columns(p, PersonaPart, key=key("persona", p.id)) for p in workshop.personas],
@@ -376,9 +391,11 @@ def export_workshop(
     }
 
 
-def export_json(session: DbSession, workshop: Workshop, *, authors: bool = True) -> str:
+def export_json(
+    session: DbSession, workshop: Workshop, *, authors: bool = True, private_notes: bool = True
+) -> str:
     """The document as text: indented, so that it diffs and reads well; UTF-8 as is."""
-    document = export_workshop(session, workshop, authors=authors)
+    document = export_workshop(session, workshop, authors=authors, private_notes=private_notes)
     return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
 
 
@@ -738,15 +755,7 @@ class _Prepared:
             join_code=join_code,
             join_token=secrets.token_urlsafe(24),
             **document.workshop.model_dump(),
-            steps=[
-                WorkshopStep(
-                    step=step,
-                    state=steps[step].state,
-                    private=steps[step].private,
-                    revealed=steps[step].revealed,
-                )
-                for step in STEPS
-            ],
+            steps=[WorkshopStep(**steps[step].model_dump()) for step in STEPS],
             lanes=[
                 Lane(kind=lane.kind, position=position, hidden=lane.hidden)
                 for position, lane in enumerate(document.lanes)

@@ -4,7 +4,8 @@ as the next version of the same journey, and two versions compared.
 Versions share a journey key and are numbered from 1 in the order they were made; deleting
 one leaves the others together and keeps their numbers (a gap says a version was removed).
 A clone is a new workshop to run, in draft at its first step with its own join code: it
-takes the brief, the settings, the personas, the stages and the lanes and, when asked, the
+takes the brief, the settings, the personas, the stages, the lanes and each step's prompt,
+timebox and private notes and, when asked, the
 notes the room saw on the map (their places and links kept), but no participants, authors,
 ratings, dots or actions: those belong to the session they were given in.
 """
@@ -29,9 +30,10 @@ from cjm_workshop.models import (
 )
 from cjm_workshop.services import emotions
 from cjm_workshop.services.emotions import CurvePoint
-from cjm_workshop.services.journey_map import Cell, cell_of
+from cjm_workshop.services.journey_map import Cell, arrange_new_lanes, cell_of
 from cjm_workshop.services.room import DbSession, visible_to_room
 from cjm_workshop.services.sharing import Access
+from cjm_workshop.services.steps import copy_step_setups
 from cjm_workshop.services.workshops import WorkshopFields, new_workshop
 
 
@@ -50,10 +52,8 @@ def clone(
     }
     copy.personas.extend(personas.values())
     copy.stages.extend(stages.values())
-    placed = {lane.kind: lane for lane in workshop.lanes}
-    for lane in copy.lanes:
-        lane.position, lane.hidden = placed[lane.kind].position, placed[lane.kind].hidden
-    copy.lanes.sort(key=lambda lane: lane.position)
+    arrange_new_lanes(copy.lanes, [(lane.kind, lane.hidden) for lane in workshop.lanes])
+    copy_step_setups(workshop, copy)  # the facilitator's prompts, timeboxes and script
     session.add(copy)
     session.flush()
     if with_notes:

@@ -62,6 +62,9 @@ class WorkshopFields:
     anonymous: bool = False
     # None: the server's default (see services/retention.py).
     erase_names_after_days: int | None = None
+    # What the console proposes when it opens dot voting.
+    several_dots_per_note: bool = False
+    own_note_dots: bool = True
 
     @classmethod
     def of(cls, workshop: Workshop) -> WorkshopFields:
@@ -73,6 +76,8 @@ class WorkshopFields:
             workshop.dots_per_participant,
             workshop.anonymous,
             workshop.erase_names_after_days,
+            workshop.several_dots_per_note,
+            workshop.own_note_dots,
         )
 
 
@@ -120,7 +125,7 @@ def create_workshop(
         stage_names_for(stage_template, fields.language, custom_stages)
     ):
         workshop.stages.append(Stage(position=position, name=name))
-    workshop.personas.append(Persona(position=0, **_persona_values(persona)))
+    workshop.personas.append(Persona(position=0, **persona_values(persona)))
     session.add(workshop)
     session.flush()
     return workshop
@@ -173,9 +178,11 @@ def _apply(workshop: Workshop, fields: WorkshopFields) -> None:
     workshop.dots_per_participant = fields.dots_per_participant
     workshop.anonymous = fields.anonymous
     workshop.erase_names_after_days = fields.erase_names_after_days
+    workshop.several_dots_per_note = fields.several_dots_per_note
+    workshop.own_note_dots = fields.own_note_dots
 
 
-def _persona_values(fields: PersonaFields) -> dict[str, str]:
+def persona_values(fields: PersonaFields) -> dict[str, str]:
     return {
         "name": fields.name.strip(),
         "description": fields.description.strip(),
@@ -188,7 +195,7 @@ def _persona_values(fields: PersonaFields) -> dict[str, str]:
 
 
 def add_persona(session: DbSession, workshop: Workshop, fields: PersonaFields) -> Persona:
-    persona = Persona(position=len(workshop.personas), **_persona_values(fields))
+    persona = Persona(position=len(workshop.personas), **persona_values(fields))
     workshop.personas.append(persona)
     touch(session, workshop.id)
     session.flush()
@@ -196,7 +203,7 @@ def add_persona(session: DbSession, workshop: Workshop, fields: PersonaFields) -
 
 
 def update_persona(session: DbSession, persona: Persona, fields: PersonaFields) -> None:
-    for key, value in _persona_values(fields).items():
+    for key, value in persona_values(fields).items():
         setattr(persona, key, value)
     touch(session, persona.workshop_id)
     session.flush()

@@ -21,6 +21,7 @@ from cjm_workshop.models import (
     VotingRound,
     Workshop,
     WorkshopMember,
+    WorkshopTemplate,
 )
 from cjm_workshop.services import joining, sharing
 from cjm_workshop.services.errors import WorkshopNotFound
@@ -78,6 +79,19 @@ def viewed_workshop_or_404(
     if one_moment:
         read_snapshot(db.session)
     return _workshop_and_access(workshop_id)
+
+
+def own_template_or_404(template_id: int) -> WorkshopTemplate:
+    """A template of the logged-in facilitator's; 404 for everybody else's (a template is
+    never shared, so nobody else learns it exists)."""
+    template = db.session.get(WorkshopTemplate, template_id)
+    if (
+        template is None
+        or not current_user.is_authenticated
+        or template.facilitator_id != current_user.id
+    ):
+        abort(404)
+    return template
 
 
 def part_or_404(model: type[T], workshop: Workshop, object_id: int) -> T:

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from cjm_workshop import live
 from cjm_workshop.extensions import db
-from cjm_workshop.labels import LANE_LABELS, STEP_PROMPTS
+from cjm_workshop.labels import LANE_LABELS, step_prompt
 from cjm_workshop.models import ActionItem, NoteKind, Step, Workshop
 from cjm_workshop.services import board, journey_map, notes, timer
 from cjm_workshop.services.board import Spotlight
@@ -53,7 +53,7 @@ def board_context(workshop: Workshop, map_src: str, persona_id: int | None = Non
         "step": step,
         "step_number": list(Step).index(step) + 1,
         "persona_id": persona_id,
-        "prompt": STEP_PROMPTS[step] if workshop.board_prompt else None,
+        "prompt": step_prompt(state) if workshop.board_prompt else None,
         "qr_svg": _qr(workshop),
         "join_url": public_url("participate.join_link", code=workshop.join_code),
         "join_page": public_url("participate.join"),

@@ -15,6 +15,13 @@ from werkzeug.exceptions import HTTPException
 
 from cjm_workshop.extensions import db
 from cjm_workshop.models import NOTE_TEXT_MAX
+from cjm_workshop.models.step import (
+    FACILITATOR_NOTES_MAX,
+    STEP_PROMPT_MAX,
+    TIMEBOX_MAX,
+    TIMEBOX_MIN,
+)
+from cjm_workshop.models.template import TEMPLATE_NAME_MAX
 from cjm_workshop.services import errors as domain
 from cjm_workshop.services.presession import WINDOW_MAX
 from cjm_workshop.services.research_import import size_text
@@ -242,6 +249,29 @@ REASON_MESSAGES: dict[type[domain.DomainError], dict[str, Any]] = {
         ),
         "unknown_persona": _l(
             "Row %(row)s: “%(value)s” in column %(column)s is not a persona of this workshop."
+        ),
+    },
+    domain.InvalidStepSetup: {
+        "timebox": _l(
+            "Enter a number of minutes from %(min)d to %(max)d.", min=TIMEBOX_MIN, max=TIMEBOX_MAX
+        ),
+        "prompt_too_long": _l("A prompt has at most %(max)d characters.", max=STEP_PROMPT_MAX),
+        "notes_too_long": _l(
+            "Your private notes have at most %(max)d characters.", max=FACILITATOR_NOTES_MAX
+        ),
+    },
+    domain.TemplateRefused: {
+        "name_empty": _l("Give the template a name."),
+        "name_too_long": _l(
+            "A template name has at most %(max)d characters.", max=TEMPLATE_NAME_MAX
+        ),
+        "name_taken": _l(
+            "You already have a template with this name. Choose another name, or rename or "
+            "delete the other one first."
+        ),
+        "unreadable": _l(
+            "This template cannot be read any more (it was saved by another version of the "
+            "app). Save it again from a workshop."
         ),
     },
     domain.InvalidTimer: {

@@ -307,6 +307,8 @@ def documents(draw) -> dict:
             "language": draw(st.sampled_from(["en", "nl"])),
             "dots_per_participant": draw(st.integers(1, 20)),
             "anonymous": draw(st.booleans()),
+            "several_dots_per_note": draw(st.booleans()),
+            "own_note_dots": draw(st.booleans()),
             "status": draw(st.sampled_from(WorkshopStatus)).value,
             "current_step": draw(st.sampled_from(STEPS)).value,
         },
@@ -316,6 +318,9 @@ def documents(draw) -> dict:
                 "state": draw(st.sampled_from(StepState)).value,
                 "private": draw(st.booleans()),
                 "revealed": draw(st.booleans()),
+                "prompt": draw(st.just("") | TEXT),
+                "timebox_minutes": draw(st.none() | st.integers(1, 120)),
+                "facilitator_notes": draw(st.just("") | TEXT),
             }
             for step in STEPS
         ],

@@ -118,9 +118,21 @@ ROUTES = [
     ("POST", "/workshops/{id}/research/import", "facilitator"),
     ("GET", "/workshops/{id}/research/import/{upload}", "facilitator"),
     ("POST", "/workshops/{id}/research/import/{upload}", "facilitator"),
+    ("GET", "/workshops/{id}/steps/{step}", "facilitator"),
+    ("POST", "/workshops/{id}/steps/{step}", "facilitator"),
+    ("GET", "/workshops/{id}/template", "facilitator"),
+    ("POST", "/workshops/{id}/template", "facilitator"),
+    # A facilitator's own templates (others get 404: tests/web/test_templates.py).
+    ("GET", "/workshops/templates", "template"),
+    ("GET", "/workshops/templates/{template}", "template"),
+    ("GET", "/workshops/templates/{template}/rename", "template"),
+    ("POST", "/workshops/templates/{template}/rename", "template"),
+    ("POST", "/workshops/templates/{template}/delete", "template"),
 ]
 
-ACCOUNT_ROUTES = [route for route in ROUTES if route[2] in ("facilitator", "owner", "member")]
+ACCOUNT_ROUTES = [
+    route for route in ROUTES if route[2] in ("facilitator", "owner", "member", "template")
+]
 RUNNER_ROUTES = [r for r in ROUTES if r[2] in ("facilitator", "owner") and "{id}" in r[1]]
 OWNER_ROUTES = [route for route in ROUTES if route[2] == "owner"]
 RUN_ROUTES = [route for route in ROUTES if route[2] == "facilitator" and "{id}" in route[1]]
@@ -153,6 +165,8 @@ def _rule_of(url: str) -> str:
         .replace("{participant}", "<int:participant_id>")
         .replace("{kind}", "<kind>")
         .replace("{upload}", "<key>")
+        .replace("{step}", "<step_name>")
+        .replace("{template}", "<int:template_id>")
         .replace("{code}", "<code>")
         .replace("/lang/nl", "/lang/<language>")
         .replace("/map.png", "/map.svg")
@@ -206,6 +220,8 @@ def _url(template: str, target, **overrides) -> str:
         "invitation": target.invitation_id,
         "kind": "insight",
         "upload": "no-such-upload",
+        "step": "research",
+        "template": 1,
     } | overrides
     return template.format(**values)
 
@@ -296,6 +312,7 @@ def test_unknown_ids_are_404_for_the_owner(client, auth, make, method, template,
         "{round}",
         "{member}",
         "{action}",
+        "{step}",
     )
     if any(part in template for part in parts):
         # a persona, stage or note of another workshop, or no kind, inside my own URL
@@ -311,6 +328,7 @@ def test_unknown_ids_are_404_for_the_owner(client, auth, make, method, template,
             member=make.member(foreign, make.facilitator("theirs@example.org"), "organizer"),
             action=make.action(foreign),
             kind="bogus",
+            step="bogus",
         )
         assert _call(client, method, crossed).status_code == 404
 

@@ -18,7 +18,7 @@ from flask_login import current_user, login_required
 
 from cjm_workshop import live
 from cjm_workshop.extensions import db, limiter
-from cjm_workshop.labels import STEP_PROMPTS
+from cjm_workshop.labels import step_prompt
 from cjm_workshop.models import STEPS, Note, Participant, Step, Workshop
 from cjm_workshop.services import accounts, joining, notes, presession, steps, timer
 from cjm_workshop.services.errors import InvalidNote
@@ -63,13 +63,14 @@ def console_context(workshop: Workshop, forms=None, action_form=None) -> dict:
     contributed = notes.contributor_ids(db.session, workshop, step)
     in_room = [p for p in workshop.participants if not p.removed]
     joined = len(in_room)
+    state = workshop.step_state(step)
     return step_extras(workshop, action_form) | {
         "workshop": workshop,
         "step": step,
         "steps": STEPS,
-        "state": workshop.step_state(step),
-        "prompt": STEP_PROMPTS[step],
-        "timebox": steps.TIMEBOX_MINUTES[step],
+        "state": state,
+        "prompt": step_prompt(state),
+        "timebox": steps.timebox_of(state),
         "previous": steps.previous_step(workshop),
         "next": steps.next_step(workshop),
         "forms": forms if forms is not None else forms_for_step(db.session, workshop, step),

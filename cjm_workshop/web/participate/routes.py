@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 
 from cjm_workshop import live
 from cjm_workshop.extensions import db
-from cjm_workshop.labels import PARTICIPANT_PROMPTS
+from cjm_workshop.labels import step_prompt
 from cjm_workshop.models import STEPS, Note, NoteKind, Participant, Step, Workshop
 from cjm_workshop.models.base import utcnow
 from cjm_workshop.services import joining, notes, presession, steps, timer
@@ -188,7 +188,7 @@ def live_context(workshop: Workshop, participant, forms=None) -> dict:
             "workshop": workshop,
             "participant": participant,
             "step": step,
-            "prompt": PARTICIPANT_PROMPTS[step],
+            "prompt": step_prompt(workshop.step_state(step), phone=True),
             "accepting": steps.accepts_contributions(workshop, step),
             "forms": forms if forms is not None else forms_for_step(db.session, workshop, step),
             "notes": notes.notes_for(db.session, workshop, participant, [step]),

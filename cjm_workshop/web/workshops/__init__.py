@@ -5,4 +5,12 @@ from flask import Blueprint
 bp = Blueprint("workshops", __name__, url_prefix="/workshops")
 
 # The views, registered on `bp` as they are imported.
-from cjm_workshop.web.workshops import poster, results, routes, transfer, versions  # noqa: E402, F401
+from cjm_workshop.web.workshops import (  # noqa: E402, F401
+    poster,
+    results,
+    routes,
+    steps,
+    templates,
+    transfer,
+    versions,
+)

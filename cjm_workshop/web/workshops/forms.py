@@ -24,6 +24,13 @@ from wtforms import (
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
 from cjm_workshop.models.sharing import Role
+from cjm_workshop.models.step import (
+    FACILITATOR_NOTES_MAX,
+    STEP_PROMPT_MAX,
+    TIMEBOX_MAX,
+    TIMEBOX_MIN,
+)
+from cjm_workshop.models.template import TEMPLATE_NAME_MAX
 from cjm_workshop.models.workshop import (
     DOTS_MAX,
     DOTS_MIN,
@@ -36,6 +43,7 @@ from cjm_workshop.models.workshop import (
     STAGE_NAME_MAX,
     TITLE_MAX,
 )
+from cjm_workshop.services.steps import StepSetup
 from cjm_workshop.services.workshops import CUSTOM_TEMPLATE, PersonaFields, WorkshopFields
 from cjm_workshop.web.forms import AppForm, email_address, optional_text, required_text, strip
 from cjm_workshop.web.i18n import LANGUAGE_NAMES
@@ -91,6 +99,16 @@ class WorkshopForm(AppForm):
         description=_l("Participants never see who wrote a note. You still do."),
     )
 
+    several_dots_per_note = BooleanField(
+        _l("Several dots on one note"),
+        description=_l("What the console proposes when you open dot voting."),
+    )
+    own_note_dots = BooleanField(
+        _l("Dots on one's own notes"),
+        default=True,
+        description=_l("What the console proposes when you open dot voting."),
+    )
+
     erase_names_after_days = IntegerField(
         _l("Erase participants' names after (days)"),
         validators=[
@@ -132,6 +150,8 @@ class WorkshopForm(AppForm):
             goal=self.goal.data,
             language=self.language.data,
             dots_per_participant=self.dots_per_participant.data,
+            several_dots_per_note=bool(self.several_dots_per_note.data),
+            own_note_dots=bool(self.own_note_dots.data),
         )
 
 
@@ -151,7 +171,7 @@ class PersonaSubform(Form):
 
     def persona_fields(self) -> PersonaFields:
         return PersonaFields(
-            name=self.name.data,
+            name=self.name.data or "",
             description=self.description.data or "",
             goals=self.goals.data or "",
             frustrations=self.frustrations.data or "",
@@ -162,10 +182,22 @@ class PersonaForm(AppForm):
     persona = FormField(PersonaSubform, label=_l("Persona"))
 
 
-class NewWorkshopForm(WorkshopForm):
-    """Creating a workshop also chooses its stage model and describes its first persona."""
+OWN_TEMPLATE_PREFIX = "own-"
 
-    stage_template = RadioField(_l("Stage model"), choices=stage_template_choices, default="acpra")
+
+def own_template_id(choice: str | None) -> int | None:
+    """The id in an own template's choice ("own-12"); None for a built-in stage model."""
+    if not choice or not choice.startswith(OWN_TEMPLATE_PREFIX):
+        return None
+    number = choice.removeprefix(OWN_TEMPLATE_PREFIX)
+    return int(number) if number.isdecimal() else 0
+
+
+class NewWorkshopForm(WorkshopForm):
+    """Creating a workshop also chooses its stage model (a built-in one, or one of the
+    facilitator's templates) and describes its first persona."""
+
+    stage_template = RadioField(_l("Start from"), choices=stage_template_choices, default="acpra")
     custom_stages = TextAreaField(
         _l("Your stages, one per line"),
         description=_l("Only used with “Custom”."),
@@ -173,6 +205,32 @@ class NewWorkshopForm(WorkshopForm):
         filters=[strip],
     )
     persona = FormField(PersonaSubform, label=_l("First persona"))
+
+    def __init__(self, *args, templates=(), **kwargs) -> None:
+        """`templates`: the facilitator's own, offered after the built-in stage models."""
+        super().__init__(*args, **kwargs)
+        self.stage_template.choices = [
+            *stage_template_choices(),
+            *(SelectChoice(f"{OWN_TEMPLATE_PREFIX}{t.id}", t.name) for t in templates),
+        ]
+
+    def from_own_template(self) -> bool:
+        return own_template_id(self.stage_template.data) is not None
+
+    def validate(self, extra_validators=None) -> bool:
+        if self.from_own_template():
+            # An own template brings its personas: the first persona is then optional (and
+            # added to them when given).
+            self.persona.form.name.validators = [
+                Optional(),
+                *optional_text(PERSONA_NAME_MAX),
+            ]
+        return super().validate(extra_validators)
+
+    def added_persona(self) -> PersonaFields | None:
+        """The persona typed in, or None (from an own template, none was)."""
+        fields = self.persona.form.persona_fields()
+        return fields if fields.name else None
 
     def validate_custom_stages(self, field) -> None:
         if self.stage_template.data != CUSTOM_TEMPLATE:
@@ -269,3 +327,58 @@ class ResearchWindowForm(AppForm):
 
 def _utc(local: datetime | None) -> datetime | None:
     return to_utc(local).replace(tzinfo=None) if local is not None else None
+
+
+class TemplateNameForm(AppForm):
+    """Saving a workshop as a template, or renaming one."""
+
+    name = StringField(
+        _l("Template name"),
+        validators=required_text(TEMPLATE_NAME_MAX),
+        filters=[strip],
+        description=_l("Only you see your templates."),
+    )
+
+
+class StepSetupForm(AppForm):
+    """A step's prompt, timebox and private notes, for one workshop."""
+
+    prompt = TextAreaField(
+        _l("Prompt for the room"),
+        validators=optional_text(STEP_PROMPT_MAX),
+        filters=[strip],
+        description=_l(
+            "Shown on the phones and, from step 2 on, under the projector's header. Leave "
+            "empty for the built-in text, in the workshop's language."
+        ),
+    )
+    timebox_minutes = IntegerField(
+        _l("Timebox (minutes)"),
+        validators=[
+            Optional(),
+            NumberRange(
+                min=TIMEBOX_MIN,
+                max=TIMEBOX_MAX,
+                message=_l("Enter a number of minutes from %(min)d to %(max)d."),
+            ),
+        ],
+        render_kw={"inputmode": "numeric", "min": TIMEBOX_MIN, "max": TIMEBOX_MAX},
+    )
+    facilitator_notes = TextAreaField(
+        _l("Your private notes"),
+        validators=optional_text(FACILITATOR_NOTES_MAX),
+        filters=[strip],
+        description=_l(
+            "Your script for this step: what to say, what to watch. Only you and your "
+            "co-facilitators see it, on the console; never the projector, the phones, the "
+            "poster or the exports (only the JSON backup keeps it)."
+        ),
+        render_kw={"rows": 6},
+    )
+
+    def step_setup(self) -> StepSetup:
+        return StepSetup(
+            prompt=self.prompt.data or "",
+            timebox_minutes=self.timebox_minutes.data,
+            facilitator_notes=self.facilitator_notes.data or "",
+        )

@@ -23,10 +23,15 @@ from cjm_workshop.models import (
     WorkshopStatus,
 )
 from cjm_workshop.models.base import utcnow
-from cjm_workshop.services import invitations, presession, sharing, versions
+from cjm_workshop.services import invitations, presession, sharing, templates, versions
 from cjm_workshop.services import workshops as service
 from cjm_workshop.services.errors import InvalidResearchWindow, ShareRefused
-from cjm_workshop.web.access import owned_workshop_or_404, part_or_404, run_workshop_or_404
+from cjm_workshop.web.access import (
+    own_template_or_404,
+    owned_workshop_or_404,
+    part_or_404,
+    run_workshop_or_404,
+)
 from cjm_workshop.web.errors import domain_message
 from cjm_workshop.web.forms import ConfirmForm
 from cjm_workshop.web.htmx import is_htmx, render
@@ -34,6 +39,7 @@ from cjm_workshop.web.mail import compose, mail_configured, send_now
 from cjm_workshop.web.urls import is_loopback_address, public_url
 from cjm_workshop.web.workshops import bp
 from cjm_workshop.web.workshops.forms import (
+    OWN_TEMPLATE_PREFIX,
     MoveForm,
     NewVersionForm,
     NewWorkshopForm,
@@ -43,6 +49,7 @@ from cjm_workshop.web.workshops.forms import (
     StageForm,
     StatusForm,
     WorkshopForm,
+    own_template_id,
 )
 
 
@@ -89,18 +96,34 @@ def _participant_counts(workshop_ids: list[int]) -> dict[int, int]:
 
 @bp.route("/new", methods=["GET", "POST"])
 def create():
-    form = NewWorkshopForm()
+    """A new workshop from a built-in stage model or one of the facilitator's templates
+    (?template=<id> chooses one; another facilitator's is not found)."""
+    form = NewWorkshopForm(templates=templates.templates_of(db.session, current_user))
     if request.method == "GET":
         form.language.data = str(get_locale())  # the facilitator's own language first
+        if "template" in request.args:
+            chosen = own_template_or_404(request.args.get("template", 0, type=int))
+            form.stage_template.data = f"{OWN_TEMPLATE_PREFIX}{chosen.id}"
+    own_id = own_template_id(form.stage_template.data)
+    template = own_template_or_404(own_id) if own_id is not None else None
     if form.validate_on_submit():
-        workshop = service.create_workshop(
-            db.session,
-            current_user,
-            form.workshop_fields(),
-            persona=form.persona.form.persona_fields(),
-            stage_template=form.stage_template.data,
-            custom_stages=form.custom_stage_names(),
-        )
+        if template is None:
+            workshop = service.create_workshop(
+                db.session,
+                current_user,
+                form.workshop_fields(),
+                persona=form.persona.form.persona_fields(),
+                stage_template=form.stage_template.data,
+                custom_stages=form.custom_stage_names(),
+            )
+        else:
+            workshop = templates.start_from_template(
+                db.session,
+                current_user,
+                form.workshop_fields(),
+                template,
+                persona=form.added_persona(),
+            )
         db.session.commit()
         flash(_("Workshop created. Share the join code when the room is ready."))
         return redirect(url_for(".overview", workshop_id=workshop.id))

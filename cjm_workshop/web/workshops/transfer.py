@@ -27,7 +27,8 @@ def export_json(workshop_id: int):
     # Authors are pseudonyms (P1, P2, ...); an organizer of an anonymous workshop still
     # gets none, since it must not learn which notes one person wrote.
     authors = access.runs or not workshop.anonymous
-    body = transfer.export_json(db.session, workshop, authors=authors)
+    # The facilitators' private notes per step are theirs (and their co-facilitators').
+    body = transfer.export_json(db.session, workshop, authors=authors, private_notes=access.runs)
     name = f"{workshop.join_code.lower()}-workshop.json"
     return download(body, name, "application/json; charset=utf-8")
 
