@@ -61,10 +61,10 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 from sqlalchemy import select
 
-from cjm_workshop.models import DismissedDuplicate, Note, Stage, Workshop
+from cjm_workshop.models import DismissedDuplicate, LiveEventKind, Note, Stage, Workshop
 from cjm_workshop.services import journey_map, lexicon
 from cjm_workshop.services.errors import SuggestionOutdated, SuggestionRefused
-from cjm_workshop.services.room import DbSession, lock
+from cjm_workshop.services.room import DbSession, lock, touch
 
 # Words that say nothing about what a note means (Dutch and English).
 _STOPWORDS = """
@@ -307,6 +307,9 @@ def _stem(word: str) -> str:
 
 
 _MEANINGS = frozenset(SYNONYMS.values())  # the words synonyms map onto, never cut again
+_SPELLED = sorted(SYNONYMS)
+TYPO_LETTERS = 7  # a word this long, at least, may be a misspelt word of the table
+TYPO_SCORE = 90  # as close as this (rapidfuzz ratio, 0-100): "confirmaton", "registartie"
 
 
 @lru_cache(maxsize=4096)
@@ -316,10 +319,19 @@ def _canonical(word: str) -> tuple[str, ...]:
     mapped = SYNONYMS.get(word)
     if mapped is None:
         stemmed = _stem(word)
-        mapped = SYNONYMS.get(stemmed)
+        mapped = SYNONYMS.get(stemmed) or _misspelt(word)
         if mapped is None:
             return (stemmed,)  # cut once: "huisarts", "buurt" are not cut to "huisar", "buur"
     return tuple(part if part in _MEANINGS else _stem(part) for part in mapped.split())
+
+
+def _misspelt(word: str) -> str | None:
+    """What a word a typo away from one of the table's means ("confirmaton"): typos are
+    otherwise found between the notes' words, after the table, too late for its words."""
+    if len(word) < TYPO_LETTERS:
+        return None
+    found = process.extractOne(word, _SPELLED, scorer=fuzz.ratio, score_cutoff=TYPO_SCORE)
+    return None if found is None else SYNONYMS[found[0]]
 
 
 def words(text: str) -> tuple[str, ...]:
@@ -577,3 +589,6 @@ def dismiss_group(session: DbSession, workshop: Workshop, notes: Sequence[Note])
                 DismissedDuplicate(workshop_id=workshop.id, note_id=first, other_note_id=second)
             )
     session.flush()
+    # The facilitator's other screens (the map page, the console) drop the group too: a
+    # stale tab must not offer to merge what the room said is different.
+    touch(session, workshop.id, kind=LiveEventKind.MAP)
