@@ -151,7 +151,7 @@ def read_table(data: bytes, filename: str, max_bytes: int) -> Table:
     if data.startswith(b"PK\x03\x04") and name.endswith(".xlsx"):
         rows, formulas = _workbook_rows(data)
     elif name.endswith(".csv") and not data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
-        rows, formulas = _csv_rows(data), set()
+        rows, formulas = _csv_rows(data)
     else:
         raise InvalidInsightFile("not_table")
     return _table(rows, formulas)
@@ -217,15 +217,24 @@ def _delimiter(first_line: str) -> str:
     return best if counts[best] else ","
 
 
-def _csv_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
+def _csv_rows(data: bytes) -> tuple[Iterator[tuple[int, list[str]]], set[tuple[int, int]]]:
+    """The rows, and the cells a spreadsheet would read as a formula ("=..."), as in a
+    workbook: refused where they are used, never imported as a note's text."""
     text = _decoded(data)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text.split("\n", 1)[0]))
-    try:
-        # Rows as a spreadsheet numbers them: a text with a line break stays one row.
-        for number, cells in enumerate(reader, start=1):
-            yield number, [cell.strip()[:CELL_MAX] for cell in cells]
-    except csv.Error:
-        raise InvalidInsightFile("not_table") from None
+    formulas: set[tuple[int, int]] = set()
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        try:
+            # Rows as a spreadsheet numbers them: a text with a line break stays one row.
+            for number, cells in enumerate(reader, start=1):
+                values = [cell.strip()[:CELL_MAX] for cell in cells]
+                formulas.update((number, i) for i, value in enumerate(values) if value[:1] == "=")
+                yield number, values
+        except csv.Error:
+            raise InvalidInsightFile("not_table") from None
+
+    return rows(), formulas
 
 
 def _workbook_rows(data: bytes) -> tuple[Iterator[tuple[int, list[str]]], set[tuple[int, int]]]:

@@ -212,6 +212,16 @@ def test_a_formula_is_refused_with_its_row_and_column(client, app, workshop):
     assert "Row 3: a formula in column C; paste values instead" in text
 
 
+def test_a_formula_in_a_csv_file_is_refused_as_in_a_workbook(client, app, workshop):
+    """A spreadsheet reads "=..." in a CSV cell as a formula: refused, not made a note
+    (seen in a rehearsal: the CSV one was offered for import, the workbook's refused)."""
+    body = b"Insight;Source\nFine;Interview\n=1+2;Interview\n"
+    text = refused_preview(
+        client, app, workshop, body, "f.csv", {"text": 0, "source": 1, "stage": "", "persona": ""}
+    )
+    assert "Row 3: a formula in column A; paste values instead" in text
+
+
 def test_unknown_stage_source_and_persona_and_empty_text_are_refused_by_row(client, app, workshop):
     body = (
         "Insight,Source,Stage,Persona\n"
