@@ -178,6 +178,19 @@ def test_counts_stay_hidden_until_the_reveal(app, client, make, room):
     assert "Pain points by dots" in phones["Anna"].get(f"/w/{workshop.join_code}").text
 
 
+def test_the_open_voting_form_starts_from_the_workshops_dots(app, client, room):
+    """The workshop's "dots per participant" (its set-up, a template's too) fills the form;
+    the suggestion from the number of pain points is a hint beside it (a rehearsal saw the
+    form propose 2 where the workshop said 3)."""
+    workshop = room[0]
+    with app.app_context():
+        db.session.get(Workshop, workshop.id).dots_per_participant = 4
+        db.session.commit()
+    console = client.get(f"/workshops/{workshop.id}/console").text
+    assert re.search(r'id="round-dots"[^>]* value="4"', console)
+    assert "Suggested: 1 (about a third of the 3 pain points, at most 5)." in console
+
+
 @pytest.mark.parametrize("dots", ["0", "21", "many", ""])
 def test_a_round_with_an_impossible_budget_is_refused(app, client, room, dots):
     workshop = room[0]
