@@ -111,9 +111,11 @@ def render_map(
 
 
 def shared_map(workshop: Workshop, variant: str, map_src: str, persona_id: int | None = None):
-    """The room's or the phones' map region, built once per change for every screen."""
+    """The room's or the phones' map region, built once per change for every screen of one
+    kind: the projector and a remote participant's board show the same map but reload it
+    from different addresses (`map_src`), so that is part of what is built."""
     last_event = live.latest_event_id(db.session)
-    key = ("map", workshop.id, variant, persona_id, last_event, str(get_locale()))
+    key = ("map", workshop.id, variant, map_src, persona_id, last_event, str(get_locale()))
     return live.once_per_process(
         key, lambda: render_map(workshop, variant, map_src, persona_id, last_event)
     )

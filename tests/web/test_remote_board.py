@@ -79,6 +79,23 @@ def test_the_board_map_reloads_for_the_participant(make):
     assert "Op de kaart" in region.text
 
 
+def test_the_projector_and_a_remote_board_each_reload_the_map_from_their_own_address(
+    client, me, make
+):
+    """Both show the room's map, built once per change: a review found the projector
+    given the remote board's address (and the other way round), where it is refused, so
+    whichever screen came second stopped following the map."""
+    room = make.workshop(me, language="nl")
+    anna = make.participant(room, "Anna")
+    make.note(room, anna, "Op de kaart", kind="touchpoint")
+    make.step(room, "visualize")
+    remote = make.phone(room, anna).get(f"/w/{room.join_code}/board").text
+    projector = client.get(f"/workshops/{room.id}/board").text
+    assert f'data-map-src="/w/{room.join_code}/board/map' in remote
+    assert f'data-map-src="/workshops/{room.id}/board/map' in projector
+    assert f"/w/{room.join_code}/board/map" not in projector
+
+
 def test_strangers_are_sent_to_join_and_the_stream_refuses_them(client, make):
     room, _anna = _room(make)
     for path in ("board", "board/map"):
