@@ -186,6 +186,8 @@ def test_htmx_gets_the_section_back(app, client, room):
         ("2099-01-01T09:00", "2099-03-15T09:00", "at most 60 days long"),
         ("2020-01-01T09:00", "2020-01-02T09:00", "The end has already passed"),
         ("tomorrow", "2099-01-12T09:00", "Not a valid datetime value."),
+        # Before the year 1 once in UTC (a review saw a 500 here).
+        ("0001-01-01T00:10", "0001-01-01T00:20", "The end has already passed"),
     ],
 )
 def test_a_window_that_does_not_work_is_refused_with_the_typed_values_kept(

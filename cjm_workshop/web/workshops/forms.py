@@ -43,6 +43,7 @@ from cjm_workshop.models.workshop import (
     STAGE_NAME_MAX,
     TITLE_MAX,
 )
+from cjm_workshop.services.errors import InvalidResearchWindow
 from cjm_workshop.services.steps import StepSetup
 from cjm_workshop.services.workshops import CUSTOM_TEMPLATE, PersonaFields, WorkshopFields
 from cjm_workshop.web.forms import AppForm, email_address, optional_text, required_text, strip
@@ -326,7 +327,10 @@ class ResearchWindowForm(AppForm):
 
 
 def _utc(local: datetime | None) -> datetime | None:
-    return to_utc(local).replace(tzinfo=None) if local is not None else None
+    try:
+        return to_utc(local).replace(tzinfo=None) if local is not None else None
+    except OverflowError:  # before the year 1 in UTC: long past
+        raise InvalidResearchWindow("past") from None
 
 
 class TemplateNameForm(AppForm):
