@@ -9,10 +9,13 @@ A template is its facilitator's alone; nobody else sees or uses it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from cjm_workshop.models import (
     STEPS,
@@ -163,14 +166,26 @@ def save_template(
         name=_checked_name(session, facilitator.id, name),
         setup=setup_of(workshop).model_dump(mode="json"),
     )
-    session.add(template)
-    session.flush()
+    with _unique_name(session):
+        session.add(template)
     return template
 
 
 def rename_template(session: DbSession, template: WorkshopTemplate, name: str) -> None:
-    template.name = _checked_name(session, template.facilitator_id, name, template.id)
-    session.flush()
+    checked = _checked_name(session, template.facilitator_id, name, template.id)
+    with _unique_name(session):
+        template.name = checked
+
+
+@contextmanager
+def _unique_name(session: DbSession) -> Iterator[None]:
+    """Written in a savepoint: the same name saved twice at once (a double click reaching
+    two workers) passes the check in both; the unique index decides, and says it nicely."""
+    try:
+        with session.begin_nested():
+            yield
+    except IntegrityError:
+        raise TemplateRefused("name_taken") from None
 
 
 def delete_template(session: DbSession, template: WorkshopTemplate) -> None:

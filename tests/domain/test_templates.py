@@ -159,6 +159,23 @@ def test_template_names_are_checked_and_unique_per_facilitator(session, prepared
     ]
 
 
+def test_the_same_name_saved_twice_at_once_is_refused_not_an_error(session, prepared, monkeypatch):
+    """A double click reaching two workers: both pass the name check before either
+    writes. The unique index decides; the second is told the name is taken (a review
+    found an unhandled IntegrityError) and the first stays."""
+    owner = prepared.facilitator
+    templates.save_template(session, owner, prepared, "Dentist")
+    monkeypatch.setattr(templates, "_checked_name", lambda session, owner_id, name, *_: name)
+    with pytest.raises(TemplateRefused) as refused:
+        templates.save_template(session, owner, prepared, "Dentist")
+    assert refused.value.reason == "name_taken"
+    second = templates.save_template(session, owner, prepared, "Second")
+    with pytest.raises(TemplateRefused, match="name_taken"):
+        templates.rename_template(session, second, "Dentist")
+    session.commit()
+    assert sorted(t.name for t in templates.templates_of(session, owner)) == ["Dentist", "Second"]
+
+
 def test_deleting_a_template_leaves_the_workshops_started_from_it(session, prepared):
     template = templates.save_template(session, prepared.facilitator, prepared, "Dentist")
     started = _start(session, prepared.facilitator, template)
