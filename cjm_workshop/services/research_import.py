@@ -154,7 +154,12 @@ def read_table(data: bytes, filename: str, max_bytes: int) -> Table:
         rows, formulas = _csv_rows(data)
     else:
         raise InvalidInsightFile("not_table")
-    return _table(rows, formulas)
+    table = _table(rows, formulas)
+    # A workbook's cells may all show one long shared text: 200 KB packed can be 100 MB of
+    # text, kept with the upload and read at every preview. No more text than a file may be.
+    if sum(len(cell) for _, cells in table.rows for cell in cells) > max_bytes:
+        raise InvalidInsightFile("unpacked_too_large")
+    return table
 
 
 def _table(rows: Iterator[tuple[int, list[str]]], formulas: set[tuple[int, int]]) -> Table:

@@ -305,3 +305,15 @@ def test_a_large_import_tells_screens_once_to_reload_their_live_part(session, wo
     added = add_notes(session, workshop, [(fields, f"k{n}") for n in range(many)])
     assert len(added) == many
     assert live_events(session, workshop) == [*before, ("map", None)]
+
+
+def test_a_workbook_whose_text_is_far_larger_than_the_file_is_refused():
+    """One long text repeated in every cell packs small (a shared string): a review built
+    200 KB that became 100 MB kept with the upload. No more text than a file may hold."""
+    text = "x" * 1000
+    body = workbook([["Insight", "Source"], *([text, "Survey"] for _ in range(60))])
+    assert len(body) < 20_000
+    with pytest.raises(InvalidInsightFile) as refused:
+        service.read_table(body, "big.xlsx", 50_000)
+    assert refused.value.reason == "unpacked_too_large"
+    assert len(service.read_table(body, "big.xlsx", 100_000).rows) == 60
