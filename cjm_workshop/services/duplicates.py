@@ -499,11 +499,21 @@ def suggest_groups(
 
 # --- a workshop's suggestions ----------------------------------------------------------
 
+# The map page and the console ask again after every change in the room, from every tab;
+# the notes' texts rarely change meanwhile: the groups are kept for the last few sets.
+_grouped = lru_cache(maxsize=16)(
+    lambda notes, dismissed: suggest_groups(notes, dismissed=dismissed)
+)
 
-def suggestions(session: DbSession, workshop: Workshop) -> list[list[Note]]:
+# Comparing grows with the square of the notes: 200 take ~25 ms, 1,000 ~1.4 s (an import
+# can bring 2,000). Past this, the panel says so instead of comparing at every change.
+COMPARED_AT_MOST = 600
+
+
+def suggestions(session: DbSession, workshop: Workshop) -> list[list[Note]] | None:
     """The groups to suggest now: among the notes on the facilitator's map (not merged,
     not hidden, not in a hidden lane), without the pairs dismissed as "not duplicates";
-    notes in map order."""
+    notes in map order. None: more notes than COMPARED_AT_MOST."""
     hidden_kinds = [
         journey_map.NOTE_LANES[lane.kind]
         for lane in workshop.lanes
@@ -522,10 +532,12 @@ def suggestions(session: DbSession, workshop: Workshop) -> list[list[Note]]:
             .order_by(Stage.id.is_(None), Stage.position, Note.kind, Note.position, Note.id)
         )
     )
+    if len(notes) > COMPARED_AT_MOST:
+        return None
     dismissed = _dismissed(session, workshop)
     order = {note.id: place for place, note in enumerate(notes)}
     by_id = {note.id: note for note in notes}
-    groups = suggest_groups([NoteText(note.id, note.text) for note in notes], dismissed=dismissed)
+    groups = _grouped(tuple(NoteText(note.id, note.text) for note in notes), dismissed)
     ordered = [sorted(group, key=order.__getitem__) for group in groups]
     return [
         [by_id[note_id] for note_id in group]

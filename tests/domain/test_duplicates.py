@@ -227,3 +227,13 @@ def test_a_typo_in_a_word_of_the_synonym_table_still_finds_its_pair():
         NoteText(5, "Parking at the station"),
     ]
     assert sorted(map(sorted, suggest_groups(notes_))) == [[1, 2], [3, 4]]
+
+
+def test_past_the_most_notes_compared_suggestions_say_so_instead(session, room, monkeypatch):
+    """Comparing grows with the square of the notes (an import brings 2,000): past
+    COMPARED_AT_MOST the map and console are told there are too many, not made to wait."""
+    record, _ = room
+    workshop = session.get(Workshop, record.id)
+    assert duplicates.suggestions(session, workshop)
+    monkeypatch.setattr(duplicates, "COMPARED_AT_MOST", 3)
+    assert duplicates.suggestions(session, workshop) is None

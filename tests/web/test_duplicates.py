@@ -71,6 +71,17 @@ def test_the_map_page_and_the_console_suggest_the_groups_escaped(client, room):
     assert "Mogelijk dubbele notities (2)" in dutch.text
 
 
+def test_too_many_notes_to_compare_are_said_on_map_and_console(client, room, monkeypatch):
+    from cjm_workshop.services import duplicates
+
+    workshop, _, _ = room
+    monkeypatch.setattr(duplicates, "COMPARED_AT_MOST", 3)
+    for url in (f"/workshops/{workshop.id}/map", f"/workshops/{workshop.id}/console"):
+        shown = panel(client.get(url).text)
+        assert "More than 3 notes are on the map: too many to compare" in shown
+        assert groups_in(client.get(url).text) == []
+
+
 def test_the_console_shows_suggestions_only_in_the_visualize_step(app, client, room):
     workshop, _, _ = room
     with app.app_context():

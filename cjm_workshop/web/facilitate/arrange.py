@@ -191,6 +191,7 @@ def suggestions_context(workshop: Workshop, back: str) -> dict:
     return {
         "suggestions": duplicates.suggestions(db.session, workshop),
         "suggestions_back": back,
+        "compared_at_most": duplicates.COMPARED_AT_MOST,
     }
 
 
