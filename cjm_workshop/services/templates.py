@@ -201,9 +201,10 @@ def start_from_template(
     *,
     persona: PersonaFields | None = None,
 ) -> Workshop:
-    """A new workshop with the brief and language of `fields` and everything else from the
-    template (its stages in the words they were saved in); `persona` joins the template's
-    personas, last."""
+    """A new workshop with the brief, language and privacy (anonymity, when names are
+    erased) of `fields`, as the person starting it sees them on the form, and everything
+    else from the template (its stages in the words they were saved in); `persona` joins
+    the template's personas, last."""
     setup = read_setup(template)
     workshop = new_workshop(
         session,
@@ -214,8 +215,8 @@ def start_from_template(
             goal=fields.goal,
             language=fields.language,
             dots_per_participant=setup.dots_per_participant,
-            anonymous=setup.anonymous,
-            erase_names_after_days=setup.erase_names_after_days,
+            anonymous=fields.anonymous,
+            erase_names_after_days=fields.erase_names_after_days,
             several_dots_per_note=setup.several_dots_per_note,
             own_note_dots=setup.own_note_dots,
         ),

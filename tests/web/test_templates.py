@@ -4,6 +4,8 @@ shows."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -91,6 +93,25 @@ def test_a_persona_typed_on_the_new_page_is_added_to_the_templates(app, client, 
     with app.app_context():
         started = db.session.get(Workshop, int(created.headers["Location"].rsplit("/", 1)[1]))
         assert [p.name for p in started.personas] == ["Fatima", "Gerrit"]
+
+
+def test_privacy_is_what_the_new_workshop_form_shows(app, client, me, make):
+    """A review ticked "Anonymous" on the form, chose a non-anonymous template, and got a
+    room where participants see who wrote what. The form decides; started from the
+    template's own link, the form shows the template's settings first."""
+    record = make.workshop(me, anonymous=True)
+    _save(client, record.id)
+    template_id = _template_id(app, "Dentist intake")
+    shown = client.get(f"/workshops/new?template={template_id}").text
+    (checkbox,) = re.findall(r'<input[^>]* id="anonymous"[^>]*>', shown)
+    assert " checked " in checkbox
+    data = NEW_WORKSHOP | {"stage_template": f"own-{template_id}"}  # "anonymous" unticked
+    created = client.post("/workshops/new", data=data)
+    ticked = client.post("/workshops/new", data=data | {"anonymous": "y"})
+    with app.app_context():
+        for answer, anonymous in ((created, False), (ticked, True)):
+            started = db.session.get(Workshop, int(answer.headers["Location"].rsplit("/", 1)[1]))
+            assert started.anonymous is anonymous
 
 
 def test_a_built_in_stage_model_still_needs_its_first_persona(client, me):

@@ -45,6 +45,7 @@ from cjm_workshop.models.workshop import (
 )
 from cjm_workshop.services.errors import InvalidResearchWindow
 from cjm_workshop.services.steps import StepSetup
+from cjm_workshop.services.templates import Setup
 from cjm_workshop.services.workshops import CUSTOM_TEMPLATE, PersonaFields, WorkshopFields
 from cjm_workshop.web.forms import AppForm, email_address, optional_text, required_text, strip
 from cjm_workshop.web.i18n import LANGUAGE_NAMES
@@ -141,6 +142,11 @@ class WorkshopForm(AppForm):
                 days=default,
             )
         self.erase_names_after_days.description = hint
+
+    def show_privacy(self, setup: Setup) -> None:
+        """Started from a template: its privacy settings, shown (and kept unless changed)."""
+        self.anonymous.data = setup.anonymous
+        self.erase_names_after_days.data = setup.erase_names_after_days
 
     def workshop_fields(self) -> WorkshopFields:
         return WorkshopFields(
