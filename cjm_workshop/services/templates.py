@@ -201,10 +201,11 @@ def start_from_template(
     *,
     persona: PersonaFields | None = None,
 ) -> Workshop:
-    """A new workshop with the brief, language and privacy (anonymity, when names are
-    erased) of `fields`, as the person starting it sees them on the form, and everything
-    else from the template (its stages in the words they were saved in); `persona` joins
-    the template's personas, last."""
+    """A new workshop with what `fields` hold, as the person starting it sees them on the
+    form (the brief, language, dots and voting rules, anonymity, when names are erased: the
+    form shows the template's first, see web/workshops/routes.py), and everything else from
+    the template (its stages in the words they were saved in); `persona` joins the
+    template's personas, last."""
     setup = read_setup(template)
     workshop = new_workshop(
         session,
@@ -214,11 +215,11 @@ def start_from_template(
             journey=fields.journey,
             goal=fields.goal,
             language=fields.language,
-            dots_per_participant=setup.dots_per_participant,
+            dots_per_participant=fields.dots_per_participant,
             anonymous=fields.anonymous,
             erase_names_after_days=fields.erase_names_after_days,
-            several_dots_per_note=setup.several_dots_per_note,
-            own_note_dots=setup.own_note_dots,
+            several_dots_per_note=fields.several_dots_per_note,
+            own_note_dots=fields.own_note_dots,
         ),
     )
     workshop.board_prompt, workshop.board_sound = setup.board_prompt, setup.board_sound

@@ -71,9 +71,16 @@ def test_a_workshop_started_from_a_template_has_the_set_up_it_was_saved_with(ses
     template = templates.save_template(session, owner, prepared, "Dentist, the long one")
     session.commit()
     session.expire_all()
-    # Privacy comes from the new-workshop form, which shows the template's first.
-    privacy = {"anonymous": True, "erase_names_after_days": 30}
-    started = _start(session, owner, session.get(WorkshopTemplate, template.id), **privacy)
+    # Settings come from the new-workshop form, which shows the template's first.
+    shown = templates.read_setup(session.get(WorkshopTemplate, template.id))
+    settings = {
+        "dots_per_participant": shown.dots_per_participant,
+        "several_dots_per_note": shown.several_dots_per_note,
+        "own_note_dots": shown.own_note_dots,
+        "anonymous": shown.anonymous,
+        "erase_names_after_days": shown.erase_names_after_days,
+    }
+    started = _start(session, owner, session.get(WorkshopTemplate, template.id), **settings)
     assert templates.setup_of(started) == templates.setup_of(prepared)
     # the parts, spelled out (setup_of could miss one on both sides)
     assert [s.name for s in started.stages] == ["Action", "Noticing", "Interest", "Desire"]

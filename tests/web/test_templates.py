@@ -65,8 +65,10 @@ def test_save_as_template_then_start_a_workshop_from_it(app, client, me, make):
     )
     assert "Dentist intake" in form
     # a template brings its personas: no first persona needed
+    assert re.search(r'<input[^>]* id="dots_per_participant"[^>]* value="4"', form)
     created = client.post(
-        "/workshops/new", data=NEW_WORKSHOP | {"stage_template": f"own-{template_id}"}
+        "/workshops/new",
+        data=NEW_WORKSHOP | {"stage_template": f"own-{template_id}", "dots_per_participant": "4"},
     )
     assert created.status_code == 302
     with app.app_context():
@@ -74,7 +76,7 @@ def test_save_as_template_then_start_a_workshop_from_it(app, client, me, make):
         assert started.title == "Second intake"
         assert [s.name for s in started.stages] == ["See", "Think", "Do", "Care"]
         assert [p.name for p in started.personas] == ["Fatima", "Persona 2"]
-        assert started.dots_per_participant == 4  # the template's voting settings
+        assert started.dots_per_participant == 4  # the template's, as the form showed it
         research = started.step_state(Step.RESEARCH)
         assert (research.prompt, research.timebox_minutes, research.facilitator_notes) == (
             "One quote per note",
@@ -95,23 +97,26 @@ def test_a_persona_typed_on_the_new_page_is_added_to_the_templates(app, client, 
         assert [p.name for p in started.personas] == ["Fatima", "Gerrit"]
 
 
-def test_privacy_is_what_the_new_workshop_form_shows(app, client, me, make):
-    """A review ticked "Anonymous" on the form, chose a non-anonymous template, and got a
-    room where participants see who wrote what. The form decides; started from the
-    template's own link, the form shows the template's settings first."""
-    record = make.workshop(me, anonymous=True)
+def test_the_settings_are_what_the_new_workshop_form_shows(app, client, me, make):
+    """Rehearsal and review ticked "Anonymous" and typed 2 dots on the form, chose a
+    template saved otherwise, and got the template's: a room where participants see who
+    wrote what. The form decides; from the template's own link it shows the template's."""
+    record = make.workshop(me, anonymous=True, dots_per_participant=4)
     _save(client, record.id)
     template_id = _template_id(app, "Dentist intake")
     shown = client.get(f"/workshops/new?template={template_id}").text
     (checkbox,) = re.findall(r'<input[^>]* id="anonymous"[^>]*>', shown)
     assert " checked " in checkbox
-    data = NEW_WORKSHOP | {"stage_template": f"own-{template_id}"}  # "anonymous" unticked
+    assert re.search(r'<input[^>]* id="dots_per_participant"[^>]* value="4"', shown)
+    data = NEW_WORKSHOP | {"stage_template": f"own-{template_id}"}  # unticked, 5 dots
     created = client.post("/workshops/new", data=data)
-    ticked = client.post("/workshops/new", data=data | {"anonymous": "y"})
+    ticked = client.post(
+        "/workshops/new", data=data | {"anonymous": "y", "dots_per_participant": "2"}
+    )
     with app.app_context():
-        for answer, anonymous in ((created, False), (ticked, True)):
+        for answer, anonymous, dots in ((created, False, 5), (ticked, True, 2)):
             started = db.session.get(Workshop, int(answer.headers["Location"].rsplit("/", 1)[1]))
-            assert started.anonymous is anonymous
+            assert (started.anonymous, started.dots_per_participant) == (anonymous, dots)
 
 
 def test_a_built_in_stage_model_still_needs_its_first_persona(client, me):

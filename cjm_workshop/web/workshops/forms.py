@@ -143,8 +143,12 @@ class WorkshopForm(AppForm):
             )
         self.erase_names_after_days.description = hint
 
-    def show_privacy(self, setup: Setup) -> None:
-        """Started from a template: its privacy settings, shown (and kept unless changed)."""
+    def show_settings(self, setup: Setup) -> None:
+        """Started from a template: its settings, shown on the form (and kept unless
+        changed there: the form decides)."""
+        self.dots_per_participant.data = setup.dots_per_participant
+        self.several_dots_per_note.data = setup.several_dots_per_note
+        self.own_note_dots.data = setup.own_note_dots
         self.anonymous.data = setup.anonymous
         self.erase_names_after_days.data = setup.erase_names_after_days
 

@@ -104,7 +104,7 @@ def create():
         if "template" in request.args:
             chosen = own_template_or_404(request.args.get("template", 0, type=int))
             form.stage_template.data = f"{OWN_TEMPLATE_PREFIX}{chosen.id}"
-            form.show_privacy(templates.read_setup(chosen))
+            form.show_settings(templates.read_setup(chosen))
     own_id = own_template_id(form.stage_template.data)
     template = own_template_or_404(own_id) if own_id is not None else None
     if form.validate_on_submit():
