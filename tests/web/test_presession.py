@@ -59,6 +59,9 @@ def test_during_the_window_the_phone_explains_and_takes_an_insight(app, room, an
     page = anna.get(f"/w/{room.join_code}")
     assert "The workshop has not started yet. Until" in page.text
     assert 'name="insight-text"' in page.text
+    # Not "step 1 of 6 ... keep this page open": someone at home days ahead need not wait.
+    assert "Step 1 of 6" not in page.text and "step-card" not in page.text
+    assert "No notes yet." in page.text
     posted = anna.post(f"/w/{room.join_code}/notes/insight", data=insight(), headers=HTMX)
     assert posted.status_code == 201
     assert "site shows no free slots" in posted.text
