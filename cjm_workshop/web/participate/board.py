@@ -8,7 +8,8 @@ from __future__ import annotations
 import functools
 from functools import partial
 
-from flask import request, url_for
+from flask import g, request, url_for
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 
 from cjm_workshop import live
@@ -33,6 +34,7 @@ def in_room(view):
     def wrapper(workshop: Workshop, participant: Participant, **values):
         if participant.removed:
             return error_page(403, _("The facilitator has removed you from this workshop."))
+        g.cjm_own_language = str(get_locale())  # the phone's: the bar back to it speaks it
         speak(workshop.language)
         return view(workshop, participant, **values)
 
@@ -48,9 +50,18 @@ def _map_src(workshop: Workshop) -> str:
 @participant_view
 @in_room
 def board(workshop: Workshop, _participant: Participant):
+    own = g.cjm_own_language
+    with force_locale(own):  # the board speaks the room's language, the bar the viewer's
+        bar = {
+            "language": own,
+            "label": _("Your part"),
+            "watching": _("You are watching the room's board."),
+            "back": _("Add notes and votes"),
+        }
     return render(
         "participate/board.html",
         partial="facilitate/_board.html",
+        bar=bar,
         **board_context(workshop, _map_src(workshop)),
     )
 
