@@ -147,12 +147,13 @@ def _checked_name(
         raise TemplateRefused("name_empty")
     if len(name) > TEMPLATE_NAME_MAX:
         raise TemplateRefused("name_too_long")
-    same = select(WorkshopTemplate.id).where(
+    # "Tandarts" and "tandarts" are one name to a person choosing from the list (compared
+    # here: SQLite's lower() knows no letters beyond ASCII; a facilitator has a few).
+    others = select(WorkshopTemplate.name).where(
         WorkshopTemplate.facilitator_id == facilitator_id,
-        WorkshopTemplate.name == name,
         WorkshopTemplate.id != (template_id or 0),
     )
-    if session.scalar(same) is not None:
+    if name.casefold() in {other.casefold() for other in session.scalars(others)}:
         raise TemplateRefused("name_taken")
     return name
 

@@ -148,6 +148,7 @@ def test_template_names_are_checked_and_unique_per_facilitator(session, prepared
         ("x" * (TEMPLATE_NAME_MAX + 1), "name_too_long"),
         ("Dentist intake", "name_taken"),
         ("Dentist  intake", "name_taken"),
+        ("dentist INTAKE", "name_taken"),  # one name to a person reading the list
     ]:
         with pytest.raises(TemplateRefused) as refused:
             templates.save_template(session, owner, prepared, name)
