@@ -208,21 +208,7 @@ def start_from_template(
     the template (its stages in the words they were saved in); `persona` joins the
     template's personas, last."""
     setup = read_setup(template)
-    workshop = new_workshop(
-        session,
-        facilitator,
-        WorkshopFields(
-            title=fields.title,
-            journey=fields.journey,
-            goal=fields.goal,
-            language=fields.language,
-            dots_per_participant=fields.dots_per_participant,
-            anonymous=fields.anonymous,
-            erase_names_after_days=fields.erase_names_after_days,
-            several_dots_per_note=fields.several_dots_per_note,
-            own_note_dots=fields.own_note_dots,
-        ),
-    )
+    workshop = new_workshop(session, facilitator, fields)
     workshop.board_prompt, workshop.board_sound = setup.board_prompt, setup.board_sound
     workshop.stages.extend(Stage(position=i, name=name) for i, name in enumerate(setup.stages))
     workshop.personas.extend(
