@@ -481,19 +481,15 @@ def _value(
 
 
 def import_insights(
-    session: DbSession,
-    workshop: Workshop,
-    upload: ResearchUpload,
-    mapping: ColumnMapping,
-    sources: Mapping[str, ResearchSource],
+    session: DbSession, workshop: Workshop, upload: ResearchUpload, checked: Checked
 ) -> list[Note]:
-    """Add every row as a research insight by the facilitator, at the end of its cell in
-    the file's order, each with its live event; or, if any row is refused, nothing
+    """Add every row of the upload, as `check_rows` read it (the preview the facilitator
+    looked at), as a research insight by the facilitator, at the end of its cell in the
+    file's order, each with its live event; or, if any row is refused, nothing
     (InsightRowsRefused). The upload is used up: sent twice, the second finds it gone."""
     if workshop.is_closed:
         raise InvalidInsightFile("closed")
     key = upload.key
-    checked = check_rows(workshop, Table.from_json(upload.table), mapping, sources)
     if checked.refusals:
         raise InsightRowsRefused(checked.refusals)
     # Claimed by deleting it: an import of the same upload at the same moment (a double

@@ -198,16 +198,22 @@ def upload(session, workshop, body: bytes) -> ResearchUpload:
     return service.store_upload(session, workshop, account, "x.csv", read(body))
 
 
+def imported(session, workshop, kept: ResearchUpload, mapping) -> list[Note]:
+    """The upload's rows as the preview checks them, imported."""
+    checked = service.check_rows(workshop, service.Table.from_json(kept.table), mapping, {})
+    return service.import_insights(session, workshop, kept, checked)
+
+
 def test_an_import_adds_every_row_or_nothing(session, workshop):
     bad = upload(session, workshop, b"Insight,Stage\nOne,Awareness\nTwo,Nowhere\n")
     before = row_counts(session)
     with pytest.raises(InsightRowsRefused) as refused:
-        service.import_insights(session, workshop, bad, service.ColumnMapping(0, stage=1), {})
+        imported(session, workshop, bad, service.ColumnMapping(0, stage=1))
     assert [r.params["row"] for r in refused.value.refusals] == [3]
     assert row_counts(session) == before
 
     good = upload(session, workshop, b"Insight,Stage\nOne,Awareness\nTwo,\n")
-    notes = service.import_insights(session, workshop, good, service.ColumnMapping(0, stage=1), {})
+    notes = imported(session, workshop, good, service.ColumnMapping(0, stage=1))
     assert [(n.text, n.stage_id, n.by_facilitator) for n in notes] == [
         ("One", workshop.stages[0].id, True),
         ("Two", None, True),
@@ -217,9 +223,9 @@ def test_an_import_adds_every_row_or_nothing(session, workshop):
 
 def test_an_upload_is_imported_once(session, workshop):
     kept = upload(session, workshop, b"Insight\nOne\nTwo\n")
-    service.import_insights(session, workshop, kept, service.ColumnMapping(0), {})
+    imported(session, workshop, kept, service.ColumnMapping(0))
     with pytest.raises(InvalidInsightFile) as gone:
-        service.import_insights(session, workshop, kept, service.ColumnMapping(0), {})
+        imported(session, workshop, kept, service.ColumnMapping(0))
     assert gone.value.reason == "expired"
     assert len(session.scalars(select(Note)).all()) == 2
 
@@ -229,7 +235,7 @@ def test_a_closed_workshop_takes_no_import(session, workshop):
     change_status(session, workshop, WorkshopStatus.LIVE)
     change_status(session, workshop, WorkshopStatus.CLOSED)
     with pytest.raises(InvalidInsightFile) as refused:
-        service.import_insights(session, workshop, kept, service.ColumnMapping(0), {})
+        imported(session, workshop, kept, service.ColumnMapping(0))
     assert refused.value.reason == "closed"
     with pytest.raises(InvalidInsightFile):
         upload(session, workshop, b"Insight\nTwo\n")

@@ -71,9 +71,7 @@ def research_columns(workshop_id: int, key: str):
         try:
             checked = service.check_rows(workshop, table, form.mapping(), sources)
             if request.method == "POST" and not checked.refusals:
-                added = service.import_insights(
-                    db.session, workshop, upload, form.mapping(), sources
-                )
+                added = service.import_insights(db.session, workshop, upload, checked)
                 db.session.commit()
                 flash(_imported(len(added)))
                 return redirect(url_for(".console", workshop_id=workshop.id), 303)
