@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import BindParameter, ColumnElement, func, select, update
 from sqlalchemy.orm import selectinload
 
 from cjm_workshop.models import (
@@ -181,7 +181,13 @@ def room_notes(session: DbSession, workshop: Workshop, kind: NoteKind) -> list[N
     return [note for note in session.scalars(query) if visible_to_room(note)]
 
 
-def _in_cell(workshop_id: int, cell: Cell) -> tuple[ColumnElement[bool], ...]:
+# A workshop or stage, as a value or as a parameter of a statement built once.
+Ref = int | BindParameter[int]
+
+
+def _in_cell(
+    workshop_id: Ref, cell: tuple[LaneKind, Ref | None]
+) -> tuple[ColumnElement[bool], ...]:
     """Which notes are in a cell (merged duplicates are not on the map)."""
     lane, stage_id = cell
     stage_match = Note.stage_id.is_(None) if stage_id is None else Note.stage_id == stage_id
@@ -203,7 +209,9 @@ def cell_notes(session: DbSession, workshop_id: int, cell: Cell) -> list[Note]:
 # --- arranging -------------------------------------------------------------------------
 
 
-def end_of_cell(workshop_id: int, cell: Cell, but: int | None = None) -> ColumnElement[int]:
+def end_of_cell(
+    workshop_id: Ref, cell: tuple[LaneKind, Ref | None], but: int | None = None
+) -> ColumnElement[int]:
     """The position after a cell's last note (0 in an empty cell), as SQL: found in the
     cell's index without reading its other notes (counting them cost more as a cell
     filled). A new note's INSERT computes it itself, so no lock is held while it is read;
