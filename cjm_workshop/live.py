@@ -57,6 +57,9 @@ from cjm_workshop.services.room import LIVE_TOUCHED, DbSession
 
 POLL_SECONDS = 0.1  # when no wake-up channel works
 SAFETY_POLL_SECONDS = 5.0  # with one: only in case a wake-up got lost (idle costs it)
+# Reads of the event log at least this far apart: a room posting at once is read and written
+# to each screen a handful of events at a time, not one read and one write per event.
+GATHER_SECONDS = 0.02
 LISTEN_RETRY_SECONDS = (1, 2, 4, 8, 15, 30)  # after losing PostgreSQL's LISTEN connection
 NOTIFY_CHANNEL = "cjm_live"
 ALLOWED_EVERY_SECONDS = 1.0
@@ -89,6 +92,7 @@ class Broadcaster:
         self._held: dict[str, deque[queue.SimpleQueue]] = {}  # streams per holder, oldest first
         self._last_id: int | None = None
         self._gaps: dict[int, float] = {}  # event ids skipped over, and since when
+        self._read_at = 0.0  # when the event log was last read (monotonic)
         self.prepared = _OncePerProcess()  # what was built for an event and kind of screen
         self._thread: threading.Thread | None = None
         self.stopping = threading.Event()
@@ -182,11 +186,15 @@ class Broadcaster:
             else:
                 self._wake.wait(POLL_SECONDS)
             self._wake.clear()
+            rest = self._read_at + GATHER_SECONDS - time.monotonic()
+            if rest > 0:  # read just now: what else commits meanwhile comes along
+                self.stopping.wait(rest)
             if self.stopping.is_set():
                 break
             with self._lock:
                 if not self._subscribers:
                     continue
+            self._read_at = time.monotonic()
             try:
                 self._poll()
             except Exception:  # a database hiccup must not end live updates for good
