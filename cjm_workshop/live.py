@@ -3,11 +3,12 @@
 The broadcaster tails the `live_event` table and hands each new row to the streams watching
 that workshop. Because the table is the only channel, a change made through any gunicorn
 worker or any app server sharing the database reaches every screen. A commit that wrote an
-event wakes the broadcasters at once: PostgreSQL's NOTIFY, and on SQLite a doorbell (a
-datagram to each process using the same database file); a slow safety poll covers a wake-up
-that got lost. Nothing is polled while no screen is connected. A stream starts by replaying the
-events after the last one its screen saw (`?after=` or the browser's Last-Event-ID), so a
-phone that was offline catches up without a reload.
+event wakes the broadcasters at once: on PostgreSQL the NOTIFY of a trigger on that table
+(migration 0021), on SQLite a doorbell (a datagram to each process using the same database
+file); a slow safety poll covers a wake-up that got lost. Nothing is polled while no screen
+is connected. A stream starts by replaying the events after the last one its screen saw
+(`?after=` or the browser's Last-Event-ID), so a phone that was offline catches up without a
+reload.
 
 A note event is loaded once per process, and rendered once per process and per fragment
 (everything that changes its HTML), not once per connected phone. Streams end at once when the process shuts down.

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol, TypeAlias, cast
 
-from sqlalchemy import CursorResult, Result, bindparam, insert, select, text
+from sqlalchemy import CursorResult, Result, bindparam, insert, select
 from sqlalchemy.orm import Session, scoped_session
 
 from cjm_workshop.models import LiveEvent, LiveEventKind, Step, StepState, Workshop
@@ -124,7 +124,6 @@ def touch_notes(session: DbSession, workshop_id: int, note_ids: Sequence[int]) -
 
 def _record(session: DbSession, events: dict[str, Any] | list[dict[str, Any]]) -> None:
     session.execute(_RECORD, events)
-    session.info[LIVE_TOUCHED] = True  # wakes this process's broadcaster on commit
-    if session.get_bind().dialect.name == "postgresql":
-        # Delivered when this transaction commits: the broadcasters wake at once.
-        session.execute(text("SELECT pg_notify('cjm_live', '')"))
+    # Wakes the broadcasters on commit: this process's, and on SQLite the other processes'
+    # (live.Doorbell); on PostgreSQL, a trigger on the table NOTIFYs them all (migration 0021).
+    session.info[LIVE_TOUCHED] = True

@@ -5,9 +5,13 @@ from __future__ import annotations
 import queue
 import threading
 
+import pytest
+from sqlalchemy.engine import make_url
+
 from cjm_workshop.extensions import db
-from cjm_workshop.live import Broadcaster, latest_event_id
+from cjm_workshop.live import NOTIFY_CHANNEL, Broadcaster, latest_event_id
 from cjm_workshop.models import LiveEvent, LiveEventKind
+from cjm_workshop.services.room import touch
 from tests.conftest import AuthActions
 
 
@@ -41,6 +45,24 @@ def test_events_go_to_their_workshop_and_late_commits_are_not_lost(app, make):
     assert drain(mine) == [start + 1]
     hub._poll()
     assert drain(mine) == []  # delivered once
+
+
+def test_on_postgresql_a_committed_event_notifies_the_broadcasters(app, database_url, make):
+    """The wake-up comes from a trigger on the event table (no statement of the app's)."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only: SQLite's processes ring a doorbell (tests/live)")
+    import psycopg
+
+    room = make.workshop()
+    address = make_url(database_url).set(drivername="postgresql")
+    with psycopg.connect(address.render_as_string(hide_password=False), autocommit=True) as ear:
+        ear.execute(f"LISTEN {NOTIFY_CHANNEL}")
+        with app.app_context():
+            touch(db.session, room.id)
+            touch(db.session, room.id)
+            db.session.commit()
+        heard = list(ear.notifies(timeout=10, stop_after=1))
+    assert [(n.channel, n.payload) for n in heard] == [(NOTIFY_CHANNEL, "")]
 
 
 def test_stop_ends_every_stream(app, make):
