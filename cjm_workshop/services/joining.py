@@ -20,12 +20,15 @@ from cjm_workshop.services.workshops import normalise_join_code
 _NAME_ATTEMPTS = 50
 
 
-# Built once: every request of a phone asks both (building a statement costs more than
-# running it on SQLite). The workshop comes with its steps, which every phone's request
-# reads (whether the step takes notes): joined, one query, where loading them on first use
-# was a tenth of a note's POST.
-_WORKSHOP_BY_CODE = (
-    select(Workshop)
+# Built once (building a statement costs more than running it on SQLite). Every request of
+# a phone asks for the workshop, its steps (does the step take notes?) and the phone's
+# participant: one query, where three were most of a note's reads.
+_ROOM_BY_CODE = (
+    select(Workshop, Participant)
+    .outerjoin(
+        Participant,
+        (Participant.workshop_id == Workshop.id) & (Participant.token == bindparam("token")),
+    )
     .where(Workshop.join_code == bindparam("code"), ~Workshop.importing)
     .options(joinedload(Workshop.steps))
 )
@@ -35,11 +38,23 @@ _PARTICIPANT_BY_TOKEN = select(Participant).where(
 
 
 def find_workshop(session: DbSession, typed_code: str) -> Workshop:
+    return find_room(session, typed_code, None)[0]
+
+
+def find_room(
+    session: DbSession, typed_code: str, token: str | None
+) -> tuple[Workshop, Participant | None]:
+    """The workshop with this join code, and the participant `token` names in it (None: no
+    token, or none of its participants')."""
     code = normalise_join_code(typed_code)
-    workshop = session.scalars(_WORKSHOP_BY_CODE, {"code": code}).unique().first() if code else None
-    if workshop is None:
+    found = (
+        session.execute(_ROOM_BY_CODE, {"code": code, "token": token or ""}).unique().first()
+        if code
+        else None
+    )
+    if found is None:
         raise WorkshopNotFound(code)
-    return workshop
+    return found[0], found[1]
 
 
 def open_for_joining(workshop: Workshop) -> Workshop:

@@ -25,6 +25,7 @@ from cjm_workshop.models import (
 )
 from cjm_workshop.services import joining, sharing
 from cjm_workshop.services.errors import WorkshopNotFound
+from cjm_workshop.services.workshops import normalise_join_code
 from cjm_workshop.web.i18n import room_language
 from cjm_workshop.web.urls import secure_cookies
 
@@ -103,19 +104,27 @@ def part_or_404(model: type[T], workshop: Workshop, object_id: int) -> T:
 
 
 def participant_cookie_name(workshop: Workshop) -> str:
+    return _cookie_name(workshop.join_code)
+
+
+def _cookie_name(join_code: str) -> str:
     # One cookie per workshop: the identity of workshop A means nothing in workshop B.
-    return f"cjm_p_{workshop.join_code}"
+    return f"cjm_p_{join_code}"
 
 
 def workshop_by_code(code: str) -> Workshop:
-    """joining.find_workshop, asked once per request: the throttle (guesses.guarded) and the
-    view both want it, and a room posts a lot."""
+    """joining.find_room, asked once per request: the throttle (guesses.guarded) and the
+    view both want the workshop, and most want the phone's participant (current_participant
+    finds it read with the workshop); a room posts a lot."""
     found = g.setdefault("cjm_workshop_by_code", {})
     if code not in found:
+        token = request.cookies.get(_cookie_name(normalise_join_code(code)))
         try:
-            found[code] = joining.find_workshop(db.session, code)
+            found[code], participant = joining.find_room(db.session, code, token)
         except WorkshopNotFound as error:
             found[code] = error
+        else:
+            g.setdefault("cjm_participant", {})[found[code].id, token] = participant
     if isinstance(found[code], WorkshopNotFound):
         raise found[code]
     room_language(found[code].language)
