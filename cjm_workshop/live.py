@@ -64,6 +64,9 @@ GATHER_SECONDS = 0.02
 LISTEN_RETRY_SECONDS = (1, 2, 4, 8, 15, 30)  # after losing PostgreSQL's LISTEN connection
 NOTIFY_CHANNEL = "cjm_live"
 ALLOWED_EVERY_SECONDS = 1.0
+# Every stream of a process gets its keep-alive comment from the broadcaster's one tick (at
+# its next wake-up past this): one wake-up of the process, where a timer per stream woke it
+# for each screen in turn, most of what a connected room cost while nothing happened.
 KEEPALIVE_SECONDS = 15
 REPLAY_LIMIT = 300  # a screen further behind than this reloads its live part instead
 GAP_SECONDS = 5.0  # how long an id skipped over may still turn up (a late commit)
@@ -94,6 +97,7 @@ class Broadcaster:
         self._last_id: int | None = None
         self._gaps: dict[int, float] = {}  # event ids skipped over, and since when
         self._read_at = 0.0  # when the event log was last read (monotonic)
+        self._kept_alive_at = time.monotonic()
         self.prepared = _OncePerProcess()  # what was built for an event and kind of screen
         self._thread: threading.Thread | None = None
         self.stopping = threading.Event()
@@ -154,6 +158,14 @@ class Broadcaster:
                 for inbox in watchers:
                     inbox.put(None)
 
+    def keep_alive(self) -> None:
+        """Have every stream of this process write its keep-alive comment now."""
+        self._kept_alive_at = time.monotonic()
+        with self._lock:
+            for watchers in self._subscribers.values():
+                for inbox in watchers:
+                    inbox.put(KEEPALIVE)
+
     def _run(self) -> None:
         self.listener = self._listen()
         bell = self._doorbell.listen() if self._doorbell is not None else None
@@ -195,6 +207,8 @@ class Broadcaster:
             with self._lock:
                 if not self._subscribers:
                     continue
+            if time.monotonic() - self._kept_alive_at >= KEEPALIVE_SECONDS:
+                self.keep_alive()
             self._read_at = time.monotonic()
             try:
                 self._poll()
@@ -498,8 +512,8 @@ def stream(
                 yield "".join(_message(row, render_note) for row in backlog).encode()
                 sent.update((row.id, None) for row in backlog)
             while not hub.stopping.is_set():
-                try:
-                    first = inbox.get(timeout=KEEPALIVE_SECONDS)
+                try:  # the broadcaster's tick comes first; this only if it stopped
+                    first = inbox.get(timeout=4 * KEEPALIVE_SECONDS)
                 except queue.Empty:
                     first = KEEPALIVE
                 if first is None:

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from cjm_workshop.extensions import db
-from cjm_workshop.live import NOTIFY_CHANNEL, Broadcaster, latest_event_id
+from cjm_workshop.live import KEEPALIVE, NOTIFY_CHANNEL, Broadcaster, latest_event_id
 from cjm_workshop.models import LiveEvent, LiveEventKind
 from cjm_workshop.services.room import touch
 from tests.conftest import AuthActions
@@ -76,9 +76,11 @@ def test_stop_ends_every_stream(app, make):
 
 class OpenStream:
     """An event stream read in a thread of its own, as a server thread serves one screen (a
-    streamed response keeps its request context until it ends)."""
+    streamed response keeps its request context until it ends). Keep-alive comments, which
+    come whenever the broadcaster's tick does, are left out unless asked for."""
 
-    def __init__(self, client, url: str) -> None:
+    def __init__(self, client, url: str, keepalives: bool = False) -> None:
+        self.keepalives = keepalives
         self.chunks: queue.Queue = queue.Queue()
         self._thread = threading.Thread(target=self._read, args=(client, url), daemon=True)
         self._thread.start()
@@ -88,7 +90,11 @@ class OpenStream:
         response = client.get(url)
         try:
             for chunk in response.response:
-                self.chunks.put(chunk.decode())
+                text = chunk.decode()
+                if not self.keepalives:
+                    text = text.replace(f": {KEEPALIVE}\n\n", "")
+                if text:
+                    self.chunks.put(text)
         finally:
             response.close()
             self.chunks.put(None)
@@ -166,3 +172,15 @@ def test_an_open_board_ends_when_its_log_in_is_ended_elsewhere(app, client, auth
     part = client.get(page, headers={"HX-Request": "true", "HX-Current-URL": page})
     assert part.status_code == 401  # and its part reloads into the log-in page, whole
     assert part.headers["HX-Redirect"] == f"/login?next=/workshops/{room.id}/board"
+
+
+def test_the_broadcasters_tick_keeps_every_open_stream_alive(app, client, me, make):
+    room = make.workshop(me)
+    board = OpenStream(client, f"/workshops/{room.id}/events?view=board", keepalives=True)
+    anna = make.phone(room, make.participant(room, "Anna"))
+    phone = OpenStream(anna, f"/w/{room.join_code}/events", keepalives=True)
+    app.extensions["cjm_live"].keep_alive()
+    for stream in (board, phone):  # (written with any event that came meanwhile)
+        while ": keepalive\n\n" not in (chunk := stream.next() or ""):
+            assert chunk, "the stream ended without its keep-alive"
+    end_streams(app, room.id)
