@@ -64,10 +64,12 @@ GATHER_SECONDS = 0.02
 LISTEN_RETRY_SECONDS = (1, 2, 4, 8, 15, 30)  # after losing PostgreSQL's LISTEN connection
 NOTIFY_CHANNEL = "cjm_live"
 ALLOWED_EVERY_SECONDS = 1.0
-# Every stream of a process gets its keep-alive comment from the broadcaster's one tick (at
-# its next wake-up past this): one wake-up of the process, where a timer per stream woke it
-# for each screen in turn, most of what a connected room cost while nothing happened.
+# Every stream of a process gets its keep-alive comment from the broadcaster's one tick:
+# one wake-up of the process, where a timer per stream woke it for each screen in turn, most
+# of what a connected room cost while nothing happened. A stream writes one itself only if
+# no tick came for KEEPALIVE_FALLBACK_SECONDS (the broadcaster is gone).
 KEEPALIVE_SECONDS = 15
+KEEPALIVE_FALLBACK_SECONDS = 30
 REPLAY_LIMIT = 300  # a screen further behind than this reloads its live part instead
 GAP_SECONDS = 5.0  # how long an id skipped over may still turn up (a late commit)
 MAX_GAP_TRACKING = 10_000
@@ -186,29 +188,32 @@ class Broadcaster:
                     failures, retry_at = failures + 1, time.monotonic() + delay
                 else:
                     failures = 0
+            # Awake by the next keep-alive tick at the latest.
+            tick = self._kept_alive_at + KEEPALIVE_SECONDS - time.monotonic()
+            longest = max(0.0, min(SAFETY_POLL_SECONDS, tick))
             if self.listener is not None:
                 try:  # woken at once by a commit's NOTIFY, or after SAFETY_POLL_SECONDS anyway
-                    _wait_for_notify(self.listener, SAFETY_POLL_SECONDS)
+                    _wait_for_notify(self.listener, longest)
                 except Exception:
                     self.app.logger.warning("live: lost LISTEN; polling until it is back")
                     with contextlib.suppress(Exception):
                         self.listener.close()
                     self.listener, retry_at = None, time.monotonic() + LISTEN_RETRY_SECONDS[0]
             elif bell is not None:  # woken at once by a commit in any process
-                bell.wait(SAFETY_POLL_SECONDS)
+                bell.wait(longest)
             else:
-                self._wake.wait(POLL_SECONDS)
+                self._wake.wait(min(POLL_SECONDS, longest))
             self._wake.clear()
             rest = self._read_at + GATHER_SECONDS - time.monotonic()
             if rest > 0:  # read just now: what else commits meanwhile comes along
                 self.stopping.wait(rest)
             if self.stopping.is_set():
                 break
+            if time.monotonic() - self._kept_alive_at >= KEEPALIVE_SECONDS:
+                self.keep_alive()  # (to nobody while no screen is connected)
             with self._lock:
                 if not self._subscribers:
                     continue
-            if time.monotonic() - self._kept_alive_at >= KEEPALIVE_SECONDS:
-                self.keep_alive()
             self._read_at = time.monotonic()
             try:
                 self._poll()
@@ -513,7 +518,7 @@ def stream(
                 sent.update((row.id, None) for row in backlog)
             while not hub.stopping.is_set():
                 try:  # the broadcaster's tick comes first; this only if it stopped
-                    first = inbox.get(timeout=4 * KEEPALIVE_SECONDS)
+                    first = inbox.get(timeout=KEEPALIVE_FALLBACK_SECONDS)
                 except queue.Empty:
                     first = KEEPALIVE
                 if first is None:

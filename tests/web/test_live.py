@@ -8,6 +8,7 @@ import threading
 import pytest
 from sqlalchemy.engine import make_url
 
+from cjm_workshop import live
 from cjm_workshop.extensions import db
 from cjm_workshop.live import KEEPALIVE, NOTIFY_CHANNEL, Broadcaster, latest_event_id
 from cjm_workshop.models import LiveEvent, LiveEventKind
@@ -174,13 +175,37 @@ def test_an_open_board_ends_when_its_log_in_is_ended_elsewhere(app, client, auth
     assert part.headers["HX-Redirect"] == f"/login?next=/workshops/{room.id}/board"
 
 
-def test_the_broadcasters_tick_keeps_every_open_stream_alive(app, client, me, make):
+def test_the_broadcasters_tick_keeps_every_open_stream_alive(app, client, me, make, monkeypatch):
+    monkeypatch.setattr(live, "KEEPALIVE_SECONDS", 0.2)
+    monkeypatch.setattr(live, "KEEPALIVE_FALLBACK_SECONDS", 3600)  # only the tick, then
     room = make.workshop(me)
     board = OpenStream(client, f"/workshops/{room.id}/events?view=board", keepalives=True)
     anna = make.phone(room, make.participant(room, "Anna"))
     phone = OpenStream(anna, f"/w/{room.join_code}/events", keepalives=True)
-    app.extensions["cjm_live"].keep_alive()
     for stream in (board, phone):  # (written with any event that came meanwhile)
         while ": keepalive\n\n" not in (chunk := stream.next() or ""):
             assert chunk, "the stream ended without its keep-alive"
     end_streams(app, room.id)
+
+
+def test_an_idle_broadcaster_sleeps_between_ticks(app, make, monkeypatch):
+    """With nobody connected, no tick may turn its wait into a busy loop."""
+    monkeypatch.setattr(live, "KEEPALIVE_SECONDS", 0.05)
+    monkeypatch.setattr(live, "SAFETY_POLL_SECONDS", 0.05)
+    hub = Broadcaster(app)
+    polls = []
+    monkeypatch.setattr(hub, "_poll", lambda: polls.append(1))
+    waits = []
+    real_wait = hub._wake.wait
+    monkeypatch.setattr(
+        hub._wake, "wait", lambda timeout: waits.append(timeout) or real_wait(timeout)
+    )
+    thread = threading.Thread(target=hub._loop, args=(None,), daemon=True)
+    thread.start()
+    while len(waits) < 5:
+        real_wait(0.05)
+    hub.stopping.set()
+    hub._wake.set()
+    thread.join(10)
+    assert min(waits[1:]) > 0  # every wait sleeps, also once a tick is due
+    assert polls == []  # and nothing is read while no screen is connected
