@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
@@ -28,6 +29,29 @@ def test_sqlite_connections_are_tuned(app):
             assert pragma("foreign_keys") == 1
             assert pragma("journal_mode") == "wal"
             assert pragma("busy_timeout") == 10000
+
+
+def test_on_postgresql_the_live_event_trigger_comes_and_goes_with_its_migration(app):
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("PostgreSQL only: on SQLite, migration 0021 does nothing")
+
+        def triggers() -> list[str]:
+            with db.engine.connect() as connection:
+                return list(
+                    connection.exec_driver_sql(
+                        "SELECT tgname FROM pg_trigger "
+                        "WHERE tgrelid = 'live_event'::regclass AND NOT tgisinternal"
+                    ).scalars()
+                )
+
+        assert triggers() == ["live_event_notify"]
+        downgrade(revision="b75e8515b94a")
+        try:
+            assert triggers() == []
+        finally:
+            upgrade()
+        assert triggers() == ["live_event_notify"]
 
 
 def test_the_journey_map_migration_places_existing_notes_and_adds_lanes(app, tmp_path):

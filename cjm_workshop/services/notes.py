@@ -81,7 +81,7 @@ def _note_insert(upsert: Upsert, kind: NoteKind, placed: bool) -> Executable:
         .on_conflict_do_nothing(index_elements=["workshop_id", "idempotency_key"])
         .returning(*Note.__table__.columns)
     )
-    return select(Note).from_statement(inserted)
+    return select(Note).from_statement(inserted).execution_options(populate_existing=True)
 
 
 KIND_STEP: dict[NoteKind, Step] = {
