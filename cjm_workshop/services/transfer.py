@@ -1,8 +1,9 @@
 """A whole workshop as one JSON document, and back: for backups and moving between servers.
 
-The document (format "cjm-workshop", version 1; see docs/workshop-json.md) holds the
+The document (format "cjm-workshop", version 2; see docs/workshop-json.md) holds the
 settings, steps, personas, stages, lanes, notes with their places on the map, emotion
-ratings, voting rounds with budgets and dots, and actions. Participants are pseudonymous:
+ratings, voting rounds with budgets and dots, actions, and the pairs of notes the
+facilitator said are not duplicates. Participants are pseudonymous:
 "P1", "P2", ... in join order, with no name, token or key of any kind. Parts refer to each
 other by keys that are local to the document, never by database ids, so exporting what an
 import made gives the same document again.
@@ -49,6 +50,7 @@ from cjm_workshop.models import (
     ActionItem,
     ActionStatus,
     Channel,
+    DismissedDuplicate,
     Dot,
     DotBudget,
     EmotionRating,
@@ -96,9 +98,10 @@ from cjm_workshop.services.voting import ROUND_KINDS
 from cjm_workshop.services.workshops import unused_join_code
 
 Format = Literal["cjm-workshop"]
-Version = Literal[1]
+# Version 2 added `not_duplicates`; version 1 files (without it) are still read.
+Version = Literal[1, 2]
 FORMAT: Format = "cjm-workshop"
-VERSION: Version = 1
+VERSION: Version = 2
 
 # Hostile or broken files are refused before they cost much: the size of the file, and
 # per collection a count far above any real workshop (300 notes is a big one).
@@ -112,6 +115,7 @@ MAX_ROUNDS = 200
 MAX_BUDGETS = 20_000
 MAX_DOTS = 50_000
 MAX_ACTIONS = 2_000
+MAX_NOT_DUPLICATES = 50_000
 MAX_POSITION = MAX_NOTES
 MAX_TAPS = 100_000
 
@@ -251,8 +255,15 @@ class ActionPart(_Part):
     source: Key | None = None
 
 
+class NotDuplicatesPart(_Part):
+    """Two notes the facilitator said are not duplicates (services/duplicates.py)."""
+
+    note: Key
+    other_note: Key
+
+
 class WorkshopDocument(_Part):
-    """Version 1 of the document; docs/workshop-json.md describes every field."""
+    """Version 2 of the document; docs/workshop-json.md describes every field."""
 
     format: Format
     version: Version
@@ -268,6 +279,7 @@ class WorkshopDocument(_Part):
     dot_budgets: Annotated[list[BudgetPart], _many(MAX_BUDGETS)] = []
     dots: Annotated[list[DotPart], _many(MAX_DOTS)] = []
     actions: Annotated[list[ActionPart], _many(MAX_ACTIONS)] = []
+    not_duplicates: Annotated[list[NotDuplicatesPart], _many(MAX_NOT_DUPLICATES)] = []
 
 
 # --- export ----------------------------------------------------------------------------
@@ -388,6 +400,10 @@ def export_workshop(
             _columns(a, ActionPart, source=key("note", a.source_id))
             for a in actions_of(session, workshop)
         ],
+        "not_duplicates": [
+            {"note": key("note", pair.note_id), "other_note": key("note", pair.other_note_id)}
+            for pair in of_workshop(DismissedDuplicate, DismissedDuplicate.id)
+        ],
     }
 
 
@@ -502,6 +518,15 @@ def _check_rules(document: WorkshopDocument) -> None:
     _check_dots(document, rounds, people, notes)
     for number, action in enumerate(document.actions):
         notes.resolve(action.source, f"actions[{number}].source")
+    for number, pair in enumerate(document.not_duplicates):
+        notes.resolve(pair.note, f"not_duplicates[{number}].note")
+        notes.resolve(pair.other_note, f"not_duplicates[{number}].other_note")
+        if pair.note == pair.other_note:  # a note is never its own duplicate
+            raise InvalidWorkshopFile("duplicate", where=f"not_duplicates[{number}]")
+    _unique(
+        (tuple(sorted((pair.note, pair.other_note))) for pair in document.not_duplicates),
+        "not_duplicates",
+    )
 
 
 def _check_notes(
@@ -898,6 +923,18 @@ class _Prepared:
                         **part.model_dump(exclude={"source"}),
                     }
                     for part in document.actions
+                ],
+            ),
+        )
+        pairs = (sorted((note_id[p.note], note_id[p.other_note])) for p in document.not_duplicates)
+        self._insert(
+            session,
+            DismissedDuplicate,
+            self._stored(
+                DismissedDuplicate,
+                [
+                    {"workshop_id": self.workshop_id, "note_id": first, "other_note_id": second}
+                    for first, second in pairs
                 ],
             ),
         )

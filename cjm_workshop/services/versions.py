@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from cjm_workshop.models import (
+    DismissedDuplicate,
     Facilitator,
     Note,
     NoteKind,
@@ -137,6 +138,20 @@ def _copy_notes(
     for original in (note for cell_notes in cells.values() for note in cell_notes):
         copies[original.id].touchpoint_id = copied(original.touchpoint_id)
         copies[original.id].pain_point_id = copied(original.pain_point_id)
+    # What the facilitator said are not duplicates stays said for the copies of both notes.
+    dismissed = session.execute(
+        select(DismissedDuplicate.note_id, DismissedDuplicate.other_note_id)
+        .where(DismissedDuplicate.workshop_id == source.id)
+        .order_by(DismissedDuplicate.id)
+    )
+    session.add_all(
+        DismissedDuplicate(workshop_id=target.id, note_id=min(pair), other_note_id=max(pair))
+        for pair in (
+            (copies[first].id, copies[second].id)
+            for first, second in dismissed
+            if first in copies and second in copies
+        )
+    )
     session.flush()
 
 

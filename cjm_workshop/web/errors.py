@@ -172,7 +172,7 @@ REASON_MESSAGES: dict[type[domain.DomainError], dict[str, Any]] = {
         "not_json": _l("This file is not JSON. Choose a workshop file exported by CJM Workshop."),
         "format": _l("This is not a CJM Workshop file."),
         "version": _l(
-            "This file has version %(value)s of the workshop format; this server reads version 1."
+            "This file has version %(value)s of the workshop format; this server reads versions 1 and 2."
         ),
         "missing": _l("Something is missing in the file, at %(where)s."),
         "unknown_field": _l("The file holds something unknown, at %(where)s."),

@@ -21,6 +21,7 @@ from cjm_workshop.models import (
     STEPS,
     ActionStatus,
     Channel,
+    DismissedDuplicate,
     Facilitator,
     Level,
     Note,
@@ -34,6 +35,7 @@ from cjm_workshop.models import (
 )
 from cjm_workshop.models.base import utcnow
 from cjm_workshop.services import (
+    duplicates,
     emotions,
     joining,
     journey_map,
@@ -111,6 +113,8 @@ def rich(make, session):
     )
     voting.vote(session, voting.ballot_for(session, record.id, anna.id, idea, "o1"))
     session.commit()
+    duplicates.dismiss_group(session, workshop, [get(Note, app_), get(Note, pains[0])])
+    session.commit()
     make.action(record, "Call back within a day", source=idea, due_date=date(2027, 3, 1))
     make.action(record, "Fix the slots", source=pains[0], impact=Level.HIGH, effort=Level.LOW)
     make.action(record, "Train the desk", status=ActionStatus.DONE, impact=Level.LOW)
@@ -130,7 +134,9 @@ def test_export_import_export_gives_the_same_document(session, rich, importer):
 
 def test_the_document_is_rich_and_pseudonymous(session, rich):
     document = transfer.export_workshop(session, rich)
-    assert document["format"] == "cjm-workshop" and document["version"] == 1
+    assert document["format"] == "cjm-workshop" and document["version"] == 2
+    keys = {n["text"]: n["key"] for n in document["notes"]}
+    assert document["not_duplicates"] == [{"note": keys["App"], "other_note": keys["Pain 0"]}]
     assert [p["key"] for p in document["participants"]] == ["P1", "P2", "P3"]
     assert {n["kind"] for n in document["notes"]} == {kind.value for kind in NoteKind}
     assert any(n["merged_into"] for n in document["notes"])
@@ -297,9 +303,24 @@ def documents(draw) -> dict:
     ]
     for action in actions:
         action["due_date"] = action["due_date"] and action["due_date"].isoformat()
+    # "Not duplicates": pairs of two notes, each pair once, the earlier note first
+    not_duplicates = [
+        {"note": note_keys[first], "other_note": note_keys[second]}
+        for first, second in draw(
+            st.lists(
+                st.tuples(
+                    st.integers(0, len(note_keys) - 1), st.integers(0, len(note_keys) - 1)
+                ).filter(lambda pair: pair[0] < pair[1]),
+                unique=True,
+                max_size=4,
+            )
+            if len(note_keys) > 1
+            else st.just([])
+        )
+    ]
     return {
         "format": "cjm-workshop",
-        "version": 1,
+        "version": 2,
         "workshop": {
             "title": draw(TEXT),
             "journey": draw(TEXT),
@@ -346,6 +367,7 @@ def documents(draw) -> dict:
         "dot_budgets": budgets,
         "dots": dots,
         "actions": actions,
+        "not_duplicates": not_duplicates,
     }
 
 
@@ -396,7 +418,7 @@ def _append(collection: str, item):
 
 
 BROKEN = [
-    ("version", _set("version", 2), "version"),
+    ("version", _set("version", 3), "version"),
     ("no version", lambda d: d.pop("version"), "format"),
     ("other format", _set("format", "trello"), "format"),
     ("number as text", _set("workshop.dots_per_participant", "5"), "invalid"),
@@ -423,6 +445,23 @@ BROKEN = [
     ("dangling round", _set("dots.0.round", "round-9"), "reference"),
     ("dangling action source", _set("actions.0.source", "note-9"), "reference"),
     ("merged into itself", _set("notes.0.merged_into", "note-1"), "merge_circle"),
+    (
+        "dangling not-duplicate",
+        _append("not_duplicates", {"note": "note-1", "other_note": "note-9"}),
+        "reference",
+    ),
+    (
+        "a note not a duplicate of itself",
+        _append("not_duplicates", {"note": "note-2", "other_note": "note-2"}),
+        "duplicate",
+    ),
+    (
+        "a pair twice, once each way round",
+        lambda d: d["not_duplicates"].extend(
+            [{"note": "note-1", "other_note": "note-2"}, {"note": "note-2", "other_note": "note-1"}]
+        ),
+        "duplicate",
+    ),
     ("channel on a pain point", _set("notes.1.channel", "app"), "kind_mismatch"),
     ("touchpoint link to a pain point", _set("notes.1.touchpoint", "note-2"), "kind_mismatch"),
     ("round on touchpoints", _set("voting_rounds.0.kind", "touchpoint"), "invalid"),
@@ -678,3 +717,27 @@ def test_a_long_chain_of_merges_is_accepted_and_a_circle_at_its_end_refused(smal
     with pytest.raises(InvalidWorkshopFile) as refused:
         transfer.read_document(document)
     assert refused.value.reason == "merge_circle"
+
+
+def test_a_version_1_file_is_still_read(session, rich, importer):
+    """Files written before "not duplicates" came into the document (version 2)."""
+    document = transfer.export_workshop(session, rich)
+    older = copy.deepcopy(document) | {"version": 1}
+    del older["not_duplicates"]
+    copied = transfer.import_workshop(session, older, importer)
+    assert transfer.export_workshop(session, copied) == document | {"not_duplicates": []}
+
+
+def test_not_duplicates_come_back_and_stay_dismissed(session, rich, importer):
+    copied = transfer.import_workshop(session, transfer.export_workshop(session, rich), importer)
+    texts = [
+        sorted(note.text for note in group) for group in duplicates.suggestions(session, copied)
+    ]
+    assert texts == [
+        sorted(note.text for note in group) for group in duplicates.suggestions(session, rich)
+    ]
+    pair = session.scalars(select(DismissedDuplicate).filter_by(workshop_id=copied.id)).one()
+    assert {session.get(Note, pair.note_id).text, session.get(Note, pair.other_note_id).text} == {
+        "App",
+        "Pain 0",
+    }

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from cjm_workshop.models import (
     ActionItem,
+    DismissedDuplicate,
     EmotionRating,
     Facilitator,
     Lane,
@@ -20,7 +21,15 @@ from cjm_workshop.models import (
     Workshop,
     WorkshopStatus,
 )
-from cjm_workshop.services import emotions, journey_map, notes, sharing, versions, workshops
+from cjm_workshop.services import (
+    duplicates,
+    emotions,
+    journey_map,
+    notes,
+    sharing,
+    versions,
+    workshops,
+)
 from cjm_workshop.services.sharing import Access
 from cjm_workshop.services.workshops import PersonaFields
 
@@ -129,6 +138,12 @@ def test_a_version_copies_the_brief_personas_stages_and_lanes(session, held):
 def test_a_version_with_notes_copies_what_the_room_saw_with_links_and_places(session, held):
     make, owner, record, ids = held
     workshop = arrange(session, record, ids)
+    # "Not duplicates", said of two notes the room saw and of one it did not see
+    get = session.get
+    duplicates.dismiss_group(session, workshop, [get(Note, ids["app"]), get(Note, ids["desk"])])
+    duplicates.dismiss_group(
+        session, workshop, [get(Note, ids["hidden"]), get(Note, ids["insight"])]
+    )
     before = journey_map.load_map(session, workshop, room=True)
     copy = versions.clone(session, workshop, workshop.facilitator, with_notes=True)
     after = journey_map.load_map(session, copy, room=True)
@@ -159,6 +174,10 @@ def test_a_version_with_notes_copies_what_the_room_saw_with_links_and_places(ses
     assert copied["No free slots"].touchpoint_id == copied["Website"].id
     assert copied["Patients call"].persona_id == copy.personas[1].id
     assert copied["Website"].channel is not None and copied["Patients call"].source is not None
+    dismissed = session.scalars(select(DismissedDuplicate).filter_by(workshop_id=copy.id)).all()
+    assert [{pair.note_id, pair.other_note_id} for pair in dismissed] == [
+        {copied["App"].id, copied["Front desk"].id}
+    ]
     for note in copied.values():
         assert (note.author_id, note.by_facilitator, note.hidden) == (None, True, False)
         assert note.merged_into_id is None

@@ -141,7 +141,11 @@ def test_a_file_larger_than_other_requests_may_be_is_imported(client, app, room)
 
 BAD = [
     (b"not json at all", "This file is not JSON", "Dit bestand is geen JSON"),
-    (b'{"format": "cjm-workshop", "version": 2}', "this server reads version 1", "versie 1"),
+    (
+        b'{"format": "cjm-workshop", "version": 3}',
+        "this server reads versions 1 and 2",
+        "versie 1 en 2",
+    ),
     (b'{"format": "trello"}', "This is not a CJM Workshop file", "geen CJM Workshop-bestand"),
 ]
 
