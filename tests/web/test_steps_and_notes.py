@@ -307,3 +307,28 @@ def test_the_timer_shows_the_same_countdown_on_every_screen(client, app, room, p
     assert client.post(f"/workshops/{room.id}/timer", data={"action": "explode"}).status_code == 400
     client.post(f"/workshops/{room.id}/timer", data={"action": "reset"})
     assert "data-timer" not in phone.get(f"/w/{room.join_code}").text
+
+
+def _timer_buttons(console: str) -> list[str]:
+    controls = console[console.index('class="timer-controls"') :]
+    controls = controls[: controls.index('<div class="actions">\n')]
+    return [
+        re.sub(r"<[^>]+>", "", label).strip()
+        for label in re.findall(r"<button[^>]*>(.*?)</button>", controls, re.S)
+    ]
+
+
+def test_the_console_starts_the_timer_one_way_with_the_minutes_in_view(client, room):
+    """One Start, next to the minutes it starts with (two Starts, one ignoring the typed
+    minutes, started a rehearsal's 3 minutes as 20)."""
+    go(client, room, "research")
+    idle = client.get(f"/workshops/{room.id}/console").text
+    assert _timer_buttons(idle) == ["+1 min", "+5 min", "Start timer"]
+    assert 'name="minutes" min="1" max="180" step="1" value="15"' in idle
+    client.post(f"/workshops/{room.id}/timer", data={"action": "set", "minutes": "3"})
+    running = client.get(f"/workshops/{room.id}/console").text
+    assert 176 <= int(re.search(r'data-seconds="(\d+)"', running).group(1)) <= 180
+    assert _timer_buttons(running) == ["Pause", "+1 min", "+5 min", "Reset", "Start over"]
+    client.post(f"/workshops/{room.id}/timer", data={"action": "pause"})
+    paused = client.get(f"/workshops/{room.id}/console").text
+    assert _timer_buttons(paused) == ["Resume", "+1 min", "+5 min", "Reset", "Start over"]
