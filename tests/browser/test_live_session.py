@@ -75,6 +75,9 @@ def test_phones_follow_the_facilitator_and_notes_arrive_live(open_tab, make, app
     ).to_have_count(1)
     assert bram.page.input_value("textarea[name='insight-text']") == "Half-typed by Bram"
     expect(console.page.locator("[data-count=contributed]")).to_have_text("1")
+    # Every note so far has a stage: no empty "No stage yet" column takes the room's space.
+    for screen in (console, board):
+        expect(screen.page.locator("#stage-col-none")).to_be_hidden()
     anna.audit()
     bram.audit()
     board.audit()
@@ -115,6 +118,8 @@ def test_phones_follow_the_facilitator_and_notes_arrive_live(open_tab, make, app
     expect(anna.page.locator("[data-note-status]")).to_have_text("Saved", timeout=10_000)
     for screen in (board, bram):
         expect(screen.page.locator(".note-text", has_text="Sent from the lift")).to_have_count(1)
+    # A note without a stage brings the column back, live.
+    expect(console.page.locator("#stage-col-none")).to_be_visible()
     # Back online, Anna's phone catches up on what it missed, without a reload.
     expect(anna.page.locator(".note-text", has_text="Added while Anna was away")).to_have_count(
         1, timeout=10_000
