@@ -120,6 +120,12 @@ def test_curve_labels_wrap_instead_of_being_cut(open_tab, make):
     # The whole name is there (three lines at most on the screen, all of it in the table).
     assert labels.first.get_attribute("title") == labels.first.text_content()
     assert len(labels.first.text_content()) > 30
+    # The legend's band swatch shows on the dark board as the band does on the light curve
+    # (see-through teal on the dark background was all but invisible).
+    swatch = board.page.evaluate(
+        "() => getComputedStyle(document.querySelector('.legend-band')).backgroundColor"
+    )
+    assert swatch == "rgb(203, 218, 212)", swatch
 
 
 def test_spotlight_from_the_console_reaches_the_board_live(open_tab, make):
