@@ -130,3 +130,14 @@ class DismissedDuplicate(Model):
         ForeignKey("note.id", ondelete="CASCADE"), index=True
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @classmethod
+    def of(cls, workshop_id: int, one: int, other: int) -> DismissedDuplicate:
+        """Notes `one` and `other` said not to be duplicates, as the table keeps a pair."""
+        first, second = cls.ordered(one, other)
+        return cls(workshop_id=workshop_id, note_id=first, other_note_id=second)
+
+    @staticmethod
+    def ordered(one: int, other: int) -> tuple[int, int]:
+        """A pair of note ids as the table keeps it (`pair_in_order`): the smaller first."""
+        return (one, other) if one < other else (other, one)

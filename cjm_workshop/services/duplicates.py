@@ -561,7 +561,7 @@ def suggestions(session: DbSession, workshop: Workshop) -> list[list[Note]] | No
     # Notes linked to each other (a pain point to its touchpoint) are never one another's
     # duplicates either: left out like the pairs said to be "not duplicates".
     linked = {
-        (min(note.id, other), max(note.id, other))
+        DismissedDuplicate.ordered(note.id, other)
         for note in notes
         for other in (note.touchpoint_id, note.pain_point_id)
         if other is not None
@@ -627,12 +627,9 @@ def dismiss_group(session: DbSession, workshop: Workshop, notes: Sequence[Note])
     if any(note.workshop_id != workshop.id for note in notes):
         raise SuggestionRefused("other_workshop")
     known = _dismissed(session, workshop)
-    ids = sorted({note.id for note in notes})
-    for first, second in itertools.combinations(ids, 2):
-        if (first, second) not in known:
-            session.add(
-                DismissedDuplicate(workshop_id=workshop.id, note_id=first, other_note_id=second)
-            )
+    for one, other in itertools.combinations(sorted({note.id for note in notes}), 2):
+        if DismissedDuplicate.ordered(one, other) not in known:
+            session.add(DismissedDuplicate.of(workshop.id, one, other))
     session.flush()
     # The facilitator's other screens (the map page, the console) drop the group too: a
     # stale tab must not offer to merge what the room said is different.

@@ -926,7 +926,10 @@ class _Prepared:
                 ],
             ),
         )
-        pairs = (sorted((note_id[p.note], note_id[p.other_note])) for p in document.not_duplicates)
+        pairs = (
+            DismissedDuplicate.ordered(note_id[p.note], note_id[p.other_note])
+            for p in document.not_duplicates
+        )
         self._insert(
             session,
             DismissedDuplicate,

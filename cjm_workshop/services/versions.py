@@ -145,12 +145,9 @@ def _copy_notes(
         .order_by(DismissedDuplicate.id)
     )
     session.add_all(
-        DismissedDuplicate(workshop_id=target.id, note_id=min(pair), other_note_id=max(pair))
-        for pair in (
-            (copies[first].id, copies[second].id)
-            for first, second in dismissed
-            if first in copies and second in copies
-        )
+        DismissedDuplicate.of(target.id, copies[first].id, copies[second].id)
+        for first, second in dismissed
+        if first in copies and second in copies
     )
     session.flush()
 
