@@ -139,12 +139,14 @@ def seed_demo() -> None:
 @cjm.command("prune")
 @with_appcontext
 def prune() -> None:
-    """Prune old live events and erase participants' names that are due (the app also does
-    this by itself now and then; see docs/retention.md)."""
+    """Prune old live events, erase participants' names that are due and delete log-ins
+    that ran out (the app also does this by itself now and then; see docs/retention.md)."""
     done = housekeeping.run(current_app._get_current_object())  # type: ignore[attr-defined]
     click.echo(f"Pruned {done.events_pruned} live events.")
     erased = len(done.workshops_erased)
     click.echo(f"Erased participants' names in {erased} workshop{'' if erased == 1 else 's'}.")
+    ended = done.logins_ended
+    click.echo(f"Ended {ended} log-in{'' if ended == 1 else 's'} older than a log-in lasts.")
 
 
 def _workshop_of(code: str) -> Workshop:

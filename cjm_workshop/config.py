@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -140,6 +142,13 @@ DEFAULTS: dict = {
 # open: anyone signs up; invite: only through an invitation link; closed: accounts are made
 # by an administrator (`cjm create-facilitator`), not from the web.
 SIGNUP_MODES = ("open", "invite", "closed")
+
+
+def login_lasts(config: Mapping) -> timedelta:
+    """How long a log-in lasts at most, remembered or not: as long as a remember-me cookie
+    (REMEMBER_COOKIE_DURATION, seconds or a timedelta)."""
+    duration = config["REMEMBER_COOKIE_DURATION"]
+    return duration if isinstance(duration, timedelta) else timedelta(seconds=duration)
 
 
 def _signup_mode() -> str:

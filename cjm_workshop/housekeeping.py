@@ -1,5 +1,5 @@
-"""Housekeeping now and then, with nothing to set up: old live events pruned and names
-erased when due (services/retention.py).
+"""Housekeeping now and then, with nothing to set up: old live events pruned, names
+erased when due and log-ins that ran out deleted (services/retention.py).
 
 Each process runs it after a response has gone out (never in its way), at most once every
 HOUSEKEEPING_EVERY_MINUTES, the first time soon after it starts. It costs a few indexed
@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from flask import Flask, Response
 
+from cjm_workshop.config import login_lasts
 from cjm_workshop.extensions import db
 from cjm_workshop.models.base import utcnow
 from cjm_workshop.services import retention
@@ -32,6 +33,7 @@ def run(app: Flask) -> retention.Housekeeping:
                 now=now,
                 events_kept=kept,
                 erase_after_days=config["ERASE_NAMES_AFTER_DAYS"],
+                login_lasts=login_lasts(config),
             )
             db.session.commit()
             pruned, more = done.events_pruned, done.events_pruned == retention.PRUNE_BATCH
@@ -39,14 +41,15 @@ def run(app: Flask) -> retention.Housekeeping:
                 batch = retention.prune_live_events(db.session, before=now - kept)
                 db.session.commit()
                 pruned, more = pruned + batch, batch == retention.PRUNE_BATCH
-            done = retention.Housekeeping(pruned, done.workshops_erased)
+            done = retention.Housekeeping(pruned, done.workshops_erased, done.logins_ended)
         finally:
             db.session.remove()
-    if done.events_pruned or done.workshops_erased:
+    if done.events_pruned or done.workshops_erased or done.logins_ended:
         app.logger.info(
-            "housekeeping: %d live events pruned, names erased in workshops %s",
+            "housekeeping: %d live events pruned, names erased in workshops %s, %d log-ins ended",
             done.events_pruned,
             list(done.workshops_erased) or "none",
+            done.logins_ended,
         )
     return done
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select
@@ -73,15 +74,21 @@ def start_login(session: DbSession, facilitator: Facilitator) -> None:
     facilitator.login_token = token
 
 
-def logged_in(session: DbSession, user_id: str) -> Facilitator | None:
-    """The account of a log-in that has not been ended ("id:token" from the session)."""
+def logged_in(session: DbSession, user_id: str, *, started_after: datetime) -> Facilitator | None:
+    """The account of a log-in that has not been ended ("id:token" from the session) and
+    began after `started_after`: a log-in lasts as long as a remember-me cookie at most, so
+    a copied cookie, which the browser's expiry does not stop, is worth nothing after that."""
     account, _, token = user_id.partition(":")
     if not account.isdigit() or not token:
         return None
     facilitator = session.scalar(
         select(Facilitator)
         .join(LoginSession, LoginSession.facilitator_id == Facilitator.id)
-        .where(Facilitator.id == int(account), LoginSession.token_hash == hashed_token(token))
+        .where(
+            Facilitator.id == int(account),
+            LoginSession.token_hash == hashed_token(token),
+            LoginSession.created_at > started_after,
+        )
     )
     if facilitator is not None:
         facilitator.login_token = token

@@ -5,7 +5,8 @@ screen further behind reloads its live part; see live.py). Participants' display
 personal data: a number of days after their workshop closed (the workshop's own setting,
 else the server's default) each participant becomes "Participant 3", numbered by join
 order, in the workshop's language like its stage names. Their notes, ratings and dots stay.
-`housekeeping` does both; the app runs it now and then (cjm_workshop/housekeeping.py) and
+A facilitator's log-in ends on the server once it is older than a log-in lasts (see
+accounts.logged_in): its row is deleted then. `housekeeping` does all three; the app runs it now and then (cjm_workshop/housekeeping.py) and
 `flask cjm prune` on demand. Nothing here commits.
 """
 
@@ -17,7 +18,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
 
-from cjm_workshop.models import LiveEvent, Participant, Workshop, WorkshopStatus
+from cjm_workshop.models import LiveEvent, LoginSession, Participant, Workshop, WorkshopStatus
 from cjm_workshop.services.room import DbSession, lock, touch
 
 EVENTS_KEPT = timedelta(days=1)
@@ -36,6 +37,7 @@ class Housekeeping:
 
     events_pruned: int
     workshops_erased: tuple[int, ...]
+    logins_ended: int = 0
 
 
 def housekeeping(
@@ -44,12 +46,26 @@ def housekeeping(
     now: datetime,
     events_kept: timedelta = EVENTS_KEPT,
     erase_after_days: int | None = ERASE_NAMES_AFTER_DAYS,
+    login_lasts: timedelta,
 ) -> Housekeeping:
-    """Prune old live events and erase the names that are due. `erase_after_days`: the
-    server's default for workshops without a setting of their own (None: keep them)."""
+    """Prune old live events, erase the names that are due and delete log-ins that have
+    run out. `erase_after_days`: the server's default for workshops without a setting of
+    their own (None: keep them); `login_lasts`: how long a log-in lasts (config.login_lasts)."""
     pruned = prune_live_events(session, before=now - events_kept)
     erased = erase_due_names(session, now=now, default_days=erase_after_days)
-    return Housekeeping(pruned, tuple(workshop.id for workshop in erased))
+    ended = end_old_logins(session, started_before=now - login_lasts)
+    return Housekeeping(pruned, tuple(workshop.id for workshop in erased), ended)
+
+
+def end_old_logins(session: DbSession, *, started_before: datetime) -> int:
+    """Delete the log-ins begun before `started_before` (they no longer log anyone in);
+    how many went."""
+    result = session.execute(
+        delete(LoginSession)
+        .where(LoginSession.created_at <= started_before)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def prune_live_events(session: DbSession, *, before: datetime, batch: int = PRUNE_BATCH) -> int:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from flask import abort, g, request
+from flask import abort, current_app, g, request
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
+from cjm_workshop.config import login_lasts
 from cjm_workshop.database import read_snapshot
 from cjm_workshop.extensions import db
 from cjm_workshop.models import (
     ActionItem,
+    Facilitator,
     Invitation,
     Lane,
     Note,
@@ -23,7 +25,8 @@ from cjm_workshop.models import (
     WorkshopMember,
     WorkshopTemplate,
 )
-from cjm_workshop.services import joining, sharing
+from cjm_workshop.models.base import utcnow
+from cjm_workshop.services import accounts, joining, sharing
 from cjm_workshop.services.errors import WorkshopNotFound
 from cjm_workshop.services.workshops import normalise_join_code
 from cjm_workshop.web.i18n import room_language
@@ -42,6 +45,15 @@ T = TypeVar(
     ActionItem,
     Invitation,
 )
+
+
+def logged_in(user_id: str) -> Facilitator | None:
+    """The facilitator of a log-in ("id:token", Flask-Login's user loader) that was not
+    ended: logging out, "log out everywhere" and a password change end it on the server, so
+    a copied session or remember-me cookie is worth nothing; so does its age
+    (config.login_lasts)."""
+    started_after = utcnow() - login_lasts(current_app.config)
+    return accounts.logged_in(db.session, user_id, started_after=started_after)
 
 
 def _workshop_and_access(workshop_id: int) -> tuple[Workshop, sharing.Access]:

@@ -7,9 +7,17 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from cjm_workshop.models import LiveEvent, Note, Participant, Workshop, WorkshopStatus
+from cjm_workshop.models import (
+    Facilitator,
+    LiveEvent,
+    LoginSession,
+    Note,
+    Participant,
+    Workshop,
+    WorkshopStatus,
+)
 from cjm_workshop.models.base import utcnow
-from cjm_workshop.services import retention
+from cjm_workshop.services import accounts, retention
 from cjm_workshop.services import workshops as service
 
 DAY = timedelta(days=1)
@@ -156,8 +164,26 @@ def test_names_come_in_the_workshops_language(session, make):
 def test_housekeeping_does_both_and_reports_it(session, closed_room):
     workshop, _people, _notes = closed_room
     age_events(session, event_ids(session)[:2], 3 * DAY)
-    done = retention.housekeeping(session, now=utcnow() + 31 * DAY, erase_after_days=30)
+    done = retention.housekeeping(
+        session, now=utcnow() + 31 * DAY, erase_after_days=30, login_lasts=30 * DAY
+    )
     assert done.workshops_erased == (workshop.id,)
     # Every event older than a day at that moment but the newest; then the erasure's own.
     assert done.events_pruned >= 2
     assert session.scalar(select(func.count()).select_from(LiveEvent)) == 2
+
+
+def test_log_ins_older_than_a_log_in_lasts_are_deleted(session, make):
+    facilitator = session.get(Facilitator, make.facilitator().id)
+    for days in (29, 31, 400):
+        accounts.start_login(session, facilitator)
+        session.flush()
+        session.execute(
+            update(LoginSession)
+            .where(LoginSession.token_hash == accounts.hashed_token(facilitator.login_token))
+            .values(created_at=utcnow() - days * DAY)
+        )
+    done = retention.housekeeping(session, now=utcnow(), login_lasts=30 * DAY)
+    assert done.logins_ended == 2
+    left = session.scalars(select(LoginSession.created_at)).all()
+    assert [round((utcnow() - begun) / DAY) for begun in left] == [29]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from datetime import timedelta
+
+from sqlalchemy import func, select, update
 
 from cjm_workshop.extensions import db
-from cjm_workshop.models import Facilitator
+from cjm_workshop.models import Facilitator, LoginSession
+from cjm_workshop.models.base import utcnow
 from tests.conftest import AuthActions
 
 SIGNUP = {
@@ -156,7 +159,8 @@ def copy_cookies(source, target) -> None:
             target.set_cookie(name, cookie.value)
 
 
-def test_logging_out_ends_the_log_in_also_for_a_copied_cookie(app, client, auth, make):
+def remembered_and_copied(app, client, make):
+    """Frida logs in with "remember me"; a thief copies her cookies."""
     make.facilitator("frida@example.org")
     client.post(
         "/login",
@@ -164,11 +168,38 @@ def test_logging_out_ends_the_log_in_also_for_a_copied_cookie(app, client, auth,
     )
     thief = app.test_client()
     copy_cookies(client, thief)
+    return thief
+
+
+def test_logging_out_ends_the_log_in_also_for_a_copied_cookie(app, client, auth, make):
+    thief = remembered_and_copied(app, client, make)
     assert thief.get("/workshops/").status_code == 200  # a copy works while the log-in lasts
     auth.logout()
     assert thief.get("/workshops/").status_code == 302  # the session cookie is worth nothing
     thief.delete_cookie("session")
     assert thief.get("/workshops/").status_code == 302  # nor is the remember-me cookie
+
+
+def test_a_log_in_ends_on_the_server_when_its_remember_me_cookie_would(app, client, make):
+    """A browser drops a remember-me cookie after REMEMBER_COOKIE_DURATION; a copy of it
+    (or of a session cookie kept fresh) is refused by then too."""
+    thief = remembered_and_copied(app, client, make)
+    thief.delete_cookie("session")  # only the remember-me cookie: it restores the session
+    lasts = app.config["REMEMBER_COOKIE_DURATION"]
+
+    def begun_seconds_ago(seconds: int) -> None:
+        with app.app_context():
+            db.session.execute(
+                update(LoginSession).values(created_at=utcnow() - timedelta(seconds=seconds))
+            )
+            db.session.commit()
+
+    begun_seconds_ago(lasts - 3600)
+    assert thief.get("/workshops/").status_code == 200
+    assert client.get("/workshops/").status_code == 200
+    begun_seconds_ago(lasts + 1)
+    assert thief.get("/workshops/").status_code == 302
+    assert client.get("/workshops/").status_code == 302
 
 
 def test_log_out_everywhere_else_keeps_only_this_browser(app, client, auth, make):

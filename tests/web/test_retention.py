@@ -83,6 +83,7 @@ def test_after_erasure_pages_show_participant_numbers(client, app, make, room, r
 
     assert result.exit_code == 0, result.output
     assert "Erased participants' names in 1 workshop." in result.output
+    assert "Ended 0 log-ins older than a log-in lasts." in result.output  # this one is new
     results = client.get(f"/workshops/{room.id}/results").text
     assert "Anna" not in results and "Ben" not in results
     assert "Participant 1" in results and "Participant 2" in results

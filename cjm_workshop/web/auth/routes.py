@@ -21,6 +21,7 @@ from cjm_workshop.extensions import db, limiter, login_manager
 from cjm_workshop.models import Facilitator
 from cjm_workshop.services import accounts, invitations
 from cjm_workshop.services.errors import EmailTaken, WrongPassword
+from cjm_workshop.web.access import logged_in
 from cjm_workshop.web.auth import bp
 from cjm_workshop.web.auth.forms import (
     ForgotPasswordForm,
@@ -53,11 +54,7 @@ def _not_logged_in():
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
-@login_manager.user_loader
-def _load_facilitator(user_id: str) -> Facilitator | None:
-    """Only a log-in that was not ended: logging out, "log out everywhere" and a password
-    change end it on the server, so a copied session or remember-me cookie is worth nothing."""
-    return accounts.logged_in(db.session, user_id)
+login_manager.user_loader(logged_in)
 
 
 def _log_in(facilitator: Facilitator, remember: bool = False) -> None:
