@@ -283,6 +283,15 @@ class Factories:
             db.session.commit()
             return chosen.id
 
+    def close_round(self, workshop: WorkshopRecord, round_id: int) -> None:
+        from cjm_workshop.models import VotingRound, Workshop
+        from cjm_workshop.services import voting
+
+        with self.app.app_context():
+            room = db.session.get(Workshop, workshop.id)
+            voting.close_round(db.session, room, db.session.get(VotingRound, round_id))
+            db.session.commit()
+
     def ratings(self, workshop: WorkshopRecord, scores: dict[tuple[int, int], int]) -> None:
         """Emotion ratings {(participant id, touchpoint id): score}, in the emotions step."""
         from cjm_workshop.models import Note, Participant, Step, Workshop

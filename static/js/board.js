@@ -27,11 +27,13 @@
     region.querySelectorAll("[data-fit-hidden]").forEach(function (item) {
       item.hidden = false; item.removeAttribute("data-fit-hidden");
     });
+    region.querySelectorAll("[data-fit-clamp]").forEach(unclamp);
   }
 
   /* Even the smallest size does not fit: the longest list gives up its last item, again and
      again, and ends in "+ N more". */
   function trim(region, moreText) {
+    if (shortenRanking(region)) return;
     var lists = Array.prototype.slice.call(region.querySelectorAll(LISTS));
     for (var guard = 0; guard < 500 && !fits(region); guard++) {
       var longest = null, height = -1;
@@ -45,6 +47,20 @@
       count(longest, moreText);
     }
     giveBack(lists, region, moreText);
+  }
+
+  /* The ranking is the room's verdict: its texts are cut to two lines, then to one ("…"),
+     before any of its lines is left out. */
+  function shortenRanking(region) {
+    var texts = region.querySelectorAll(".ranking-list .ranking-text");
+    for (var lines = 2; texts.length && lines >= 1; lines--) {
+      texts.forEach(function (text) {
+        text.setAttribute("data-fit-clamp", "");
+        text.style.setProperty("--clamp", lines);
+      });
+      if (fits(region)) return true;
+    }
+    return false;
   }
 
   function hide(item) { item.hidden = true; item.setAttribute("data-fit-hidden", ""); }
@@ -64,7 +80,9 @@
   }
 
   /* Cutting the longest list first may have cut one that had room after all (a neighbour
-     was as long): each list takes back what still fits, one item at a time. */
+     was as long): each list takes back what still fits, one item at a time, and then the
+     next item cut to the lines that fit ("…"), rather than leave the room below empty or a
+     column of long notes showing only "+ N more". */
   function giveBack(lists, region, moreText) {
     lists.forEach(function (list) {
       var item;
@@ -73,12 +91,37 @@
         item.removeAttribute("data-fit-hidden");
         count(list, moreText);
         if (!fits(region)) {
-          hide(item);
-          count(list, moreText);
+          if (!clamp(item, region)) {
+            hide(item);
+            count(list, moreText);
+          }
           return;
         }
       }
     });
+  }
+
+  /* The item's text cut to as many lines as fit, down to two for a note and one for a
+     line of the ranking; false if not even those fit. The whole text stays in the page
+     (a screen reader reads it); only what shows is cut. */
+  var CLAMPED = ".note-text, .ranking-text, .matrix-title";
+  function clamp(item, region) {
+    var text = item.querySelector(CLAMPED);
+    if (!text) return false;
+    var style = getComputedStyle(text);
+    var line = parseFloat(style.lineHeight) || 1.2 * parseFloat(style.fontSize);
+    var least = text.matches(".note-text") ? 2 : 1;
+    text.setAttribute("data-fit-clamp", "");
+    for (var lines = Math.floor(text.clientHeight / line) - 1; lines >= least; lines--) {
+      text.style.setProperty("--clamp", lines);
+      if (fits(region)) return true;
+    }
+    unclamp(text);
+    return false;
+  }
+  function unclamp(text) {
+    text.removeAttribute("data-fit-clamp");
+    text.style.removeProperty("--clamp");
   }
 
   /* The largest whole size between the region's two that fits (a binary search). */

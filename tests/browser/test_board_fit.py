@@ -294,3 +294,60 @@ def test_a_curve_of_few_touchpoints_leaves_room_for_the_pain_points(open_tab, ma
             assert measure(board.page)["fits"], f"{moment} at {width}×{height}"
             assert board.page.evaluate(shown, what) >= 1, f"{moment} at {width}×{height}"
         board.screenshot(f"board-few-touchpoints-{moment}")
+
+
+LONG = (
+    "Riders abandon the rental at the unlock step because the app asks for a bank card again, "
+    "after they already entered it when they signed up the week before"
+)
+# Each visible item of each list on the board, by list: [[shown, hidden], ...].
+SHOWN_PER_LIST = """sel => [...document.querySelectorAll(sel)].map(list => [
+  [...list.querySelectorAll(':scope > li:not([data-more])')]
+    .filter(el => el.getBoundingClientRect().height > 0).length,
+  [...list.querySelectorAll(':scope > li:not([data-more])')].length])"""
+
+
+def test_a_column_of_long_notes_shows_the_start_of_one_rather_than_only_a_count(open_tab, make):
+    """Voting open in step 5, six touchpoints on the curve, and one stage's pain points all
+    long: that column used to show nothing but "+ 2 more", and another an empty band below
+    its one note. Now every column with notes shows at least the start of one, and the
+    ranking of six long pain points shows all six once revealed, its curve made smaller."""
+    from tests.browser.boards import NAMES, Room, reveal, text
+
+    facilitator = make.facilitator()
+    workshop = make.workshop(facilitator, language="nl", title="Een e-bike huren")
+    people = make.participants(workshop, len(NAMES))
+    stages = workshop.stage_ids
+    touchpoints = [
+        make.note(workshop, people[n], text(n + 3), kind="touchpoint", stage=stages[n % 5])
+        for n in range(6)
+    ]
+    for n in range(6):
+        stage = stages[4] if n < 3 else stages[n - 3]
+        make.note(
+            workshop,
+            people[n],
+            f"{LONG} ({n})",
+            kind="pain_point",
+            stage=stage,
+            touchpoint=touchpoints[n],
+        )
+    make.step(workshop, "emotions")
+    voting_round = make.voting_round(workshop)
+    room = Room(workshop, facilitator.email, tuple(p.id for p in people), stages, touchpoints)
+    _laptop, board = board_tab(open_tab, room)
+    for width, height in RESOLUTIONS:
+        board.page.set_viewport_size({"width": width, "height": height})
+        board.goto(f"/workshops/{room.workshop.id}/board")
+        settle(board.page)
+        assert measure(board.page)["fits"], (width, height)
+        columns = board.page.evaluate(SHOWN_PER_LIST, ".live-part .notes")
+        assert all(shown >= 1 for shown, notes in columns if notes), (width, height, columns)
+    board.screenshot("board-long-notes-voting")
+    make.close_round(workshop, voting_round)
+    reveal(make, room, "emotions")
+    board.goto(f"/workshops/{room.workshop.id}/board")
+    settle(board.page)
+    board.screenshot("board-long-notes-ranking")
+    assert measure(board.page)["fits"]
+    assert board.page.evaluate(SHOWN_PER_LIST, ".ranking-list") == [[6, 6]]
