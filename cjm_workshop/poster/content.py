@@ -55,6 +55,7 @@ class Lane:
     label: str
     height: float
     cells: list[list[Card]]
+    card_height: float  # poster units
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,7 @@ def _cut_to_curve(sheet: Sheet) -> Sheet:
     """Only the stage row, the touchpoints' lane at the height its cards need, and the
     curve (the caller checks there is one)."""
     lanes = [
-        replace(lane, height=layout.lane_height(sheet.fit.density, sheet.fit.rows[number]))
+        replace(lane, height=layout.lane_height(lane.card_height, sheet.fit.rows[number]))
         for number, lane in enumerate(sheet.lanes)
     ]
     height = 2 * layout.MARGIN + layout.STAGE_ROW + sum(lane.height for lane in lanes)
@@ -210,12 +211,21 @@ class _Reader:
         points = [self.points[note.id] for _, note in touchpoints]
         rated = any(point.count for point in points)
         fit = layout.fit([[len(cell) for cell in lane] for lane in raw], len(columns), rated)
+        needed = [
+            max(
+                (self._lines_needed(item, fit) for cell in cells for item in cell),
+                default=0,
+            )
+            for cells in raw
+        ]
+        fit = layout.taller_cards(fit, needed)
         lanes = [
             Lane(
                 lane.kind.value,
                 str(LANE_LABELS[lane.kind]),
                 fit.lane_heights[number],
-                [self._cards(cell, fit, fit.capacity(number)) for cell in cells],
+                [self._cards(cell, fit, number) for cell in cells],
+                fit.card_height(number),
             )
             for number, (lane, cells) in enumerate(zip(shown, raw, strict=True))
         ]
@@ -254,26 +264,38 @@ class _Reader:
         )
         return _cut_to_curve(sheet) if curve_only else sheet
 
-    def _cards(self, items: Sequence[Note | ActionItem], fit: Fit, capacity: int) -> list[Card]:
+    def _cards(self, items: Sequence[Note | ActionItem], fit: Fit, lane: int) -> list[Card]:
         """A cell's cards, as many as fit; the last place says how many more there are."""
+        capacity = fit.capacity(lane)
         if len(items) > capacity:
             shown = max(capacity - 1, 0)
-            cards = [self._card(item, fit) for item in items[:shown]]
+            cards = [self._card(item, fit, lane) for item in items[:shown]]
             return cards + [Card("", more=len(items) - shown)]
-        return [self._card(item, fit) for item in items]
+        return [self._card(item, fit, lane) for item in items]
 
-    def _card(self, item: Note | ActionItem, fit: Fit) -> Card:
+    def _badge_lines(self, item: Note | ActionItem) -> int:
+        """Lines of a card kept for what is not its text: an action's owner; a note's
+        rank, dots or channel."""
+        if isinstance(item, ActionItem):
+            return 1
+        dots = self.dots.get(item.kind, {})
+        return 1 if item.kind in self.dots and item.id in dots or item.channel is not None else 0
+
+    def _lines_needed(self, item: Note | ActionItem, fit: Fit) -> int:
+        """Lines the whole card takes at the fit's width: its text and its badge line."""
+        text = item.title if isinstance(item, ActionItem) else item.text
+        return len(layout.wrap(text, fit.chars_per_line, self.language)) + self._badge_lines(item)
+
+    def _card(self, item: Note | ActionItem, fit: Fit, lane: int) -> Card:
+        lines = fit.lines(self._badge_lines(item), lane)
         if isinstance(item, ActionItem):
             return Card(
-                layout.shorten(item.title, fit.chars_per_line, fit.lines(1), self.language),
+                layout.shorten(item.title, fit.chars_per_line, lines, self.language),
                 owner=layout.shorten(item.owner, fit.chars_per_line, 1, self.language),
             )
         dots = self.dots.get(item.kind, {})
-        badge = item.kind in self.dots and item.id in dots or item.channel is not None
         return Card(
-            layout.shorten(
-                item.text, fit.chars_per_line, fit.lines(1 if badge else 0), self.language
-            ),
+            layout.shorten(item.text, fit.chars_per_line, lines, self.language),
             channel=item.channel.value if item.channel is not None else "",
             dots=dots.get(item.id),
             rank=self.ranks.get(item.kind, {}).get(item.id),

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 import pyphen
 
@@ -163,7 +164,7 @@ DENSITIES = (
 @dataclass(frozen=True)
 class Fit:
     """The chosen density, the cards' size and, per lane, how many rows of cards each cell
-    shows."""
+    shows and how tall its cards are (`taller_cards`: taller where their texts need it)."""
 
     density: Density
     column_width: float
@@ -171,17 +172,23 @@ class Fit:
     card_width: float
     rows: list[int]  # per lane
     lane_heights: list[float]
+    card_heights: tuple[float, ...] = ()  # per lane; none: the density's
 
     def capacity(self, lane: int) -> int:
         return self.rows[lane] * self.per_row
+
+    def card_height(self, lane: int | None = None) -> float:
+        if lane is None or not self.card_heights:
+            return self.density.card_height
+        return self.card_heights[lane]
 
     @property
     def chars_per_line(self) -> int:
         return max(4, chars_in(self.card_width - 2 * CARD_PAD, self.density.font))
 
-    def lines(self, reserved: int = 0) -> int:
-        """Lines of text a card holds, `reserved` lines kept for its badges."""
-        usable = self.density.card_height - 2 * CARD_PAD
+    def lines(self, reserved: int = 0, lane: int | None = None) -> int:
+        """Lines of text a card (of the lane) holds, `reserved` lines kept for its badges."""
+        usable = self.card_height(lane) - 2 * CARD_PAD
         return max(1, int(usable / (LINE * self.density.font) + 0.001) - reserved)
 
 
@@ -217,12 +224,12 @@ def fit(counts: list[list[int]], columns: int, curve: bool) -> Fit:
         for candidate in candidates:
             per_row = _per_row(candidate, width)
             rows = [max((math.ceil(n / per_row) for n in lane), default=0) for lane in counts]
-            if sum(lane_height(candidate, r) for r in rows) <= available + 0.001:
+            if sum(lane_height(candidate.card_height, r) for r in rows) <= available + 0.001:
                 return _fit(_grown(candidate, rows, available), width, per_row, rows, available)
     density = DENSITIES[-1]
     per_row = _per_row(density, width)
     rows = [max((math.ceil(n / per_row) for n in lane), default=0) for lane in counts]
-    while sum(lane_height(density, r) for r in rows) > available + 0.001:
+    while sum(lane_height(density.card_height, r) for r in rows) > available + 0.001:
         fullest = max(range(len(rows)), key=lambda lane: rows[lane])
         if rows[fullest] <= 1:
             break
@@ -247,7 +254,10 @@ def _grown(density: Density, rows: list[int], available: float) -> Density:
             round(density.font * factor, 2),
         )
         chars = chars_in(grown.card_width - 2 * CARD_PAD, grown.font)
-        if chars >= GROWN_CHARS and sum(lane_height(grown, r) for r in rows) <= available:
+        if (
+            chars >= GROWN_CHARS
+            and sum(lane_height(grown.card_height, r) for r in rows) <= available
+        ):
             return grown
     return density
 
@@ -272,10 +282,46 @@ def _fit(density: Density, width: float, per_row: int, rows: list[int], availabl
     # A hundredth narrower than the room there is, so that no rounding in the renderer can
     # push the last card of a row down.
     card_width = math.floor((inner - (per_row - 1) * CARD_GAP) / per_row * 100) / 100 - 0.01
-    heights = [lane_height(density, r) for r in rows]
-    spare = max(0.0, available - sum(heights)) / max(len(heights), 1)
-    heights = [height + spare for height in heights]
+    heights = _shared_out([lane_height(density.card_height, r) for r in rows], available)
     return Fit(density, width, per_row, card_width, rows, heights)
+
+
+def _shared_out(heights: list[float], available: float) -> list[float]:
+    """The lanes' heights with what the map has left shared out evenly among them."""
+    spare = max(0.0, available - sum(heights)) / max(len(heights), 1)
+    return [height + spare for height in heights]
+
+
+def taller_cards(fit: Fit, needed: Sequence[int]) -> Fit:
+    """The fit with the map's spare height given to the cards whose texts need more lines
+    (`needed`: per lane, the lines its fullest card needs, badges included), rather than
+    left as empty bands below short cards: each lane's cards grow up to what they need,
+    the spare shared evenly among the lanes still short of it (a lane of three rows pays
+    three times its growth)."""
+    line = LINE * fit.density.font
+    base = fit.density.card_height
+    rows = fit.rows
+    heights = [base] * len(rows)
+    wanted = [
+        max(0.0, lines * line + 2 * CARD_PAD + 0.001 - base) if rows[lane] else 0.0
+        for lane, lines in enumerate(needed)
+    ]
+    available = sum(fit.lane_heights)
+    spare = available - sum(lane_height(base, r) for r in rows)
+    growing = [lane for lane, want in enumerate(wanted) if want > 0]
+    while spare > 0.01 and growing:
+        share = spare / len(growing)
+        for lane in list(growing):
+            step = min(share / rows[lane], wanted[lane])
+            heights[lane] += step
+            wanted[lane] -= step
+            spare -= step * rows[lane]
+            if wanted[lane] <= 0.001:
+                growing.remove(lane)
+    lanes = _shared_out([lane_height(h, r) for h, r in zip(heights, rows, strict=True)], available)
+    # Rounded down, so that no rounding can make a lane's cards taller than the lane.
+    cards = tuple(max(base, math.floor(height * 1000) / 1000) for height in heights)
+    return replace(fit, lane_heights=lanes, card_heights=cards)
 
 
 def _per_row(density: Density, width: float) -> int:
@@ -283,8 +329,8 @@ def _per_row(density: Density, width: float) -> int:
     return max(1, int((inner + CARD_GAP) / (density.card_width + CARD_GAP)))
 
 
-def lane_height(density: Density, rows: int) -> float:
-    return max(LANE_MIN, rows * (density.card_height + CARD_GAP) - CARD_GAP + 2 * CELL_PAD)
+def lane_height(card_height: float, rows: int) -> float:
+    return max(LANE_MIN, rows * (card_height + CARD_GAP) - CARD_GAP + 2 * CELL_PAD)
 
 
 # --- shortening --------------------------------------------------------------------------

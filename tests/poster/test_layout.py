@@ -84,3 +84,20 @@ def test_long_words_hyphenate_in_the_workshops_language():
     assert layout.wrap("afsprakenbevestigingsmail", 12, "tlh")[0] == ("afsprakenbev", "")
     # Shortened text joins the hyphenated parts back into the word.
     assert layout.shorten("afsprakenbevestigingsmail", 12, 3, "nl") == "afsprakenbevestigingsmail"
+
+
+@given(cells, st.booleans(), st.lists(st.integers(0, 40), min_size=6, max_size=6))
+def test_taller_cards_take_only_the_room_the_map_has_and_their_texts_need(counts, curve, lines):
+    columns = len(counts[0])
+    counts = [(lane + [0] * columns)[:columns] for lane in counts]
+    fit = layout.fit(counts, columns, curve)
+    needed = lines[: len(counts)]
+    taller = layout.taller_cards(fit, needed)
+    assert sum(taller.lane_heights) <= layout.map_height(curve) + 0.01
+    for lane, rows in enumerate(taller.rows):
+        card = taller.card_height(lane)
+        assert card >= fit.density.card_height
+        # Every row of the lane's cards stands in the lane.
+        assert layout.lane_height(card, rows) <= taller.lane_heights[lane] + 0.001
+        if card > fit.density.card_height:  # grown: no more than the text needs
+            assert taller.lines(0, lane) <= max(needed[lane], fit.lines(0))

@@ -304,15 +304,22 @@ def test_no_text_runs_out_of_its_card_or_off_the_page(app, make, language):
     """Laid out by WeasyPrint itself: every piece of text of every card of a crowded
     poster lies inside its card, and every card inside the page; in Dutch, long words
     hyphenate where the layout model expects."""
-    from weasyprint import HTML
-    from weasyprint.formatting_structure.boxes import BlockBox
-
     from tests.poster.conftest import crowded
 
     workshop_id = crowded(app, make, 300, language=language)
     with app.app_context():
         workshop = db.session.get(Workshop, workshop_id)
         html = render.poster_html(db.session, workshop, layout.FORMATS["A1"], MAP_URL)
+    cards = laid_out_cards(html)
+    assert len(cards) >= 250  # nearly every note has its card, the rest are counted
+
+
+def laid_out_cards(html: str) -> list:
+    """The poster's cards as WeasyPrint lays them out, each checked: inside the page, and
+    every piece of its text inside it."""
+    from weasyprint import HTML
+    from weasyprint.formatting_structure.boxes import BlockBox
+
     page = HTML(string=html).render().pages[0]
     width, height = page.width, page.height
     cards = [
@@ -320,7 +327,6 @@ def test_no_text_runs_out_of_its_card_or_off_the_page(app, make, language):
         for box in _boxes(page._page_box)
         if isinstance(box, BlockBox) and "card" in (box.element.get("class") or "").split()
     ]
-    assert len(cards) >= 250  # nearly every note has its card, the rest are counted
     slack = 0.5  # points
     for card in cards:
         left, top = card.content_box_x(), card.content_box_y()
@@ -333,6 +339,33 @@ def test_no_text_runs_out_of_its_card_or_off_the_page(app, make, language):
             assert text.position_x >= left - slack and text.position_y >= top - slack
             assert text.position_x + text.width <= right + slack, text.text
             assert text.position_y + text.height <= bottom + slack, text.text
+    return cards
+
+
+def test_long_notes_print_whole_where_the_sheet_has_room(app, make):
+    """A sheet of few notes: cards whose text needs more lines grow into the room the
+    lanes leave, rather than cut their text ("…") above an empty band."""
+    workshop = make.workshop()
+    stage = workshop.stage_ids[2]
+    long = [
+        "Riders abandon the rental at the unlock step because the app asks for a bank card "
+        f"again, after they entered it when they signed up the week before ({n})"
+        for n in range(3)
+    ]
+    for text in long:
+        make.note(workshop, text=text, stage=stage)
+    make.note(workshop, text="Poster at the station", kind="touchpoint", stage=stage)
+    with app.app_context():
+        room = db.session.get(Workshop, workshop.id)
+        html = render.poster_html(db.session, room, layout.FORMATS["A1"], MAP_URL)
+    cards = laid_out_cards(html)
+    texts = {" ".join("".join(card.element.itertext()).split()) for card in cards}
+    assert set(long) <= texts and layout.ELLIPSIS not in html
+
+    def height_of(start: str) -> float:
+        return next(card.height for card in cards if start in "".join(card.element.itertext()))
+
+    assert height_of("Riders") > height_of("Poster at")  # only the cards that need it grow
 
 
 def test_the_room_is_served_while_a_poster_renders(app, make, client, monkeypatch, tmp_path):
