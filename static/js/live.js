@@ -129,11 +129,18 @@
       return !(old.matches("input, textarea, select") && edited(old));
     },
     beforeNodeRemoved: function (old) {
-      if (old.classList && old.classList.contains("note-undo")) return false;
+      if (old.classList && (old.classList.contains("note-undo") || old.classList.contains("notice-kept"))) return false;
+      if (!(old.matches && old.matches("form[data-note-form]"))) return true;
+      var typed = Array.prototype.filter.call(old.querySelectorAll("textarea"), edited)[0];
+      if (!typed) return true;
       /* The room closed (or this phone was removed) mid-note: the note stays on the screen,
          and sending it says why it is refused, text kept. */
-      return !(takingEnds && old.matches && old.matches("form[data-note-form]") &&
-        Array.prototype.some.call(old.querySelectorAll("textarea"), edited));
+      if (takingEnds) return false;
+      /* The facilitator moved on mid-note: the form goes, its text stays in the drafts (it
+         comes back with its step) and a line says so, with the text, until closed. */
+      var kind = old.querySelector("h3");
+      if (root.dataset.keptText) keptDrafts.push({ kind: kind ? kind.textContent : "", text: typed.value });
+      return true;
     },
     beforeAttributeUpdated: function (name, el) {
       return OUR_FLAGS.indexOf(name) < 0 && !(name === "open" && el.tagName === "DETAILS");
@@ -223,6 +230,30 @@
     return true;
   }
 
+  /* What the facilitator moving on took away while it was being written (see keepWork). */
+  var keptDrafts = [];
+  function sayKept(part) {
+    keptDrafts.splice(0).forEach(function (draft) {
+      var said = document.createElement("div");
+      said.className = "notice notice-kept";
+      said.setAttribute("role", "status");
+      var why = document.createElement("p");
+      why.textContent = root.dataset.keptText;
+      var text = document.createElement("blockquote");
+      var kind = document.createElement("strong");
+      kind.textContent = draft.kind;
+      text.append(kind, document.createElement("br"), draft.text);
+      var close = document.createElement("button");
+      close.type = "button";
+      close.className = "button small";
+      close.textContent = root.dataset.closeText;
+      close.addEventListener("click", function () { said.remove(); });
+      said.append(why, text, close);
+      var card = part.querySelector(".step-card");
+      if (card) card.after(said); else part.prepend(said);
+    });
+  }
+
   /* Phones hear the new step through a polite live region. */
   function announceStep(part) {
     var said = document.getElementById("step-announcer"), title = part.querySelector("#step-h");
@@ -242,6 +273,7 @@
       if (old) morph(old, part); else root.appendChild(part);
       takingEnds = false;
       var now = root.querySelector(".live-part");
+      sayKept(now);
       settle(now);
       if (stepBefore && now.dataset.step !== stepBefore) announceStep(now);
     });

@@ -157,6 +157,31 @@ def test_a_deleted_note_can_be_undone_for_a_few_seconds(open_tab, make, app):
     phone.audit()
 
 
+def test_a_note_half_written_when_the_step_changes_is_kept_and_said_so(open_tab, make, app):
+    """The facilitator moves on while a phone is writing: its form goes with the step, a
+    line says the note was not sent and is kept, with its text, and the text is back in the
+    form when the step is open again."""
+    workshop = make.workshop(make.facilitator("frida@example.org"))
+    in_step(app, workshop, Step.RESEARCH)
+    phone = open_tab("phone")
+    join(phone, workshop, "Anna")
+    phone.page.fill("#insight-text", "Half-way when the room moved on")
+    in_step(app, workshop, Step.TOUCHPOINTS)
+    kept = phone.page.locator(".notice-kept")
+    expect(kept).to_contain_text("Not sent: the facilitator moved on.")
+    expect(kept.locator("blockquote")).to_contain_text("Half-way when the room moved on")
+    expect(phone.page.locator("#insight-text")).to_have_count(0)
+    make.note(workshop, None, "Someone else's touchpoint", kind="touchpoint")
+    expect(phone.page.locator(".note", has_text="Someone else's")).to_be_visible()
+    expect(kept).to_be_visible()  # the room's updates leave it until it is closed
+    phone.audit()
+    phone.screenshot("phone-note-kept")
+    kept.locator("button:has-text('Close')").click()
+    expect(kept).to_have_count(0)
+    in_step(app, workshop, Step.RESEARCH)
+    expect(phone.page.locator("#insight-text")).to_have_value("Half-way when the room moved on")
+
+
 def test_a_closed_workshop_looks_closed_on_console_board_and_phones(open_tab, make, app):
     facilitator = make.facilitator("frida@example.org")
     workshop = make.workshop(facilitator)
