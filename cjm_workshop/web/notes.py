@@ -27,6 +27,7 @@ from cjm_workshop.models import (
     ResearchSource,
     Workshop,
 )
+from cjm_workshop.models.note import STAGE_REQUIRED
 from cjm_workshop.services import journey_map
 from cjm_workshop.services import notes as service
 from cjm_workshop.services.errors import (
@@ -91,14 +92,30 @@ class NoteForm(AppForm):
 
     def fill_choices(self, workshop: Workshop, touchpoints=(), pain_points=()) -> None:
         none = SelectChoice("", "—")
-        self.stage_id.choices = [none, *(SelectChoice(str(s.id), s.name) for s in workshop.stages)]
+        # A choice the note needs reads as a prompt (and the list says it is required): a
+        # "—" looked like a fine answer, and the note was refused.
+        choose = SelectChoice("", _l("Choose…"))
+        kind = self.note_kind()
+        self.stage_id.choices = [
+            choose if kind in STAGE_REQUIRED else none,
+            *(SelectChoice(str(s.id), s.name) for s in workshop.stages),
+        ]
+        for field, needed in (
+            (self.stage_id, kind in STAGE_REQUIRED),
+            (self.source, kind is NoteKind.INSIGHT),
+            (self.channel, kind is NoteKind.TOUCHPOINT),
+        ):
+            field.flags.required = needed
         self.persona_id.choices = [
             none,
             *(SelectChoice(str(p.id), p.name) for p in workshop.personas),
         ]
-        self.source.choices = [none, *(SelectChoice(k.value, v) for k, v in SOURCE_LABELS.items())]
+        self.source.choices = [
+            choose,
+            *(SelectChoice(k.value, v) for k, v in SOURCE_LABELS.items()),
+        ]
         self.channel.choices = [
-            none,
+            choose,
             *(SelectChoice(k.value, v) for k, v in CHANNEL_LABELS.items()),
         ]
         self.touchpoint_id.choices = [

@@ -152,6 +152,25 @@ def test_bad_notes_are_refused_with_a_message(client, app, room, phone, change, 
     assert stored_notes(app) == []
 
 
+def test_a_choice_a_note_needs_reads_as_a_prompt_and_is_marked_required(client, room, phone):
+    """A rehearsal's phone took the source's "—" for an answer and its note was refused."""
+
+    def first_option_and_required(page: str, select_id: str) -> tuple[str, bool]:
+        tag = re.search(rf"<select[^>]*id=\"{select_id}\"[^>]*>\s*<option[^>]*>([^<]*)<", page)
+        assert tag is not None, select_id
+        return tag.group(1), " required" in tag.group(0).split(">")[0]
+
+    go(client, room, "research")
+    page = phone.get(f"/w/{room.join_code}").text
+    assert first_option_and_required(page, "insight-source") == ("Choose…", True)
+    assert first_option_and_required(page, "insight-stage_id") == ("—", False)  # may wait
+    go(client, room, "touchpoints")
+    page = phone.get(f"/w/{room.join_code}").text
+    assert first_option_and_required(page, "touchpoint-channel") == ("Choose…", True)
+    assert first_option_and_required(page, "touchpoint-stage_id") == ("Choose…", True)
+    assert first_option_and_required(page, "touchpoint-persona_id") == ("—", False)
+
+
 def test_notes_to_a_closed_step_or_another_steps_kind_are_refused(client, app, room, phone):
     go(client, room, "research")
     client.post(f"/workshops/{room.id}/contributions", data={"step": "research", "open": "0"})
