@@ -189,6 +189,24 @@ def test_the_open_voting_form_starts_from_the_workshops_dots(app, client, room):
     console = client.get(f"/workshops/{workshop.id}/console").text
     assert re.search(r'id="round-dots"[^>]* value="4"', console)
     assert "Suggested: 1 (about a third of the 3 pain points, at most 5)." in console
+    # The suggestion is one button away (a later rehearsal read hint and field as at odds).
+    assert re.search(r'name="use_dots" value="1"[^>]*>Open with 1 dot \(suggested\)<', console)
+    opened = client.post(
+        f"/workshops/{workshop.id}/rounds", data={"dots": "4", "use_dots": "1", "own": "1"}
+    )
+    assert opened.status_code == 303
+    with app.app_context():
+        assert db.session.scalar(select(VotingRound.dots_per_participant)) == 1
+
+
+def test_a_suggestion_the_workshop_already_follows_gets_no_button(app, client, room):
+    workshop = room[0]
+    with app.app_context():
+        db.session.get(Workshop, workshop.id).dots_per_participant = 1
+        db.session.commit()
+    console = client.get(f"/workshops/{workshop.id}/console").text
+    assert re.search(r'id="round-dots"[^>]* value="1"', console)
+    assert "use_dots" not in console
 
 
 @pytest.mark.parametrize("dots", ["0", "21", "many", ""])
