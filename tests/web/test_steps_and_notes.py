@@ -255,6 +255,9 @@ def test_the_facilitator_moderates_and_adds_for_the_room(client, app, make, room
 
 def test_private_writing_then_reveal(client, app, make, room, phone):
     go(client, room, "research")
+    # Switched on mid-step, it hides what the room already saw: the console says so first.
+    hint = "“Private writing” hides the notes written so far too, until you reveal them."
+    assert hint in client.get(f"/workshops/{room.id}/console").text
     client.post(f"/workshops/{room.id}/privacy", data={"step": "research", "private": "1"})
     make.note(room, make.participant(room, "Bob"), "Bob secret")
     assert "Bob secret" not in phone.get(f"/w/{room.join_code}").text
