@@ -109,4 +109,13 @@ def test_the_results_actions_table_keeps_every_control_in_view(open_tab, make, l
         shown = laptop.page.locator(f".status-form {control}").bounding_box()
         assert shown["x"] + shown["width"] <= edge["x"] + edge["width"] + 0.5, control
     box.screenshot(path=f"screenshots/results-actions-{locale}.png")
+    # The map takes the window's width (less a margin), not the text's; the page still
+    # does not scroll sideways.
+    widths = laptop.page.evaluate(
+        "() => [document.querySelector('.results-map').getBoundingClientRect().width,"
+        " document.querySelector('main').clientWidth, innerWidth,"
+        " document.documentElement.scrollWidth]"
+    )
+    map_width, main_width, window, page = widths
+    assert map_width > main_width and map_width >= window - 60 and page <= window, widths
     laptop.page.locator(".results-map").screenshot(path=f"screenshots/results-map-{locale}.png")
