@@ -6,8 +6,9 @@ personal data: a number of days after their workshop closed (the workshop's own 
 else the server's default) each participant becomes "Participant 3", numbered by join
 order, in the workshop's language like its stage names. Their notes, ratings and dots stay.
 A facilitator's log-in ends on the server once it is older than a log-in lasts (see
-accounts.logged_in): its row is deleted then. `housekeeping` does all three; the app runs it now and then (cjm_workshop/housekeeping.py) and
-`flask cjm prune` on demand. Nothing here commits.
+accounts.logged_in): its row is deleted then. `housekeeping` does all three; the app runs
+it now and then (cjm_workshop/housekeeping.py) and `flask cjm prune` on demand. Nothing
+here commits.
 """
 
 from __future__ import annotations

@@ -17,7 +17,8 @@ from cjm_workshop.web.facilitate.routes import back_to_console, posted_flag
 
 
 def _dots() -> int:
-    """The dots per participant typed, or the suggestion's button's ("Use the suggestion")."""
+    """The dots per participant typed, or those of the button that opens the round with the
+    suggested number ("Open with 2 dots (suggested)")."""
     dots = request.form.get("use_dots", type=int) or request.form.get("dots", type=int)
     if dots is None:
         raise InvalidVote("dots")
