@@ -30,10 +30,13 @@
     region.querySelectorAll("[data-fit-clamp]").forEach(unclamp);
   }
 
-  /* Even the smallest size does not fit: the longest list gives up its last item, again and
-     again, and ends in "+ N more". */
+  /* Even the smallest size does not fit. First texts are cut ("…"): a ranking's from its last
+     line up, to two lines and then one, so that every rank shows and the top ones longest;
+     the notes in columns all to four lines, then three, then two, so that the room sees more
+     of its notes rather than the first few whole. Only then the longest list gives up its
+     last item, again and again, and ends in "+ N more". */
   function trim(region, moreText) {
-    if (shortenRanking(region)) return;
+    if (shortenRanking(region) || shortenNotes(region)) return;
     var lists = Array.prototype.slice.call(region.querySelectorAll(LISTS));
     for (var guard = 0; guard < 500 && !fits(region); guard++) {
       var longest = null, height = -1;
@@ -49,15 +52,25 @@
     giveBack(lists, region, moreText);
   }
 
-  /* The ranking is the room's verdict: its texts are cut to two lines, then to one ("…"),
-     before any of its lines is left out. */
+  function clampTo(text, lines) {
+    text.setAttribute("data-fit-clamp", "");
+    text.style.setProperty("--clamp", lines);
+  }
   function shortenRanking(region) {
-    var texts = region.querySelectorAll(".ranking-list .ranking-text");
+    var texts = Array.prototype.slice.call(region.querySelectorAll(".ranking-list .ranking-text"));
     for (var lines = 2; texts.length && lines >= 1; lines--) {
-      texts.forEach(function (text) {
-        text.setAttribute("data-fit-clamp", "");
-        text.style.setProperty("--clamp", lines);
-      });
+      for (var i = texts.length - 1; i >= 0; i--) {
+        clampTo(texts[i], lines);
+        if (fits(region)) return true;
+      }
+    }
+    return false;
+  }
+  var NOTE_LINES = [4, 3, 2];
+  function shortenNotes(region) {
+    var texts = region.querySelectorAll(".notes .note-text");
+    for (var k = 0; texts.length && k < NOTE_LINES.length; k++) {
+      texts.forEach(function (text) { clampTo(text, NOTE_LINES[k]); });
       if (fits(region)) return true;
     }
     return false;
@@ -80,25 +93,27 @@
   }
 
   /* Cutting the longest list first may have cut one that had room after all (a neighbour
-     was as long): each list takes back what still fits, one item at a time, and then the
-     next item cut to the lines that fit ("…"), rather than leave the room below empty or a
-     column of long notes showing only "+ N more". */
+     was as long): the lists take back what still fits, one item each in turn (lists stacked
+     one above the other share the room), and a list whose next item does not fit whole
+     takes it back cut to the lines that fit ("…"), rather than leave the room below empty
+     or a column of long notes showing only "+ N more". */
   function giveBack(lists, region, moreText) {
-    lists.forEach(function (list) {
-      var item;
-      while ((item = list.querySelector(":scope > [data-fit-hidden]"))) {
+    var open = lists.slice();
+    while (open.length) {
+      open = open.filter(function (list) {
+        var item = list.querySelector(":scope > [data-fit-hidden]");
+        if (!item) return false;
         item.hidden = false;
         item.removeAttribute("data-fit-hidden");
         count(list, moreText);
-        if (!fits(region)) {
-          if (!clamp(item, region)) {
-            hide(item);
-            count(list, moreText);
-          }
-          return;
+        if (fits(region)) return true;
+        if (!clamp(item, region)) {
+          hide(item);
+          count(list, moreText);
         }
-      }
-    });
+        return false;
+      });
+    }
   }
 
   /* The item's text cut to as many lines as fit, down to two for a note and one for a
@@ -111,9 +126,8 @@
     var style = getComputedStyle(text);
     var line = parseFloat(style.lineHeight) || 1.2 * parseFloat(style.fontSize);
     var least = text.matches(".note-text") ? 2 : 1;
-    text.setAttribute("data-fit-clamp", "");
     for (var lines = Math.floor(text.clientHeight / line) - 1; lines >= least; lines--) {
-      text.style.setProperty("--clamp", lines);
+      clampTo(text, lines);
       if (fits(region)) return true;
     }
     unclamp(text);
