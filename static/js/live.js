@@ -50,6 +50,7 @@
         said.textContent = left <= COUNT_FROM ? said.dataset.left.replace("{n}", left) : "";
       }
       field.addEventListener("input", update);
+      if (field.form) field.form.addEventListener("reset", function () { setTimeout(update); });
       update();
     });
   }
@@ -81,9 +82,14 @@
     ticking = setInterval(tick, 250);
   }
 
-  /* After anything was swapped in: forms and htmx attributes work, the timer runs, the map
-     script hears of it, and the "+" buttons follow the dots left. */
+  /* After anything was swapped in: a kept note's line goes once its form is back, forms and
+     htmx attributes work, the timer runs, the map script hears of it, and the "+" buttons
+     follow the dots left. */
   function settle(el) {
+    root.querySelectorAll(".notice-kept").forEach(function (said) {
+      var back = root.querySelectorAll("form[data-note-form]");
+      if (Array.prototype.some.call(back, function (f) { return f.getAttribute("action") === said.dataset.keptFor; })) said.remove();
+    });
     wireForms();
     startTimer();
     if (window.htmx) window.htmx.process(el);
@@ -139,7 +145,9 @@
       /* The facilitator moved on mid-note: the form goes, its text stays in the drafts (it
          comes back with its step) and a line says so, with the text, until closed. */
       var kind = old.querySelector("h3");
-      if (root.dataset.keptText) keptDrafts.push({ kind: kind ? kind.textContent : "", text: typed.value });
+      if (root.dataset.keptText) {
+        keptDrafts.push({ kind: kind ? kind.textContent : "", text: typed.value, form: old.getAttribute("action") });
+      }
       return true;
     },
     beforeAttributeUpdated: function (name, el) {
@@ -230,12 +238,14 @@
     return true;
   }
 
-  /* What the facilitator moving on took away while it was being written (see keepWork). */
+  /* What the facilitator moving on took away while it was being written (see keepWork): said
+     until closed, or until its form is back (with the text in it). */
   var keptDrafts = [];
   function sayKept(part) {
     keptDrafts.splice(0).forEach(function (draft) {
       var said = document.createElement("div");
       said.className = "notice notice-kept";
+      said.dataset.keptFor = draft.form;
       said.setAttribute("role", "status");
       var why = document.createElement("p");
       why.textContent = root.dataset.keptText;
