@@ -340,14 +340,20 @@ ELLIPSIS = "…"
 
 def shorten(text: str, chars_per_line: int, lines: int, language: str | None = None) -> str:
     """The text as it fits in `lines` lines of about `chars_per_line` characters, wrapped
-    the way the renderer will (see `wrap`); cut with an ellipsis."""
+    the way the renderer will (see `wrap`); cut with an ellipsis after its last whole word
+    ("moet je…", not "moet j…"), unless that word is all the last line holds."""
     wrapped = wrap(text, chars_per_line, language)
     if len(wrapped) <= lines:
         return _join(wrapped)
     kept = wrapped[:lines]
     last, ending = kept[-1]
-    last = last[: max(0, chars_per_line - len(ELLIPSIS))].rstrip(" ,.;:-")
-    kept[-1] = (last, ending)
+    room = max(0, chars_per_line - len(ELLIPSIS))
+    cut = last[:room]
+    # Inside a word: cut where the line had more, or where the word goes on on the next line.
+    partial = last[room] != " " and not cut.endswith(" ") if len(last) > room else ending != SPACE
+    if partial and " " in cut.strip():
+        cut = cut.rstrip().rsplit(" ", 1)[0]
+    kept[-1] = (cut.rstrip(" ,.;:-"), ending)
     return _join(kept).rstrip() + ELLIPSIS
 
 

@@ -32,6 +32,9 @@ def test_short_texts_stay_whole_and_long_ones_end_in_an_ellipsis():
     cut = layout.shorten("The form asks three times for the same address, twice", 20, 2)
     assert cut.endswith("…") and cut.startswith("The form asks three")
     assert layout.shorten("x" * 50, 10, 2) == "x" * 10 + "x" * 9 + "…"
+    # Cut after the last whole word, not inside the next ("moet j…" on a rehearsal's poster).
+    assert layout.shorten("abcde fghijk lmn", 12, 1) == "abcde…"
+    assert layout.shorten("Ze moet je telefoon vasthouden", 12, 1) == "Ze moet je…"
 
 
 cells = st.lists(st.lists(st.integers(0, 120), min_size=1, max_size=8), min_size=1, max_size=6)
