@@ -186,6 +186,25 @@ def test_a_note_half_written_when_the_step_changes_is_kept_and_said_so(open_tab,
     expect(kept).to_have_count(0)
 
 
+def test_the_characters_left_follow_the_note_and_start_again_after_it_is_sent(
+    open_tab, make, app
+):
+    workshop = make.workshop(make.facilitator("frida@example.org"))
+    in_step(app, workshop, Step.RESEARCH)
+    phone = open_tab("phone")
+    join(phone, workshop, "Anna")
+    counter = phone.page.locator("#note-form-insight .char-count")
+    expect(counter).to_have_text("")
+    phone.page.fill("#insight-text", "A long observation " * 13)  # 247 characters
+    expect(counter).to_have_text("33 characters left")
+    phone.page.select_option("#insight-source", "survey")
+    phone.page.locator("#note-form-insight button[type=submit]").click()
+    expect(phone.page.locator(".note", has_text="A long observation")).to_be_visible()
+    expect(phone.page.locator("#insight-text")).to_have_value("")
+    expect(counter).to_have_text("")  # it said "33 characters left" over an empty form
+    phone.audit()
+
+
 def test_a_closed_workshop_looks_closed_on_console_board_and_phones(open_tab, make, app):
     facilitator = make.facilitator("frida@example.org")
     workshop = make.workshop(facilitator)
