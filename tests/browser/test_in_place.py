@@ -186,9 +186,7 @@ def test_a_note_half_written_when_the_step_changes_is_kept_and_said_so(open_tab,
     expect(kept).to_have_count(0)
 
 
-def test_the_characters_left_follow_the_note_and_start_again_after_it_is_sent(
-    open_tab, make, app
-):
+def test_the_characters_left_follow_the_note_and_start_again_after_it_is_sent(open_tab, make, app):
     workshop = make.workshop(make.facilitator("frida@example.org"))
     in_step(app, workshop, Step.RESEARCH)
     phone = open_tab("phone")
