@@ -266,8 +266,10 @@ class Factories:
             db.session.commit()
             return action.id
 
-    def voting_round(self, workshop: WorkshopRecord, dots: int = 3, **rules) -> int:
-        """An open dot-voting round on pain points."""
+    def voting_round(
+        self, workshop: WorkshopRecord, dots: int = 3, kind: str = "pain_point", **rules
+    ) -> int:
+        """An open dot-voting round on pain points (or `kind`)."""
         from cjm_workshop.models import NoteKind, Workshop
         from cjm_workshop.services import voting
 
@@ -275,7 +277,7 @@ class Factories:
             chosen = voting.open_round(
                 db.session,
                 db.session.get(Workshop, workshop.id),
-                NoteKind.PAIN_POINT,
+                NoteKind(kind),
                 dots=dots,
                 several_per_note=rules.get("several_per_note", False),
                 own_notes=rules.get("own_notes", True),

@@ -36,7 +36,8 @@
      of its notes rather than the first few whole. Only then the longest list gives up its
      last item, again and again, and ends in "+ N more". */
   function trim(region, moreText) {
-    if (shortenRanking(region) || shortenNotes(region)) return;
+    if (shortenRanking(region)) return;
+    if (shortenNotes(region)) { relax(region); return; }
     var lists = Array.prototype.slice.call(region.querySelectorAll(LISTS));
     for (var guard = 0; guard < 500 && !fits(region); guard++) {
       var longest = null, height = -1;
@@ -50,6 +51,20 @@
       count(longest, moreText);
     }
     giveBack(lists, region, moreText);
+    relax(region);
+  }
+
+  /* Notes were all cut alike, and some hidden after that: a note in a column with room to
+     spare takes back its whole text, or a line more, if that still fits. */
+  function relax(region) {
+    region.querySelectorAll(".notes [data-fit-clamp]").forEach(function (text) {
+      if (text.closest("[hidden]")) return;
+      var was = Number(text.style.getPropertyValue("--clamp"));
+      unclamp(text);
+      if (fits(region)) return;
+      clampTo(text, was + 1);
+      if (!fits(region)) clampTo(text, was);
+    });
   }
 
   function clampTo(text, lines) {
@@ -173,6 +188,18 @@
     });
   }
 
+  /* A stage's name on the emotion curve stays inside its band (a stage of one touchpoint is
+     narrow): its type gets smaller, to two thirds at most. */
+  function shrinkStageName(name) {
+    name.style.fontSize = "";
+    var band = name.previousElementSibling;
+    if (!band || !band.width) return;
+    var room = band.width.baseVal.value - 16, length = name.getComputedTextLength();
+    if (length <= room) return;
+    var size = parseFloat(getComputedStyle(name).fontSize);
+    name.style.fontSize = Math.max(size * 2 / 3, size * room / length) + "px";
+  }
+
   /* Any change but the timer's ticking fits again (an update may also have taken back
      what the last fit set or hid); fitting changes the page, which must not. */
   var watching = new MutationObserver(function (records) {
@@ -187,6 +214,7 @@
     pending = false;
     watching.disconnect();
     root.querySelectorAll("[data-fit]").forEach(function (region) { fit(region); shrinkHeadings(region); });
+    root.querySelectorAll(".curve-stage-name").forEach(shrinkStageName);
     watching.takeRecords();
     watching.observe(root, WATCH);
   }

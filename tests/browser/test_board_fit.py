@@ -344,10 +344,55 @@ def test_a_column_of_long_notes_shows_the_start_of_one_rather_than_only_a_count(
         columns = board.page.evaluate(SHOWN_PER_LIST, ".live-part .notes")
         assert all(shown >= 1 for shown, notes in columns if notes), (width, height, columns)
     board.screenshot("board-long-notes-voting")
+    # Every stage's name stays inside its band on the curve (a narrow one shrinks it).
+    assert board.page.evaluate(NAMES_OUTSIDE_BANDS) == []
     make.close_round(workshop, voting_round)
+    board.goto(f"/workshops/{room.workshop.id}/board")
+    expect(board.page.locator(".board-voting")).to_contain_text("de telling volgt")
     reveal(make, room, "emotions")
     board.goto(f"/workshops/{room.workshop.id}/board")
     settle(board.page)
     board.screenshot("board-long-notes-ranking")
     assert measure(board.page)["fits"]
     assert board.page.evaluate(SHOWN_PER_LIST, ".ranking-list") == [[6, 6]]
+
+
+NAMES_OUTSIDE_BANDS = """() => [...document.querySelectorAll('.board .curve-stage-name')]
+  .filter(name => name.getBBox().x + name.getBBox().width >
+                  name.previousElementSibling.x.baseVal.value
+                  + name.previousElementSibling.width.baseVal.value)
+  .map(name => name.textContent)"""
+
+
+def test_beside_the_matrix_every_stage_of_opportunities_shows_one(open_tab, make):
+    """Step 6 with voting open on ten opportunities over five stages and three actions: the
+    stages stacked one per row beside the matrix left four of them nothing but "+ N more"
+    while the room voted on them."""
+    from tests.browser.boards import NAMES, Room, text
+
+    facilitator = make.facilitator()
+    workshop = make.workshop(facilitator, language="nl", title="Een parkeervergunning")
+    people = make.participants(workshop, len(NAMES))
+    stages = workshop.stage_ids
+    for n in range(10):
+        make.note(
+            workshop,
+            people[n % 6],
+            f"{text(n + 11)}; {LONG[:60]}",
+            kind="opportunity",
+            stage=stages[n % 5],
+        )
+    make.step(workshop, "actions")
+    make.voting_round(workshop, kind="opportunity")
+    for n in range(3):
+        make.action(workshop, f"Actie {n}", owner="Sanne")
+    room = Room(workshop, facilitator.email, tuple(p.id for p in people), stages, [])
+    _laptop, board = board_tab(open_tab, room)
+    for width, height in RESOLUTIONS:
+        board.page.set_viewport_size({"width": width, "height": height})
+        board.goto(f"/workshops/{room.workshop.id}/board")
+        settle(board.page)
+        assert measure(board.page)["fits"], (width, height)
+        stages_shown = board.page.evaluate(SHOWN_PER_LIST, ".board-side .notes")
+        assert all(shown >= 1 for shown, notes in stages_shown if notes), (width, height)
+    board.screenshot("board-opportunities-voting")
