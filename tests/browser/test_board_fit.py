@@ -307,6 +307,19 @@ SHOWN_PER_LIST = """sel => [...document.querySelectorAll(sel)].map(list => [
   [...list.querySelectorAll(':scope > li:not([data-more])')].length])"""
 
 
+def every_list_shows_a_note(board, room, lists: str) -> bool:
+    """At every resolution the board fits, and each of its `lists` that has notes shows at
+    least one (whole or cut), not only "+ N more"."""
+    for width, height in RESOLUTIONS:
+        board.page.set_viewport_size({"width": width, "height": height})
+        board.goto(f"/workshops/{room.workshop.id}/board")
+        settle(board.page)
+        assert measure(board.page)["fits"], (width, height)
+        shown = board.page.evaluate(SHOWN_PER_LIST, lists)
+        assert all(visible >= 1 for visible, notes in shown if notes), (width, height, shown)
+    return True
+
+
 def test_a_column_of_long_notes_shows_the_start_of_one_rather_than_only_a_count(open_tab, make):
     """Voting open in step 5, six touchpoints on the curve, and one stage's pain points all
     long: that column used to show nothing but "+ 2 more", and another an empty band below
@@ -336,13 +349,7 @@ def test_a_column_of_long_notes_shows_the_start_of_one_rather_than_only_a_count(
     voting_round = make.voting_round(workshop)
     room = Room(workshop, facilitator.email, tuple(p.id for p in people), stages, touchpoints)
     _laptop, board = board_tab(open_tab, room)
-    for width, height in RESOLUTIONS:
-        board.page.set_viewport_size({"width": width, "height": height})
-        board.goto(f"/workshops/{room.workshop.id}/board")
-        settle(board.page)
-        assert measure(board.page)["fits"], (width, height)
-        columns = board.page.evaluate(SHOWN_PER_LIST, ".live-part .notes")
-        assert all(shown >= 1 for shown, notes in columns if notes), (width, height, columns)
+    assert every_list_shows_a_note(board, room, ".live-part .notes")
     board.screenshot("board-long-notes-voting")
     # Every stage's name stays inside its band on the curve (a narrow one shrinks it).
     assert board.page.evaluate(NAMES_OUTSIDE_BANDS) == []
@@ -388,11 +395,5 @@ def test_beside_the_matrix_every_stage_of_opportunities_shows_one(open_tab, make
         make.action(workshop, f"Actie {n}", owner="Sanne")
     room = Room(workshop, facilitator.email, tuple(p.id for p in people), stages, [])
     _laptop, board = board_tab(open_tab, room)
-    for width, height in RESOLUTIONS:
-        board.page.set_viewport_size({"width": width, "height": height})
-        board.goto(f"/workshops/{room.workshop.id}/board")
-        settle(board.page)
-        assert measure(board.page)["fits"], (width, height)
-        stages_shown = board.page.evaluate(SHOWN_PER_LIST, ".board-side .notes")
-        assert all(shown >= 1 for shown, notes in stages_shown if notes), (width, height)
+    assert every_list_shows_a_note(board, room, ".board-side .notes")
     board.screenshot("board-opportunities-voting")
