@@ -244,7 +244,7 @@ MEASURE = """() => {
     map_note: smallest('.journey-map .note-text'),
     map_meta: smallest('.journey-map .note-meta'),
     stage_head: smallest('.stage-column h2, .map-stage'),
-    ranking_top5: smallest('.ranking-item:nth-child(-n+5)'),
+    ranking_top5: smallest('.ranking-item.ranking-top'),
     matrix_title: smallest('.matrix-title'),
     matrix_meta: smallest('.matrix-meta'),
     curve_label: smallest('.curve-label'),

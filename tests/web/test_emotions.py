@@ -327,3 +327,30 @@ def test_the_console_suggests_dots_only_when_there_are_pain_points(client, make,
     make.step(workshop, "emotions")
     console = client.get(f"/workshops/{workshop.id}/console").text
     assert "about a third of the 1 pain points" in console
+
+
+def test_the_board_gives_large_type_to_the_top_five_ranks_ties_included(app, client, make, me):
+    """The board showed the first five list items large: a note tied with the fifth came out
+    small beside it, and a note without dots came out large when fewer than five had any."""
+    workshop = make.workshop(me)
+    pains = [make.note(workshop, None, f"Pain {n}", kind="pain_point") for n in range(7)]
+    placed = [pain for pain, n in zip(pains, (5, 4, 3, 2, 1, 1, 0), strict=True) for _ in range(n)]
+    people = make.participants(workshop, 4)  # ranks 1 2 3 4 5 5 and none; five dots each
+    make.dots(
+        workshop, {person.id: placed[at * 5 : at * 5 + 5] for at, person in enumerate(people)}
+    )
+    board = client.get(f"/workshops/{workshop.id}/board").text
+    items = re.findall(r'<li class="ranking-item( ranking-top)?">.*?>(Pain \d)<', board, re.S)
+    assert [text for _, text in items] == [f"Pain {n}" for n in range(7)]
+    assert [text for top, text in items if top] == [f"Pain {n}" for n in range(6)]
+
+    few = make.workshop(me)
+    pains = [make.note(few, None, f"Pain {n}", kind="pain_point") for n in range(3)]
+    make.dots(few, {make.participant(few, "Anna").id: [pains[0]]})
+    board = client.get(f"/workshops/{few.id}/board").text
+    items = re.findall(r'<li class="ranking-item( ranking-top)?">.*?>(Pain \d)<', board, re.S)
+    assert [(bool(top), text) for top, text in items] == [
+        (True, "Pain 0"),
+        (False, "Pain 1"),
+        (False, "Pain 2"),
+    ]
