@@ -143,11 +143,9 @@
          and sending it says why it is refused, text kept. */
       if (takingEnds) return false;
       /* The facilitator moved on mid-note: the form goes, its text stays in the drafts (it
-         comes back with its step) and a line says so, with the text, until closed. */
-      var kind = old.querySelector("h3");
-      if (root.dataset.keptText) {
-        keptDrafts.push({ kind: kind ? kind.textContent : "", text: typed.value, form: old.getAttribute("action") });
-      }
+         comes back with its step) and a line says so, with the text, until closed. A note
+         still being sent goes with its form; its answer says whether it was taken (send). */
+      if (!old.dataset.sending) keepDraft(old, typed);
       return true;
     },
     beforeAttributeUpdated: function (name, el) {
@@ -241,6 +239,20 @@
   /* What the facilitator moving on took away while it was being written (see keepWork): said
      until closed, or until its form is back (with the text in it). */
   var keptDrafts = [];
+  function keepDraft(form, typed) {
+    if (!root.dataset.keptText) return;
+    var kind = form.querySelector("h3");
+    keptDrafts.push({ kind: kind ? kind.textContent : "", text: typed.value, form: form.getAttribute("action") });
+  }
+  /* A note whose form the room took away while it was being sent, and that was not taken
+     (refused, or no answer): kept and said so as if it had not been sent. */
+  function keptWhenGone(form) {
+    var typed = Array.prototype.filter.call(form.querySelectorAll("textarea"), edited)[0];
+    if (form.isConnected || !typed || !form.matches("[data-note-form]")) return false;
+    keepDraft(form, typed);
+    sayKept(root.querySelector(".live-part"));
+    return true;
+  }
   function sayKept(part) {
     keptDrafts.splice(0).forEach(function (draft) {
       var said = document.createElement("div");
@@ -507,6 +519,7 @@
       answers += 1;
       delete form.dataset.sending;
       if (button) button.disabled = false;
+      if (answer.status !== 201 && keptWhenGone(form)) return;
       if (status && answer.status < 500) {  /* answered: saved, or the form says what is wrong */
         status.textContent = answer.status < 300 ? status.dataset.saved : "";
         status.className = "note-status" + (answer.status < 300 ? " saved" : "");
@@ -518,7 +531,7 @@
       if (answer.status === 201) {
         var note = fragment(answer.html);
         var data = { id: note.dataset.note, step: root.querySelector(".live-part").dataset.step, stage: note.dataset.stage };
-        upsert(data, answer.html);
+        if (form.isConnected) upsert(data, answer.html);  /* else its step's list went with it */
         forgetDrafts(form);
         form.reset();
         clearErrors(form);
@@ -537,6 +550,7 @@
     }).catch(function () {
       delete form.dataset.sending;
       if (button) button.disabled = false;
+      if (keptWhenGone(form)) return;
       var kept = form.hasAttribute("data-removes") && form.closest("[data-note]");
       if (kept) { delete kept.dataset.leaving; kept.hidden = false; }  /* not deleted after all */
       if (status) { status.textContent = status.dataset.failed; status.className = "note-status failed"; }

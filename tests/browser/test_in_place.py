@@ -168,7 +168,7 @@ def test_a_note_half_written_when_the_step_changes_is_kept_and_said_so(open_tab,
     phone.page.fill("#insight-text", "Half-way when the room moved on")
     in_step(app, workshop, Step.TOUCHPOINTS)
     kept = phone.page.locator(".notice-kept")
-    expect(kept).to_contain_text("Not sent: the facilitator moved on.")
+    expect(kept).to_contain_text("Not sent: the facilitator moved on or stopped taking notes")
     expect(kept.locator("blockquote")).to_contain_text("Half-way when the room moved on")
     expect(phone.page.locator("#insight-text")).to_have_count(0)
     make.note(workshop, None, "Someone else's touchpoint", kind="touchpoint")
@@ -184,6 +184,55 @@ def test_a_note_half_written_when_the_step_changes_is_kept_and_said_so(open_tab,
     expect(kept).to_have_count(1)
     kept.locator("button:has-text('Close')").click()
     expect(kept).to_have_count(0)
+
+
+@pytest.mark.parametrize("taken", [True, False])
+def test_a_note_being_sent_when_the_step_changes_says_whether_it_was_taken(
+    open_tab, make, app, taken
+):
+    """The room moved on while a note was on its way: a note the server took is not said
+    to be "not sent" (that invited a second copy), nor shown in the next step's list; a
+    note it refused because the step had moved on is kept and said so, as if never sent."""
+    workshop = make.workshop(make.facilitator("frida@example.org"))
+    in_step(app, workshop, Step.RESEARCH)
+    phone = open_tab("phone")
+    join(phone, workshop, "Anna")
+    held = []
+    phone.page.route("**/notes/insight", lambda route: held.append(route))  # its POST waits
+    phone.page.fill("#insight-text", "Sent just as the room moved on")
+    phone.page.select_option("#insight-source", "survey")
+    phone.page.locator("#note-form-insight button[type=submit]").click()
+    for _ in range(200):  # each call to the page lets Playwright hand the request over
+        if held:
+            break
+        phone.page.evaluate("0")
+    (route,) = held
+    answer = route.fetch() if taken else None  # the server takes it before the room moves on
+    in_step(app, workshop, Step.TOUCHPOINTS)
+    expect(phone.page.locator("#insight-text")).to_have_count(0)
+    if answer is not None:
+        route.fulfill(response=answer)
+    else:
+        route.continue_()  # sent after the room moved on: refused
+    expect(phone.page.locator("form[data-sending]")).to_have_count(0)
+    phone.page.unroute("**/notes/insight")
+    make.note(workshop, None, "Someone else's touchpoint", kind="touchpoint")
+    expect(phone.page.locator(".note", has_text="Someone else's")).to_be_visible()
+    kept = phone.page.locator(".notice-kept")
+    with app.app_context():
+        saved = db.session.scalars(select(Note.text)).all()
+    if taken:
+        assert saved == ["Sent just as the room moved on", "Someone else's touchpoint"]
+        expect(kept).to_have_count(0)
+        expect(phone.page.locator(".note", has_text="Sent just as")).to_have_count(0)
+    else:
+        assert saved == ["Someone else's touchpoint"]
+        expect(kept.locator("blockquote")).to_contain_text("Sent just as the room moved on")
+    phone.audit()
+    in_step(app, workshop, Step.RESEARCH)
+    expect(phone.page.locator("#insight-text")).to_have_value(
+        "" if taken else "Sent just as the room moved on"
+    )
 
 
 def test_the_characters_left_follow_the_note_and_start_again_after_it_is_sent(open_tab, make, app):
