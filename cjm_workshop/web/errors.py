@@ -140,7 +140,7 @@ REASON_MESSAGES: dict[type[domain.DomainError], dict[str, Any]] = {
     },
     domain.SuggestionRefused: {
         "other_workshop": _l("Only notes of this workshop can be suggested as duplicates."),
-        "too_few": _l("A suggestion needs two or more notes."),
+        "too_few": _l("Leave two or more notes of the suggestion ticked."),
         "keep_one": _l("Choose the note to keep."),
     },
     domain.SuggestionOutdated: {

@@ -113,9 +113,11 @@
   /* Updates morph the page (idiomorph) instead of replacing it, so that nobody loses work: a
      field someone changed keeps its value and caret, focus and scroll stay where they were, an
      open menu stays open, ticked boxes stay ticked, and a form still sending (or waiting to be
-     sent again) is left alone. Flags this script sets are kept. Phones fetch idiomorph with
+     sent again) is left alone; what htmx's answer to an act said ([data-said]) stays until the
+     next answer. Flags this script sets are kept. Phones fetch idiomorph with
      their first update, so it costs nothing on a first visit. */
   var takingEnds = false;  /* set while an update says nothing new is taken any more */
+  var ownMorph = false;  /* set while this script morphs: the room's updates, not htmx's answers */
   var OUR_FLAGS = ["data-wired", "data-sending", "data-unsent", "data-sortable", "data-counted"];
   function edited(f) {
     if (f.type === "checkbox" || f.type === "radio") return f.checked !== f.defaultChecked;
@@ -132,6 +134,7 @@
     beforeNodeMorphed: function (old) {
       if (old.nodeType !== 1) return true;
       if (old.matches("form[data-sending], form[data-unsent], [data-note-status], [data-count-for], [data-leaving], input[name$=idempotency_key]")) return false;
+      if (ownMorph && old.matches("[data-said]")) return false;
       return !(old.matches("input, textarea, select") && edited(old));
     },
     beforeNodeRemoved: function (old) {
@@ -167,8 +170,11 @@
   }
   function morph(old, replacement) {
     var mark = focusMark();
-    if (!window.Idiomorph) old.replaceWith(replacement);
-    else window.Idiomorph.morph(old, replacement, { morphStyle: "outerHTML", callbacks: keepWork });
+    ownMorph = true;
+    try {
+      if (!window.Idiomorph) old.replaceWith(replacement);
+      else window.Idiomorph.morph(old, replacement, { morphStyle: "outerHTML", callbacks: keepWork });
+    } finally { ownMorph = false; }
     refocus(mark);
   }
 

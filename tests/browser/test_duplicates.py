@@ -1,6 +1,6 @@
 """Suggested duplicates in a real browser: the facilitator merges one group from the panel
 (the map and the projector follow, as for any merge) and dismisses another, without a
-reload; the page is screenshot at 1440×900 and audited."""
+reload; the page is screenshot at 1440×900 and audited. A note unticked stays out of a merge."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ def test_merge_and_dismiss_from_the_suggestions_panel(open_tab, make, app):
         (anna, "online een afspraak maken", "customer_action", consideration),
         (bob, "Reviews lezen op Google", "customer_action", awareness),
         (anna, "Website van de praktijk", "touchpoint", awareness),
+        (bob, "Afspraak online maken", "touchpoint", consideration),
     ]:
         make.note(workshop, who, text, kind=kind, stage=stage)
     with app.app_context():
@@ -65,4 +66,16 @@ def test_merge_and_dismiss_from_the_suggestions_panel(open_tab, make, app):
     expect(page.locator("#duplicates")).to_contain_text("afspraak maken")
     laptop.goto(f"/workshops/{workshop.id}/console")
     expect(page.locator("#duplicates h2")).to_have_text("Suggested duplicates (1)")
+
+    # On the console: a group of two kinds says so; the touchpoint unticked stays on the map.
+    group = page.locator("#duplicates .duplicate-group:has-text('afspraak maken')")
+    expect(group.locator(".duplicate-kinds")).to_be_visible()
+    group.get_by_label("Afspraak online maken").uncheck()
+    laptop.act("#duplicates .duplicate-group:has-text('afspraak maken') button[name=keep] >> nth=0")
+    expect(page.locator("#duplicates-status")).to_have_text("Merged 2 notes into one.")
+    # Left out, not dismissed: the touchpoint is still suggested with the note kept.
+    expect(group.locator(".duplicate-text")).to_have_count(2)
+    expect(group).to_contain_text("Afspraak online maken")
+    expect(board.page.locator("#map")).to_contain_text("Afspraak online maken")
+    expect(board.page.locator("#map")).not_to_contain_text("online een afspraak maken")
     laptop.screenshot("duplicates-console-laptop")

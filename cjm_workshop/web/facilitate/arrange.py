@@ -196,7 +196,11 @@ def suggestions_context(workshop: Workshop, back: str) -> dict:
 
 
 def _suggestion(workshop: Workshop) -> list[Note]:
+    """The notes of the group left ticked; the one chosen to keep counts as ticked."""
     ids = [_number(value) for value in request.form.getlist("note")]
+    keep = request.form.get("keep", type=int)
+    if keep is not None:
+        ids.append(keep)
     return duplicates.suggested_notes(db.session, workshop, ids)
 
 
