@@ -119,6 +119,7 @@ class Sheet:
     legend_lanes: list[tuple[str, str]] = field(default_factory=list)
     height: float = layout.HEIGHT  # in poster units
     whole: bool = True  # False: only the stages, the touchpoints and the curve
+    dotted: bool = False  # a note on it shows dots (the legend explains them only then)
 
 
 def _cut_to_curve(sheet: Sheet) -> Sheet:
@@ -261,6 +262,7 @@ class _Reader:
             map_url=self.map_url,
             language=workshop.language,
             legend_lanes=[(lane.kind.value, str(LANE_LABELS[lane.kind])) for lane in shown],
+            dotted=any(note.id in self.dots.get(note.kind, {}) for note in on_sheet.values()),
         )
         return _cut_to_curve(sheet) if curve_only else sheet
 

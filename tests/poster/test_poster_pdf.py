@@ -49,6 +49,7 @@ def test_the_poster_says_title_stages_pain_points_with_dots_and_owners(app, room
         assert touchpoint in flat
     assert "Show free slots online" in flat
     assert "Emotion curve" in flat
+    assert "dots the room gave in dot voting" in flat
 
 
 def test_the_curve_is_vector_and_text_is_text(app, room):
@@ -81,6 +82,8 @@ def test_a_dutch_workshop_prints_in_dutch(app, make):
     flat = " ".join(pdf_text(make_poster(app, workshop.id).pdf).split())
     assert "Bewustwording" in flat and "Pijnpunten" in flat and "Legenda" in flat
     assert "Legend " not in flat
+    # No round revealed: the legend does not explain dots the poster does not show.
+    assert "Nog geen stippen op pijnpunten" in flat and "stippen stemmen" not in flat
 
 
 def test_one_page_per_persona_with_its_own_notes(app, make):
