@@ -148,7 +148,7 @@ def read_table(data: bytes, filename: str, max_bytes: int) -> Table:
     if len(data) > max_bytes:
         raise InvalidInsightFile("too_large", limit=size_text(max_bytes))
     name = filename.lower()
-    if data.startswith(b"PK\x03\x04") and name.endswith(".xlsx"):
+    if name.endswith(".xlsx"):
         rows, formulas = _workbook_rows(data)
     elif name.endswith(".csv") and not data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
         rows, formulas = _csv_rows(data)
@@ -264,7 +264,8 @@ def _workbook_rows(data: bytes) -> tuple[Iterator[tuple[int, list[str]]], set[tu
             if filled > MAX_ROWS + 1:
                 break  # the header and one row too many: enough to refuse it
         workbook.close()
-    # Whatever a broken or hostile workbook makes openpyxl raise is the file's fault.
+    # Whatever a broken or hostile workbook (or another file named .xlsx) makes zipfile or
+    # openpyxl raise is the file's fault.
     except (
         zipfile.BadZipFile,
         InvalidFileException,
@@ -276,7 +277,7 @@ def _workbook_rows(data: bytes) -> tuple[Iterator[tuple[int, list[str]]], set[tu
         ParseError,
         SyntaxError,
     ):
-        raise InvalidInsightFile("not_table") from None
+        raise InvalidInsightFile("broken_workbook") from None
     return iter(rows), formulas
 
 

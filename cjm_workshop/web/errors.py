@@ -69,7 +69,7 @@ DOMAIN_MESSAGES = {
     domain.NotYourNote: _l("Only the person who wrote a note can change it."),
     domain.TimerNotRunning: _l("The timer is not running."),
     domain.InsightRowsRefused: _l(
-        "Nothing was imported: the rows below cannot become research insights. "
+        "The rows below cannot become research insights, so nothing can be imported. "
         "Fix them in the file and upload it again."
     ),
 }
@@ -201,6 +201,10 @@ REASON_MESSAGES: dict[type[domain.DomainError], dict[str, Any]] = {
         "not_table": _l(
             "Choose a CSV file or an Excel workbook (.xlsx). An .xls or .ods file: "
             "save it as .xlsx or CSV first."
+        ),
+        "broken_workbook": _l(
+            "This file cannot be read as an Excel workbook. Open it in Excel or "
+            "LibreOffice, save it as .xlsx or CSV, and upload it again."
         ),
         "encoding": _l(
             "The text in this file is in an encoding that cannot be read. "

@@ -86,7 +86,9 @@ def test_a_workbook_gives_values_and_marks_formulas():
     [
         (b"x" * (LIMIT + 1), "x.csv", "too_large"),
         (b"Insight\nOne\n", "x.txt", "not_table"),
-        (b"PK\x03\x04broken", "x.xlsx", "not_table"),
+        (b"PK\x03\x04broken", "x.xlsx", "broken_workbook"),
+        (b"Insight\nOne\n", "renamed.xlsx", "broken_workbook"),
+        (b"", "x.xlsx", "broken_workbook"),
         (workbook([["Insight"], ["One"]]), "renamed.csv", "not_table"),
         ("Insight\nOne\n".encode("utf-16"), "x.csv", "encoding"),
         (b"Insight\n\x81\n", "x.csv", "encoding"),

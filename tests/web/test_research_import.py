@@ -194,7 +194,7 @@ def refused_preview(client, app, workshop, body: bytes, filename: str, mapping: 
     assert insights(app, workshop) == []
     dutch = client.post(page_url, data=mapping, headers={"Accept-Language": "nl"})
     assert dutch.status_code == 422
-    assert "Er is niets geïmporteerd" in dutch.text
+    assert "kan er niets worden geïmporteerd" in dutch.text
     return answer.text
 
 
@@ -235,8 +235,10 @@ def test_unknown_stage_source_and_persona_and_empty_text_are_refused_by_row(clie
     text = refused_preview(
         client, app, workshop, body, "r.csv", {"text": 0, "source": 1, "stage": 2, "persona": 3}
     )
-    assert "Nothing was imported" in text
+    assert "so nothing can be imported" in text
     assert "Row 3: “Gut feeling” in column B is not one of the sources." in text
+    # The names it knows are on the page, to fix the file by.
+    assert "Interview, Survey, Analytics, Sales or support log, Usability test, Other" in text
     assert "Row 4: the text in column A is empty." in text
     assert "Row 5: “Checkout” in column C is not a stage of this workshop." in text
     assert "Row 6: “Piet &lt;b&gt;” in column D is not a persona of this workshop." in text
@@ -259,7 +261,9 @@ def test_wrong_columns_ask_for_the_text_column(client, app, workshop):
 
 
 BAD_FILES = [
-    (b"PK\x03\x04not really a zip", "x.xlsx", 422, "Choose a CSV file or an Excel workbook"),
+    (b"PK\x03\x04not really a zip", "x.xlsx", 422, "cannot be read as an Excel workbook"),
+    (b"Insight\nA CSV file renamed\n", "x.xlsx", 422, "cannot be read as an Excel workbook"),
+    (b"", "x.xlsx", 422, "cannot be read as an Excel workbook"),
     (b"\xd0\xcf\x11\xe0 an old xls", "x.xls", 422, "Choose a .csv or .xlsx file."),
     ("Insight\nÉén\n".encode("utf-16"), "x.csv", 422, "Save it as “CSV UTF-8”"),
     (b"Insight\n\x81\x8d\x8f\n", "x.csv", 422, "Save it as “CSV UTF-8”"),
