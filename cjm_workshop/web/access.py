@@ -47,7 +47,7 @@ T = TypeVar(
 )
 
 
-def logged_in(user_id: str) -> Facilitator | None:
+def load_facilitator(user_id: str) -> Facilitator | None:
     """The facilitator of a log-in ("id:token", Flask-Login's user loader) that was not
     ended: logging out, "log out everywhere" and a password change end it on the server, so
     a copied session or remember-me cookie is worth nothing; so does its age

@@ -57,8 +57,10 @@
   /* Notes were all cut alike, and some hidden after that: a note in a column with room to
      spare takes back its whole text, or a line more, if that still fits. */
   function relax(region) {
-    region.querySelectorAll(".notes [data-fit-clamp]").forEach(function (text) {
-      if (text.closest("[hidden]")) return;
+    /* Only the texts the clamp does cut, read at once: each try costs a layout. */
+    Array.prototype.filter.call(region.querySelectorAll(".notes [data-fit-clamp]"), function (text) {
+      return !text.closest("[hidden]") && text.scrollHeight > text.clientHeight + 1;
+    }).forEach(function (text) {
       var was = Number(text.style.getPropertyValue("--clamp"));
       unclamp(text);
       if (fits(region)) return;
@@ -71,10 +73,17 @@
     text.setAttribute("data-fit-clamp", "");
     text.style.setProperty("--clamp", lines);
   }
+  function lineHeight(text) {
+    var style = getComputedStyle(text);
+    return parseFloat(style.lineHeight) || 1.2 * parseFloat(style.fontSize);
+  }
   function shortenRanking(region) {
     var texts = Array.prototype.slice.call(region.querySelectorAll(".ranking-list .ranking-text"));
+    /* How many lines each has, read at once: one already as short is skipped, not measured. */
+    var had = texts.map(function (text) { return Math.round(text.scrollHeight / lineHeight(text)); });
     for (var lines = 2; texts.length && lines >= 1; lines--) {
       for (var i = texts.length - 1; i >= 0; i--) {
+        if (had[i] <= lines) continue;
         clampTo(texts[i], lines);
         if (fits(region)) return true;
       }
@@ -131,17 +140,16 @@
     }
   }
 
-  /* The item's text cut to as many lines as fit, down to two for a note and one for a
-     line of the ranking; false if not even those fit. The whole text stays in the page
-     (a screen reader reads it); only what shows is cut. */
+  /* The item's text cut to as many lines as fit, down to one; false if not even that fits.
+     Notes and ranks reach here cut to their least already (shortenNotes, shortenRanking),
+     so in practice it is a matrix card's title that gets a line less. The whole text stays
+     in the page (a screen reader reads it); only what shows is cut. */
   var CLAMPED = ".note-text, .ranking-text, .matrix-title";
   function clamp(item, region) {
     var text = item.querySelector(CLAMPED);
     if (!text) return false;
-    var style = getComputedStyle(text);
-    var line = parseFloat(style.lineHeight) || 1.2 * parseFloat(style.fontSize);
     var least = text.matches(".note-text") ? 2 : 1;
-    for (var lines = Math.floor(text.clientHeight / line) - 1; lines >= least; lines--) {
+    for (var lines = Math.floor(text.clientHeight / lineHeight(text)) - 1; lines >= least; lines--) {
       clampTo(text, lines);
       if (fits(region)) return true;
     }

@@ -161,12 +161,16 @@ def test_names_come_in_the_workshops_language(session, make):
     assert names(session, workshop) == ["Deelnemer 1"]
 
 
-def test_housekeeping_does_both_and_reports_it(session, closed_room):
+def test_housekeeping_does_all_three_and_reports_it(session, closed_room):
     workshop, _people, _notes = closed_room
     age_events(session, event_ids(session)[:2], 3 * DAY)
+    accounts.start_login(session, session.get(Facilitator, workshop.facilitator_id))
+    session.flush()
     done = retention.housekeeping(
         session, now=utcnow() + 31 * DAY, erase_after_days=30, login_lasts=30 * DAY
     )
+    assert done.logins_ended == 1
+    assert session.scalar(select(func.count()).select_from(LoginSession)) == 0
     assert done.workshops_erased == (workshop.id,)
     # Every event older than a day at that moment but the newest; then the erasure's own.
     assert done.events_pruned >= 2

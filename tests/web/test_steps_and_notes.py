@@ -266,6 +266,8 @@ def test_private_writing_then_reveal(client, app, make, room, phone):
     client.post(f"/workshops/{room.id}/reveal", data={"step": "research"})
     assert "Bob secret" in phone.get(f"/w/{room.join_code}").text
     assert "Bob secret" in client.get(f"/workshops/{room.id}/board").text
+    # Revealed, the console offers "Show notes as they arrive", not the button the hint names.
+    assert hint not in client.get(f"/workshops/{room.id}/console").text
 
 
 def test_anonymity_hides_names_from_the_room_but_not_the_facilitator(

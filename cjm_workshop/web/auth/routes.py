@@ -21,7 +21,7 @@ from cjm_workshop.extensions import db, limiter, login_manager
 from cjm_workshop.models import Facilitator
 from cjm_workshop.services import accounts, invitations
 from cjm_workshop.services.errors import EmailTaken, WrongPassword
-from cjm_workshop.web.access import logged_in
+from cjm_workshop.web.access import load_facilitator
 from cjm_workshop.web.auth import bp
 from cjm_workshop.web.auth.forms import (
     ForgotPasswordForm,
@@ -54,7 +54,7 @@ def _not_logged_in():
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
-login_manager.user_loader(logged_in)
+login_manager.user_loader(load_facilitator)
 
 
 def _log_in(facilitator: Facilitator, remember: bool = False) -> None:

@@ -22,7 +22,7 @@ from cjm_workshop.labels import step_prompt
 from cjm_workshop.models import STEPS, Note, Participant, Step, Workshop
 from cjm_workshop.services import joining, notes, presession, steps, timer
 from cjm_workshop.services.errors import InvalidNote
-from cjm_workshop.web.access import logged_in, part_or_404, run_workshop_or_404
+from cjm_workshop.web.access import load_facilitator, part_or_404, run_workshop_or_404
 from cjm_workshop.web.board import closing_figures, step_extras
 from cjm_workshop.web.facilitate import bp
 from cjm_workshop.web.facilitate.arrange import suggestions_context
@@ -259,7 +259,7 @@ def remove_participant(workshop_id: int, participant_id: int):
 
 def _still_logged_in(user_id: str) -> bool:
     """An open console or board asks now and then: logging out elsewhere ends it too."""
-    return logged_in(user_id) is not None
+    return load_facilitator(user_id) is not None
 
 
 @bp.get("/<int:workshop_id>/events")
