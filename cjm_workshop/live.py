@@ -29,6 +29,7 @@ import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from flask import Flask, Response, current_app, has_app_context, request
@@ -732,6 +733,8 @@ class LiveWorkshop:
     anonymous: bool
     status: WorkshopStatus
     current_step: Step
+    research_opens_at: datetime | None
+    research_closes_at: datetime | None
     note_step: LiveStep
 
     @property
@@ -795,6 +798,8 @@ def _live_note_query():
             Workshop.anonymous,
             Workshop.status,
             Workshop.current_step,
+            Workshop.research_opens_at,
+            Workshop.research_closes_at,
             WorkshopStep.state,
             WorkshopStep.private,
             WorkshopStep.revealed,
@@ -863,6 +868,8 @@ def _live_note(row: Any) -> LiveNote:
             anonymous=row.anonymous,
             status=row.status,
             current_step=row.current_step,
+            research_opens_at=row.research_opens_at,
+            research_closes_at=row.research_closes_at,
             note_step=step,
         ),
     )

@@ -42,7 +42,6 @@ from cjm_workshop.services.errors import (
     InvalidNote,
     NotYourNote,
     ParticipantRemoved,
-    StepClosed,
     WorkshopClosed,
 )
 from cjm_workshop.services.room import DbSession, lock, touch, touch_notes, visible_to_room
@@ -266,12 +265,9 @@ def _check_may_change(note: Note, participant: Participant | None) -> None:
         return  # the facilitator may change any note
     if note.author_id != participant.id:
         raise NotYourNote(str(note.id))
-    if note.workshop.is_closed:
-        raise WorkshopClosed(note.workshop.join_code)
-    if participant.removed:
-        raise ParticipantRemoved(str(participant.id))
-    if not accepts_contributions(note.workshop, note.step):
-        raise StepClosed(note.step.value)
+    refusal = _refusal(note.workshop, participant, note.step, utcnow())
+    if refusal is not None:  # what would refuse a new note of its step (also from home)
+        raise refusal
 
 
 def note_text(text: str) -> str:

@@ -24,7 +24,8 @@ from cjm_workshop.services.errors import (
     ResearchNotOpenYet,
     StepClosed,
 )
-from cjm_workshop.services.room import DbSession, touch
+from cjm_workshop.services.room import DbSession, RoomWorkshop, touch
+from cjm_workshop.services.steps import accepts_contributions
 
 # Long enough to send the link a few weeks ahead; short enough that a forgotten window does
 # not leave a workshop open for months.
@@ -38,7 +39,7 @@ class Window(enum.StrEnum):
     ENDED = "ended"
 
 
-def window(workshop: Workshop, now: datetime) -> Window:
+def window(workshop: RoomWorkshop, now: datetime) -> Window:
     """Where the clock stands in the workshop's research window, before the session."""
     opens, closes = workshop.research_opens_at, workshop.research_closes_at
     if opens is None or closes is None or not _before_session(workshop):
@@ -48,9 +49,17 @@ def window(workshop: Workshop, now: datetime) -> Window:
     return Window.OPEN if now < closes else Window.ENDED
 
 
-def _before_session(workshop: Workshop) -> bool:
+def _before_session(workshop: RoomWorkshop) -> bool:
     """The session has not started: a draft still at its first step."""
     return workshop.status is WorkshopStatus.DRAFT and workshop.current_step is Step.SCOPE
+
+
+def takes_notes(workshop: RoomWorkshop, step: Step, now: datetime) -> bool:
+    """Participants may add, change and delete their notes of `step` now: it is the live
+    session's open step, or research while its window before the session is open."""
+    return accepts_contributions(workshop, step) or (
+        step is Step.RESEARCH and window(workshop, now) is Window.OPEN
+    )
 
 
 def refusal(workshop: Workshop, step: Step, now: datetime) -> DomainError | None:

@@ -6,12 +6,13 @@ a function to break a circle."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, Protocol, TypeAlias, cast
 
 from sqlalchemy import CursorResult, Result, bindparam, insert, select
 from sqlalchemy.orm import Session, scoped_session
 
-from cjm_workshop.models import LiveEvent, LiveEventKind, Step, StepState, Workshop
+from cjm_workshop.models import LiveEvent, LiveEventKind, Step, StepState, Workshop, WorkshopStatus
 
 # What every service takes: an ORM session, or the app's scoped session that stands for one
 # (Flask-SQLAlchemy's db.session), which the type checker must take as the same.
@@ -53,7 +54,13 @@ class RoomWorkshop(Protocol):
     @property
     def is_closed(self) -> bool: ...
     @property
+    def status(self) -> WorkshopStatus: ...
+    @property
     def current_step(self) -> Step: ...
+    @property
+    def research_opens_at(self) -> datetime | None: ...
+    @property
+    def research_closes_at(self) -> datetime | None: ...
     def step_state(self, step: Step) -> StepSettings: ...
 
 

@@ -27,8 +27,9 @@ from cjm_workshop.models import (
     ResearchSource,
     Workshop,
 )
+from cjm_workshop.models.base import utcnow
 from cjm_workshop.models.note import STAGE_REQUIRED
-from cjm_workshop.services import journey_map
+from cjm_workshop.services import journey_map, presession
 from cjm_workshop.services import notes as service
 from cjm_workshop.services.errors import (
     IdempotencyConflict,
@@ -39,7 +40,6 @@ from cjm_workshop.services.errors import (
     WorkshopClosed,
 )
 from cjm_workshop.services.room import visible_to_room
-from cjm_workshop.services.steps import accepts_contributions
 from cjm_workshop.web.actions import ranked_pain_points
 from cjm_workshop.web.errors import domain_message
 from cjm_workshop.web.forms import AppForm, choice_label, optional_id, required_text, strip
@@ -297,7 +297,7 @@ class NoteFacts:
             kind=note.kind.value,
             author_id=note.author_id,
             public=visible_to_room(note),
-            accepting=accepts_contributions(note.workshop, note.step),
+            accepting=presession.takes_notes(note.workshop, note.step, utcnow()),
             anonymous=note.workshop.anonymous,
         )
 

@@ -68,6 +68,32 @@ def test_during_the_window_the_phone_explains_and_takes_an_insight(app, room, an
     assert stored(app, room) == 1
     again = anna.get(f"/w/{room.join_code}")
     assert "site shows no free slots" in again.text
+    assert "Keep this page open" not in again.text  # nothing starts soon for someone at home
+
+
+def test_during_the_window_one_edits_and_deletes_an_own_insight_only(app, make, room, anna):
+    """A rehearsal saw no Edit or Delete under an insight added from home: a typo stayed."""
+    set_window(app, room, *OPEN_NOW)
+    anna.post(f"/w/{room.join_code}/notes/insight", data=insight("Typo'd at hmoe"), headers=HTMX)
+    bob = make.phone(room, make.participant(room, "Bob"))
+    with app.app_context():
+        note_id = db.session.scalars(select(Note.id)).one()
+    edit = f"/w/{room.join_code}/notes/{note_id}/edit"
+    assert f'href="{edit}"' in anna.get(f"/w/{room.join_code}").text
+    assert f'href="{edit}"' not in bob.get(f"/w/{room.join_code}").text
+    assert bob.post(edit, data=insight("Bob was here")).status_code == 403
+    fixed = anna.post(edit, data=insight("Typed at home"))
+    assert fixed.status_code == 303
+    with app.app_context():
+        assert db.session.scalars(select(Note.text)).all() == ["Typed at home"]
+    set_window(app, room, *ENDED)  # the window closed: the insight is the room's now
+    assert f'href="{edit}"' not in anna.get(f"/w/{room.join_code}").text
+    late = anna.post(edit, data=insight("Too late"))
+    assert late.status_code == 409 and "before the workshop is over" in late.text
+    assert anna.post(f"/w/{room.join_code}/notes/{note_id}/delete").status_code == 409
+    set_window(app, room, *OPEN_NOW)
+    assert anna.post(f"/w/{room.join_code}/notes/{note_id}/delete").status_code == 303
+    assert stored(app, room) == 0
 
 
 def test_without_scripts_the_insight_is_saved_with_a_redirect(app, room, anna):
