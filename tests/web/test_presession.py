@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from cjm_workshop.extensions import db
-from cjm_workshop.models import Note, Workshop
+from cjm_workshop.models import Note, Step, Workshop
 from cjm_workshop.models.base import utcnow
 from cjm_workshop.services import presession
 from tests.web.test_steps_and_notes import insight
@@ -69,6 +69,16 @@ def test_during_the_window_the_phone_explains_and_takes_an_insight(app, room, an
     again = anna.get(f"/w/{room.join_code}")
     assert "site shows no free slots" in again.text
     assert "Keep this page open" not in again.text  # nothing starts soon for someone at home
+
+
+def test_the_facilitators_own_research_prompt_is_shown_from_home(app, room, anna):
+    set_window(app, room, *OPEN_NOW)
+    with app.app_context():
+        workshop = db.session.get(Workshop, room.id)
+        workshop.step_state(Step.RESEARCH).prompt = "What did callers <b>ask</b> last month?"
+        db.session.commit()
+    page = anna.get(f"/w/{room.join_code}").text
+    assert "What did callers &lt;b&gt;ask&lt;/b&gt; last month?" in page
 
 
 def test_during_the_window_one_edits_and_deletes_an_own_insight_only(app, make, room, anna):

@@ -212,6 +212,7 @@ def _early_research(workshop: Workshop, participant: Participant, forms=None) ->
     fresh = forms_for_step(db.session, workshop, Step.RESEARCH) if window is Window.OPEN else {}
     return {
         "early": window,
+        "early_prompt": workshop.step_state(Step.RESEARCH).prompt,  # the facilitator's own
         "early_forms": fresh | kept,
         "early_notes": notes.notes_for(db.session, workshop, participant, [Step.RESEARCH]),
     }
