@@ -33,9 +33,11 @@
   /* Even the smallest size does not fit. First texts are cut ("…"): a ranking's from its last
      line up, to two lines and then one, so that every rank shows and the top ones longest;
      the notes in columns all to four lines, then three, then two, so that the room sees more
-     of its notes rather than the first few whole. Only then the longest list gives up its
-     last item, again and again, and ends in "+ N more". */
-  function trim(region, moreText) {
+     of its notes rather than the first few whole. Only then the longest list gives up an
+     item, again and again, and says how many: a stage column its earliest note ("+ N
+     earlier", on top), so that the room's newest notes stay in sight; the map, a ranking
+     and the matrix their last ("+ N more"). */
+  function trim(region, texts) {
     if (shortenRanking(region)) return;
     if (shortenNotes(region)) { relax(region); return; }
     var lists = Array.prototype.slice.call(region.querySelectorAll(LISTS));
@@ -47,10 +49,10 @@
       });
       if (!longest) return;
       var items = longest.querySelectorAll(":scope > li:not([hidden]):not([data-more])");
-      hide(items[items.length - 1]);
-      count(longest, moreText);
+      hide(items[fromStart(longest) ? 0 : items.length - 1]);
+      count(longest, texts);
     }
-    giveBack(lists, region, moreText);
+    giveBack(lists, region, texts);
     relax(region);
   }
 
@@ -102,18 +104,22 @@
 
   function hide(item) { item.hidden = true; item.setAttribute("data-fit-hidden", ""); }
 
-  /* The list's "+ N more" line says how many it hid (none: no line). */
-  function count(list, moreText) {
+  /* A stage column's notes come in at its end: it gives up its earliest first. */
+  function fromStart(list) { return list.matches(".notes"); }
+
+  /* The list's "+ N more" (or "+ N earlier") line says how many it hid (none: no line). */
+  function count(list, texts) {
     var hidden = list.querySelectorAll(":scope > [data-fit-hidden]").length;
     var more = list.querySelector(":scope > [data-more]");
     if (!hidden) { if (more) more.remove(); return; }
+    var start = fromStart(list);
     if (!more) {
       more = document.createElement("li");
       more.className = "more";
-      list.appendChild(more);
+      if (start) list.prepend(more); else list.appendChild(more);
     }
     more.setAttribute("data-more", hidden);
-    more.textContent = moreText.replace("{n}", hidden);
+    more.textContent = (start ? texts.earlier : texts.more).replace("{n}", hidden);
   }
 
   /* Cutting the longest list first may have cut one that had room after all (a neighbour
@@ -121,19 +127,20 @@
      one above the other share the room), and a list whose next item does not fit whole
      takes it back cut to the lines that fit ("…"), rather than leave the room below empty
      or a column of long notes showing only "+ N more". */
-  function giveBack(lists, region, moreText) {
+  function giveBack(lists, region, texts) {
     var open = lists.slice();
     while (open.length) {
       open = open.filter(function (list) {
-        var item = list.querySelector(":scope > [data-fit-hidden]");
-        if (!item) return false;
+        var hidden = list.querySelectorAll(":scope > [data-fit-hidden]");
+        if (!hidden.length) return false;
+        var item = hidden[fromStart(list) ? hidden.length - 1 : 0];  /* the one next to those shown */
         item.hidden = false;
         item.removeAttribute("data-fit-hidden");
-        count(list, moreText);
+        count(list, texts);
         if (fits(region)) return true;
         if (!clamp(item, region)) {
           hide(item);
-          count(list, moreText);
+          count(list, texts);
         }
         return false;
       });
@@ -171,7 +178,8 @@
     if (!wordsFit(region)) region.setAttribute("data-fit-break", "");
     if (!fits(region)) {
       var part = region.closest(".live-part");
-      trim(region, (part && part.dataset.moreText) || "+ {n}");
+      var said = part ? part.dataset : {};
+      trim(region, { more: said.moreText || "+ {n}", earlier: said.earlierText || "+ {n}" });
       return;
     }
     while (high - low > 1) {

@@ -5,6 +5,8 @@ private-writing count and the timer's sound reach it live."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -397,3 +399,33 @@ def test_beside_the_matrix_every_stage_of_opportunities_shows_one(open_tab, make
     _laptop, board = board_tab(open_tab, room)
     assert every_list_shows_a_note(board, room, ".board-side .notes")
     board.screenshot("board-opportunities-voting")
+
+
+def test_a_full_column_keeps_the_newest_notes_in_sight(open_tab, make):
+    """Twenty insights in one stage: the board used to hide the last ones posted, so a
+    participant looked up and did not find the note just sent. The column now gives up its
+    earliest notes first and says so on top; a note posted next shows at once."""
+    from tests.browser.boards import Room
+
+    facilitator = make.facilitator()
+    workshop = make.workshop(facilitator, language="nl", title="Een parkeervergunning")
+    anna = make.participant(workshop, "Anna")
+    stage = workshop.stage_ids[0]
+    for n in range(20):
+        make.note(workshop, anna, f"Inzicht nummer {n}: {LONG[:50]}", kind="insight", stage=stage)
+    make.step(workshop, "research")
+    room = Room(workshop, facilitator.email, (anna.id,), workshop.stage_ids, [])
+    _laptop, board = board_tab(open_tab, room)
+    board.goto(f"/workshops/{workshop.id}/board")
+    settle(board.page)
+    column = board.page.locator(".stage-column .notes").first
+    expect(column.locator(".note", has_text="Inzicht nummer 19")).to_be_visible()
+    expect(column.locator(".note", has_text="Inzicht nummer 0:")).to_be_hidden()
+    first = column.locator(":scope > li").first
+    expect(first).to_have_attribute("data-more", re.compile(r"\d+"))
+    expect(first).to_have_text(re.compile(r"^\+ \d+ eerdere$"))  # the workshop speaks Dutch
+    make.note(workshop, anna, "Het allerlaatste inzicht", kind="insight", stage=stage)
+    expect(column.locator(".note", has_text="Het allerlaatste inzicht")).to_be_visible()
+    settle(board.page)
+    assert measure(board.page)["fits"]
+    board.screenshot("board-newest-in-sight")
