@@ -395,9 +395,9 @@
     var url = root.dataset.events + (root.dataset.events.indexOf("?") < 0 ? "?" : "&") + "after=" + after;
     var source = new EventSource(url);
     /* The console recounts who contributed; a board counts private notes, or shows a
-       spotlight that is no list of the step's notes. */
+       spotlight that is no list of the step's notes; an open vote lists a new note too. */
     function recount() {
-      return root.dataset.refreshOnNote || root.querySelector(".live-part[data-refresh-on-note]");
+      return root.dataset.refreshOnNote || root.querySelector("[data-refresh-on-note]");
     }
     source.addEventListener("note", function (e) {
       if (reloadMap(e.lastEventId)) return;

@@ -54,6 +54,14 @@ def test_ratings_draw_the_curve_and_dot_voting_stays_hidden_until_the_reveal(ope
     anna.screenshot("emotions-phone-voting")
     bram.page.locator(".vote-item").nth(0).locator("button[value='add']").click()
     expect(bram.page.locator("[data-dots-left]")).to_have_text("1 dot left")
+    # A pain point posted while the vote is open can be voted on at once (a rehearsal saw
+    # it only in the notes' list until a reload, and ranked with 0 dots).
+    make.note(workshop, None, "Reminder comes too late", kind="pain_point", stage=second)
+    late = bram.page.locator(".vote-item", has_text="Reminder comes too late")
+    expect(late).to_have_count(1)
+    expect(board.page.locator(".live-part")).to_contain_text("Reminder comes too late")
+    late.locator("button[value='add']").click()
+    expect(bram.page.locator("[data-dots-left]")).to_have_text("No dots left")
     expect(console.page.locator(".vote-progress")).to_contain_text(
         "1 of 2 participants have spent all their dots."
     )
@@ -64,9 +72,16 @@ def test_ratings_draw_the_curve_and_dot_voting_stays_hidden_until_the_reveal(ope
     board.screenshot("emotions-board-voting")
     console.act("button:has-text('Reveal the counts')")
     expect(board.page.locator(".ranking-text")).to_have_text(
-        ["No free slots online", "On hold for 20 minutes", "No confirmation"]
+        [
+            "No free slots online",
+            "On hold for 20 minutes",
+            "Reminder comes too late",
+            "No confirmation",
+        ]
     )
-    expect(board.page.locator(".ranking-count")).to_have_text(["2 dots", "1 dot", "0 dots"])
+    expect(board.page.locator(".ranking-count")).to_have_text(
+        ["2 dots", "1 dot", "1 dot", "0 dots"]
+    )
     expect(anna.page.locator(".ranking-count").first).to_have_text("2 dots")
     assert anna.page.evaluate("window.__sameDocument") is True
     board.screenshot("emotions-board-ranking")
