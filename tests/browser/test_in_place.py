@@ -168,7 +168,7 @@ def test_a_note_half_written_when_the_step_changes_is_kept_and_said_so(open_tab,
     phone.page.fill("#insight-text", "Half-way when the room moved on")
     in_step(app, workshop, Step.TOUCHPOINTS)
     kept = phone.page.locator(".notice-kept")
-    expect(kept).to_contain_text("Not sent: the facilitator moved on or stopped taking notes")
+    expect(kept).to_contain_text("Not added: the facilitator moved on or stopped taking notes")
     expect(kept.locator("blockquote")).to_contain_text("Half-way when the room moved on")
     expect(phone.page.locator("#insight-text")).to_have_count(0)
     make.note(workshop, None, "Someone else's touchpoint", kind="touchpoint")

@@ -333,6 +333,20 @@ def test_the_timer_shows_the_same_countdown_on_every_screen(client, app, room, p
     assert "data-timer" not in phone.get(f"/w/{room.join_code}").text
 
 
+def test_a_closed_workshop_shows_no_time_running_out(client, app, room, phone):
+    """A rehearsal closed the workshop mid-timebox: the phones said "closed" beside a
+    countdown still running."""
+    go(client, room, "research")
+    client.post(f"/workshops/{room.id}/timer", data={"action": "start"})
+    client.post(f"/workshops/{room.id}/status", data={"target": "closed"})
+    for page in (
+        phone.get(f"/w/{room.join_code}").text,
+        client.get(f"/workshops/{room.id}/board").text,
+        client.get(f"/workshops/{room.id}/console").text,
+    ):
+        assert "data-timer" not in page
+
+
 def _timer_buttons(console: str) -> list[str]:
     controls = console[console.index('class="timer-controls"') :]
     controls = controls[: controls.index('<div class="actions">\n')]
