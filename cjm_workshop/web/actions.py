@@ -79,13 +79,16 @@ class ActionForm(AppForm):
     source_id = SelectField(_l("Answers (optional)"), coerce=optional_id, validate_choice=False)
 
     def fill_sources(self, workshop: Workshop, ranked: Ranked | None = None) -> None:
-        """Opportunities first, then the pain points by dots (most first)."""
+        """Opportunities first, then the pain points, each by dots (most first) once a vote
+        on them was revealed."""
         none = SelectChoice("", "—")
-        opportunities = journey_map.room_notes(db.session, workshop, NoteKind.OPPORTUNITY)
+        opportunities = ranked_notes(workshop, NoteKind.OPPORTUNITY)
         pains = ranked if ranked is not None else ranked_pain_points(workshop)
         self.source_id.choices = {
             "": [none],
-            str(_l("Opportunities")): [SelectChoice(str(n.id), n.text[:70]) for n in opportunities],
+            str(_l("Opportunities")): [
+                SelectChoice(str(n.id), _with_dots(n, dots)) for n, dots in opportunities
+            ],
             str(_l("Pain points")): [
                 SelectChoice(str(n.id), _with_dots(n, dots)) for n, dots in pains
             ],
@@ -114,14 +117,18 @@ def _with_dots(note: Note, dots: int | None) -> str:
     return text if dots is None else f"{text} ({dots} •)"
 
 
-def ranked_pain_points(workshop: Workshop) -> Ranked:
-    """The room's pain points by dots of the last revealed round (map order, no counts,
-    before any reveal)."""
-    pains = journey_map.room_notes(db.session, workshop, NoteKind.PAIN_POINT)
-    chosen = voting.latest_round(db.session, workshop, NoteKind.PAIN_POINT)
+def ranked_notes(workshop: Workshop, kind: NoteKind) -> Ranked:
+    """The room's notes of `kind` by dots of the last revealed round on them (map order,
+    no counts, before any reveal)."""
+    notes = journey_map.room_notes(db.session, workshop, kind)
+    chosen = voting.latest_round(db.session, workshop, kind)
     if not voting.shows_counts(chosen):
-        return [(note, None) for note in pains]
-    return voting.ranking(db.session, chosen, pains)
+        return [(note, None) for note in notes]
+    return voting.ranking(db.session, chosen, notes)
+
+
+def ranked_pain_points(workshop: Workshop) -> Ranked:
+    return ranked_notes(workshop, NoteKind.PAIN_POINT)
 
 
 def top_pain_points(workshop: Workshop, ranked: Ranked | None = None) -> list[tuple[Note, int]]:

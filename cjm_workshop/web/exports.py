@@ -22,7 +22,7 @@ from cjm_workshop.labels import (
 )
 from cjm_workshop.models import ActionItem, Channel, LaneKind, NoteKind, Workshop
 from cjm_workshop.services import actions, emotions, journey_map, voting
-from cjm_workshop.web.actions import ranked_pain_points
+from cjm_workshop.web.actions import ranked_notes, ranked_pain_points
 
 # A spreadsheet runs a cell that starts with one of these as a formula ("CSV injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -96,6 +96,17 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     return lines
 
 
+def _ranked_lines(ranked) -> list[str]:
+    """Notes by dots as a list, with their places as on the poster (#1 the most)."""
+    places = voting.ranks({note.id: dots or 0 for note, dots in ranked})
+    lines = []
+    for note, dots in ranked:
+        count = "" if dots is None else f" ({ngettext('%(num)d dot', '%(num)d dots', dots)})"
+        place = f"**#{places[note.id]}** " if note.id in places else ""
+        lines.append(f"- {place}{md(note.text)}{count}")
+    return lines
+
+
 def summary_markdown(workshop: Workshop) -> str:
     lines = [f"# {md(workshop.title)}", ""]
     lines += [
@@ -164,13 +175,10 @@ def summary_markdown(workshop: Workshop) -> str:
         lines.append(_("No ratings yet."))
     lines += ["", f"## {_('Pain points by dots')}", ""]
     ranked = ranked_pain_points(workshop)
-    places = voting.ranks({note.id: dots or 0 for note, dots in ranked})  # as on the poster
-    for note, dots in ranked:
-        count = "" if dots is None else f" ({ngettext('%(num)d dot', '%(num)d dots', dots)})"
-        place = f"**#{places[note.id]}** " if note.id in places else ""
-        lines.append(f"- {place}{md(note.text)}{count}")
-    if not ranked:
-        lines.append(_("No pain points."))
+    lines += _ranked_lines(ranked) if ranked else [_("No pain points.")]
+    answers = ranked_notes(workshop, NoteKind.OPPORTUNITY)
+    if any(dots is not None for _note, dots in answers):  # voting on them is optional
+        lines += ["", f"## {_('Opportunities by dots')}", "", *_ranked_lines(answers)]
     lines += ["", f"## {_('Actions')}", ""]
     listed = actions.actions_of(db.session, workshop)
     if listed:

@@ -182,3 +182,28 @@ def test_tied_pain_points_share_their_rank_as_on_the_poster():
     from cjm_workshop.services import voting
 
     assert voting.ranks({1: 3, 2: 2, 3: 2, 4: 1, 5: 0}) == {1: 1, 2: 2, 3: 2, 4: 4}
+
+
+def test_a_revealed_vote_on_opportunities_is_in_the_results_and_the_summary(app, client, make, me):
+    """A rehearsal voted on opportunities in step 6 and revealed it: the console and the
+    board ranked them, the results page and the summary did not."""
+    workshop = make.workshop(me)
+    anna = make.participant(workshop, "Anna")
+    ideas = [make.note(workshop, None, text, kind="opportunity") for text in ("Bel terug", "Chat")]
+    unrevealed = client.get(f"/workshops/{workshop.id}/export/summary.md").text
+    assert "Opportunities by dots" not in unrevealed  # no vote on them: no section
+    round_id = make.voting_round(workshop, dots=1, kind="opportunity")
+    with app.app_context():
+        room = db.session.get(Workshop, workshop.id)
+        voting.vote(db.session, voting.ballot_for(db.session, workshop.id, anna.id, ideas[1], "k"))
+        chosen = db.session.get(VotingRound, round_id)
+        voting.close_round(db.session, room, chosen)
+        voting.reveal(db.session, room, chosen)
+        db.session.commit()
+    summary = client.get(f"/workshops/{workshop.id}/export/summary.md").text
+    assert "## Opportunities by dots\n\n- **#1** Chat (1 dot)\n- Bel terug (0 dots)" in summary
+    results = client.get(f"/workshops/{workshop.id}/results").text
+    ranking = results.split("Opportunities by dots")[1]
+    assert ranking.index(">Chat<") < ranking.index(">Bel terug<")
+    console = client.get(f"/workshops/{workshop.id}/console").text
+    assert "Chat (1 •)" in console  # the action form's answers say their dots too

@@ -6,11 +6,11 @@ from __future__ import annotations
 from flask import Response, render_template, request, url_for
 from flask_babel import get_locale
 
-from cjm_workshop.models import Workshop
+from cjm_workshop.models import NoteKind, Workshop
 from cjm_workshop.services import actions
 from cjm_workshop.web import exports
 from cjm_workshop.web.access import viewed_workshop_or_404
-from cjm_workshop.web.actions import MATRIX_ORDER
+from cjm_workshop.web.actions import MATRIX_ORDER, ranked_notes
 from cjm_workshop.web.emotions import emotions_context
 from cjm_workshop.web.forms import ConfirmForm
 from cjm_workshop.web.i18n import speak
@@ -33,6 +33,12 @@ def results(workshop_id: int):
         actions=listed,
         matrix=actions.matrix(listed),
         matrix_order=MATRIX_ORDER,
+        # Voting on opportunities is optional: shown once a vote on them was revealed.
+        opportunity_ranking=[
+            (note, dots)
+            for note, dots in ranked_notes(workshop, NoteKind.OPPORTUNITY)
+            if dots is not None
+        ],
         button_form=ConfirmForm(formdata=None),
         **versions_context(workshop),
     )
