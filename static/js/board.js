@@ -53,22 +53,7 @@
       count(longest, texts);
     }
     giveBack(lists, region, texts);
-    evenTies(region, texts);
     relax(region);
-  }
-
-  /* A ranking does not cut through a tie: the notes with as many dots as the first one
-     hidden go too, unless they are all the list shows. */
-  function evenTies(region, texts) {
-    region.querySelectorAll(".ranking-list").forEach(function (list) {
-      var first = list.querySelector(":scope > [data-fit-hidden]");
-      if (!first) return;
-      var shown = Array.prototype.slice.call(list.querySelectorAll(":scope > li:not([hidden]):not([data-more])"));
-      var tied = shown.filter(function (item) { return item.dataset.count === first.dataset.count; });
-      if (!tied.length || tied.length === shown.length) return;
-      tied.forEach(hide);
-      count(list, texts);
-    });
   }
 
   /* Notes were all cut alike, and some hidden after that: a note in a column with room to

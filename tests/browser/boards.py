@@ -208,18 +208,7 @@ def fit_problems(tab, path: str, moment: str, width: int, height: int) -> tuple[
         problems.append(f"{where}: headings too wide {found['clipped_headings']}")
     if moment in TOTAL and tab.page.evaluate(SHOWN_OR_COUNTED) != TOTAL[moment]:
         problems.append(f"{where}: notes neither shown nor counted in '+ N more'")
-    if tab.page.evaluate(TIE_CUT):
-        problems.append(f"{where}: the ranking shows some notes of a tie and hides others")
     return found, problems
-
-
-# A ranking that shows one note with as many dots as one it hides, while it shows others.
-TIE_CUT = """() => [...document.querySelectorAll('.ranking-list')].some(list => {
-  const items = [...list.querySelectorAll(':scope > .ranking-item')];
-  const shown = items.filter(i => !i.hidden), hidden = items.filter(i => i.hidden);
-  const counts = new Set(shown.map(i => i.dataset.count));
-  return hidden.length > 0 && counts.size > 1 && counts.has(hidden[0].dataset.count);
-})"""
 
 
 # What the board shows, measured: does the document scroll, and the smallest computed font
