@@ -3,8 +3,9 @@ erased when due and log-ins that ran out deleted (services/retention.py).
 
 Each process runs it after a response has gone out (never in its way), at most once every
 HOUSEKEEPING_EVERY_MINUTES, the first time soon after it starts. It costs a few queries
-(indexed but for the small table of log-ins), so several workers each doing it is harmless; `flask cjm prune` does the same for
-an admin who prefers a timer (then HOUSEKEEPING_EVERY_MINUTES=0).
+(indexed but for the small table of log-ins), so several workers each doing it is harmless;
+`flask cjm prune` does the same for an admin who prefers a timer (then
+HOUSEKEEPING_EVERY_MINUTES=0).
 """
 
 from __future__ import annotations
