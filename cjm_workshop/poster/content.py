@@ -117,6 +117,7 @@ class Sheet:
     map_url: str
     language: str
     legend_lanes: list[tuple[str, str]] = field(default_factory=list)
+    action_columns: tuple[float, ...] = layout.ACTION_COLUMNS  # the table's shares
     height: float = layout.HEIGHT  # in poster units
     whole: bool = True  # False: only the stages, the touchpoints and the curve
     dotted: bool = False  # a note on it shows dots (the legend explains them only then)
@@ -236,6 +237,11 @@ class _Reader:
             {note.channel for _, note in touchpoints if note.channel is not None},
             key=list(CHANNEL_LABELS).index,
         )
+        listed_actions = journey.actions[:ACTION_ROWS]
+        action_columns = layout.action_columns(
+            next_steps=any(a.next_step for a in listed_actions),
+            due_dates=any(a.due_date for a in listed_actions),
+        )
         sheet = Sheet(
             title=workshop.title,
             version=workshop.version,
@@ -253,7 +259,8 @@ class _Reader:
             curve_after=after,
             fit=fit,
             top_pain_points=self._top_pain_points(on_sheet),
-            actions=[_action_line(a, self.language) for a in journey.actions[:ACTION_ROWS]],
+            actions=[_action_line(a, self.language, action_columns) for a in listed_actions],
+            action_columns=action_columns,
             more_actions=max(0, len(journey.actions) - ACTION_ROWS),
             channels=[(c.value, str(CHANNEL_LABELS[c])) for c in channels],
             people=self.people,
@@ -374,11 +381,14 @@ def _curve(points: list[CurvePoint], columns_of: list[int], fit: Fit, columns: i
     )
 
 
-def _action_line(action: ActionItem, language: str) -> ActionLine:
+def _action_line(action: ActionItem, language: str, columns: tuple[float, ...]) -> ActionLine:
+    def chars(column: int, bold: bool = False) -> int:
+        return layout.action_column_chars(column, bold, columns)
+
     return ActionLine(
-        layout.shorten(action.title, layout.action_column_chars(0), 1, language),
-        layout.shorten(action.owner, layout.action_column_chars(1, bold=True), 1, language),
-        layout.shorten(action.next_step, layout.action_column_chars(2), 1, language),
+        layout.shorten(action.title, chars(0), 1, language),
+        layout.shorten(action.owner, chars(1, bold=True), 1, language),
+        layout.shorten(action.next_step, chars(2), 1, language),
         format_date(action.due_date, "medium") if action.due_date else "",
         str(ACTION_STATUS_LABELS[action.status]),
     )

@@ -63,6 +63,7 @@ ACTIONS_WIDTH = 362.0  # the table (its column of the footer, less the padding)
 ACTIONS_FONT = 3.0
 ACTIONS_CELL_PAD = 1.5  # right of each cell
 ACTION_COLUMNS = (0.40, 0.17, 0.27, 0.16)  # action, owner, next step, due date
+EMPTY_ACTION_COLUMN = 0.09  # a column no action fills keeps the room of its heading
 PERSONA_WIDTH = 191.2  # the persona box's text (200 less padding and border)
 PERSONA_FONT, PERSONA_MORE_FONT = 3.8, 3.4  # the description; goals and frustrations
 BOLD = 1.1  # bold letters are this much wider
@@ -74,8 +75,22 @@ def chars_in(width: float, font: float, bold: bool = False) -> int:
     return int(width / (CHAR * font * (BOLD if bold else 1.0)))
 
 
-def action_column_chars(column: int, bold: bool = False) -> int:
-    width = ACTIONS_WIDTH * ACTION_COLUMNS[column] - ACTIONS_CELL_PAD
+def action_columns(next_steps: bool, due_dates: bool) -> tuple[float, ...]:
+    """The table's column shares: a next-step or due-date column no action fills shrinks
+    to its heading, and the owner (what an organizer looks for) gets what it gave up."""
+    action, owner, next_step, due = ACTION_COLUMNS
+    spare = 0.0
+    if not next_steps:
+        spare, next_step = spare + next_step - EMPTY_ACTION_COLUMN, EMPTY_ACTION_COLUMN
+    if not due_dates:
+        spare, due = spare + due - EMPTY_ACTION_COLUMN, EMPTY_ACTION_COLUMN
+    return action, owner + spare, next_step, due
+
+
+def action_column_chars(
+    column: int, bold: bool = False, columns: tuple[float, ...] = ACTION_COLUMNS
+) -> int:
+    width = ACTIONS_WIDTH * columns[column] - ACTIONS_CELL_PAD
     return chars_in(width, ACTIONS_FONT, bold)
 
 

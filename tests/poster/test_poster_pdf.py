@@ -459,3 +459,17 @@ def test_the_footer_and_every_stage_stand_on_one_line_on_every_size(app, make, s
     # names add up to the row's width); the legend beside the top pain points.
     assert tops["Advocacy"] == pytest.approx(tops["Awareness"], abs=1.0)
     assert tops["Legend"] == pytest.approx(tops["Top"], abs=1.0)
+
+
+def test_an_owner_takes_the_room_of_next_steps_and_due_dates_nobody_gave(app, make):
+    """A rehearsal's poster cut the owners ("Bram — klantcontactcentrum…") beside empty
+    next-step and due-date columns: the owner is what an organizer looks for."""
+    owner = "Fatima El Amrani (team klantcontact, gemeente)"
+    workshop = make.workshop(title="Een huurwoning vinden")
+    make.action(workshop, "Uitleg over urgentie op de website", owner=owner)
+    flat = " ".join(pdf_text(make_poster(app, workshop.id).pdf).split())
+    assert owner in flat
+    make.action(workshop, "Bel terug binnen een dag", owner="Sanne", next_step="Offerte vragen")
+    flat = " ".join(pdf_text(make_poster(app, workshop.id).pdf).split())
+    assert owner not in flat and "Fatima El Amrani" in flat  # next steps need their room
+    assert "Offerte vragen" in flat
