@@ -89,6 +89,9 @@ def test_a_phone_adds_a_note_with_javascript_and_without(client, app, room, phon
     console = client.get(f"/workshops/{room.id}/console").text
     assert "Patients phone" in console
     assert '<dd data-count="contributed">1</dd>' in console
+    go(client, room, "visualize")  # phones add nothing here: nobody to count as "not yet"
+    console = client.get(f"/workshops/{room.id}/console").text
+    assert 'data-count="contributed"' not in console and 'data-count="waiting"' not in console
 
 
 def test_a_retried_submission_stores_one_note(app, client, room, phone):
