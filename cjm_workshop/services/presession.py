@@ -57,12 +57,10 @@ def _before_session(workshop: RoomWorkshop) -> bool:
 def takes_notes(workshop: RoomWorkshop, step: Step, now: datetime) -> bool:
     """Participants may add, change and delete their notes of `step` now: it is the live
     session's open step, or research while its window before the session is open."""
-    return accepts_contributions(workshop, step) or (
-        step is Step.RESEARCH and window(workshop, now) is Window.OPEN
-    )
+    return accepts_contributions(workshop, step) or refusal(workshop, step, now) is None
 
 
-def refusal(workshop: Workshop, step: Step, now: datetime) -> DomainError | None:
+def refusal(workshop: RoomWorkshop, step: Step, now: datetime) -> DomainError | None:
     """Why a participant may not add a note of `step` now that the step engine said no:
     None when the research window lets it in, else the reason the window gives, else that
     the step is closed."""

@@ -130,6 +130,9 @@
     }
     return f.type !== "hidden" && f.value !== f.defaultValue;
   }
+  function typedIn(form) {
+    return Array.prototype.filter.call(form.querySelectorAll("textarea"), edited)[0];
+  }
   var keepWork = {
     beforeNodeMorphed: function (old) {
       if (old.nodeType !== 1) return true;
@@ -140,7 +143,7 @@
     beforeNodeRemoved: function (old) {
       if (old.classList && (old.classList.contains("note-undo") || old.classList.contains("notice-kept"))) return false;
       if (!(old.matches && old.matches("form[data-note-form]"))) return true;
-      var typed = Array.prototype.filter.call(old.querySelectorAll("textarea"), edited)[0];
+      var typed = typedIn(old);
       if (!typed) return true;
       /* The room closed (or this phone was removed) mid-note: the note stays on the screen,
          and sending it says why it is refused, text kept. */
@@ -253,7 +256,7 @@
   /* A note whose form the room took away while it was being sent, and that was not taken
      (refused, or no answer): kept and said so as if it had not been sent. */
   function keptWhenGone(form) {
-    var typed = Array.prototype.filter.call(form.querySelectorAll("textarea"), edited)[0];
+    var typed = typedIn(form);
     if (form.isConnected || !typed || !form.matches("[data-note-form]")) return false;
     keepDraft(form, typed);
     sayKept(root.querySelector(".live-part"));
