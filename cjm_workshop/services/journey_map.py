@@ -98,19 +98,28 @@ class JourneyMap:
         stage_ids = [stage.id for stage in self.stages]
         return [a for a in self.actions if action_stage(a, stage_ids) == stage_id]
 
+    def folded_into(self, note: Note) -> list[Note]:
+        """Every note merged into this one, also those merged into a note before it was
+        merged here (a chain of merges), nearest first."""
+        found: list[Note] = []
+        pending = list(self.merged.get(note.id, ()))
+        while pending:
+            current = pending.pop(0)
+            found.append(current)
+            pending.extend(self.merged.get(current.id, ()))
+        return found
+
     def authors(self, note: Note) -> list[Participant]:
         """Who wrote this note and every note merged into it (each once, in order)."""
         found: dict[int, Participant] = {}
-        pending = [note]
-        while pending:
-            current = pending.pop(0)
+        for current in [note, *self.folded_into(note)]:
             if current.author is not None:
                 found.setdefault(current.author.id, current.author)
-            pending.extend(self.merged.get(current.id, ()))
         return list(found.values())
 
     def merged_count(self, note: Note) -> int:
-        return len(self.merged.get(note.id, ()))
+        """How many notes this one stands for besides itself ("3 merged")."""
+        return len(self.folded_into(note))
 
     @property
     def note_count(self) -> int:

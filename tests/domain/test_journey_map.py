@@ -223,6 +223,24 @@ def test_merging_keeps_every_author_and_closes_the_gaps(session, room):
     assert not room_rules.visible_to_room(session.get(Note, ids["tp2"]))
 
 
+def test_a_chain_of_merges_counts_every_note_and_undoes_one_step(session, room):
+    record, ids = room
+    workshop = session.get(Workshop, record.id)
+    tp1, tp2, tp3 = (session.get(Note, ids[k]) for k in ("tp1", "tp2", "tp3"))
+    journey_map.merge(session, workshop, tp2, [tp1])
+    journey_map.merge(session, workshop, tp3, [tp2])
+    session.commit()
+    shown = journey_map.load_map(session, workshop, room=False)
+    kept = next(n for n in shown.notes_in(TP, record.stage_ids[0]) if n.id == tp3.id)
+    assert shown.merged_count(kept) == 2
+    assert [p.display_name for p in shown.authors(kept)] == ["Bob", "Anna"]
+    assert [n.id for n in journey_map.unmerge(session, workshop, tp3)] == [tp2.id]
+    session.commit()
+    shown = journey_map.load_map(session, workshop, room=False)
+    back = next(n for n in shown.notes_in(TP, record.stage_ids[0]) if n.id == tp2.id)
+    assert shown.merged_count(back) == 1
+
+
 def test_merge_refusals(session, room, make):
     record, ids = room
     foreign = make.note(make.workshop(), text="Elsewhere")
