@@ -211,6 +211,19 @@
     var menu = e.submitter && e.submitter.closest("details");
     if (menu) menu.open = false;
   }, true);
+  /* A note's "⋯" menu closes as menus do: Escape (focus back on its button) or a click
+     elsewhere. */
+  document.addEventListener("keydown", function (e) {
+    var menu = e.key === "Escape" && e.target.closest && e.target.closest("details.card-menu[open]");
+    if (!menu) return;
+    menu.open = false;
+    menu.querySelector("summary").focus();
+  });
+  document.addEventListener("click", function (e) {
+    document.querySelectorAll("details.card-menu[open]").forEach(function (menu) {
+      if (!menu.contains(e.target)) menu.open = false;
+    });
+  });
   if (window.htmx) {
     /* A form that was sent and taken starts empty again; a refused one keeps what was typed. */
     var swapMark = null;
@@ -366,6 +379,16 @@
       box.querySelector('[data-stage-list=""]');
   }
 
+  /* Lists hold notes in the order they were written (by id), as the server renders them:
+     two notes sent at the same moment stand in the same order on every screen, whichever
+     arrived first. */
+  function place(list, note, id) {
+    var later = Array.prototype.find.call(list.children, function (c) {
+      return c !== note && c.dataset.note && Number(c.dataset.note) > Number(id);
+    });
+    list.insertBefore(note, later || null);
+  }
+
   function upsert(data, html) {
     withMorph(function () {
       var note = fragment(html);
@@ -373,12 +396,12 @@
       if (existing) {
         /* An edit may have moved it to another stage: it goes to that stage's list first. */
         var home = listFor(data);
-        if (home && existing.parentNode !== home) home.appendChild(existing);
+        if (home && existing.parentNode !== home) place(home, existing, data.id);
         morph(existing, note);
       } else {
         var list = listFor(data);
         if (!list) return;
-        list.appendChild(note);
+        place(list, note, data.id);
         var empty = root.querySelector("[data-empty]");
         if (empty) empty.remove();
       }
@@ -493,6 +516,8 @@
     });
   });
 
+  function clearStatus(status) { status.textContent = ""; status.className = "note-status"; }
+
   /* A form that was taken no longer shows the last refusal's messages. */
   function clearErrors(form) {
     form.querySelectorAll(".field .error").forEach(function (p) { p.remove(); });
@@ -551,7 +576,11 @@
         if (place) place.innerHTML = answer.html;
       } else {
         if (answer.status < 300) {
-          if (form.hasAttribute("data-removes")) { var gone = form.closest("[data-note]"); if (gone) gone.remove(); }
+          if (form.hasAttribute("data-removes")) {
+            var gone = form.closest("[data-note]");
+            if (gone) gone.remove();
+            root.querySelectorAll("[data-note-status].saved").forEach(clearStatus);  /* not "Saved" beside a note just deleted */
+          }
           form.reset();  /* taken: the form starts empty again (a refused one keeps its text) */
         }
         if (answer.html) swapLive(answer.html);
@@ -575,6 +604,10 @@
       form.dataset.wired = "1";
       keepDrafts(form);
       countCharacters(form);
+      form.addEventListener("input", function () {  /* "Saved" was the last note, not this text */
+        var status = form.querySelector("[data-note-status].saved");
+        if (status) clearStatus(status);
+      });
       form.addEventListener("submit", function (e) {
         e.preventDefault();
         if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) return;

@@ -6,11 +6,20 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from cjm_workshop.extensions import db
-from cjm_workshop.models import Level, Note, Step, Workshop
-from cjm_workshop.services import journey_map, steps
+from cjm_workshop.models import (
+    Level,
+    LiveEvent,
+    Note,
+    NoteKind,
+    ResearchSource,
+    Step,
+    Workshop,
+)
+from cjm_workshop.services import journey_map, notes, steps
+from cjm_workshop.services.room import touch
 from tests.browser.test_live_session import join, laptop_and_board
 
 pytestmark = pytest.mark.browser
@@ -140,6 +149,8 @@ def test_a_deleted_note_can_be_undone_for_a_few_seconds(open_tab, make, app):
     phone.page.locator("#note-form-insight button[type=submit]").click()
     note = phone.page.locator(".note", has_text="Typed by mistake")
     expect(note).to_be_visible()
+    status = phone.page.locator("#note-form-insight [data-note-status]")
+    expect(status).to_have_text("Saved")
     note.locator("button:has-text('Delete')").click()
     undo = phone.page.locator(".note-undo button:has-text('Undo')")
     expect(undo).to_be_focused()
@@ -154,7 +165,48 @@ def test_a_deleted_note_can_be_undone_for_a_few_seconds(open_tab, make, app):
     expect(phone.page.locator(".note", has_text="Typed by mistake")).to_have_count(0)
     with app.app_context():
         assert db.session.scalars(select(Note.text)).all() == []
+    expect(status).to_have_text("")  # no "Saved" beside a note just deleted
+    # "Saved" stands for the last note sent, until the next one is being typed.
+    phone.page.fill("#insight-text", "Second thought")
+    phone.page.select_option("#insight-source", "survey")
+    phone.page.locator("#note-form-insight button[type=submit]").click()
+    expect(status).to_have_text("Saved")
+    phone.page.locator("#insight-text").press_sequentially("A")
+    expect(status).to_have_text("")
     phone.audit()
+
+
+def test_notes_stand_in_the_order_written_whichever_news_arrives_first(open_tab, make, app):
+    """Two notes written at the same moment: the later one's news reaches the phone first
+    (another worker committed first), yet the list shows them as a reload would."""
+    workshop = make.workshop(make.facilitator("frida@example.org"))
+    in_step(app, workshop, Step.RESEARCH)
+    phone = open_tab("phone")
+    join(phone, workshop, "Anna")
+    with app.app_context():
+        room = db.session.get(Workshop, workshop.id)
+        first, second = (
+            notes.add_note(
+                db.session,
+                room,
+                notes.NoteFields(kind=NoteKind.INSIGHT, text=text, source=ResearchSource.SURVEY),
+                f"order-{text}",
+            )
+            for text in ("Written first", "Written second")
+        )
+        news = LiveEvent.note_id.in_([first.id, second.id])
+        db.session.execute(delete(LiveEvent).where(news))  # their news, told the other way
+        touch(db.session, workshop.id, second.id)
+        first_id = first.id
+        db.session.commit()
+    listed = phone.page.locator("[data-notes] .note-text")
+    expect(listed).to_have_text(["Written second"])
+    with app.app_context():
+        touch(db.session, workshop.id, first_id)
+        db.session.commit()
+    expect(listed).to_have_text(["Written first", "Written second"])
+    phone.page.reload()
+    expect(listed).to_have_text(["Written first", "Written second"])
 
 
 def test_a_note_half_written_when_the_step_changes_is_kept_and_said_so(open_tab, make, app):
@@ -168,7 +220,7 @@ def test_a_note_half_written_when_the_step_changes_is_kept_and_said_so(open_tab,
     phone.page.fill("#insight-text", "Half-way when the room moved on")
     in_step(app, workshop, Step.TOUCHPOINTS)
     kept = phone.page.locator(".notice-kept")
-    expect(kept).to_contain_text("Not added: the facilitator moved on or stopped taking notes")
+    expect(kept).to_contain_text("before your note was added. It is kept on this phone")
     expect(kept.locator("blockquote")).to_contain_text("Half-way when the room moved on")
     expect(phone.page.locator("#insight-text")).to_have_count(0)
     make.note(workshop, None, "Someone else's touchpoint", kind="touchpoint")

@@ -161,8 +161,19 @@ def test_merging_duplicates_on_the_map_and_undoing_it(open_tab, make, app):
     with app.app_context():
         assert db.session.scalars(select(Note.merged_into_id)).all() == [None, None]
 
-    # Edit in place: the card becomes its form, saving shows the new text on the map.
+    # The menu closes as menus do: Escape (focus back on its button), or a click elsewhere.
     card = laptop.page.locator(f"#note-{duplicate}")
+    menu = card.locator("details.card-menu")
+    card.locator("summary").click()
+    expect(menu).to_have_js_property("open", True)
+    laptop.page.keyboard.press("Escape")
+    expect(menu).to_have_js_property("open", False)
+    expect(card.locator("summary")).to_be_focused()
+    card.locator("summary").click()
+    laptop.page.locator("h1").click()
+    expect(menu).to_have_js_property("open", False)
+
+    # Edit in place: the card becomes its form, saving shows the new text on the map.
     card.locator("summary").click()
     card.locator("a:has-text('Edit')").click()
     laptop.page.fill(f"#note-{duplicate} textarea", "Books online at night")
