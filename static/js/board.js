@@ -32,8 +32,9 @@
 
   /* Even the smallest size does not fit. First texts are cut ("…"): a ranking's from its last
      line up, to two lines and then one, so that every rank shows and the top ones longest;
-     the notes in columns all to four lines, then three, then two, so that the room sees more
-     of its notes rather than the first few whole. Only then the longest list gives up an
+     the notes in columns all to four lines, then three, then two (one, while the room votes
+     on them: data-fit-least), so that the room sees more of its notes rather than the first
+     few whole. Only then the longest list gives up an
      item, again and again, and says how many: a stage column its earliest note ("+ N
      earlier", on top), so that the room's newest notes stay in sight; the map, a ranking
      and the matrix their last ("+ N more"). */
@@ -92,11 +93,11 @@
     }
     return false;
   }
-  var NOTE_LINES = [4, 3, 2];
+  function leastNoteLines(region) { return Number(region.dataset.fitLeast || 2); }
   function shortenNotes(region) {
     var texts = region.querySelectorAll(".notes .note-text");
-    for (var k = 0; texts.length && k < NOTE_LINES.length; k++) {
-      texts.forEach(function (text) { clampTo(text, NOTE_LINES[k]); });
+    for (var lines = 4; texts.length && lines >= leastNoteLines(region); lines--) {
+      texts.forEach(function (text) { clampTo(text, lines); });
       if (fits(region)) return true;
     }
     return false;
@@ -155,7 +156,7 @@
   function clamp(item, region) {
     var text = item.querySelector(CLAMPED);
     if (!text) return false;
-    var least = text.matches(".note-text") ? 2 : 1;
+    var least = text.matches(".note-text") ? leastNoteLines(region) : 1;
     for (var lines = Math.floor(text.clientHeight / lineHeight(text)) - 1; lines >= least; lines--) {
       clampTo(text, lines);
       if (fits(region)) return true;

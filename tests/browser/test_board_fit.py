@@ -309,23 +309,25 @@ SHOWN_PER_LIST = """sel => [...document.querySelectorAll(sel)].map(list => [
   [...list.querySelectorAll(':scope > li:not([data-more])')].length])"""
 
 
-def every_list_shows_a_note(board, room, lists: str) -> bool:
+def every_list_shows_a_note(board, room, lists: str, *, all_of_them: bool = False) -> bool:
     """At every resolution the board fits, and each of its `lists` that has notes shows at
-    least one (whole or cut), not only "+ N more"."""
+    least one (whole or cut), not only "+ N more"; `all_of_them`: every note (those the
+    room is voting on)."""
     for width, height in RESOLUTIONS:
         board.page.set_viewport_size({"width": width, "height": height})
         board.goto(f"/workshops/{room.workshop.id}/board")
         settle(board.page)
         assert measure(board.page)["fits"], (width, height)
         shown = board.page.evaluate(SHOWN_PER_LIST, lists)
-        assert all(visible >= 1 for visible, notes in shown if notes), (width, height, shown)
+        least = (lambda notes: notes) if all_of_them else (lambda notes: min(notes, 1))
+        assert all(visible >= least(notes) for visible, notes in shown), (width, height, shown)
     return True
 
 
 def test_a_column_of_long_notes_shows_the_start_of_one_rather_than_only_a_count(open_tab, make):
     """Voting open in step 5, six touchpoints on the curve, and one stage's pain points all
     long: that column used to show nothing but "+ 2 more", and another an empty band below
-    its one note. Now every column with notes shows at least the start of one, and the
+    its one note. Now every pain point shows at least its start while the room votes, and the
     ranking of six long pain points shows all six once revealed, its curve made smaller."""
     from tests.browser.boards import NAMES, Room, reveal, text
 
@@ -351,7 +353,8 @@ def test_a_column_of_long_notes_shows_the_start_of_one_rather_than_only_a_count(
     voting_round = make.voting_round(workshop)
     room = Room(workshop, facilitator.email, tuple(p.id for p in people), stages, touchpoints)
     _laptop, board = board_tab(open_tab, room)
-    assert every_list_shows_a_note(board, room, ".live-part .notes")
+    # The room votes on them: every pain point shows, cut to a line if need be.
+    assert every_list_shows_a_note(board, room, ".live-part .notes", all_of_them=True)
     board.screenshot("board-long-notes-voting")
     # Every stage's name stays inside its band on the curve (a narrow one shrinks it).
     assert board.page.evaluate(NAMES_OUTSIDE_BANDS) == []
@@ -376,7 +379,7 @@ NAMES_OUTSIDE_BANDS = """() => [...document.querySelectorAll('.board .curve-stag
 def test_beside_the_matrix_every_stage_of_opportunities_shows_one(open_tab, make):
     """Step 6 with voting open on ten opportunities over five stages and three actions: the
     stages stacked one per row beside the matrix left four of them nothing but "+ N more"
-    while the room voted on them."""
+    while the room voted on them. Now every opportunity shows, at least its start."""
     from tests.browser.boards import NAMES, Room, text
 
     facilitator = make.facilitator()
@@ -397,7 +400,7 @@ def test_beside_the_matrix_every_stage_of_opportunities_shows_one(open_tab, make
         make.action(workshop, f"Actie {n}", owner="Sanne")
     room = Room(workshop, facilitator.email, tuple(p.id for p in people), stages, [])
     _laptop, board = board_tab(open_tab, room)
-    assert every_list_shows_a_note(board, room, ".board-side .notes")
+    assert every_list_shows_a_note(board, room, ".board-side .notes", all_of_them=True)
     board.screenshot("board-opportunities-voting")
 
 
@@ -429,3 +432,29 @@ def test_a_full_column_keeps_the_newest_notes_in_sight(open_tab, make):
     settle(board.page)
     assert measure(board.page)["fits"]
     board.screenshot("board-newest-in-sight")
+
+
+def test_the_scope_board_shows_what_the_room_agrees_on_and_the_timer(open_tab, make):
+    """Step 1's board showed only how to join: a timer the facilitator started did not show,
+    nor the personas and stages the room is asked to agree on."""
+    from tests.browser.boards import Room
+
+    facilitator = make.facilitator()
+    workshop = make.workshop(facilitator, personas=2, title="Een bibliotheekpas verlengen")
+    room = Room(workshop, facilitator.email, (), workshop.stage_ids, [])
+    laptop, board = board_tab(open_tab, room)
+    board.page.set_viewport_size({"width": 1920, "height": 1080})
+    board.goto(f"/workshops/{workshop.id}/board")
+    expect(board.page.locator(".board-personas")).to_have_text("Personas Fatima, Persona 2")
+    expect(board.page.locator(".board-stages li")).to_have_count(len(workshop.stage_ids))
+    expect(board.page.locator(".board-agreed .timer")).to_have_count(0)
+    laptop.goto(f"/workshops/{workshop.id}/console")
+    laptop.act("button:has-text('Start timer')")
+    expect(board.page.locator(".board-agreed .timer")).to_be_visible()
+    settle(board.page)
+    for width, height in RESOLUTIONS:
+        board.page.set_viewport_size({"width": width, "height": height})
+        settle(board.page)
+        assert measure(board.page)["fits"], (width, height)
+        assert board.page.locator(".board-code").is_visible()
+        board.screenshot(f"board-agreed-timer-{width}")

@@ -60,6 +60,18 @@ def test_a_remote_participant_watches_the_board_while_posting(open_tab, make):
         fits_the_screen(remote)
         remote.screenshot(f"remote-board-{width}x{height}")
 
+    # They joined already: no code or QR code to join by in the corner.
+    expect(remote.page.locator(".board-corner .board-code")).to_be_hidden()
+    expect(remote.page.locator(".board-corner .board-qr")).to_be_hidden()
+
+    # On a phone held upright the board's type is not a fifth of the projector's.
+    remote.page.set_viewport_size({"width": 390, "height": 844})
+    remote.page.wait_for_function(
+        "parseFloat(getComputedStyle(document.querySelector('.board .note-text')).fontSize) >= 12"
+    )
+    fits_the_screen(remote)
+    remote.screenshot("remote-board-phone")
+
     # Nothing of the facilitator's console: no moderation, no step controls.
     expect(remote.page.locator("form")).to_have_count(0)
     expect(remote.page.locator("a[href^='/workshops/']")).to_have_count(0)
