@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from cjm_workshop.extensions import db
-from cjm_workshop.models import Note
+from cjm_workshop.models import Note, Workshop, WorkshopStatus
 
 HX = {"HX-Request": "true"}
 
@@ -54,6 +54,21 @@ def test_the_console_offers_only_what_a_closed_workshop_can_do(client, make, roo
     assert reopened.status_code == 200
     assert "Start timer" in reopened.text
     assert "This workshop is closed" not in reopened.text
+
+
+def test_a_workshop_being_prepared_is_started_from_the_console_not_closed(client, app, room):
+    console = client.get(f"/workshops/{room.id}/console").text
+    assert "Start workshop" in console
+    assert "Close workshop" not in console
+    started = client.post(
+        f"/workshops/{room.id}/status",
+        data={"target": "live", "back": "console"},
+        follow_redirects=True,
+    )
+    assert "Close workshop" in started.text
+    assert "Start workshop" not in started.text
+    with app.app_context():
+        assert db.session.get(Workshop, room.id).status is WorkshopStatus.LIVE
 
 
 def test_the_board_says_thank_you_and_invites_nobody(client, make, room, phone):
