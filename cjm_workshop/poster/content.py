@@ -35,7 +35,8 @@ from cjm_workshop.services.emotions import CurvePoint
 from cjm_workshop.services.journey_map import JourneyMap
 from cjm_workshop.services.room import DbSession
 
-TOP_PAIN_POINTS = 5
+TOP_PAIN_POINTS = 5  # the footer lists those ranked fifth or better, ties too,
+TOP_PAIN_POINT_ROWS = 7  # in at most this many rows (what the footer holds)
 ACTION_ROWS = 9  # the footer's table; more are counted, and all are in the CSV export
 
 
@@ -320,7 +321,8 @@ class _Reader:
                 layout.shorten(on_sheet[note_id].text, 60, 2, self.language),
                 counts[note_id],
             )
-            for note_id in ranked[:TOP_PAIN_POINTS]
+            for note_id in ranked[:TOP_PAIN_POINT_ROWS]
+            if ranks[note_id] <= TOP_PAIN_POINTS
         ]
 
 

@@ -67,7 +67,8 @@ def page_sizes(pdf: bytes) -> list[tuple[float, float]]:
 
 
 def give_dots(app, workshop, votes: dict[int, int]) -> None:
-    """Each pain point (id) gets that many dots from different participants; revealed."""
+    """Each pain point (id) gets that many dots from different participants (taking turns,
+    so that nobody runs out of dots first); revealed."""
     with app.app_context():
         room = db.session.get(Workshop, workshop.id)
         steps.go_to_step(db.session, room, Step.EMOTIONS)
@@ -75,11 +76,13 @@ def give_dots(app, workshop, votes: dict[int, int]) -> None:
             db.session, room, NoteKind.PAIN_POINT, dots=5, several_per_note=False, own_notes=True
         )
         people = list(db.session.query(Participant).filter_by(workshop_id=workshop.id))
+        turn = 0
         for note_id, count in votes.items():
-            for person in people[:count]:
+            for person in (people[(turn + k) % len(people)] for k in range(count)):
                 key = f"poster-{note_id}-{person.id}"
                 ballot = voting.ballot_for(db.session, workshop.id, person.id, note_id, key)
                 voting.vote(db.session, ballot)
+            turn += count
         voting.reveal(db.session, room, db.session.get(VotingRound, chosen.id))
         db.session.commit()
 

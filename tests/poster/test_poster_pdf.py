@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from cjm_workshop.extensions import db
 from cjm_workshop.models import Workshop
 from cjm_workshop.poster import layout, render
-from tests.poster.conftest import MAP_URL, make_poster, page_sizes, pdf_text
+from tests.poster.conftest import MAP_URL, give_dots, make_poster, page_sizes, pdf_text
 
 A_SIZES_PT = {  # ISO 216 landscape, in points (1 pt = 1/72 inch)
     "A0": (3370.4, 2383.9),
@@ -473,3 +473,18 @@ def test_an_owner_takes_the_room_of_next_steps_and_due_dates_nobody_gave(app, ma
     flat = " ".join(pdf_text(make_poster(app, workshop.id).pdf).split())
     assert owner not in flat and "Fatima El Amrani" in flat  # next steps need their room
     assert "Offerte vragen" in flat
+
+
+def test_the_top_pain_points_keep_a_tie_at_the_fifth_place(app, make):
+    """A rehearsal's poster tagged three cards #4 on the map and listed two of them below."""
+    workshop = make.workshop(title="Een bibliotheekpas verlengen")
+    for name in ("Anna", "Bob", "Chris", "Dee", "Eva", "Frank"):
+        make.participant(workshop, name)
+    dots = {"Pijn een": 6, "Pijn twee": 5, "Pijn drie": 4, "Pijn vier": 3}
+    dots |= {"Pijn vijf": 1, "Pijn zes": 1, "Pijn zeven": 1, "Pijn acht": 0}
+    ids = {text: make.note(workshop, None, text, kind="pain_point") for text in dots}
+    give_dots(app, workshop, {ids[text]: count for text, count in dots.items() if count})
+    flat = " ".join(pdf_text(make_poster(app, workshop.id).pdf).split())
+    for text in ("Pijn vijf", "Pijn zes", "Pijn zeven"):
+        assert f"#5 ● 1 {text}" in flat  # the footer's line: rank, dots, text
+    assert "● 0 Pijn acht" not in flat
