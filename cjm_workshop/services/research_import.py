@@ -15,6 +15,7 @@ import codecs
 import csv
 import io
 import json
+import re
 import secrets
 import zipfile
 from collections.abc import Iterator, Mapping
@@ -393,6 +394,23 @@ class Checked:
     refusals: tuple[InvalidInsightRow, ...]
 
 
+# Words that say which source a cell means when it says more than a source's name, as
+# research sheets do ("Interview #3", "Helpdesk tickets", "Enquête mei", "Analytics
+# funnel"), in English and Dutch. The preview shows what each row became.
+_SOURCE_WORDS = {
+    ResearchSource.INTERVIEW: "interview interviews interviewed gesprek gesprekken",
+    ResearchSource.SURVEY: "survey surveys enquête enquete enquêtes enquetes vragenlijst "
+    "vragenlijsten questionnaire poll nps",
+    ResearchSource.ANALYTICS: "analytics analyse analysis statistieken statistics funnel "
+    "dashboard data clickstream heatmap",
+    ResearchSource.SUPPORT_LOG: "log logs logboek ticket tickets helpdesk servicedesk support "
+    "klantenservice klantcontact callcenter sales verkoop complaints klachten",
+    ResearchSource.USABILITY_TEST: "usability gebruikerstest gebruikerstests usertest "
+    "usertests gebruikersonderzoek",
+}
+SOURCE_WORDS = {source: frozenset(words.split()) for source, words in _SOURCE_WORDS.items()}
+
+
 def source_vocabulary(labels: Mapping[str, ResearchSource]) -> dict[str, ResearchSource]:
     """What a source cell may say: a label (the caller's, in every language) or the
     stored value ("usability_test", "usability test")."""
@@ -403,6 +421,18 @@ def source_vocabulary(labels: Mapping[str, ResearchSource]) -> dict[str, Researc
     return names
 
 
+def source_in(value: str, vocabulary: Mapping[str, ResearchSource]) -> ResearchSource | None:
+    """The source a cell names: by a whole label or stored value, else by the one source
+    its words point to ("Interview #3": interview); None when they point to none or to
+    two ("survey of the helpdesk")."""
+    plain = _plain(value)
+    if plain in vocabulary:
+        return vocabulary[plain]
+    words = set(re.findall(r"[\w-]+", plain))
+    meant = {source for source, said in SOURCE_WORDS.items() if words & said}
+    return meant.pop() if len(meant) == 1 else None
+
+
 def check_rows(
     workshop: Workshop,
     table: Table,
@@ -410,7 +440,8 @@ def check_rows(
     sources: Mapping[str, ResearchSource],
 ) -> Checked:
     """Every row as an insight, or why not. An empty source is "other"; an empty stage
-    or persona is none; a value the workshop does not know is refused, as is a formula."""
+    or persona is none; a source may be named among other words (`source_in`); a value
+    the workshop does not know is refused, as is a formula."""
     check_mapping(table, mapping)
     stages = _by_name(workshop.stages)
     personas = _by_name(workshop.personas)
@@ -473,9 +504,12 @@ def _value(
         return note_text(value)
     if not value:
         return ResearchSource.OTHER if field == "source" else None
-    known: Mapping[str, object] = (
-        sources if field == "source" else stages if field == "stage" else personas
-    )
+    if field == "source":
+        source = source_in(value, sources)
+        if source is None:
+            raise InvalidNote("unknown_source")
+        return source
+    known: Mapping[str, object] = stages if field == "stage" else personas
     if _plain(value) not in known:
         raise InvalidNote(f"unknown_{field}")
     return known[_plain(value)]

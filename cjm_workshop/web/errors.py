@@ -249,7 +249,9 @@ REASON_MESSAGES: dict[type[domain.DomainError], dict[str, Any]] = {
             "Row %(row)s: “%(value)s” in column %(column)s is not a stage of this workshop."
         ),
         "unknown_source": _l(
-            "Row %(row)s: “%(value)s” in column %(column)s is not one of the sources."
+            "Row %(row)s: “%(value)s” in column %(column)s names none of the sources "
+            "(interview, survey, analytics, sales or support log, usability test, other), "
+            "or two of them. Write one of them in the cell, or leave it empty for “other”."
         ),
         "unknown_persona": _l(
             "Row %(row)s: “%(value)s” in column %(column)s is not a persona of this workshop."

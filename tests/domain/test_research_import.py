@@ -172,6 +172,33 @@ def test_a_source_may_be_the_stored_value_too(workshop):
     ]
 
 
+def test_a_source_cell_that_says_more_is_read_by_its_words(workshop):
+    """Research sheets say "Interview #3" or "Helpdesk tickets", not a source's name."""
+    table = read(
+        "Insight;Source\n"
+        "One;Interview #3\n"
+        "Two;Helpdesk tickets 2025\n"
+        "Three;Enquête mei\n"
+        "Four;Analytics funnel\n"
+        "Five;Gebruikerstest ronde 2\n"
+        "Six;Survey of the helpdesk\n"
+        "Seven;Desk research\n".encode()
+    )
+    checked = service.check_rows(workshop, table, service.ColumnMapping(0, 1), SOURCES)
+    assert [i.source for i in checked.insights] == [
+        ResearchSource.INTERVIEW,
+        ResearchSource.SUPPORT_LOG,
+        ResearchSource.SURVEY,
+        ResearchSource.ANALYTICS,
+        ResearchSource.USABILITY_TEST,
+    ]
+    # Two sources at once, or none: the facilitator says which.
+    assert [(r.reason, r.params["row"]) for r in checked.refusals] == [
+        ("unknown_source", 7),
+        ("unknown_source", 8),
+    ]
+
+
 def test_a_formula_is_refused_only_in_a_column_that_is_used(workshop):
     table = read(workbook([["Insight", "Sum"], ["One", "=1+1"]]), "x.xlsx")
     assert service.check_rows(workshop, table, service.ColumnMapping(0), {}).refusals == ()

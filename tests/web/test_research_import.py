@@ -236,7 +236,7 @@ def test_unknown_stage_source_and_persona_and_empty_text_are_refused_by_row(clie
         client, app, workshop, body, "r.csv", {"text": 0, "source": 1, "stage": 2, "persona": 3}
     )
     assert "so nothing can be imported" in text
-    assert "Row 3: “Gut feeling” in column B is not one of the sources." in text
+    assert "Row 3: “Gut feeling” in column B names none of the sources" in text
     # The names it knows are on the page, to fix the file by.
     assert "Interview, Survey, Analytics, Sales or support log, Usability test, Other" in text
     assert "Row 4: the text in column A is empty." in text
