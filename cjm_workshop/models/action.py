@@ -74,6 +74,9 @@ class ActionItem(Model):
     effort: Mapped[Level] = mapped_column(enum_column(Level, "action_effort"))
     # The opportunity or pain point it answers (kept when that note is deleted: None).
     source_id: Mapped[int | None] = mapped_column(ForeignKey("note.id", ondelete="SET NULL"))
+    # Where it stands on the map when the facilitator says so; else the stage of the note
+    # it answers (services.journey_map.action_stage).
+    stage_id: Mapped[int | None] = mapped_column(ForeignKey("stage.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -34,6 +34,7 @@ class ActionFields:
     status: ActionStatus = ActionStatus.OPEN
     impact: Level = Level.MEDIUM
     effort: Level = Level.MEDIUM
+    stage_id: int | None = None  # None: the stage of the note it answers
 
 
 _ACTIONS = (
@@ -62,7 +63,7 @@ def add_action(
 ) -> ActionItem:
     _writable(workshop)
     action = ActionItem(workshop_id=workshop.id, source_id=_source(session, workshop, source_id))
-    _apply(action, fields)
+    _apply(workshop, action, fields)
     session.add(action)
     session.flush()
     touch(session, workshop.id)
@@ -78,7 +79,7 @@ def update_action(
 ) -> None:
     _writable(workshop)
     action.source_id = _source(session, workshop, source_id)
-    _apply(action, fields)
+    _apply(workshop, action, fields)
     session.flush()
     touch(session, workshop.id)
 
@@ -130,7 +131,10 @@ def _towards(level: Level, high: bool) -> Level:
     return level
 
 
-def _apply(action: ActionItem, fields: ActionFields) -> None:
+def _apply(workshop: Workshop, action: ActionItem, fields: ActionFields) -> None:
+    if fields.stage_id is not None and fields.stage_id not in {s.id for s in workshop.stages}:
+        raise InvalidAction("stage")
+    action.stage_id = fields.stage_id
     action.title = fields.title
     action.owner = fields.owner
     action.next_step = fields.next_step

@@ -165,8 +165,11 @@ def load_map(
 
 
 def action_stage(action: ActionItem, stage_ids: list[int]) -> int | None:
-    """Where an action stands on the map: in the stage of the note it came from (an
-    opportunity or a pain point), else with the notes that have no stage yet."""
+    """Where an action stands on the map: in the stage the facilitator gave it, else in
+    the stage of the note it came from (an opportunity or a pain point), else with the
+    notes that have no stage yet."""
+    if action.stage_id in stage_ids:
+        return action.stage_id
     source = action.source
     if source is not None and source.stage_id in stage_ids:
         return source.stage_id

@@ -253,6 +253,7 @@ class ActionPart(_Part):
     impact: Level = Level.MEDIUM
     effort: Level = Level.MEDIUM
     source: Key | None = None
+    stage: Key | None = None
 
 
 class NotDuplicatesPart(_Part):
@@ -397,7 +398,7 @@ def export_workshop(
             for d in dots
         ],
         "actions": [
-            _columns(a, ActionPart, source=key("note", a.source_id))
+            _columns(a, ActionPart, source=key("note", a.source_id), stage=key("stage", a.stage_id))
             for a in actions_of(session, workshop)
         ],
         "not_duplicates": [
@@ -518,6 +519,7 @@ def _check_rules(document: WorkshopDocument) -> None:
     _check_dots(document, rounds, people, notes)
     for number, action in enumerate(document.actions):
         notes.resolve(action.source, f"actions[{number}].source")
+        stages.resolve(action.stage, f"actions[{number}].stage")
     for number, pair in enumerate(document.not_duplicates):
         notes.resolve(pair.note, f"not_duplicates[{number}].note")
         notes.resolve(pair.other_note, f"not_duplicates[{number}].other_note")
@@ -919,8 +921,9 @@ class _Prepared:
                     {
                         "workshop_id": self.workshop_id,
                         "source_id": note_id.get(part.source),
+                        "stage_id": stage_id.get(part.stage),
                         "created_at": self.now,  # actions list by creation, then id: file order
-                        **part.model_dump(exclude={"source"}),
+                        **part.model_dump(exclude={"source", "stage"}),
                     }
                     for part in document.actions
                 ],

@@ -77,11 +77,20 @@ class ActionForm(AppForm):
         default=Level.MEDIUM.value,
     )
     source_id = SelectField(_l("Answers (optional)"), coerce=optional_id, validate_choice=False)
+    stage_id = SelectField(
+        _l("Stage on the map (optional)"),
+        coerce=optional_id,
+        validate_choice=False,
+        description=_l("Empty: the stage of the note it answers."),
+    )
 
     def fill_sources(self, workshop: Workshop, ranked: Ranked | None = None) -> None:
-        """Opportunities first, then the pain points, each by dots (most first) once a vote
-        on them was revealed."""
+        """What an action may answer: opportunities first, then the pain points, each by
+        dots (most first) once a vote on them was revealed; and the stages it may stand in."""
         none = SelectChoice("", "—")
+        self.stage_id.choices = [none] + [
+            SelectChoice(str(stage.id), choice_label(stage.name)) for stage in workshop.stages
+        ]
         opportunities = ranked_notes(workshop, NoteKind.OPPORTUNITY)
         pains = ranked if ranked is not None else ranked_pain_points(workshop)
         self.source_id.choices = {
@@ -103,10 +112,11 @@ class ActionForm(AppForm):
             status=ActionStatus(self.status.data),
             impact=Level(self.impact.data),
             effort=Level(self.effort.data),
+            stage_id=self.stage_id.data,
         )
 
     def show(self, action: ActionItem) -> None:
-        for name in ("title", "owner", "next_step", "due_date", "source_id"):
+        for name in ("title", "owner", "next_step", "due_date", "source_id", "stage_id"):
             getattr(self, name).data = getattr(action, name)
         for name in ("status", "impact", "effort"):
             getattr(self, name).data = getattr(action, name).value

@@ -97,6 +97,7 @@ REASON_MESSAGES: dict[type[domain.DomainError], dict[str, Any]] = {
     },
     domain.InvalidAction: {
         "source": _l("Choose an opportunity or a pain point of this workshop."),
+        "stage": _l("Choose a stage of this workshop."),
         "axis": _l("Move an action up or down (impact) or left or right (effort)."),
     },
     domain.ShareRefused: {

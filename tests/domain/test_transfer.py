@@ -298,6 +298,7 @@ def documents(draw) -> dict:
             "impact": draw(st.sampled_from(Level)).value,
             "effort": draw(st.sampled_from(Level)).value,
             "source": _maybe(draw, note_keys),
+            "stage": _maybe(draw, stage_keys),
         }
         for _ in range(draw(st.integers(0, 3)))
     ]
@@ -444,6 +445,7 @@ BROKEN = [
     ("dangling author", _set("notes.0.author", "P7"), "reference"),
     ("dangling round", _set("dots.0.round", "round-9"), "reference"),
     ("dangling action source", _set("actions.0.source", "note-9"), "reference"),
+    ("dangling action stage", _set("actions.0.stage", "stage-9"), "reference"),
     ("merged into itself", _set("notes.0.merged_into", "note-1"), "merge_circle"),
     (
         "dangling not-duplicate",

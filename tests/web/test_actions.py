@@ -20,7 +20,7 @@ from cjm_workshop.models import (
     Workshop,
     WorkshopStatus,
 )
-from cjm_workshop.services import voting, workshops
+from cjm_workshop.services import journey_map, voting, workshops
 
 
 @pytest.fixture
@@ -102,6 +102,7 @@ def test_the_facilitator_turns_an_opportunity_into_an_action(app, client, room):
         ({"due_date": "morgen"}, "nl", "Ongeldige datum."),
         ({"source_id": "999999"}, "en", "Choose an opportunity or a pain point of this workshop."),
         ({"impact": "huge"}, "en", "Not a valid choice."),
+        ({"stage_id": "999999"}, "nl", "Kies een fase van deze workshop."),
     ],
 )
 def test_bad_action_input_is_refused_with_a_message(app, client, room, change, language, message):
@@ -291,6 +292,30 @@ def test_editing_an_action_can_change_what_it_answers(app, client, make, room):
         "Install a ticket machine",
         notes["queue"],
     )
+
+
+def test_an_action_that_answers_no_note_stands_in_the_stage_given(app, client, room):
+    """Actions agreed without an answered note all stood in a "No stage yet" column, on
+    the map and a sixth of the poster, and the form had no way to place them."""
+    workshop, notes, _ = room
+    stages = workshop.stage_ids
+    assert 'name="stage_id"' in client.get(f"/workshops/{workshop.id}/console").text
+    client.post(f"/workshops/{workshop.id}/actions", data=FORM | {"stage_id": stages[2]})
+    [action] = stored(app)
+    assert action.stage_id == stages[2]
+    with app.app_context():
+        journey = journey_map.load_map(db.session, db.session.get(Workshop, workshop.id), room=True)
+        assert [a.title for a in journey.actions_in(stages[2])] == ["Install a ticket machine"]
+        assert journey.actions_in(None) == []
+    # Given a stage, it stands there even when the note it answers stands elsewhere;
+    # without one, it follows that note (the first stage: the factory's pain points).
+    url = f"/workshops/{workshop.id}/actions/{action.id}/edit"
+    assert f'<option selected value="{stages[2]}">' in client.get(url).text
+    client.post(url, data=FORM | {"source_id": notes["queue"], "stage_id": stages[3]})
+    client.post(url, data=FORM | {"source_id": notes["queue"], "stage_id": ""})
+    with app.app_context():
+        journey = journey_map.load_map(db.session, db.session.get(Workshop, workshop.id), room=True)
+        assert [a.title for a in journey.actions_in(stages[0])] == ["Install a ticket machine"]
 
 
 def test_a_phone_chooses_an_opportunitys_stage(make):

@@ -44,7 +44,8 @@ def _save(workshop, action: ActionItem | None):
             )
     except InvalidAction as refused:
         db.session.rollback()
-        form.source_id.errors = [domain_message(refused)]
+        wrong = form.stage_id if refused.reason == "stage" else form.source_id
+        wrong.errors = [domain_message(refused)]
         return _form_page(workshop, form, action, 422)
     db.session.commit()
     if is_htmx():
