@@ -67,7 +67,9 @@ PARTICIPANT_PROMPTS = {
     Step.RESEARCH: _l("What do we know from research? One insight per note."),
     Step.TOUCHPOINTS: _l("Where does the customer meet us, and what do they do there?"),
     Step.VISUALIZE: _l("The facilitator arranges the map. Watch the screen."),
-    Step.EMOTIONS: _l("Where does it hurt? Add the pain points you see."),
+    Step.EMOTIONS: _l(
+        "How does the customer feel at each touchpoint? Rate them, then add where it hurts."
+    ),
     Step.ACTIONS: _l("Which opportunities do you see for the top pain points?"),
 }
 
