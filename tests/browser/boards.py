@@ -129,12 +129,15 @@ def reveal(make: Factories, room: Room, step: str) -> None:
     from sqlalchemy import select
 
     from cjm_workshop.extensions import db
-    from cjm_workshop.models import Note, NoteKind, Workshop
+    from cjm_workshop.models import Note, NoteKind, RoundStatus, Workshop
     from cjm_workshop.services import voting
 
     kind = NoteKind.PAIN_POINT if step == "emotions" else NoteKind.OPPORTUNITY
     with make.app.app_context():
         workshop = db.session.get(Workshop, room.workshop.id)
+        running = voting.latest_round(db.session, workshop, kind)
+        if running is not None and running.status is RoundStatus.OPEN:  # "+voting" before
+            voting.close_round(db.session, workshop, running)
         chosen = voting.open_round(
             db.session, workshop, kind, dots=5, several_per_note=True, own_notes=True
         )
@@ -159,6 +162,7 @@ STAGES_OF_A_SESSION = (
     "touchpoints",
     "visualize",
     "emotions",
+    "emotions+voting",
     "emotions+ranking",
     "actions",
     "actions+ranking",
@@ -166,11 +170,14 @@ STAGES_OF_A_SESSION = (
 
 
 def show(make: Factories, room: Room, stage_of_session: str) -> None:
-    """Bring the room to this point of the session (a ranking is revealed once)."""
-    step, _, ranking = stage_of_session.partition("+")
+    """Bring the room to this point of the session: a vote opened ("+voting"), or a
+    ranking revealed ("+ranking")."""
+    step, _, then = stage_of_session.partition("+")
     _write(make, room, step)
     make.step(room.workshop, step)
-    if ranking:
+    if then == "voting":
+        make.voting_round(room.workshop, dots=5)
+    elif then == "ranking":
         reveal(make, room, step)
 
 
@@ -187,6 +194,7 @@ TOTAL = {
     "touchpoints": 24,
     "visualize": 48,
     "emotions": 24,
+    "emotions+voting": 24,
     "emotions+ranking": 24,
     "actions": 24,
     "actions+ranking": 24,

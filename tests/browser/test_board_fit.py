@@ -39,6 +39,7 @@ EXPECTED = {
     "touchpoints": {"column_note"},
     "visualize": set(),  # 48 notes: the map of 40 is measured on its own below
     "emotions": {"column_note", "curve_label"},
+    "emotions+voting": {"column_note", "curve_label"},
     "emotions+ranking": {"ranking_top5", "curve_label"},
     "actions": {"column_note", "matrix_title"},
     "actions+ranking": {"ranking_top5", "matrix_title"},
