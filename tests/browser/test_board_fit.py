@@ -459,3 +459,75 @@ def test_the_scope_board_shows_what_the_room_agrees_on_and_the_timer(open_tab, m
         assert measure(board.page)["fits"], (width, height)
         assert board.page.locator(".board-code").is_visible()
         board.screenshot(f"board-agreed-timer-{width}")
+
+
+def test_a_matrix_with_no_opportunities_beside_it_takes_the_whole_width(open_tab, make):
+    """Step 6 before anyone added an opportunity: the matrix stood squeezed in the left
+    part beside an empty one (on a phone held upright, a word per line)."""
+    from tests.browser.boards import Room
+
+    facilitator = make.facilitator()
+    workshop = make.workshop(facilitator, language="nl", title="Een bibliotheekpas verlengen")
+    make.step(workshop, "actions")
+    for n in range(3):
+        make.action(workshop, f"Actie {n}: stuur de herinnering vier weken eerder", owner="Ilse")
+    room = Room(workshop, facilitator.email, (), workshop.stage_ids, [])
+    _laptop, board = board_tab(open_tab, room)
+    board.page.set_viewport_size({"width": 1920, "height": 1080})
+    board.goto(f"/workshops/{workshop.id}/board")
+    settle(board.page)
+    assert board.page.locator(".board-matrix").bounding_box()["width"] > 1700
+    board.screenshot("board-matrix-alone")
+    make.note(workshop, None, "Een pas die meteen digitaal geldt", kind="opportunity")
+    expect(board.page.locator(".board-side .note")).to_be_visible()
+    settle(board.page)
+    assert board.page.locator(".board-matrix").bounding_box()["width"] < 1200
+    assert measure(board.page)["fits"]
+
+
+def test_a_ranking_of_eight_shows_its_top_five_and_their_ties(open_tab, make):
+    """A rehearsal revealed eight pain points under a curve of six touchpoints: the board
+    showed four and "+ 4 more", one of them tied at the fourth place, above an empty band."""
+    from tests.browser.boards import NAMES, Room, text
+
+    facilitator = make.facilitator()
+    workshop = make.workshop(facilitator, title="Renew a library card")
+    people = make.participants(workshop, len(NAMES))
+    stages = workshop.stage_ids
+    touchpoints = [
+        make.note(workshop, people[n], text(n + 3), kind="touchpoint", stage=stages[n % 5])
+        for n in range(6)
+    ]
+    pains = [
+        make.note(
+            workshop,
+            people[n % 6],
+            f"{text(n + 11)} ({n})",
+            kind="pain_point",
+            stage=stages[n % 5],
+            touchpoint=touchpoints[n % 6],
+        )
+        for n in range(8)
+    ]
+    # Dots 3, 3, 3, 2, 2, 1, 1, 0: ranks 1, 1, 1, 4, 4, 6, 6.
+    counts = (3, 3, 3, 2, 2, 1, 1)
+    placed: dict[int, list[int]] = {person.id: [] for person in people}
+    voters = [person.id for person in people]
+    turn = 0
+    for note, count in zip(pains, counts, strict=False):
+        for k in range(count):
+            placed[voters[(turn + k) % len(voters)]].append(note)
+        turn += count
+    make.step(workshop, "emotions")
+    make.dots(workshop, placed)
+    room = Room(workshop, facilitator.email, tuple(p.id for p in people), stages, touchpoints)
+    _laptop, board = board_tab(open_tab, room)
+    for width, height in ((1920, 1080), (1280, 720)):
+        board.page.set_viewport_size({"width": width, "height": height})
+        board.goto(f"/workshops/{workshop.id}/board")
+        settle(board.page)
+        assert measure(board.page)["fits"], (width, height)
+        top = board.page.locator(".ranking-top")
+        expect(top).to_have_count(5)
+        assert all(item.is_visible() for item in top.all()), (width, height)
+    board.screenshot("board-ranking-of-eight")
