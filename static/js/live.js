@@ -567,7 +567,11 @@
         var data = { id: note.dataset.note, step: root.querySelector(".live-part").dataset.step, stage: note.dataset.stage };
         if (form.isConnected) upsert(data, answer.html);  /* else its step's list went with it */
         forgetDrafts(form);
+        /* The text starts empty again; the choices stay (several insights from one
+           interview, several touchpoints in one stage). */
+        var chosen = Array.prototype.map.call(form.querySelectorAll("select"), function (s) { return [s, s.value]; });
         form.reset();
+        chosen.forEach(function (pair) { pair[0].value = pair[1]; });
         clearErrors(form);
       } else if (answer.status >= 500 || (!answer.html && answer.status !== 204)) {
         throw new Error(String(answer.status));

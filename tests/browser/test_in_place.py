@@ -168,7 +168,7 @@ def test_a_deleted_note_can_be_undone_for_a_few_seconds(open_tab, make, app):
     expect(status).to_have_text("")  # no "Saved" beside a note just deleted
     # "Saved" stands for the last note sent, until the next one is being typed.
     phone.page.fill("#insight-text", "Second thought")
-    phone.page.select_option("#insight-source", "survey")
+    expect(phone.page.locator("#insight-source")).to_have_value("survey")  # the last choice
     phone.page.locator("#note-form-insight button[type=submit]").click()
     expect(status).to_have_text("Saved")
     phone.page.locator("#insight-text").press_sequentially("A")
