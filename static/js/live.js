@@ -473,6 +473,7 @@
     if (!note || note.dataset.leaving) return;
     note.dataset.leaving = "1";
     note.hidden = true;
+    root.querySelectorAll("[data-note-status].saved").forEach(clearStatus);  /* not "Saved" beside "Note deleted" */
     var bar = document.createElement(note.tagName);
     bar.className = "note-undo";
     bar.setAttribute("role", "status");
@@ -583,7 +584,6 @@
           if (form.hasAttribute("data-removes")) {
             var gone = form.closest("[data-note]");
             if (gone) gone.remove();
-            root.querySelectorAll("[data-note-status].saved").forEach(clearStatus);  /* not "Saved" beside a note just deleted */
           }
           form.reset();  /* taken: the form starts empty again (a refused one keeps its text) */
         }

@@ -154,6 +154,7 @@ def test_a_deleted_note_can_be_undone_for_a_few_seconds(open_tab, make, app):
     note.locator("button:has-text('Delete')").click()
     undo = phone.page.locator(".note-undo button:has-text('Undo')")
     expect(undo).to_be_focused()
+    expect(status).to_have_text("")  # no "Saved" beside "Note deleted"
     expect(note).to_be_hidden()
     phone.page.keyboard.press("Enter")
     expect(note).to_be_visible()
@@ -165,7 +166,6 @@ def test_a_deleted_note_can_be_undone_for_a_few_seconds(open_tab, make, app):
     expect(phone.page.locator(".note", has_text="Typed by mistake")).to_have_count(0)
     with app.app_context():
         assert db.session.scalars(select(Note.text)).all() == []
-    expect(status).to_have_text("")  # no "Saved" beside a note just deleted
     # "Saved" stands for the last note sent, until the next one is being typed.
     phone.page.fill("#insight-text", "Second thought")
     expect(phone.page.locator("#insight-source")).to_have_value("survey")  # the last choice
