@@ -29,11 +29,28 @@ class PlacedPoint:
     band_bottom: float | None
 
 
+NAME_PX = 15.0  # a stage's name on the curve (.curve-stage-name in static/css/reports.css)
+NAME_SHOWN = 28  # characters, the rest cut ("…") by the template
+
+
 @dataclass(frozen=True)
 class StageBand:
     name: str
     x: float
     width: float
+
+    @property
+    def name_size(self) -> float | None:
+        """A smaller type (px) for a name that would run out of its band (a stage of one
+        touchpoint: "Find renewal pag" ran into the next stage), down to two thirds;
+        None where the usual size fits. Estimated from its letters (a bold letter is
+        about 0.6 em wide), as the page and the poster draw it without a script; the
+        board measures instead (static/js/board.js)."""
+        room = self.width - 20
+        needed = min(len(self.name), NAME_SHOWN) * 0.6 * NAME_PX
+        if needed <= room:
+            return None
+        return round(max(NAME_PX * 2 / 3, NAME_PX * room / needed), 1)
 
 
 @dataclass(frozen=True)
