@@ -504,15 +504,11 @@ def _value(
         return note_text(value)
     if not value:
         return ResearchSource.OTHER if field == "source" else None
-    if field == "source":
-        source = source_in(value, sources)
-        if source is None:
-            raise InvalidNote("unknown_source")
-        return source
     known: Mapping[str, object] = stages if field == "stage" else personas
-    if _plain(value) not in known:
+    found = source_in(value, sources) if field == "source" else known.get(_plain(value))
+    if found is None:
         raise InvalidNote(f"unknown_{field}")
-    return known[_plain(value)]
+    return found
 
 
 def import_insights(

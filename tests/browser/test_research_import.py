@@ -33,7 +33,7 @@ def test_a_refused_file_is_fixed_and_imported_from_the_same_pages(open_tab, make
     log_in(laptop, "frida@example.org")
     upload(laptop, workshop, FILE.format(source="Supportlog"))
     preview = laptop.page.locator("#insights-preview")
-    expect(preview).to_contain_text("Rij 2: “Supportlog” in kolom B is geen van de bronnen.")
+    expect(preview).to_contain_text("Rij 2: “Supportlog” in kolom B noemt geen van de bronnen")
     expect(preview).to_contain_text("dus kan er niets worden geïmporteerd")
     expect(laptop.page.locator(".import-names")).to_contain_text("Verkoop- of supportlog")
     laptop.screenshot("import-refused-laptop")
