@@ -35,8 +35,7 @@ from cjm_workshop.services.emotions import CurvePoint
 from cjm_workshop.services.journey_map import JourneyMap
 from cjm_workshop.services.room import DbSession
 
-TOP_PAIN_POINTS = 5  # the footer lists those ranked fifth or better, ties too,
-TOP_PAIN_POINT_ROWS = 7  # in at most this many rows (what the footer holds)
+TOP_PAIN_POINT_ROWS = 7  # the footer lists the top five, ties too, in at most this many rows
 ACTION_ROWS = 9  # the footer's table; more are counted, and all are in the CSV export
 
 
@@ -313,16 +312,15 @@ class _Reader:
 
     def _top_pain_points(self, on_sheet: dict[int, Note]) -> list[tuple[int, str, int]]:
         counts = self.dots[NoteKind.PAIN_POINT]
-        ranks = self.ranks[NoteKind.PAIN_POINT]
-        ranked = sorted((n for n in ranks if n in on_sheet), key=lambda n: (ranks[n], n))
+        places = voting.top_places(counts)
+        ranked = sorted((n for n in places if n in on_sheet), key=lambda n: (places[n], n))
         return [
             (
-                ranks[note_id],
+                places[note_id],
                 layout.shorten(on_sheet[note_id].text, 60, 2, self.language),
                 counts[note_id],
             )
             for note_id in ranked[:TOP_PAIN_POINT_ROWS]
-            if ranks[note_id] <= TOP_PAIN_POINTS
         ]
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import math
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeGuard
 
@@ -556,6 +557,22 @@ def ranks(counts: dict[int, int]) -> dict[int, int]:
     output gives a note (poster, summary)."""
     ordered = sorted((count for count in counts.values() if count), reverse=True)
     return {note: ordered.index(count) + 1 for note, count in counts.items() if count}
+
+
+TOP_PLACES = 5  # "the top five" of every screen and output
+
+
+def top_places(counts: dict[int, int]) -> dict[int, int]:
+    """The places of the top five: the notes ranked fifth or better, ties included (so it can
+    be more than five notes), never a note without dots."""
+    return {note: place for note, place in ranks(counts).items() if place <= TOP_PLACES}
+
+
+def top(ranked: Sequence[tuple[Note, int | None]]) -> list[tuple[Note, int]]:
+    """The top five of a ranking (notes by dots, most first), in its order: what the board
+    sets large, the phones and the console start step 6 from, versions compare."""
+    places = top_places({note.id: dots or 0 for note, dots in ranked})
+    return [(note, dots or 0) for note, dots in ranked if note.id in places]
 
 
 def dots_by_participant(session: DbSession, chosen: VotingRound) -> dict[int, int]:

@@ -142,9 +142,8 @@ def ranked_pain_points(workshop: Workshop) -> Ranked:
 
 
 def top_pain_points(workshop: Workshop, ranked: Ranked | None = None) -> list[tuple[Note, int]]:
-    """The (at most five) pain points the room gave most dots: what step 6 starts from."""
-    ranked = ranked if ranked is not None else ranked_pain_points(workshop)
-    return [(note, dots) for note, dots in ranked if dots][:5]
+    """The room's top five pain points (ties included): what step 6 starts from."""
+    return voting.top(ranked if ranked is not None else ranked_pain_points(workshop))
 
 
 def actions_context(workshop: Workshop, form: ActionForm | None = None) -> dict:

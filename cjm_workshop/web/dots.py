@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import secrets
+from typing import Any
 
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -76,7 +77,7 @@ def voting_context(
     budget."""
     options = journey_map.room_notes(db.session, workshop, kind)
     chosen = voting.latest_round(db.session, workshop, kind)
-    context = {
+    context: dict[str, Any] = {
         "vote_kind": kind,
         "vote_words": VOTE_WORDS[kind],
         "round": chosen,
@@ -87,6 +88,7 @@ def voting_context(
         if voting.shows_counts(chosen)
         else None,
     }
+    context["ranking_top"] = {note.id for note, _ in voting.top(context["ranking"] or [])}
     if participant is not None:
         return context | {
             "standing": voting.standing(db.session, chosen, participant) if chosen else None,

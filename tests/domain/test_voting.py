@@ -330,3 +330,17 @@ def test_leaving_the_step_closes_its_round(session, ready):
     with pytest.raises(RoundClosed):
         vote(session, bob, pains[2], "after")
     assert voting.tally(session, chosen) == {pains[1].id: 1}  # what was given stays
+
+
+def test_the_top_five_are_the_notes_ranked_fifth_or_better_ties_included(session, make):
+    workshop = make.workshop()
+    made = [make.note(workshop, None, f"Pain {n}", kind="pain_point") for n in range(8)]
+    notes = [session.get(Note, note_id) for note_id in made]
+    counts = [5, 4, 3, 2, 1, 1, 1, 0]  # places 1 2 3 4 5 5 5 and none
+    ranked = list(zip(notes, counts, strict=True))
+    assert voting.top(ranked) == ranked[:7]
+    assert voting.top_places({n.id: c for n, c in ranked}) == {
+        n.id: place for (n, _), place in zip(ranked, (1, 2, 3, 4, 5, 5, 5), strict=False)
+    }
+    assert voting.top(list(zip(notes[:3], [2, 0, 0], strict=True))) == [(notes[0], 2)]
+    assert voting.top([(note, None) for note in notes]) == []  # before a reveal

@@ -324,3 +324,25 @@ def test_a_phone_chooses_an_opportunitys_stage(make):
     make.step(workshop, "actions")
     page = make.phone(workshop, anna).get(f"/w/{workshop.join_code}").text
     assert 'name="opportunity-stage_id"' in page
+
+
+def test_phones_and_console_start_step_6_from_the_top_five_ties_included(app, client, make, me):
+    """Phones took the first five pain points with dots, so a note tied with the fifth was
+    left out of step 6 while the board and the poster counted it in the top five."""
+    workshop = make.workshop(me)
+    pains = [make.note(workshop, None, f"Pain {n}", kind="pain_point") for n in range(8)]
+    counts = (5, 4, 3, 2, 1, 1, 1, 0)  # places 1 2 3 4 5 5 5 and none
+    placed = [pain for pain, n in zip(pains, counts, strict=True) for _ in range(n)]
+    people = make.participants(workshop, 4)
+    make.dots(
+        workshop, {person.id: placed[at * 5 : at * 5 + 5] for at, person in enumerate(people)}
+    )
+    make.step(workshop, "actions")
+    phone = app.test_client()
+    phone.set_cookie(f"cjm_p_{workshop.join_code}", people[0].token)
+    page = phone.get(f"/w/{workshop.join_code}").text
+    top = page.split('id="top-pains-h"')[1].split("</section>")[0]
+    assert re.findall(r"Pain \d", top) == [f"Pain {n}" for n in range(7)]
+    console = client.get(f"/workshops/{workshop.id}/console").text
+    hint = console.split("Top pain points:")[1].split("</p>")[0]
+    assert re.findall(r"Pain \d", hint) == [f"Pain {n}" for n in range(7)]
