@@ -19,6 +19,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from unittest import mock
 
 from rapidfuzz import fuzz
 
@@ -72,7 +73,17 @@ def variants() -> dict[str, Grouper]:
             found[f"weighted Dice >= {cut}, link {link}"] = lambda notes, cut=cut, link=link: (
                 duplicates.suggest_groups(notes, threshold=cut, link=link)
             )
+    for cut, link in ((0.3, 0.3), (0.2, 0.2)):  # the words of one language only
+        found[f"the same without FreeDict >= {cut}, {link}"] = without_dictionary(cut, link)
     return found
+
+
+def without_dictionary(cut: float, link: float) -> Grouper:
+    def group(notes: Sequence[NoteText]) -> list[list[int]]:
+        with mock.patch.object(duplicates, "translations", dict):
+            return duplicates.suggest_groups(notes, threshold=cut, link=link)
+
+    return group
 
 
 def embedding_variants() -> dict[str, Grouper]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from unittest import mock
 
 import pytest
 from sqlalchemy import select
@@ -45,6 +46,23 @@ def test_the_grouping_finds_the_known_pairs_and_not_the_look_alikes():
     for pair in NOT_SAME:
         assert pair not in found, pair
     assert sorted(map(sorted, groups)) == sorted(map(sorted, SAME))
+
+
+@pytest.mark.parametrize(
+    ("dutch", "english"),
+    [
+        ("handtekening vergeten", "forgot the signature"),
+        ("lift doet het niet", "elevator does not work"),
+        ("zeep op in het toilet", "no soap in the toilet"),
+    ],
+)
+def test_a_note_and_its_translation_are_found_through_the_dictionary(dutch, english):
+    """FreeDict's word pairs find notes that say the same in the other language, where
+    the synonym table has none of their words."""
+    room = [NoteText(1, dutch), NoteText(2, english), NoteText(3, "Wachtkamer is vol")]
+    assert suggest_groups(room) == [[1, 2]]
+    with mock.patch.object(duplicates, "translations", dict):
+        assert suggest_groups(room) == []
 
 
 def test_the_grouping_does_not_chain_look_alikes_into_one_group():
