@@ -285,3 +285,11 @@ def test_past_the_most_notes_compared_suggestions_say_so_instead(session, room, 
     assert duplicates.suggestions(session, workshop)
     monkeypatch.setattr(duplicates, "COMPARED_AT_MOST", 3)
     assert duplicates.suggestions(session, workshop) is None
+
+
+def test_an_unknown_compound_is_read_as_the_known_words_it_is_made_of():
+    assert duplicates.words("polisvoorwaarden") == duplicates.words("polis voorwaarden")
+    assert duplicates.words("schade-expert") == duplicates.words("schade expert")
+    assert duplicates.words("wachtkamer") == ("wachtkamer",)  # a word the dictionary knows
+    room = [NoteText(1, "polisvoorwaarden onleesbaar"), NoteText(2, "policy terms unreadable")]
+    assert suggest_groups(room) == [[1, 2]]
