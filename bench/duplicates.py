@@ -132,9 +132,9 @@ def journeys() -> list[dict]:
 
 def labelled(journey: dict, first_id: int) -> tuple[list[NoteText], set[Pair]]:
     notes, groups = [], {}
-    for offset, (text, kind, _stage, group) in enumerate(journey["notes"]):
+    for offset, (text, kind, stage, group) in enumerate(journey["notes"]):
         note_id = first_id + offset
-        notes.append(NoteText(note_id, text, kind))
+        notes.append(NoteText(note_id, text, kind, stage))
         if group is not None:
             groups.setdefault(group, []).append(note_id)
     return notes, pairs_of(list(groups.values()))

@@ -65,6 +65,20 @@ def test_a_note_and_its_translation_are_found_through_the_dictionary(dutch, engl
         assert suggest_groups(room) == []
 
 
+def test_a_pair_apart_on_the_map_needs_to_be_closer():
+    """Notes in another stage and lane (the demo's "Zoekt 'tandarts in de buurt' op
+    Google", a touchpoint, and "Zoekt een tijd die past naast werk en school", a customer
+    action in another stage) share only a rare word or two; the same words in one stage and
+    lane are worth the facilitator's look, and one note restated is found anywhere."""
+    first, second = "Zoekt tandarts in de buurt op Google", "Zoekt een tijd naast werk"
+    together = [NoteText(1, first, "touchpoint", "7"), NoteText(2, second, "touchpoint", "7")]
+    assert suggest_groups(together) == [[1, 2]]
+    apart = [NoteText(1, first, "touchpoint", "7"), NoteText(2, second, "customer_action", "8")]
+    assert suggest_groups(apart) == []
+    same = [NoteText(1, "lange wachttijd", "insight", "7"), NoteText(2, "long wait", "pain_point")]
+    assert suggest_groups(same) == [[1, 2]]
+
+
 def test_the_grouping_does_not_chain_look_alikes_into_one_group():
     # B is like A and like C, but A and C say different things.
     room = [
