@@ -146,7 +146,7 @@ def score(grouper: Grouper, split: str) -> tuple[float, float, int, int]:
     for journey in journeys():
         notes, true_pairs = labelled(journey, first_id)
         first_id += len(notes)
-        if journey["split"] != split:
+        if split not in (journey["split"], "all"):
             continue
         found = pairs_of(grouper(notes))
         right += len(found & true_pairs)
@@ -227,7 +227,8 @@ def main() -> None:
     print(f"chosen: weighted Dice >= {duplicates.THRESHOLD}, link {duplicates.LINK}")
     tune = score(duplicates.suggest_groups, "tune")
     hold = score(duplicates.suggest_groups, "holdout")
-    for split, (p, r, suggested, true) in (("tune", tune), ("holdout", hold)):
+    every = score(duplicates.suggest_groups, "all")
+    for split, (p, r, suggested, true) in (("tune", tune), ("holdout", hold), ("all", every)):
         print(
             f"  {split:8} precision {p:.2f} recall {r:.2f} ({suggested} pairs suggested, {true} true)"
         )
