@@ -82,10 +82,32 @@ def test_too_many_notes_to_compare_are_said_on_map_and_console(client, room, mon
         assert groups_in(client.get(url).text) == []
 
 
-def test_the_console_shows_suggestions_only_in_the_visualize_step(app, client, room):
-    workshop, _, _ = room
+def test_before_a_vote_the_console_offers_the_duplicates_voted_on(app, client, make, room):
+    """A rehearsal's room voted on "lange wachttijd" and its English twin apart (2 dots
+    and 0): before a vote, the console offers the pain points' duplicates, and merging
+    there answers with the same panel."""
+    workshop, ids, _ = room
     with app.app_context():
         steps.go_to_step(db.session, db.session.get(Workshop, workshop.id), Step.EMOTIONS)
+        db.session.commit()
+    console = client.get(f"/workshops/{workshop.id}/console").text
+    assert groups_in(console) == [{ids["phone"], ids["wait"]}]  # not the touchpoint's pair
+    assert "Merge them before the vote" in panel(console)
+    answer = client.post(
+        f"/workshops/{workshop.id}/map/duplicates/merge",
+        data={"note": [ids["phone"], ids["wait"]], "keep": ids["wait"], "back": "console"},
+        headers=HX,
+    )
+    assert "Suggested duplicates (0)" in panel(answer.text)
+    assert groups_in(client.get(f"/workshops/{workshop.id}/map").text) == [
+        {ids["crash"], ids["crashed"]}
+    ]
+    make.note(workshop, None, "Long waiting time on the phone", kind="pain_point")
+    assert 'id="duplicates"' in client.get(f"/workshops/{workshop.id}/console").text
+    make.voting_round(workshop, dots=3)  # while the room votes, the panel is gone
+    assert 'id="duplicates"' not in client.get(f"/workshops/{workshop.id}/console").text
+    with app.app_context():
+        steps.go_to_step(db.session, db.session.get(Workshop, workshop.id), Step.RESEARCH)
         db.session.commit()
     assert 'id="duplicates"' not in client.get(f"/workshops/{workshop.id}/console").text
 

@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from cjm_workshop.extensions import db
 from cjm_workshop.labels import LANE_LABELS
-from cjm_workshop.models import Lane, LaneKind, Note, Workshop
+from cjm_workshop.models import Lane, LaneKind, Note, NoteKind, Step, Workshop
 from cjm_workshop.services import duplicates, journey_map
 from cjm_workshop.services.errors import MergeRefused, SuggestionRefused
 from cjm_workshop.web.access import part_or_404, run_workshop_or_404
@@ -186,11 +186,24 @@ def lane(workshop_id: int, lane_id: int):
 SUGGESTION_PAGES = {"map": "facilitate.map_page", "console": "facilitate.console"}
 
 
+# Before a vote the console offers the duplicates among the notes voted on: merged first,
+# they do not split the room's dots (a rehearsal's "lange wachttijd" got 2, its English
+# twin 0).
+VOTED_IN = {Step.EMOTIONS: NoteKind.PAIN_POINT, Step.ACTIONS: NoteKind.OPPORTUNITY}
+
+
 def suggestions_context(workshop: Workshop, back: str) -> dict:
-    """The panel of suggested duplicates, on the map page and the console (step 4)."""
+    """The panel of suggested duplicates, on the map page and the console: in step 4 all
+    of them, in a voting step those among the notes voted on."""
+    found = duplicates.suggestions(db.session, workshop)
+    kind = VOTED_IN.get(workshop.current_step) if back == "console" else None
+    if kind is not None and found is not None:
+        of_kind = ([note for note in group if note.kind is kind] for group in found)
+        found = [group for group in of_kind if len(group) > 1]
     return {
-        "suggestions": duplicates.suggestions(db.session, workshop),
+        "suggestions": found,
         "suggestions_back": back,
+        "suggestions_voted": kind,
         "compared_at_most": duplicates.COMPARED_AT_MOST,
     }
 

@@ -25,7 +25,7 @@ from cjm_workshop.services.errors import InvalidNote
 from cjm_workshop.web.access import load_facilitator, part_or_404, run_workshop_or_404
 from cjm_workshop.web.board import closing_figures, step_extras
 from cjm_workshop.web.facilitate import bp
-from cjm_workshop.web.facilitate.arrange import suggestions_context
+from cjm_workshop.web.facilitate.arrange import VOTED_IN, suggestions_context
 from cjm_workshop.web.facilitate.forms import RemoveParticipantForm
 from cjm_workshop.web.forms import ConfirmForm
 from cjm_workshop.web.htmx import is_htmx, render, retarget
@@ -84,7 +84,11 @@ def console_context(workshop: Workshop, forms=None, action_form=None) -> dict:
         "last_event": live.latest_event_id(db.session),
         "viewer": Viewer("console"),
         "timer": timer.view(workshop),
-        **(suggestions_context(workshop, "console") if step is Step.VISUALIZE else {}),
+        **(
+            suggestions_context(workshop, "console")
+            if step is Step.VISUALIZE or step in VOTED_IN
+            else {}
+        ),
         # Research before the session, counted where the room starts (step 1).
         "early_insights": presession.insights_before_session(db.session, workshop)
         if step is Step.SCOPE and workshop.research_opens_at is not None
