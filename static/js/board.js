@@ -28,6 +28,9 @@
       item.hidden = false; item.removeAttribute("data-fit-hidden");
     });
     region.querySelectorAll("[data-fit-clamp]").forEach(unclamp);
+    region.querySelectorAll("[data-fit-even]").forEach(function (list) {
+      list.removeAttribute("data-fit-even");
+    });
   }
 
   /* Even the smallest size does not fit. First texts are cut ("…"): a ranking's from its last
@@ -35,7 +38,8 @@
      the notes in columns all to four lines, then three, then two (one, while the room votes
      on them: data-fit-least), so that the room sees more of its notes rather than the first
      few whole. Only then the longest list gives up an
-     item, again and again, and says how many: a stage column its earliest note ("+ N
+     item (a ranking's top five first set smaller: smallerTop), again and again, and says
+     how many: a stage column its earliest note ("+ N
      earlier", on top), so that the room's newest notes stay in sight; the map, a ranking
      and the matrix their last ("+ N more"). */
   function trim(region, texts) {
@@ -50,7 +54,9 @@
       });
       if (!longest) return;
       var items = longest.querySelectorAll(":scope > li:not([hidden]):not([data-more])");
-      hide(items[fromStart(longest) ? 0 : items.length - 1]);
+      var item = items[fromStart(longest) ? 0 : items.length - 1];
+      if (smallerTop(longest, item)) continue;
+      hide(item);
       count(longest, texts);
     }
     giveBack(lists, region, texts);
@@ -104,6 +110,15 @@
   }
 
   function hide(item) { item.hidden = true; item.setAttribute("data-fit-hidden", ""); }
+
+  /* A ranking's top five (ties too) would lose one: their large type gets smaller first,
+     in two steps, so that every note ranked fifth or better stays in sight. */
+  function smallerTop(list, item) {
+    var step = Number(list.getAttribute("data-fit-even") || 0);
+    if (!item.matches(".ranking-top") || step >= 2) return false;
+    list.setAttribute("data-fit-even", step + 1);
+    return true;
+  }
 
   /* A stage column's notes come in at its end: it gives up its earliest first. */
   function fromStart(list) { return list.matches(".notes"); }

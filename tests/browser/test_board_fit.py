@@ -531,3 +531,46 @@ def test_a_ranking_of_eight_shows_its_top_five_and_their_ties(open_tab, make):
         expect(top).to_have_count(5)
         assert all(item.is_visible() for item in top.all()), (width, height)
     board.screenshot("board-ranking-of-eight")
+
+
+def test_seven_tied_in_the_top_five_all_stay_on_the_board(open_tab, make):
+    """A rehearsal revealed ranks 1, 2, 2, 2, 5, 5, 5 under a curve of ten touchpoints:
+    the board showed five rows in its large type and "+ 4 more", two of the notes tied at
+    the fifth place hidden, while phones, console and poster listed all seven."""
+    from tests.browser.boards import NAMES, Room, text
+
+    facilitator = make.facilitator()
+    workshop = make.workshop(facilitator, title="Claim a water damage")
+    people = make.participants(workshop, len(NAMES))
+    stages = workshop.stage_ids
+    touchpoints = [
+        make.note(workshop, people[n % 6], text(n + 3), kind="touchpoint", stage=stages[n % 4])
+        for n in range(10)
+    ]
+    pains = [
+        make.note(
+            workshop, people[n % 6], f"{text(n + 11)} ({n})", kind="pain_point", stage=stages[n % 4]
+        )
+        for n in range(9)
+    ]
+    counts = (3, 2, 2, 2, 1, 1, 1)  # ranks 1, 2, 2, 2, 5, 5, 5; two without dots
+    placed: dict[int, list[int]] = {person.id: [] for person in people}
+    voters = [person.id for person in people]
+    turn = 0
+    for note, count in zip(pains, counts, strict=False):
+        for k in range(count):
+            placed[voters[(turn + k) % len(voters)]].append(note)
+        turn += count
+    make.step(workshop, "emotions")
+    make.dots(workshop, placed)
+    room = Room(workshop, facilitator.email, tuple(p.id for p in people), stages, touchpoints)
+    _laptop, board = board_tab(open_tab, room)
+    for width, height in ((1920, 1080), (1280, 720)):
+        board.page.set_viewport_size({"width": width, "height": height})
+        board.goto(f"/workshops/{workshop.id}/board")
+        settle(board.page)
+        assert measure(board.page)["fits"], (width, height)
+        top = board.page.locator(".ranking-top")
+        expect(top).to_have_count(7)
+        assert all(item.is_visible() for item in top.all()), (width, height)
+    board.screenshot("board-ranking-seven-tied")
