@@ -485,6 +485,17 @@ def test_a_matrix_with_no_opportunities_beside_it_takes_the_whole_width(open_tab
     assert measure(board.page)["fits"]
 
 
+def dots_in_turn(people, notes, counts) -> dict[int, list[int]]:
+    """Each note's count of dots, placed by the participants in turn."""
+    placed: dict[int, list[int]] = {person.id: [] for person in people}
+    turn = 0
+    for note, count in zip(notes, counts, strict=False):
+        for k in range(count):
+            placed[people[(turn + k) % len(people)].id].append(note)
+        turn += count
+    return placed
+
+
 def test_a_ranking_of_eight_shows_its_top_five_and_their_ties(open_tab, make):
     """A rehearsal revealed eight pain points under a curve of six touchpoints: the board
     showed four and "+ 4 more", one of them tied at the fourth place, above an empty band."""
@@ -511,15 +522,8 @@ def test_a_ranking_of_eight_shows_its_top_five_and_their_ties(open_tab, make):
     ]
     # Dots 3, 3, 3, 2, 2, 1, 1, 0: ranks 1, 1, 1, 4, 4, 6, 6.
     counts = (3, 3, 3, 2, 2, 1, 1)
-    placed: dict[int, list[int]] = {person.id: [] for person in people}
-    voters = [person.id for person in people]
-    turn = 0
-    for note, count in zip(pains, counts, strict=False):
-        for k in range(count):
-            placed[voters[(turn + k) % len(voters)]].append(note)
-        turn += count
     make.step(workshop, "emotions")
-    make.dots(workshop, placed)
+    make.dots(workshop, dots_in_turn(people, pains, counts))
     room = Room(workshop, facilitator.email, tuple(p.id for p in people), stages, touchpoints)
     _laptop, board = board_tab(open_tab, room)
     for width, height in ((1920, 1080), (1280, 720)):
@@ -554,15 +558,8 @@ def test_seven_tied_in_the_top_five_all_stay_on_the_board(open_tab, make):
         for n in range(9)
     ]
     counts = (3, 2, 2, 2, 1, 1, 1)  # ranks 1, 2, 2, 2, 5, 5, 5; two without dots
-    placed: dict[int, list[int]] = {person.id: [] for person in people}
-    voters = [person.id for person in people]
-    turn = 0
-    for note, count in zip(pains, counts, strict=False):
-        for k in range(count):
-            placed[voters[(turn + k) % len(voters)]].append(note)
-        turn += count
     make.step(workshop, "emotions")
-    make.dots(workshop, placed)
+    make.dots(workshop, dots_in_turn(people, pains, counts))
     room = Room(workshop, facilitator.email, tuple(p.id for p in people), stages, touchpoints)
     _laptop, board = board_tab(open_tab, room)
     for width, height in ((1920, 1080), (1280, 720)):
