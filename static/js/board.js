@@ -55,7 +55,7 @@
       if (!longest) return;
       var items = longest.querySelectorAll(":scope > li:not([hidden]):not([data-more])");
       var item = items[fromStart(longest) ? 0 : items.length - 1];
-      if (smallerTop(longest, item)) continue;
+      if (smallerTop(longest, item, region)) continue;
       hide(item);
       count(longest, texts);
     }
@@ -111,13 +111,15 @@
 
   function hide(item) { item.hidden = true; item.setAttribute("data-fit-hidden", ""); }
 
-  /* A ranking's top five (ties too) would lose one: their large type gets smaller first,
-     in two steps, so that every note ranked fifth or better stays in sight. */
-  function smallerTop(list, item) {
-    var step = Number(list.getAttribute("data-fit-even") || 0);
-    if (!item.matches(".ranking-top") || step >= 2) return false;
-    list.setAttribute("data-fit-even", step + 1);
-    return true;
+  /* A ranking's top five (ties too) would lose one: their large type gets a quarter
+     smaller (not less: the back of the room must read it) when that keeps every note
+     ranked fifth or better in sight; else they keep it, and the last ones are hidden. */
+  function smallerTop(list, item, region) {
+    if (!item.matches(".ranking-top") || list.hasAttribute("data-fit-even")) return false;
+    list.setAttribute("data-fit-even", "smaller");
+    if (fits(region)) return true;
+    list.setAttribute("data-fit-even", "tried");
+    return false;
   }
 
   /* A stage column's notes come in at its end: it gives up its earliest first. */

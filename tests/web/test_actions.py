@@ -326,7 +326,9 @@ def test_a_phone_chooses_an_opportunitys_stage(make):
     assert 'name="opportunity-stage_id"' in page
 
 
-def test_phones_and_console_start_step_6_from_the_top_five_ties_included(app, client, make, me):
+def test_phones_console_and_board_start_step_6_from_the_top_five_ties_included(
+    app, client, make, me
+):
     """Phones took the first five pain points with dots, so a note tied with the fifth was
     left out of step 6 while the board and the poster counted it in the top five."""
     workshop = make.workshop(me)
@@ -346,3 +348,7 @@ def test_phones_and_console_start_step_6_from_the_top_five_ties_included(app, cl
     console = client.get(f"/workshops/{workshop.id}/console").text
     hint = console.split("Top pain points:")[1].split("</p>")[0]
     assert re.findall(r"Pain \d", hint) == [f"Pain {n}" for n in range(7)]
+    # The board asks the room about "the top pain points": it shows them too.
+    board = client.get(f"/workshops/{workshop.id}/board").text
+    side = board.split('class="board-fit board-top-pains"')[1].split("</section>")[0]
+    assert re.findall(r"Pain \d", side) == [f"Pain {n}" for n in range(7)]
