@@ -233,6 +233,16 @@
       swapMark = focusMark();
     });
     document.addEventListener("htmx:afterSettle", function () { refocus(swapMark); swapMark = null; });
+    document.addEventListener("htmx:afterRequest", function (e) {
+      if (e.detail.successful) clearFlash();
+    });
+  }
+
+  /* A message from an earlier action goes once the next one is taken ("Step saved." stayed
+     on the console through two more steps); a refusal is said in its place (#flash). */
+  function clearFlash() {
+    var flash = document.getElementById("flash");
+    if (flash) flash.replaceChildren();
   }
 
   /* Update the parts an answer brings by their ids (the map region, a tap's dots left and
@@ -552,6 +562,7 @@
       });
     }).then(function (answer) {
       answers += 1;
+      if (answer.status < 300) clearFlash();
       delete form.dataset.sending;
       if (button) button.disabled = false;
       if (answer.status !== 201 && keptWhenGone(form)) return;

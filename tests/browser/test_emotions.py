@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from cjm_workshop.extensions import db
 from tests.browser.test_live_session import join, laptop_and_board
 
 pytestmark = pytest.mark.browser
@@ -88,3 +89,33 @@ def test_ratings_draw_the_curve_and_dot_voting_stays_hidden_until_the_reveal(ope
     console.audit()
     console.screenshot("emotions-console")
     anna.audit()
+
+
+def test_a_message_goes_once_the_next_action_is_taken(open_tab, make, app):
+    """A rehearsal's console kept "Someone has already spent more dots than that" through
+    the reveal, the end of voting and the close of the workshop (and "Step saved." through
+    two more steps): a message now goes once the facilitator's next action is taken."""
+    from cjm_workshop.services import voting
+
+    facilitator = make.facilitator("frida@example.org")
+    workshop = make.workshop(facilitator, template="stdc")
+    anna = make.participant(workshop, "Anna")
+    pains = [make.note(workshop, anna, f"Pain {n}", kind="pain_point") for n in range(3)]
+    make.step(workshop, "emotions")
+    make.voting_round(workshop, dots=3)
+    with app.app_context():
+        for tap, note in enumerate(pains):
+            voting.vote(
+                db.session, voting.ballot_for(db.session, workshop.id, anna.id, note, f"t{tap}")
+            )
+        db.session.commit()
+    laptop, _board = laptop_and_board(
+        open_tab, "frida@example.org", workshop, f"/workshops/{workshop.id}/console"
+    )
+    page = laptop.page
+    page.fill("#budget-dots", "1")
+    page.click(".budget-form button")
+    expect(page.locator("#flash")).to_contain_text("the budget cannot go that low")
+    page.click("button:has-text('Reveal the counts')")
+    expect(page.locator(".ranking")).to_be_visible()
+    expect(page.locator("#flash")).to_be_empty()
