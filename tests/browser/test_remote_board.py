@@ -105,4 +105,4 @@ def test_the_remote_board_fits_a_laptop_in_every_step(open_tab, make):
     assert problems == []
     expect(remote.page.locator("html")).to_have_attribute("lang", "nl")
     # The bar back to the forms speaks the phone's language (an English browser's).
-    expect(remote.page.locator(".board-remote-bar a")).to_have_text("Add notes and votes")
+    expect(remote.page.locator(".board-remote-bar a")).to_have_text("Your notes and votes")

@@ -35,7 +35,7 @@ def test_a_participant_sees_the_rooms_board_in_the_workshops_language(make):
     assert f'href="/w/{room.join_code}"' in page.text  # their own page, one tap away
     # ... in the phone's language, not the room's (a rehearsal read Dutch there in English).
     assert '<nav class="board-remote-bar" lang="en" aria-label="Your part">' in page.text
-    assert "Add notes and votes" in page.text and "Notities en stemmen" not in page.text
+    assert "Your notes and votes" in page.text and "Jouw notities en stemmen" not in page.text
     assert "/workshops/" not in page.text  # nothing of the facilitator's screens
 
 

@@ -56,7 +56,7 @@ def board(workshop: Workshop, _participant: Participant):
             "language": own,
             "label": _("Your part"),
             "watching": _("You are watching the room's board."),
-            "back": _("Add notes and votes"),
+            "back": _("Your notes and votes"),  # also once the workshop is closed
         }
     return render(
         "participate/board.html",
