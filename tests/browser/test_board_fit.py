@@ -575,6 +575,14 @@ def test_seven_tied_in_the_top_five_all_stay_on_the_board(open_tab, make):
         assert shown == 7 if height == 1080 else shown >= 5, (width, height, shown)
         if height == 1080:
             board.screenshot("board-ranking-seven-tied")
+        # Every text starts where the others do, however many dots stand before it.
+        starts = {
+            round(box["x"])
+            for box in board.page.locator(".ranking-text").evaluate_all(
+                "els => els.filter(el => el.offsetParent).map(el => el.getBoundingClientRect())"
+            )
+        }
+        assert len(starts) == 1, starts
 
 
 def test_step_6_shows_the_top_pain_points_beside_the_matrix(open_tab, make):
