@@ -527,6 +527,8 @@
     });
   });
 
+  var KEPT_CHOICES = "select:not([name$=touchpoint_id]):not([name$=pain_point_id])";
+
   function clearStatus(status) { status.textContent = ""; status.className = "note-status"; }
 
   /* A form that was taken no longer shows the last refusal's messages. */
@@ -580,8 +582,10 @@
         if (form.isConnected) upsert(data, answer.html);  /* else its step's list went with it */
         forgetDrafts(form);
         /* The text starts empty again; the choices stay (several insights from one
-           interview, several touchpoints in one stage). */
-        var chosen = Array.prototype.map.call(form.querySelectorAll("select"), function (s) { return [s, s.value]; });
+           interview, several touchpoints in one stage), but not the note it was linked to:
+           the next pain point is seldom at the same touchpoint, and a link kept unseen put
+           pain points at touchpoints of other stages. */
+        var chosen = Array.prototype.map.call(form.querySelectorAll(KEPT_CHOICES), function (s) { return [s, s.value]; });
         form.reset();
         chosen.forEach(function (pair) { pair[0].value = pair[1]; });
         clearErrors(form);

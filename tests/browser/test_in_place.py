@@ -336,3 +336,22 @@ def test_a_closed_workshop_looks_closed_on_console_board_and_phones(open_tab, ma
     console.act("button:has-text('Reopen workshop')")
     expect(phone.page.locator("#insight-text")).to_be_visible()
     expect(board.page.locator(".board-closed")).to_have_count(0)
+
+
+def test_a_sent_pain_point_keeps_its_stage_not_its_touchpoint(open_tab, make, app):
+    """A rehearsal's phones kept the last touchpoint chosen, unseen below the text, and put
+    the next pain points at touchpoints of other stages."""
+    facilitator = make.facilitator("frida@example.org")
+    workshop = make.workshop(facilitator)
+    first = workshop.stage_ids[0]
+    visit = make.note(workshop, None, "Expert visits the home", kind="touchpoint", stage=first)
+    in_step(app, workshop, Step.EMOTIONS)
+    phone = open_tab("phone")
+    join(phone, workshop, "Anna")
+    phone.page.fill("#pain_point-text", "Expert comes only after 3 weeks")
+    phone.page.select_option("#pain_point-stage_id", str(first))
+    phone.page.select_option("#pain_point-touchpoint_id", str(visit))
+    phone.page.locator("#note-form-pain_point button[type=submit]").click()
+    expect(phone.page.locator(".note", has_text="Expert comes only after 3 weeks")).to_be_visible()
+    expect(phone.page.locator("#pain_point-stage_id")).to_have_value(str(first))
+    expect(phone.page.locator("#pain_point-touchpoint_id")).to_have_value("")
