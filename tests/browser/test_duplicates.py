@@ -79,3 +79,40 @@ def test_merge_and_dismiss_from_the_suggestions_panel(open_tab, make, app):
     expect(board.page.locator("#map")).to_contain_text("Afspraak online maken")
     expect(board.page.locator("#map")).not_to_contain_text("online een afspraak maken")
     laptop.screenshot("duplicates-console-laptop")
+
+
+def test_many_suggested_groups_scroll_sideways_whole(open_tab, make, app):
+    """A rehearsal's seven groups stood in a box of rows capped in height: every "Not
+    duplicates" button was cut in half at its bottom edge, with no sign of more below."""
+    facilitator = make.facilitator("frida@example.org")
+    workshop = make.workshop(facilitator, template="acpra")
+    anna, bob = make.participant(workshop, "Anna"), make.participant(workshop, "Bob")
+    s = workshop.stage_ids
+    pairs = [
+        ("Lange wachttijd aan de telefoon", "long wait on the phone"),
+        ("polisvoorwaarden onleesbaar", "policy terms unreadable"),
+        ("Uitbetaling duurt langer dan beloofd", "Payout takes longer than promised"),
+        ("Kortingscode werkt niet", "kortingscod werkt niet!!"),
+        ("Fietsen reserveren", "fiets vooraf reserveren"),
+        ("handtekening vergeten", "forgot the signature"),
+        ("lift doet het niet", "elevator does not work"),
+    ]
+    for n, (a, b) in enumerate(pairs):
+        make.note(workshop, anna, a, kind="pain_point", stage=s[n % 5])
+        make.note(workshop, bob, b, kind="pain_point", stage=s[n % 5])
+    with app.app_context():
+        steps.go_to_step(db.session, db.session.get(Workshop, workshop.id), Step.VISUALIZE)
+        db.session.commit()
+    laptop, _board = laptop_and_board(
+        open_tab, "frida@example.org", workshop, f"/workshops/{workshop.id}/map"
+    )
+    page = laptop.page
+    expect(page.locator("#duplicates h2")).to_have_text("Suggested duplicates (7)")
+    # One row that scrolls sideways: no group's buttons are cut by the panel's bottom edge.
+    panel = page.locator("#duplicates .duplicate-groups").bounding_box()
+    for button in page.locator("#duplicates button:has-text('Not duplicates')").all():
+        assert (
+            button.bounding_box()["y"] + button.bounding_box()["height"]
+            <= panel["y"] + panel["height"]
+        )
+    laptop.screenshot("duplicates-many-groups")
