@@ -15,6 +15,16 @@ from tests.browser.test_live_session import laptop_and_board
 pytestmark = pytest.mark.browser
 
 
+def map_in_step_4(open_tab, app, workshop):
+    """The room in step 4; Frida's laptop at the map page, and the projector beside it."""
+    with app.app_context():
+        steps.go_to_step(db.session, db.session.get(Workshop, workshop.id), Step.VISUALIZE)
+        db.session.commit()
+    return laptop_and_board(
+        open_tab, "frida@example.org", workshop, f"/workshops/{workshop.id}/map"
+    )
+
+
 def test_merge_and_dismiss_from_the_suggestions_panel(open_tab, make, app):
     facilitator = make.facilitator("frida@example.org")
     workshop = make.workshop(facilitator, template="acpra")
@@ -33,13 +43,7 @@ def test_merge_and_dismiss_from_the_suggestions_panel(open_tab, make, app):
         (bob, "Afspraak online maken", "touchpoint", consideration),
     ]:
         make.note(workshop, who, text, kind=kind, stage=stage)
-    with app.app_context():
-        steps.go_to_step(db.session, db.session.get(Workshop, workshop.id), Step.VISUALIZE)
-        db.session.commit()
-
-    laptop, board = laptop_and_board(
-        open_tab, "frida@example.org", workshop, f"/workshops/{workshop.id}/map"
-    )
+    laptop, board = map_in_step_4(open_tab, app, workshop)
     page = laptop.page
     panel = page.locator("#duplicates")
     expect(panel.locator("h2")).to_have_text("Suggested duplicates (3)")
@@ -100,12 +104,7 @@ def test_many_suggested_groups_scroll_sideways_whole(open_tab, make, app):
     for n, (a, b) in enumerate(pairs):
         make.note(workshop, anna, a, kind="pain_point", stage=s[n % 5])
         make.note(workshop, bob, b, kind="pain_point", stage=s[n % 5])
-    with app.app_context():
-        steps.go_to_step(db.session, db.session.get(Workshop, workshop.id), Step.VISUALIZE)
-        db.session.commit()
-    laptop, _board = laptop_and_board(
-        open_tab, "frida@example.org", workshop, f"/workshops/{workshop.id}/map"
-    )
+    laptop, _board = map_in_step_4(open_tab, app, workshop)
     page = laptop.page
     expect(page.locator("#duplicates h2")).to_have_text("Suggested duplicates (7)")
     # One row that scrolls sideways: no group's buttons are cut by the panel's bottom edge.
