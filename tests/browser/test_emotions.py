@@ -116,6 +116,10 @@ def test_a_message_goes_once_the_next_action_is_taken(open_tab, make, app):
     page.fill("#budget-dots", "1")
     page.click(".budget-form button")
     expect(page.locator("#flash")).to_contain_text("the budget cannot go that low")
+    # Said where the facilitator looks: the message stays in sight, scrolled far down.
+    page.locator(".budget-form").scroll_into_view_if_needed()
+    page.mouse.wheel(0, 2000)
+    expect(page.locator("#flash .flash")).to_be_in_viewport()
     page.click("button:has-text('Reveal the counts')")
     expect(page.locator(".ranking")).to_be_visible()
     expect(page.locator("#flash")).to_be_empty()
