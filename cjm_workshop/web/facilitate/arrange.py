@@ -35,7 +35,7 @@ def page_context(workshop: Workshop, persona_id: int | None = None) -> dict:
         "button_form": ConfirmForm(formdata=None),
         "hidden_lanes": [lane for lane in workshop.lanes if lane.hidden],
         **map_context(workshop, "arrange", arrange_src(workshop, persona_id), persona_id),
-        **suggestions_context(workshop, "map"),
+        **suggestions_context(workshop, "map", persona_id),
     }
 
 
@@ -46,7 +46,9 @@ def map_page(workshop_id: int):
     if is_htmx() and request.args.get("part") == "map":
         # What a change elsewhere alters: the map, and with it the suggested duplicates.
         panel = render_template(
-            "facilitate/_duplicates.html", workshop=workshop, **suggestions_context(workshop, "map")
+            "facilitate/_duplicates.html",
+            workshop=workshop,
+            **suggestions_context(workshop, "map", persona_id),
         )
         the_map = render_map(workshop, "arrange", arrange_src(workshop, persona_id), persona_id)
         return the_map + Markup(panel)  # noqa: S704 (escaped by Jinja)
@@ -192,14 +194,23 @@ SUGGESTION_PAGES = {"map": "facilitate.map_page", "console": "facilitate.console
 VOTED_IN = {Step.EMOTIONS: NoteKind.PAIN_POINT, Step.ACTIONS: NoteKind.OPPORTUNITY}
 
 
-def suggestions_context(workshop: Workshop, back: str) -> dict:
+def suggestions_context(workshop: Workshop, back: str, persona_id: int | None = None) -> dict:
     """The panel of suggested duplicates, on the map page and the console: in step 4 all
-    of them, in a voting step those among the notes voted on."""
+    of them, in a voting step those among the notes voted on; on a map shown for one
+    persona, those among the notes it shows."""
     found = duplicates.suggestions(db.session, workshop)
     kind = VOTED_IN.get(workshop.current_step) if back == "console" else None
-    if kind is not None and found is not None:
-        of_kind = ([note for note in group if note.kind is kind] for group in found)
-        found = [group for group in of_kind if len(group) > 1]
+    if found is not None and (kind is not None or persona_id is not None):
+        shown = (
+            [
+                note
+                for note in group
+                if (kind is None or note.kind is kind)
+                and (persona_id is None or note.persona_id in (None, persona_id))
+            ]
+            for group in found
+        )
+        found = [group for group in shown if len(group) > 1]
     return {
         "suggestions": found,
         "suggestions_back": back,
