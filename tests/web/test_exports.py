@@ -207,3 +207,18 @@ def test_a_revealed_vote_on_opportunities_is_in_the_results_and_the_summary(app,
     assert ranking.index(">Chat<") < ranking.index(">Bel terug<")
     console = client.get(f"/workshops/{workshop.id}/console").text
     assert "Chat (1 •)" in console  # the action form's answers say their dots too
+
+
+def test_the_results_page_keeps_personas_with_a_comma_apart(app, client, make, me):
+    """ "Personas: Fatima, drukke ouder, Henk (72), gepensioneerd" read as three or four."""
+    from cjm_workshop.models import Persona
+
+    workshop = make.workshop(me, personas=2)
+    with app.app_context():
+        for persona_id, name in zip(
+            workshop.persona_ids, ("Fatima, drukke ouder", "Henk, gepensioneerd"), strict=True
+        ):
+            db.session.get(Persona, persona_id).name = name
+        db.session.commit()
+    page = client.get(f"/workshops/{workshop.id}/results").text
+    assert "Fatima, drukke ouder · Henk, gepensioneerd" in page
