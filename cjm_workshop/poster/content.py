@@ -47,6 +47,7 @@ class Card:
     rank: int | None = None
     owner: str = ""  # an action's owner
     more: int = 0  # not a note: "+ N more" where a cell is full
+    marker: int | None = None  # a touchpoint's number on the curve (see `touchpoint_markers`)
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ class Curve:
     segments: list[str]  # polylines through consecutive rated touchpoints
     top_label: str
     bottom_label: str
+    markers: list[tuple[float, float, int]] = field(default_factory=list)  # x, y, card number
 
 
 @dataclass(frozen=True)
@@ -175,6 +177,7 @@ class _Reader:
         self.map_url = map_url
         self.language = workshop.language  # of the texts, for hyphenation
         self.points = points  # the emotion curve's point of every touchpoint, by note id
+        self.markers: dict[int, int] = {}  # the sheet's numbered touchpoints (touchpoint_markers)
         self.dots = {kind: _dots(session, workshop, kind) for kind in _VOTED}
         self.ranks = {kind: voting.ranks(counts) for kind, counts in self.dots.items()}
         self.held_on = _held_on(session, workshop)
@@ -213,6 +216,7 @@ class _Reader:
         points = [self.points[note.id] for _, note in touchpoints]
         rated = any(point.count for point in points)
         fit = layout.fit([[len(cell) for cell in lane] for lane in raw], len(columns), rated)
+        self.markers = touchpoint_markers(touchpoints, fit.per_row) if rated else {}
         needed = [
             max(
                 (self._lines_needed(item, fit) for cell in cells for item in cell),
@@ -255,7 +259,7 @@ class _Reader:
             + ([_no_stage()] if None in columns else []),
             unstaged=None in columns,
             lanes=lanes,
-            curve=_curve(points, [i for i, _ in touchpoints], fit, len(columns)) if rated else None,
+            curve=_curve(points, touchpoints, fit, len(columns), self.markers) if rated else None,
             curve_after=after,
             fit=fit,
             top_pain_points=self._top_pain_points(on_sheet),
@@ -308,6 +312,7 @@ class _Reader:
             channel=item.channel.value if item.channel is not None else "",
             dots=dots.get(item.id),
             rank=self.ranks.get(item.kind, {}).get(item.id),
+            marker=self.markers.get(item.id),
         )
 
     def _top_pain_points(self, on_sheet: dict[int, Note]) -> list[tuple[int, str, int]]:
@@ -343,7 +348,29 @@ def _curve_place(kinds: list[LaneKind]) -> int:
     return len(kinds)
 
 
-def _curve(points: list[CurvePoint], columns_of: list[int], fit: Fit, columns: int) -> Curve:
+def touchpoint_markers(touchpoints: list[tuple[int, Note]], per_row: int) -> dict[int, int]:
+    """Numbers for the touchpoints of a stage whose cards wrap to a second row: there the
+    curve spreads its points over the stage, no longer under their cards, so a point and
+    its card carry the same number (1, 2, … in the cards' order); elsewhere none."""
+    in_column: dict[int, list[Note]] = {}
+    for index, note in touchpoints:
+        in_column.setdefault(index, []).append(note)
+    return {
+        note.id: number
+        for notes in in_column.values()
+        if len(notes) > per_row
+        for number, note in enumerate(notes, 1)
+    }
+
+
+def _curve(
+    points: list[CurvePoint],
+    touchpoints: list[tuple[int, Note]],
+    fit: Fit,
+    columns: int,
+    markers: dict[int, int],
+) -> Curve:
+    columns_of = [index for index, _ in touchpoints]
     width = layout.WIDTH - 2 * layout.MARGIN - layout.LANE_HEAD
     height = layout.CURVE_ROW
     top, bottom = 5.0, height - 5.0
@@ -356,8 +383,8 @@ def _curve(points: list[CurvePoint], columns_of: list[int], fit: Fit, columns: i
     for index in columns_of:
         per_column[index] = per_column.get(index, 0) + 1
     seen: dict[int, int] = {}
-    medians, placed = [], []
-    for point, index in zip(points, columns_of, strict=True):
+    medians, placed, numbered = [], [], []
+    for point, (index, note) in zip(points, touchpoints, strict=True):
         place = seen.get(index, 0)
         seen[index] = place + 1
         if per_column[index] <= fit.per_row:  # one row of cards: under its card
@@ -366,6 +393,8 @@ def _curve(points: list[CurvePoint], columns_of: list[int], fit: Fit, columns: i
         else:  # several rows: spread over the stage, in the cards' order
             x = column * index + column * (place + 0.5) / per_column[index]
         median, high, low = point.median, point.high, point.low
+        if note.id in markers and median is not None:
+            numbered.append((x, y_of(median), markers[note.id]))
         medians.append((x, None if median is None else y_of(median)))
         if median is not None and high is not None and low is not None:
             placed.append((x, y_of(median), y_of(high), y_of(low), point.disagreement))
@@ -378,6 +407,7 @@ def _curve(points: list[CurvePoint], columns_of: list[int], fit: Fit, columns: i
         median_lines(medians),
         str(FACES[5]),
         str(FACES[1]),
+        numbered,
     )
 
 

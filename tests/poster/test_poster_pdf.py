@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from cjm_workshop.extensions import db
-from cjm_workshop.models import Workshop
+from cjm_workshop.models import Note, Workshop
 from cjm_workshop.poster import layout, render
 from tests.poster.conftest import MAP_URL, give_dots, make_poster, page_sizes, pdf_text
 
@@ -488,3 +488,41 @@ def test_the_top_pain_points_keep_a_tie_at_the_fifth_place(app, make):
     for text in ("Pijn vijf", "Pijn zes", "Pijn zeven"):
         assert f"#5 ● 1 {text}" in flat  # the footer's line: rank, dots, text
     assert "● 0 Pijn acht" not in flat
+
+
+def test_a_stage_whose_touchpoints_wrap_numbers_its_cards_and_their_points(app, make, room):
+    """A rehearsal's stage of four touchpoints in three card columns: the curve spread its
+    points over the stage, so the positive peak of the fourth card stood under the second,
+    and nothing on the poster said which point was which."""
+    from cjm_workshop.models import Participant, Step
+    from cjm_workshop.poster.content import sheets_of
+    from cjm_workshop.services import emotions, steps
+
+    workshop = room.workshop
+    first = workshop.stage_ids[0]
+    extra = [
+        make.note(
+            workshop,
+            None,
+            f"Touchpoint number {n} in the first stage",
+            kind="touchpoint",
+            stage=first,
+        )
+        for n in range(7)
+    ]
+    with app.app_context():
+        room_ = db.session.get(Workshop, workshop.id)
+        person = db.session.query(Participant).filter_by(workshop_id=workshop.id).first()
+        steps.go_to_step(db.session, room_, Step.EMOTIONS)
+        steps.set_contributions(db.session, room_, Step.EMOTIONS, True)
+        for note_id in extra:
+            emotions.rate(db.session, room_, person, db.session.get(Note, note_id), 4)
+        db.session.commit()
+        sheet = sheets_of(db.session, room_, MAP_URL)[0]
+        lane = next(lane for lane in sheet.lanes if lane.kind == "touchpoint")
+        numbered = [card.marker for card in lane.cells[0] if not card.more]
+        assert numbered == list(range(1, len(numbered) + 1)) and len(numbered) > sheet.fit.per_row
+        assert all(card.marker is None for card in lane.cells[1])  # one touchpoint: under it
+        assert [number for _x, _y, number in sheet.curve.markers] == numbered
+    text = pdf_text(make_poster(app, workshop.id).pdf).replace("\n", " ")
+    assert f"{numbered[-1]} Website" in text  # the card's number before its channel
