@@ -387,10 +387,10 @@ def _curve(
     for point, (index, note) in zip(points, touchpoints, strict=True):
         place = seen.get(index, 0)
         seen[index] = place + 1
-        if per_column[index] <= fit.per_row:  # one row of cards: under its card
+        if note.id not in markers:  # one row of cards: under its card
             step = fit.card_width + layout.CARD_GAP
             x = column * index + layout.CELL_PAD + place * step + fit.card_width / 2
-        else:  # several rows: spread over the stage, in the cards' order
+        else:  # several rows (numbered): spread over the stage, in the cards' order
             x = column * index + column * (place + 0.5) / per_column[index]
         median, high, low = point.median, point.high, point.low
         if note.id in markers and median is not None:

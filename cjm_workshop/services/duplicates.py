@@ -108,9 +108,9 @@ import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
@@ -445,13 +445,13 @@ def _misspelt(word: str) -> str | None:
     return None if found is None else SYNONYMS[found[0]]
 
 
-def words(text: str) -> tuple[str, ...]:
+def words(text: str, meaning: Callable[[str], tuple[str, ...]] = _canonical) -> tuple[str, ...]:
     """A note's meaningful words, normalised (see the module docstring); in order, once."""
     found: dict[str, None] = {}
     for word in _WORD.findall(_plain(text)):
         if word in STOPWORDS:
             continue
-        for part in _canonical(word):
+        for part in meaning(word):
             found.setdefault(part, None)
     return tuple(found)
 
@@ -465,13 +465,8 @@ TRANSLATED = 0.9  # what a word counts for as its translation ("kamer", "room")
 def _one_word(text: str) -> str | None:
     """A dictionary entry's one meaningful word, normalised as a note's (a dictionary
     spells its words right: no typo search), or None."""
-    found = {
-        part
-        for word in _WORD.findall(_plain(text))
-        if word not in STOPWORDS
-        for part in _meaning(word, typos=False)
-    }
-    return found.pop() if len(found) == 1 else None
+    found = words(text, partial(_meaning, typos=False))
+    return found[0] if len(found) == 1 else None
 
 
 @lru_cache(maxsize=1)
