@@ -63,6 +63,13 @@ def board_tab(open_tab, room):
     return laptop, board
 
 
+def board_at(board, workshop, width: int, height: int) -> None:
+    """The board of `workshop` at this screen size, its fonts in and fitted."""
+    board.page.set_viewport_size({"width": width, "height": height})
+    board.goto(f"/workshops/{workshop.id}/board")
+    settle(board.page)
+
+
 def test_every_step_fits_every_screen_in_large_type(open_tab, make):
     room = dense_room(make)
     _laptop, board = board_tab(open_tab, room)
@@ -92,9 +99,7 @@ def test_a_map_of_40_notes_fits_every_screen_in_large_type(open_tab, make):
     show(make, room, "visualize")
     _laptop, board = board_tab(open_tab, room)
     for width, height in RESOLUTIONS:
-        board.page.set_viewport_size({"width": width, "height": height})
-        board.goto(f"/workshops/{room.workshop.id}/board")
-        settle(board.page)
+        board_at(board, room.workshop, width, height)
         found = measure(board.page)
         assert found["fits"], (width, height, found)
         assert board.page.evaluate(SHOWN_OR_COUNTED) == 40
@@ -291,9 +296,7 @@ def test_a_curve_of_few_touchpoints_leaves_room_for_the_pain_points(open_tab, ma
     for moment, what in (("emotions", ".live-part .note"), ("emotions+ranking", ".ranking-item")):
         show(make, room, moment)
         for width, height in RESOLUTIONS:
-            board.page.set_viewport_size({"width": width, "height": height})
-            board.goto(f"/workshops/{room.workshop.id}/board")
-            settle(board.page)
+            board_at(board, room.workshop, width, height)
             assert measure(board.page)["fits"], f"{moment} at {width}×{height}"
             assert board.page.evaluate(shown, what) >= 1, f"{moment} at {width}×{height}"
         board.screenshot(f"board-few-touchpoints-{moment}")
@@ -315,9 +318,7 @@ def every_list_shows_a_note(board, room, lists: str, *, all_of_them: bool = Fals
     least one (whole or cut), not only "+ N more"; `all_of_them`: every note (those the
     room is voting on)."""
     for width, height in RESOLUTIONS:
-        board.page.set_viewport_size({"width": width, "height": height})
-        board.goto(f"/workshops/{room.workshop.id}/board")
-        settle(board.page)
+        board_at(board, room.workshop, width, height)
         assert measure(board.page)["fits"], (width, height)
         shown = board.page.evaluate(SHOWN_PER_LIST, lists)
         least = (lambda notes: notes) if all_of_them else (lambda notes: min(notes, 1))
@@ -486,15 +487,17 @@ def test_a_matrix_with_no_opportunities_beside_it_takes_the_whole_width(open_tab
     assert measure(board.page)["fits"]
 
 
-def dots_in_turn(people, notes, counts) -> dict[int, list[int]]:
-    """Each note's count of dots, placed by the participants in turn."""
+def revealed(make, workshop, people, notes, counts) -> None:
+    """Step 5 with a revealed round: each pain point its count of dots, placed by the
+    participants in turn."""
     placed: dict[int, list[int]] = {person.id: [] for person in people}
     turn = 0
     for note, count in zip(notes, counts, strict=False):
         for k in range(count):
             placed[people[(turn + k) % len(people)].id].append(note)
         turn += count
-    return placed
+    make.step(workshop, "emotions")
+    make.dots(workshop, placed)
 
 
 def test_a_ranking_of_eight_shows_its_top_five_and_their_ties(open_tab, make):
@@ -523,14 +526,11 @@ def test_a_ranking_of_eight_shows_its_top_five_and_their_ties(open_tab, make):
     ]
     # Dots 3, 3, 3, 2, 2, 1, 1, 0: ranks 1, 1, 1, 4, 4, 6, 6.
     counts = (3, 3, 3, 2, 2, 1, 1)
-    make.step(workshop, "emotions")
-    make.dots(workshop, dots_in_turn(people, pains, counts))
+    revealed(make, workshop, people, pains, counts)
     room = Room(workshop, facilitator.email, tuple(p.id for p in people), stages, touchpoints)
     _laptop, board = board_tab(open_tab, room)
     for width, height in ((1920, 1080), (1280, 720)):
-        board.page.set_viewport_size({"width": width, "height": height})
-        board.goto(f"/workshops/{workshop.id}/board")
-        settle(board.page)
+        board_at(board, workshop, width, height)
         assert measure(board.page)["fits"], (width, height)
         top = board.page.locator(".ranking-top")
         expect(top).to_have_count(5)
@@ -559,14 +559,11 @@ def test_seven_tied_in_the_top_five_all_stay_on_the_board(open_tab, make):
         for n in range(9)
     ]
     counts = (3, 2, 2, 2, 1, 1, 1)  # ranks 1, 2, 2, 2, 5, 5, 5; two without dots
-    make.step(workshop, "emotions")
-    make.dots(workshop, dots_in_turn(people, pains, counts))
+    revealed(make, workshop, people, pains, counts)
     room = Room(workshop, facilitator.email, tuple(p.id for p in people), stages, touchpoints)
     _laptop, board = board_tab(open_tab, room)
     for width, height in ((1920, 1080), (1280, 720)):
-        board.page.set_viewport_size({"width": width, "height": height})
-        board.goto(f"/workshops/{workshop.id}/board")
-        settle(board.page)
+        board_at(board, workshop, width, height)
         assert measure(board.page)["fits"], (width, height)
         top = board.page.locator(".ranking-top")
         expect(top).to_have_count(7)
@@ -601,8 +598,7 @@ def test_step_6_shows_the_top_pain_points_beside_the_matrix(open_tab, make):
         )
         for n in range(9)
     ]
-    make.step(workshop, "emotions")
-    make.dots(workshop, dots_in_turn(people, pains, (3, 2, 2, 2, 1, 1, 1)))
+    revealed(make, workshop, people, pains, (3, 2, 2, 2, 1, 1, 1))
     make.step(workshop, "actions")
     for n in range(6):
         make.note(
@@ -617,9 +613,7 @@ def test_step_6_shows_the_top_pain_points_beside_the_matrix(open_tab, make):
     room = Room(workshop, facilitator.email, tuple(p.id for p in people), stages, [])
     _laptop, board = board_tab(open_tab, room)
     for width, height in ((1920, 1080), (1280, 720)):
-        board.page.set_viewport_size({"width": width, "height": height})
-        board.goto(f"/workshops/{workshop.id}/board")
-        settle(board.page)
+        board_at(board, workshop, width, height)
         board.screenshot(f"board-actions-top-pains-{width}")
         assert measure(board.page)["fits"], (width, height)
         top = board.page.locator(".board-top-pains .ranking-item")
