@@ -4,8 +4,7 @@ Reads bench/duplicates_notes.json (notes per journey, with the true duplicate gr
 per variant of the scorer, groups each journey's notes as one workshop would and counts
 pairs: a pair of notes in one suggested group is right when both are in one true group.
 Prints pairwise precision and recall on the journeys tuned on, the held-out ones and the
-fresh ones (written blind to the scorer),
-and the time to group 200 notes.
+fresh ones (written blind to the scorer), and the time to group 200 notes.
 
     .venv/bin/python bench/duplicates.py
 """
