@@ -69,6 +69,14 @@ def _enum_or_none(enum_class, value):
         return None
 
 
+def linked_choice(note: Note) -> SelectChoice:
+    """A touchpoint or pain point to link a note to, with its stage: choosing it sets the
+    form's stage (live.js), so that a pain point stands at its touchpoint and an answer
+    where it hurts, not in the stage the form kept from the note before."""
+    stage = {} if note.stage_id is None else {"data-stage": str(note.stage_id)}
+    return SelectChoice(str(note.id), choice_label(note.text), render_kw=stage)
+
+
 class NoteForm(AppForm):
     kind = HiddenField()  # set from the URL by the view
     text = TextAreaField(
@@ -118,14 +126,8 @@ class NoteForm(AppForm):
             choose,
             *(SelectChoice(k.value, v) for k, v in CHANNEL_LABELS.items()),
         ]
-        self.touchpoint_id.choices = [
-            none,
-            *(SelectChoice(str(n.id), choice_label(n.text)) for n in touchpoints),
-        ]
-        self.pain_point_id.choices = [
-            none,
-            *(SelectChoice(str(n.id), choice_label(n.text)) for n in pain_points),
-        ]
+        self.touchpoint_id.choices = [none, *map(linked_choice, touchpoints)]
+        self.pain_point_id.choices = [none, *map(linked_choice, pain_points)]
 
     def note_kind(self) -> NoteKind | None:
         try:

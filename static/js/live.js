@@ -211,6 +211,15 @@
     var menu = e.submitter && e.submitter.closest("details");
     if (menu) menu.open = false;
   }, true);
+  /* A link chosen in a note's form (its touchpoint, the pain point it answers) sets the
+     form's stage to the linked note's: the stage kept from the note before misplaced
+     answers. The stage may still be changed afterwards. */
+  document.addEventListener("change", function (e) {
+    var link = e.target, option = link.options && link.options[link.selectedIndex];
+    var stage = option && option.dataset.stage;
+    var field = stage && link.form && link.form.querySelector("select[name$=stage_id]");
+    if (field) field.value = stage;
+  });
   /* A note's "⋯" menu closes as menus do: Escape (focus back on its button) or a click
      elsewhere. */
   document.addEventListener("keydown", function (e) {

@@ -345,6 +345,8 @@ def test_a_sent_pain_point_keeps_its_stage_not_its_touchpoint(open_tab, make, ap
     workshop = make.workshop(facilitator)
     first = workshop.stage_ids[0]
     visit = make.note(workshop, None, "Expert visits the home", kind="touchpoint", stage=first)
+    later = workshop.stage_ids[1]
+    payout = make.note(workshop, None, "Payout on the account", kind="touchpoint", stage=later)
     in_step(app, workshop, Step.EMOTIONS)
     phone = open_tab("phone")
     join(phone, workshop, "Anna")
@@ -355,3 +357,39 @@ def test_a_sent_pain_point_keeps_its_stage_not_its_touchpoint(open_tab, make, ap
     expect(phone.page.locator(".note", has_text="Expert comes only after 3 weeks")).to_be_visible()
     expect(phone.page.locator("#pain_point-stage_id")).to_have_value(str(first))
     expect(phone.page.locator("#pain_point-touchpoint_id")).to_have_value("")
+    phone.page.select_option("#pain_point-touchpoint_id", str(payout))  # at a later stage's
+    expect(phone.page.locator("#pain_point-stage_id")).to_have_value(str(later))
+
+
+def test_choosing_what_a_note_links_to_sets_its_stage(open_tab, make, app):
+    """A rehearsal's phone kept the stage of the last opportunity, and the next one, which
+    answered a pain point of another stage, stood in the wrong stage on board and poster."""
+    facilitator = make.facilitator("frida@example.org")
+    workshop = make.workshop(facilitator)
+    first, third = workshop.stage_ids[0], workshop.stage_ids[2]
+    spam = make.note(workshop, None, "Reminder lands in spam", kind="pain_point", stage=third)
+    slow = make.note(workshop, None, "Payment page times out", kind="pain_point", stage=first)
+    in_step(app, workshop, Step.ACTIONS)
+    phone = open_tab("phone")
+    join(phone, workshop, "Sanne")
+    phone.page.fill("#opportunity-text", "Keep the payment open longer")
+    phone.page.select_option("#opportunity-pain_point_id", str(slow))
+    expect(phone.page.locator("#opportunity-stage_id")).to_have_value(str(first))
+    phone.page.locator("#note-form-opportunity button[type=submit]").click()
+    expect(phone.page.locator(".note", has_text="Keep the payment open longer")).to_be_visible()
+    expect(phone.page.locator("#opportunity-stage_id")).to_have_value(str(first))  # kept
+    phone.page.fill("#opportunity-text", "Send the reminder by text message too")
+    phone.page.select_option("#opportunity-pain_point_id", str(spam))
+    expect(phone.page.locator("#opportunity-stage_id")).to_have_value(str(third))
+    phone.page.locator("#note-form-opportunity button[type=submit]").click()
+    expect(phone.page.locator(".note", has_text="by text message too")).to_be_visible()
+    with app.app_context():
+        stages = dict(
+            db.session.execute(
+                select(Note.text, Note.stage_id).where(Note.kind == NoteKind.OPPORTUNITY)
+            ).all()
+        )
+    assert stages == {
+        "Keep the payment open longer": first,
+        "Send the reminder by text message too": third,
+    }

@@ -386,10 +386,11 @@ def test_a_pain_point_links_to_the_rooms_touchpoints_in_map_order(app, client, m
     make.step(workshop, "emotions")
     page = client.get(f"/workshops/{workshop.id}/console").text
     options = re.findall(
-        r'<option value="(\d+)">',
+        r'<option data-stage="(\d+)" value="(\d+)">',
         page.split('name="pain_point-touchpoint_id"')[1].split("</select>")[0],
     )
-    assert options == [str(first), str(later)]
+    stages = workshop.stage_ids
+    assert options == [(str(stages[0]), str(first)), (str(stages[3]), str(later))]  # and stage
 
 
 def test_a_long_note_in_a_list_to_choose_from_ends_in_an_ellipsis(client, make, me):
