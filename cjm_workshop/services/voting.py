@@ -395,6 +395,33 @@ def authors_of(session: DbSession, note_id: int) -> set[int]:
     return found
 
 
+def is_own(session: DbSession, note: BallotNote, participant_id: int) -> bool:
+    """Does this note count as the participant's own (in a round not on one's own notes)?
+    Theirs, or one of theirs was merged into it."""
+    return note.author_id == participant_id or (
+        note.has_duplicates and participant_id in authors_of(session, note.id)
+    )
+
+
+def own_note_ids(session: DbSession, workshop_id: int, participant_id: int) -> frozenset[int]:
+    """The notes of a workshop that count as the participant's own (`is_own`), at once: each
+    they wrote, and each one of theirs was merged into, as far up as merges go."""
+    rows = session.execute(
+        select(Note.id, Note.author_id, Note.merged_into_id).where(
+            Note.workshop_id == workshop_id,
+            (Note.author_id == participant_id) | Note.merged_into_id.is_not(None),
+        )
+    ).all()
+    into = {row.id: row.merged_into_id for row in rows if row.merged_into_id is not None}
+    found: set[int] = set()
+    for row in rows:
+        note_id: int | None = row.id if row.author_id == participant_id else None
+        while note_id is not None and note_id not in found:
+            found.add(note_id)
+            note_id = into.get(note_id)
+    return frozenset(found)
+
+
 def vote(session: DbSession, ballot: Ballot) -> Tap:
     """Place one of the participant's dots on the ballot's note; a retried tap finds the dot
     the first one placed. What the ballot shows is refused without a write; the budget row
@@ -408,9 +435,7 @@ def vote(session: DbSession, ballot: Ballot) -> Tap:
         raise RoundClosed(str(ballot.workshop_id))
     if not note.visible:
         raise InvalidVote("hidden")
-    if not rules.own_notes and (
-        note.author_id == me or (note.has_duplicates and me in authors_of(session, note.id))
-    ):
+    if not rules.own_notes and is_own(session, note, me):
         raise InvalidVote("own")
     if ballot.mine and not rules.several_per_note:
         raise InvalidVote("one_per_note")
@@ -503,6 +528,7 @@ def follow_unmerge(session: DbSession, keep: Note, restored: list[Note]) -> None
 class Standing:
     dots_left: int
     mine: dict[int, int]  # note id -> my dots on it
+    own: frozenset[int] = frozenset()  # notes this round does not let me dot: my own
 
 
 def standing(session: DbSession, chosen: VotingRound, participant: Participant) -> Standing:
@@ -518,7 +544,12 @@ def standing(session: DbSession, chosen: VotingRound, participant: Participant) 
             )
         )
     )
-    return Standing(chosen.dots_per_participant if left is None else left, dict(mine))
+    own = (
+        frozenset()
+        if chosen.own_notes
+        else own_note_ids(session, chosen.workshop_id, participant.id)
+    )
+    return Standing(chosen.dots_per_participant if left is None else left, dict(mine), own)
 
 
 def tally(session: DbSession, chosen: VotingRound) -> dict[int, int]:

@@ -66,6 +66,7 @@ def _vote_texts(_language: str) -> dict[str, str]:  # translated once per langua
         "sending": _("Sending…"),
         "failed": _("Not sent."),
         "retry": _("Retry"),
+        "own": _("Your note"),
     }
 
 

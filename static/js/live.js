@@ -98,15 +98,15 @@
   }
 
   /* A tap answers with the tapped pain point only; the other "+" buttons are enabled or
-     not by the same rule the server renders: no dots left, or one dot per note and one
-     there already. */
+     not by the same rule the server renders: no dots left, one's own note in a round not
+     on one's own, or one dot per note and one there already. */
   function followDotsLeft() {
     var left = document.getElementById("dots-left"), panel = document.getElementById("vote");
     if (!left || !panel) return;
     var none = left.dataset.left === "0", one = panel.dataset.several !== "1";
     panel.querySelectorAll(".vote-item").forEach(function (item) {
       var add = item.querySelector("button[value=add]");
-      if (add) add.disabled = none || (one && item.dataset.mine !== "0");
+      if (add) add.disabled = none || item.hasAttribute("data-own") || (one && item.dataset.mine !== "0");
     });
   }
 

@@ -124,6 +124,11 @@ def test_voting_on_ones_own_note_when_that_is_off(session, ready):
     journey_map.merge(session, workshop, pains[1], [pains[0]])
     with pytest.raises(InvalidVote):
         vote(session, anna, pains[1], "own-after-merge")
+    # What her phone marks as hers before she taps: the same notes, merges followed up.
+    journey_map.merge(session, workshop, pains[2], [pains[1]])
+    mine = voting.own_note_ids(session, workshop.id, anna.id)
+    assert mine & {p.id for p in pains} == {pains[0].id, pains[1].id, pains[2].id}
+    assert voting.own_note_ids(session, workshop.id, bob.id).isdisjoint(p.id for p in pains)
 
 
 def test_a_retried_tap_does_not_add_a_second_dot(session, ready):

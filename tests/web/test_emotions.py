@@ -146,6 +146,15 @@ def test_own_notes_hidden_notes_and_other_workshops_notes_take_no_dots(app, make
     )
     assert own.status_code == 422
     assert alert(own.text) == ["In deze ronde kun je niet op je eigen pijnpunt stemmen."]
+    assert re.search(r'data-own>.*?Je notitie.*?value="add"[^>]* disabled', own.text, re.S)
+    # Her phone said so before the tap: her own pain point is marked and has no "+".
+    page = phones["Anna"].get(f"/w/{workshop.join_code}").text
+    items = dict(
+        re.findall(r'<li class="vote-item[^"]*" id="vote-item-(\d+)"(.*?)</li>', page, re.S)
+    )
+    assert "Your note" in items[str(pains[0])]
+    assert re.search(r'value="add"[^>]* disabled', items[str(pains[0])])
+    assert not re.search(r'value="add"[^>]* disabled', items[str(pains[1])])
     with app.app_context():
         notes.set_hidden(db.session, db.session.get(Note, pains[2]), True)
         db.session.commit()

@@ -84,6 +84,9 @@ def _vote_answer(
         note=ballot.note,
         left=standing.dots_left,
         mine=standing.mine,
+        own=not ballot.round.own_notes
+        and ballot.note is not None
+        and voting.is_own(db.session, ballot.note, ballot.participant_id),
         tap_key=secrets.token_urlsafe(12),  # the next tap on this note is a new one
         csrf=request.form.get("csrf_token") or generate_csrf(),
         vote_text=vote_texts(),
