@@ -262,7 +262,7 @@ class _Reader:
             curve=_curve(points, touchpoints, fit, len(columns), self.markers) if rated else None,
             curve_after=after,
             fit=fit,
-            top_pain_points=self._top_pain_points(on_sheet),
+            top_pain_points=self._top_pain_points(journey),
             actions=[_action_line(a, self.language, action_columns) for a in listed_actions],
             action_columns=action_columns,
             more_actions=max(0, len(journey.actions) - ACTION_ROWS),
@@ -315,17 +315,20 @@ class _Reader:
             marker=self.markers.get(item.id),
         )
 
-    def _top_pain_points(self, on_sheet: dict[int, Note]) -> list[tuple[int, str, int]]:
+    def _top_pain_points(self, journey: JourneyMap) -> list[tuple[int, str, int]]:
+        """The top five as the board lists it: by place, a tie in the map's order."""
         counts = self.dots[NoteKind.PAIN_POINT]
         places = voting.top_places(counts)
-        ranked = sorted((n for n in places if n in on_sheet), key=lambda n: (places[n], n))
+        in_map_order = [
+            note
+            for stage_id in journey.columns
+            for note in journey.notes_in(LaneKind.PAIN_POINT, stage_id)
+            if note.id in places
+        ]
+        ranked = sorted(in_map_order, key=lambda note: places[note.id])  # stable
         return [
-            (
-                places[note_id],
-                layout.shorten(on_sheet[note_id].text, 60, 2, self.language),
-                counts[note_id],
-            )
-            for note_id in ranked[:TOP_PAIN_POINT_ROWS]
+            (places[note.id], layout.shorten(note.text, 60, 2, self.language), counts[note.id])
+            for note in ranked[:TOP_PAIN_POINT_ROWS]
         ]
 
 

@@ -490,6 +490,25 @@ def test_the_top_pain_points_keep_a_tie_at_the_fifth_place(app, make):
     assert "● 0 Pijn acht" not in flat
 
 
+def test_tied_pain_points_are_listed_in_the_boards_order(app, make):
+    """A rehearsal's board listed four pain points tied at 2 dots in the map's order, and
+    the poster in another: an organizer comparing a photo of the board saw another #2.
+    Here the tie's first note on the map was written last."""
+    workshop = make.workshop()
+    make.participant(workshop, "Anna")
+    first, last = workshop.stage_ids[0], workshop.stage_ids[-1]
+    late = make.note(
+        workshop, None, "Written first, in the last stage", kind="pain_point", stage=last
+    )
+    early = make.note(
+        workshop, None, "Written last, in the first stage", kind="pain_point", stage=first
+    )
+    give_dots(app, workshop, {late: 1, early: 1})
+    flat = " ".join(pdf_text(make_poster(app, workshop.id).pdf).split())
+    listed = flat.split("Top pain points")[1]
+    assert listed.index("#1 ● 1 Written last") < listed.index("#1 ● 1 Written first")
+
+
 def test_a_stage_whose_touchpoints_wrap_numbers_its_cards_and_their_points(app, make, room):
     """A rehearsal's stage of four touchpoints in three card columns: the curve spread its
     points over the stage, so the positive peak of the fourth card stood under the second,
