@@ -620,3 +620,59 @@ def test_step_6_shows_the_top_pain_points_beside_the_matrix(open_tab, make):
         expect(top).to_have_count(7)
         assert all(item.is_visible() for item in top.all()), (width, height)
         assert every_list_shows_a_note(board, room, ".board-side .notes"), (width, height)
+
+
+def test_step_6_keeps_every_opportunity_and_action_of_a_small_room_in_sight(open_tab, make):
+    """A rehearsal's board in step 6, eight short opportunities in four stages and five big
+    bets: two stages showed only "+ 1 earlier" / "+ 2 earlier", cards were cut, and the big
+    bets quadrant showed three and "+ 2 more" beside three empty quadrants as large."""
+    from tests.browser.boards import NAMES, Room
+
+    facilitator = make.facilitator()
+    workshop = make.workshop(facilitator, title="Renewing a library card online")
+    people = make.participants(workshop, len(NAMES))
+    stages = workshop.stage_ids
+    pains = [
+        make.note(workshop, people[n], text, kind="pain_point", stage=stages[n % 4])
+        for n, text in enumerate(
+            (
+                "No way to pay without a credit card or iDEAL",
+                "Expiry e-mail ends up in spam",
+                "Payment page times out before you finish",
+                "Betaalpagina loopt af voordat je klaar bent",
+                "Je moet opnieuw inloggen na het verlengen van de pas",
+            )
+        )
+    ]
+    revealed(make, workshop, people, pains, (3, 2, 2, 2, 2))
+    make.step(workshop, "actions")
+    for n, (text, stage) in enumerate(
+        (
+            ("Send expiry reminder by SMS too", 0),
+            ("Keep the payment session alive for 20 minutes", 0),
+            ("Show a renew button on the library home page", 1),
+            ("Herinnering ook per sms sturen", 2),
+            ("Offer payment by debit card or payment request", 2),
+            ("Print renewal steps on a card at the front desk", 2),
+            ("Single sign-on between library account and e-book app", 3),
+            ("Stay logged in after renewing", 3),
+        )
+    ):
+        make.note(workshop, people[n % 6], text, kind="opportunity", stage=stages[stage])
+    for text in (
+        "Send expiry reminder by SMS too",
+        "Extend payment session to 20 minutes",
+        "Add debit card and payment-request link to renewal",
+        "Single sign-on between library account and e-book app",
+        "Print renewal steps on a card at the front desk",
+    ):
+        make.action(workshop, text, owner="Ingrid (web team)")  # medium / medium: big bets
+    room = Room(workshop, facilitator.email, tuple(p.id for p in people), stages, [])
+    _laptop, board = board_tab(open_tab, room)
+    board_at(board, workshop, 1920, 1080)
+    board.screenshot("board-actions-small-room")
+    shown = board.page.evaluate(SHOWN_PER_LIST, ".board-side .notes")
+    assert [visible for visible, _notes in shown] == [notes for _visible, notes in shown]
+    bets = board.page.locator(".board .quadrant-big_bet .matrix-card")
+    assert [card.is_visible() for card in bets.all()] == [True] * 5
+    assert every_list_shows_a_note(board, room, ".board-side .notes")
