@@ -37,6 +37,7 @@ static: install
 # After changing user-facing strings: extract them and update the nl and en catalogs.
 translations-update: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	  --ignore-dirs ".* __pycache__" \
 	  --project "CJM Workshop" --copyright-holder "CJM Workshop" -o $(TRANSLATIONS)/messages.pot .
 	$(BIN)/pybabel update -N --ignore-obsolete -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
 	$(BIN)/python tools/fill_english_catalog.py
