@@ -196,8 +196,13 @@ class _Reader:
         on_sheet = {note.id: note for notes in journey.cells.values() for note in notes}
         columns = journey.columns
         shown = journey.visible_lanes
-        if curve_only:  # touchpoints always have a stage: no "No stage" column
+        if curve_only:
             shown = [lane for lane in shown if lane.kind is LaneKind.TOUCHPOINT]
+        # A "No stage" column only for notes without one: an action without a stage is in
+        # the list of actions below (a rehearsal's one such action took a fifth of the map).
+        if not any(
+            journey.notes_in(lane.kind, None) for lane in shown if lane.kind is not LaneKind.ACTION
+        ):
             columns = [column for column in columns if column is not None]
         raw: list[list[Sequence[Note | ActionItem]]] = [
             [

@@ -406,6 +406,20 @@ def test_notes_without_a_stage_get_a_labelled_column_not_a_number(app, make):
     assert heads[-1][1].strip() == "No stage"
 
 
+def test_an_action_without_a_stage_is_listed_without_a_column_of_its_own(app, make):
+    """A rehearsal's one action without a stage took a "No stage" column, a fifth of the
+    map, almost empty; it stands in the list of actions below the map anyway."""
+    workshop = make.workshop()
+    make.note(workshop, text="Reads reviews first", stage=workshop.stage_ids[0])
+    make.action(workshop, "Call every new member back", owner="Joost")
+    with app.app_context():
+        room = db.session.get(Workshop, workshop.id)
+        html = render.poster_html(db.session, room, layout.FORMATS["A1"], MAP_URL)
+    heads = re.findall(r'<div class="stage( stage-none)?">(.*?)</div>', html)
+    assert [bool(none) for none, _ in heads] == [False] * 5
+    assert html.count("Call every new member back") == 1  # in the list of actions
+
+
 def test_the_persona_box_says_goals_and_frustrations(app, make):
     from cjm_workshop.models import Persona
 
