@@ -400,3 +400,21 @@ def test_a_long_note_in_a_list_to_choose_from_ends_in_an_ellipsis(client, make, 
     make.step(workshop, "emotions")
     page = client.get(f"/workshops/{workshop.id}/console").text
     assert f">{text[:59].rstrip()}…</option>" in page
+
+
+def test_a_phone_offers_no_edit_of_its_note_merged_into_another(app, make, me):
+    """A rehearsal's participant still had "Edit" on a note merged away on the map: an edit
+    there changes nothing anyone sees. Taking it back (delete) stays."""
+    workshop = make.workshop(me)
+    anna = make.participant(workshop, "Anna")
+    kept = make.note(workshop, None, "Long wait on the phone", stage=workshop.stage_ids[0])
+    mine = make.note(workshop, anna, "Lang wachten aan de telefoon", stage=workshop.stage_ids[0])
+    own = make.note(workshop, anna, "Kan niet online betalen", stage=workshop.stage_ids[1])
+    with app.app_context():
+        db.session.get(Note, mine).merged_into_id = kept
+        db.session.commit()
+    phone = app.test_client()
+    phone.set_cookie(f"cjm_p_{workshop.join_code}", anna.token)
+    page = phone.get(f"/w/{workshop.join_code}").text
+    assert f"/notes/{own}/edit" in page and f"/notes/{own}/delete" in page
+    assert f"/notes/{mine}/edit" not in page and f"/notes/{mine}/delete" in page
