@@ -33,6 +33,7 @@ from cjm_workshop.poster.layout import Fit
 from cjm_workshop.services import emotions, journey_map, voting
 from cjm_workshop.services.emotions import CurvePoint
 from cjm_workshop.services.journey_map import JourneyMap
+from cjm_workshop.services.language import language_of
 from cjm_workshop.services.room import DbSession
 
 TOP_PAIN_POINT_ROWS = 7  # the footer lists the top five, ties too, in at most this many rows
@@ -48,6 +49,7 @@ class Card:
     owner: str = ""  # an action's owner
     more: int = 0  # not a note: "+ N more" where a cell is full
     marker: int | None = None  # a touchpoint's number on the curve (see `touchpoint_markers`)
+    language: str = ""  # the text's own, where it is not the workshop's (services/language.py)
 
 
 @dataclass(frozen=True)
@@ -302,18 +304,23 @@ class _Reader:
     def _lines_needed(self, item: Note | ActionItem, fit: Fit) -> int:
         """Lines the whole card takes at the fit's width: its text and its badge line."""
         text = item.title if isinstance(item, ActionItem) else item.text
-        return len(layout.wrap(text, fit.chars_per_line, self.language)) + self._badge_lines(item)
+        lines = layout.wrap(text, fit.chars_per_line, language_of(text, self.language))
+        return len(lines) + self._badge_lines(item)
 
     def _card(self, item: Note | ActionItem, fit: Fit, lane: int) -> Card:
         lines = fit.lines(self._badge_lines(item), lane)
         if isinstance(item, ActionItem):
+            own = language_of(item.title, self.language)
             return Card(
-                layout.shorten(item.title, fit.chars_per_line, lines, self.language),
+                layout.shorten(item.title, fit.chars_per_line, lines, own),
                 owner=layout.shorten(item.owner, fit.chars_per_line, 1, self.language),
+                language=own if own != self.language else "",
             )
         dots = self.dots.get(item.kind, {})
+        own = language_of(item.text, self.language)
         return Card(
-            layout.shorten(item.text, fit.chars_per_line, lines, self.language),
+            layout.shorten(item.text, fit.chars_per_line, lines, own),
+            language=own if own != self.language else "",
             channel=item.channel.value if item.channel is not None else "",
             dots=dots.get(item.id),
             rank=self.ranks.get(item.kind, {}).get(item.id),

@@ -12,6 +12,7 @@ from cjm_workshop import housekeeping, labels
 from cjm_workshop.database import end_session
 from cjm_workshop.extensions import db
 from cjm_workshop.services import transfer
+from cjm_workshop.services.language import language_of
 from cjm_workshop.services.workshops import format_join_code
 from cjm_workshop.version import __version__
 from cjm_workshop.web.i18n import LANGUAGE_NAMES
@@ -79,6 +80,8 @@ def register(app: Flask) -> None:
     app.add_template_filter(format_join_code, "join_code")
     app.add_template_filter(lambda seconds: f"{seconds // 60}:{seconds % 60:02d}", "clock")
     app.add_template_filter(format_date, "format_date")
+    # A note's own language (lang="…"): `text|language_of(workshop.language)`.
+    app.add_template_filter(language_of, "language_of")
     # A UTC time from the database, in the app's time zone (TIMEZONE): "Monday 1 March 09:00".
     app.add_template_filter(
         lambda moment: format_datetime(moment, "EEEE d MMMM HH:mm"), "format_datetime"

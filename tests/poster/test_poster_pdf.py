@@ -406,6 +406,24 @@ def test_notes_without_a_stage_get_a_labelled_column_not_a_number(app, make):
     assert heads[-1][1].strip() == "No stage"
 
 
+def test_a_note_in_the_rooms_other_language_is_hyphenated_in_its_own(app, make):
+    """A rehearsal's English poster hyphenated a Dutch note by English rules: each card's
+    text is marked up, and cut to lines, in its own language."""
+    workshop = make.workshop(language="en")
+    first = workshop.stage_ids[0]
+    make.note(workshop, text="Verlengingsherinneringsmail komt in de spam", stage=first)
+    make.note(workshop, text="Renewal reminder lands in the spam folder", stage=first)
+    with app.app_context():
+        room = db.session.get(Workshop, workshop.id)
+        html = render.poster_html(db.session, room, layout.FORMATS["A1"], MAP_URL)
+    assert re.search(r'<span lang="nl">Verlengings', html)
+    assert not re.search(r'lang="\w+">Renewal reminder', html)  # the workshop's language
+    assert (
+        layout.wrap("Verlengingsherinneringsmail", 12, "nl")[0]
+        != layout.wrap("Verlengingsherinneringsmail", 12, "en")[0]
+    )  # where the two languages' rules differ
+
+
 def test_an_action_without_a_stage_is_listed_without_a_column_of_its_own(app, make):
     """A rehearsal's one action without a stage took a "No stage" column, a fifth of the
     map, almost empty; it stands in the list of actions below the map anyway."""

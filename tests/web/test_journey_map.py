@@ -418,3 +418,14 @@ def test_a_phone_offers_no_edit_of_its_note_merged_into_another(app, make, me):
     page = phone.get(f"/w/{workshop.join_code}").text
     assert f"/notes/{own}/edit" in page and f"/notes/{own}/delete" in page
     assert f"/notes/{mine}/edit" not in page and f"/notes/{mine}/delete" in page
+
+
+def test_each_note_is_marked_up_in_its_own_language(client, make, me):
+    """A mixed room: in an English workshop a Dutch note is read out (and hyphenated) in
+    Dutch, on the board as on every page that shows it."""
+    workshop = make.workshop(me, language="en")
+    dutch = make.note(workshop, None, "Betaalpagina loopt af voordat je klaar bent")
+    english = make.note(workshop, None, "Payment page times out before you finish")
+    page = client.get(f"/workshops/{workshop.id}/board").text
+    marked = dict(re.findall(r'id="text-(\d+)" lang="(\w+)"', page))
+    assert marked == {str(dutch): "nl", str(english): "en"}
