@@ -244,6 +244,8 @@
   }), pending = false;
   var WATCH = { childList: true, subtree: true, characterData: true, attributes: true,
                 attributeFilter: ["style", "hidden", "class", "data-fit"] };
+  /* data-fitting on <html> while a fit waits for its frame: what waits for the board to be
+     fitted (the browser tests) waits for it to go. */
   function fitAll() {
     pending = false;
     watching.disconnect();
@@ -251,10 +253,12 @@
     root.querySelectorAll(".curve-stage-name").forEach(shrinkStageName);
     watching.takeRecords();
     watching.observe(root, WATCH);
+    document.documentElement.removeAttribute("data-fitting");
   }
   function schedule() {
     if (pending) return;
     pending = true;
+    document.documentElement.setAttribute("data-fitting", "");
     requestAnimationFrame(fitAll);
   }
   window.addEventListener("resize", schedule);

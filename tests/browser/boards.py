@@ -285,9 +285,12 @@ def measure(page) -> dict:
 
 
 def settle(page) -> None:
-    """Wait until the board's fonts are in and its fit routine has run on them."""
+    """Wait until the board's fonts are in and its fit routine has run on them, and on
+    whatever changed since (a note that just arrived: a fit still waiting for its frame
+    marks <html data-fitting>; a loaded machine measured one too early)."""
     page.wait_for_load_state("load")
     page.evaluate(
         "document.fonts.ready.then(() => new Promise(done =>"
         " requestAnimationFrame(() => requestAnimationFrame(done))))"
     )
+    page.wait_for_function("!document.documentElement.hasAttribute('data-fitting')")
