@@ -293,4 +293,10 @@ def settle(page) -> None:
         "document.fonts.ready.then(() => new Promise(done =>"
         " requestAnimationFrame(() => requestAnimationFrame(done))))"
     )
-    page.wait_for_function("!document.documentElement.hasAttribute('data-fitting')")
+    # Polled in the page by frames: wait_for_function's string is eval, which the board's
+    # Content-Security-Policy refuses.
+    page.evaluate(
+        "() => new Promise(done => { const check = () =>"
+        " document.documentElement.hasAttribute('data-fitting')"
+        " ? requestAnimationFrame(check) : done(); check(); })"
+    )
