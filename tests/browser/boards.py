@@ -293,10 +293,24 @@ def settle(page) -> None:
         "document.fonts.ready.then(() => new Promise(done =>"
         " requestAnimationFrame(() => requestAnimationFrame(done))))"
     )
+    # Then calm: five frames in a row with no fit waiting and the same layout (an update
+    # that arrived over the live stream after the load is fitted too; at most 300 frames).
     # Polled in the page by frames: wait_for_function's string is eval, which the board's
     # Content-Security-Policy refuses.
-    page.evaluate(
-        "() => new Promise(done => { const check = () =>"
-        " document.documentElement.hasAttribute('data-fitting')"
-        " ? requestAnimationFrame(check) : done(); check(); })"
-    )
+    page.evaluate(CALM)
+
+
+CALM = """() => new Promise(done => {
+  let calm = 0, last = '', frames = 0;
+  const look = () => {
+    const page = document.scrollingElement;
+    const now = [page.scrollHeight, page.scrollWidth,
+      document.querySelectorAll('[data-fit-hidden]').length,
+      [...document.querySelectorAll('[data-fit]')].map(el => el.style.cssText).join()].join('|');
+    const fitting = document.documentElement.hasAttribute('data-fitting');
+    calm = !fitting && now === last ? calm + 1 : 0;
+    last = now;
+    if (calm >= 5 || ++frames >= 300) done(); else requestAnimationFrame(look);
+  };
+  look();
+})"""
